@@ -1,0 +1,24 @@
+package dev.errand.core.spi;
+
+import dev.errand.core.Names;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Claim up to {@code limit} due tasks of {@code queue} for {@code workerId}, best first (priority
+ * descending, then runAt, then id). Each claimed task becomes RUNNING with a fresh lease token valid for
+ * {@code leaseFor} on the store's clock, and its attempt goes up by one. A paused queue yields nothing.
+ */
+public record ClaimRequest(String queue, int limit, Duration leaseFor, String workerId) {
+  public ClaimRequest {
+    Names.require("queue", queue);
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    Objects.requireNonNull(leaseFor, "leaseFor");
+    if (leaseFor.isNegative() || leaseFor.isZero()) {
+      throw new IllegalArgumentException("leaseFor must be positive: " + leaseFor);
+    }
+    Objects.requireNonNull(workerId, "workerId");
+  }
+}

@@ -1,0 +1,13 @@
+package dev.errand.core.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/** Extend each lease to the store's now plus {@code leaseFor}, if its token is still current. */
+public record ExtendRequest(List<LeaseRef> leases, Duration leaseFor) {
+  public ExtendRequest {
+    leases = List.copyOf(leases);
+    Objects.requireNonNull(leaseFor, "leaseFor");
+  }
+}

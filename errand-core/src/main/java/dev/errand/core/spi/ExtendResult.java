@@ -1,0 +1,17 @@
+package dev.errand.core.spi;
+
+import dev.errand.core.TaskId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The new expiry of every lease that was extended, and the ids whose token was stale (the lease was lost:
+ * expired and claimed again, or the task was cancelled). Stale leases are not changed.
+ */
+public record ExtendResult(Map<TaskId, Instant> extended, List<TaskId> stale) {
+  public ExtendResult {
+    extended = Map.copyOf(extended);
+    stale = List.copyOf(stale);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.errand.core.spi;
+
+import dev.errand.core.Json;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A fully resolved task to insert: core has applied every default. The store runs it at {@code runAt}
+ * if set, else at its own clock's now plus {@code delay}; a task whose time has come is inserted READY,
+ * any other SCHEDULED.
+ *
+ * @param idempotencyKey null, or a key unique per queue among the tasks the store still holds
+ */
+public record NewTask(
+    TaskId id,
+    String queue,
+    String type,
+    Json payload,
+    int priority,
+    Instant runAt,
+    Duration delay,
+    RetryPolicy retry,
+    Duration timeout,
+    String idempotencyKey) {
+
+  public NewTask {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(timeout, "timeout");
+  }
+}

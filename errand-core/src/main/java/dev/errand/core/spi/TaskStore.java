@@ -1,0 +1,71 @@
+package dev.errand.core.spi;
+
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where tasks live: the one SPI every backend implements, covering the delivery contract and nothing
+ * more. Retry arithmetic, cron, JSON and dispatch stay in core. Every method takes one request and
+ * returns one result, batch-shaped, so each call is one round trip.
+ *
+ * <p>Contract, checked by {@code TaskStoreConformanceTest} in core's test kit:
+ * <ul>
+ *   <li>A call that returned normally is durable. Failures to reach the store throw
+ *       {@link dev.errand.core.StoreUnavailableException}; a call that threw may not be reported as done.
+ *   <li>Lease times are on the store's clock. Every change to a RUNNING task is fenced by its lease token
+ *       in the same statement; a stale token changes nothing and is reported, never silently accepted.
+ *   <li>A task whose lease has expired is claimable again, with attempt + 1.
+ *   <li>No task is held by two leases at once; claims by concurrent callers never overlap.
+ * </ul>
+ * Implementations are safe for use by many threads.
+ */
+public interface TaskStore extends AutoCloseable {
+
+  /** A short name for logs and metrics, such as {@code sqlite} or {@code postgres}. */
+  String name();
+
+  InsertResult insertMany(InsertRequest request);
+
+  ClaimResult claim(ClaimRequest request);
+
+  ExtendResult extendMany(ExtendRequest request);
+
+  CompleteResult completeMany(CompleteRequest request);
+
+  CancelResult cancel(CancelRequest request);
+
+  Optional<Task> get(TaskId id);
+
+  TaskPage list(TaskQuery query);
+
+  /** Every queue that holds tasks or has been paused. */
+  List<QueueInfo> queues();
+
+  void pauseQueue(QueuePauseRequest request);
+
+  /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
+  int replayDead(DeadFilter filter);
+
+  /** Deletes DEAD tasks; returns how many. */
+  int purgeDead(DeadFilter filter);
+
+  /** Returns how many tasks were deleted. */
+  int prune(PruneRequest request);
+
+  /**
+   * Blocks until work may be claimable in one of the queues (a task inserted, released, or coming due)
+   * or until {@code maxWait}. Spurious returns are allowed; callers claim and wait again. The default
+   * polls: it just sleeps.
+   */
+  default void awaitWork(WaitRequest request) throws InterruptedException {
+    Thread.sleep(request.maxWait());
+  }
+
+  /** Checks the store answers; throws StoreUnavailableException if not. */
+  void ping();
+
+  @Override
+  void close();
+}
