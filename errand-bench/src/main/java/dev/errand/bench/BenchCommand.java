@@ -1,0 +1,139 @@
+package dev.errand.bench;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code errand bench SCENARIO... --store URL}: runs named scenarios against each store, each run on a
+ * fresh store and checked for exactly-once delivery, and prints one JSON line per run, a table, and one
+ * JSON summary line (median, min, max) per store, scenario and variant. Exit code 0 when every run
+ * passed its check, 2 when any failed (a failed run reports no numbers), 1 on bad usage.
+ *
+ * <pre>
+ * ./errand bench drain --store sqlite: --n 100000 --runs 5
+ * ./errand bench all --store sqlite: --store postgres://postgres@127.0.0.1:5432/bench --n 20000
+ * </pre>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures throughput and latency per store, checking every task completed exactly once.")
+final class BenchCommand implements Callable<Integer> {
+  static final Map<String, Scenario> SCENARIOS = scenarios();
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "SCENARIO",
+      description = "drain, steady, latency, enqueue, backlog, or all")
+  List<String> scenarioNames;
+
+  @Option(names = "--store", paramLabel = "URL",
+      description = "store URL, as for errand server; repeat to compare stores (default sqlite: in a temp dir)")
+  List<String> stores = new ArrayList<>(List.of("sqlite:"));
+
+  @Option(names = "--n", description = "tasks per run (default per scenario: drain and steady 100000, "
+      + "latency 1000, enqueue 50000, backlog 1000000)")
+  Integer n;
+
+  @Option(names = "--concurrency", defaultValue = "100", description = "worker slots, or enqueuing threads (${DEFAULT-VALUE})")
+  int concurrency;
+
+  @Option(names = "--batch", defaultValue = "1000", description = "tasks per batched enqueue (${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--claim-batch", defaultValue = "100", description = "most tasks per claim (${DEFAULT-VALUE})")
+  int claimBatch;
+
+  @Option(names = "--payload-bytes", defaultValue = "16", description = "JSON payload size (${DEFAULT-VALUE})")
+  int payloadBytes;
+
+  @Option(names = "--runs", defaultValue = "5", description = "measured runs (${DEFAULT-VALUE})")
+  int runs;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "unmeasured runs first (${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--rate", defaultValue = "100", description = "latency: tasks per second (${DEFAULT-VALUE})")
+  int rate;
+
+  @Option(names = "--producers", defaultValue = "2", description = "steady: enqueuing threads (${DEFAULT-VALUE})")
+  int producers;
+
+  @Option(names = "--claims", defaultValue = "200", description = "backlog: timed claims per level (${DEFAULT-VALUE})")
+  int claims;
+
+  @Option(names = "--timeout-s", defaultValue = "600", description = "longest one run may take (${DEFAULT-VALUE})")
+  int timeoutSeconds;
+
+  private static Map<String, Scenario> scenarios() {
+    Map<String, Scenario> m = new LinkedHashMap<>();
+    for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
+        new EnqueueScenario(), new BacklogScenario())) {
+      m.put(s.name(), s);
+    }
+    return m;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Scenario> chosen = new ArrayList<>();
+    for (String name : scenarioNames) {
+      if (name.equals("all")) {
+        chosen.addAll(SCENARIOS.values());
+      } else if (SCENARIOS.containsKey(name)) {
+        chosen.add(SCENARIOS.get(name));
+      } else {
+        err.println("unknown scenario " + name + "; known: " + SCENARIOS.keySet() + " or all");
+        return 1;
+      }
+    }
+    BenchSettings base = new BenchSettings(n != null ? n : 1, concurrency, batch, claimBatch, payloadBytes, runs,
+        warmup, rate, producers, claims, Duration.ofSeconds(timeoutSeconds));
+    List<StoreTarget> targets = stores.stream().map(StoreTarget::of).toList();
+    Report report = new Report(out, Machine.current(), base);
+    for (StoreTarget target : targets) {
+      String version = target.version();
+      for (Scenario scenario : chosen) {
+        BenchSettings s = base.withN(n != null ? n : scenario.defaultN());
+        runScenario(report, err, target, version, scenario, s);
+      }
+    }
+    report.finish();
+    for (String f : report.failures()) {
+      err.println("FAILED " + f);
+    }
+    return report.failures().isEmpty() ? 0 : 2;
+  }
+
+  private static void runScenario(Report report, PrintWriter err, StoreTarget target, String version,
+      Scenario scenario, BenchSettings s) throws Exception {
+    for (int i = -s.warmup(); i < s.runs(); i++) {
+      String label = i < 0 ? "warm-up " + (i + s.warmup() + 1) + "/" + s.warmup() : "run " + (i + 1) + "/" + s.runs();
+      err.printf("bench: %s %s n=%d %s%n", target.url(), scenario.name(), s.n(), label);
+      err.flush();
+      List<Measurement> measured;
+      try {
+        measured = scenario.run(target, s);
+      } catch (CorrectnessException e) {
+        report.failed(target.url(), scenario.name(), i, e.getMessage());
+        return; // a scenario that broke the contract once has no numbers worth taking
+      }
+      if (i >= 0) {
+        for (Measurement m : measured) {
+          report.add(new Report.Run(target.url(), version, i, m, s.withN((int) m.n())));
+        }
+      }
+    }
+  }
+}

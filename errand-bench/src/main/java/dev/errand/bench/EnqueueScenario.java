@@ -1,0 +1,92 @@
+package dev.errand.bench;
+
+import dev.errand.core.Enqueued;
+import dev.errand.core.Errand;
+import dev.errand.core.Json;
+import dev.errand.core.TaskSpec;
+import dev.errand.core.TaskState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code enqueue}: how fast tasks go in, with no workers running. Variants, each on its own fresh store:
+ * {@code java-single} ({@code --concurrency} threads each calling {@code enqueue} once per task) and
+ * {@code java-batch} (the same threads calling {@code enqueueMany} with {@code --batch} tasks). Every
+ * returned task must be newly created with the id the bench chose, and the store must hold exactly N
+ * READY tasks afterwards.
+ */
+final class EnqueueScenario implements Scenario {
+  @Override
+  public String name() {
+    return "enqueue";
+  }
+
+  @Override
+  public int defaultN() {
+    return 50_000;
+  }
+
+  @Override
+  public List<Measurement> run(StoreTarget target, BenchSettings s) throws Exception {
+    List<Measurement> out = new ArrayList<>();
+    out.add(javaApi(target, s, false));
+    out.add(javaApi(target, s, true));
+    return out;
+  }
+
+  private Measurement javaApi(StoreTarget target, BenchSettings s, boolean batched) throws Exception {
+    try (FreshStore fresh = target.openFresh()) {
+      Ledger ledger = Ledger.ofFreshIds(s.n());
+      Errand client = Errand.builder().store(fresh.store()).build();
+      Json payload = Payloads.ofSize(s.payloadBytes());
+      int step = batched ? s.batch() : 1;
+      int chunks = (s.n() + step - 1) / step;
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      List<Thread> threads = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int t = 0; t < s.concurrency(); t++) {
+        int first = t;
+        threads.add(Thread.ofVirtual().start(() -> {
+          try {
+            // Thread t takes chunks t, t + C, t + 2C, ...: all threads stay busy to the end.
+            for (int c = first; c < chunks; c += s.concurrency()) {
+              int from = c * step;
+              int to = Math.min(s.n(), from + step);
+              List<TaskSpec> specs = new ArrayList<>(to - from);
+              for (int i = from; i < to; i++) {
+                specs.add(TaskSpec.builder(CountingWorkers.TYPE).id(ledger.id(i)).payload(payload).build());
+              }
+              List<Enqueued> results = batched ? client.enqueueMany(specs) : List.of(client.enqueue(specs.get(0)));
+              for (Enqueued e : results) {
+                if (!e.created()) {
+                  throw new CorrectnessException("task " + e.task().id() + " was not created");
+                }
+                ledger.record(e.task().id());
+              }
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      long nanos = System.nanoTime() - start;
+      if (failure.get() instanceof CorrectnessException c) {
+        throw c;
+      }
+      if (failure.get() != null) {
+        throw new IllegalStateException("an enqueue failed", failure.get());
+      }
+      ledger.verify("READY", StoreCounts.count(fresh.store(), CountingWorkers.QUEUE, TaskState.READY));
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("tasks_per_s", Stats.perSecond(s.n(), nanos));
+      m.put("calls_per_s", Stats.perSecond(chunks, nanos));
+      return new Measurement(name(), batched ? "java-batch" : "java-single", s.n(), m);
+    }
+  }
+}

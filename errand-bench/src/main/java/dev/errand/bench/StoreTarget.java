@@ -1,0 +1,86 @@
+package dev.errand.bench;
+
+import dev.errand.core.spi.TaskStoreProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * One {@code --store} URL, the adapter every scenario runs through: it opens a fresh store for each run
+ * so no run inherits another's tasks, and names the store's version for the report.
+ *
+ * <p>{@code sqlite:DIR} runs each store in a new directory under DIR (a temporary directory when DIR is
+ * empty), deleted after the run.
+ */
+interface StoreTarget {
+  /** The URL as given. */
+  String url();
+
+  /** The store's kind and version, such as {@code sqlite 3.50.3}. */
+  String version();
+
+  FreshStore openFresh();
+
+  static StoreTarget of(String url) {
+    int colon = url.indexOf(':');
+    String scheme = colon < 1 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
+    return switch (scheme) {
+      case "sqlite" -> new Sqlite(url);
+      default -> throw new IllegalArgumentException("the bench knows no fresh-store recipe for " + url
+          + " (supported: sqlite:DIR)");
+    };
+  }
+
+  /** SQLite: a new directory per run. */
+  record Sqlite(String url) implements StoreTarget {
+    @Override
+    public String version() {
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:");
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select sqlite_version()")) {
+        rs.next();
+        return "sqlite " + rs.getString(1);
+      } catch (SQLException e) {
+        return "sqlite (version unknown: " + e.getMessage() + ")";
+      }
+    }
+
+    @Override
+    public FreshStore openFresh() {
+      String base = url.substring(url.indexOf(':') + 1);
+      if (base.startsWith("//")) {
+        base = base.substring(2);
+      }
+      try {
+        Path dir;
+        if (base.isEmpty()) {
+          dir = Files.createTempDirectory("errand-bench-");
+        } else {
+          Files.createDirectories(Path.of(base));
+          dir = Files.createTempDirectory(Path.of(base), "run-");
+        }
+        String runUrl = "sqlite:" + dir.toAbsolutePath();
+        return new FreshStore(TaskStoreProvider.openUrl(runUrl), runUrl, () -> deleteTree(dir));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a directory for a fresh SQLite store under " + url, e);
+      }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+}
