@@ -90,7 +90,7 @@ final class CountingWorkers {
    * Waits until every ledger task has a durable completion; throws if a task failed, lost its lease,
    * or {@code timeout} passed first.
    */
-  void awaitAll(Duration timeout) throws InterruptedException {
+  private void awaitAll(Duration timeout) throws InterruptedException {
     boolean finished = done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     String why = failure.get();
     if (why != null) {
@@ -103,12 +103,14 @@ final class CountingWorkers {
   }
 
   /**
-   * {@link #awaitAll}, then stops the workers (the store stays open) and runs the exactly-once check
-   * against the store. The workers are stopped whatever happens.
+   * {@link #awaitAll}, then runs {@code whenAllDone} (to read counters before shutdown adds its own
+   * work), then stops the workers (the store stays open) and runs the exactly-once check against the
+   * store. The workers are stopped whatever happens.
    */
-  void finish(Duration timeout) throws InterruptedException {
+  void finish(Duration timeout, Runnable whenAllDone) throws InterruptedException {
     try {
       awaitAll(timeout);
+      whenAllDone.run();
     } catch (RuntimeException | InterruptedException e) {
       errand.stop();
       throw e;
@@ -116,8 +118,7 @@ final class CountingWorkers {
     stopAndVerify();
   }
 
-  /** Stops the workers (the store stays open) and runs the exactly-once check against the store. */
-  void stopAndVerify() {
+  private void stopAndVerify() {
     errand.stop();
     ledger.verify("SUCCEEDED", StoreCounts.count(store, QUEUE, TaskState.SUCCEEDED));
     long total = StoreCounts.total(store, QUEUE);

@@ -54,7 +54,7 @@ final class LatencyScenario extends FreshStoreScenario {
     if (enqueueFailure.get() != null) {
       throw new IllegalStateException("an enqueue failed", enqueueFailure.get());
     }
-    workers.finish(s.timeout());
+    workers.finish(s.timeout(), () -> {});
     double[] toStart = new double[s.n()];
     double[] toComplete = new double[s.n()];
     double[] call = new double[s.n()];

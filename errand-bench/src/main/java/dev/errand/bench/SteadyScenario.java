@@ -31,6 +31,8 @@ final class SteadyScenario extends FreshStoreScenario {
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     List<Long> depth = new ArrayList<>();
     workers.start();
+    CpuUse cpu = CpuUse.start();
+    Map<String, Double> cpuMetrics = new LinkedHashMap<>();
     long start = System.nanoTime();
     List<Thread> producers = new ArrayList<>();
     int per = (s.n() + s.producers() - 1) / s.producers();
@@ -66,7 +68,7 @@ final class SteadyScenario extends FreshStoreScenario {
       if (producerFailure.get() != null) {
         throw new IllegalStateException("a producer failed", producerFailure.get());
       }
-      workers.finish(s.timeout());
+      workers.finish(s.timeout(), () -> cpu.put(cpuMetrics, s.n()));
     } finally {
       sampler.interrupt();
       sampler.join();
@@ -81,6 +83,7 @@ final class SteadyScenario extends FreshStoreScenario {
     m.put("tasks_per_s", Stats.perSecond(s.n(), nanos));
     m.put("enqueue_per_s", Stats.perSecond(s.n(), enqueueEnd - start));
     m.put("max_depth", (double) maxDepth);
+    m.putAll(cpuMetrics);
     return List.of(new Measurement(name(), "steady", s.n(), m, series));
   }
 }

@@ -1,0 +1,68 @@
+package dev.errand.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CPU used by this process over a window, in total and by its busiest platform thread. On a machine
+ * shared with other work, CPU per task is steadier than tasks per second; the cores used show whether a
+ * run was starved; and a busiest thread near one core (such as a store's single writer) marks the
+ * ceiling of the design rather than of the machine. Virtual threads are counted in the total only.
+ */
+final class CpuUse {
+  private final long processStart;
+  private final long wallStart = System.nanoTime();
+  private final Map<Long, Long> threadStart = new HashMap<>();
+
+  private CpuUse() {
+    this.processStart = processNanos();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (threads.isThreadCpuTimeSupported()) {
+      for (long id : threads.getAllThreadIds()) {
+        threadStart.put(id, threads.getThreadCpuTime(id));
+      }
+    }
+  }
+
+  static CpuUse start() {
+    return new CpuUse();
+  }
+
+  private static long processNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /**
+   * Adds {@code cpu_us_per_task}, {@code cores_used}, {@code busiest_thread_us_per_task} and
+   * {@code busiest_thread_busy} (its CPU over the wall time, 1.0 = always on a core) for {@code n}
+   * tasks since {@link #start()}.
+   */
+  void put(Map<String, Double> metrics, long n) {
+    long wall = Math.max(1, System.nanoTime() - wallStart);
+    long process = processNanos();
+    if (processStart >= 0 && process >= 0) {
+      metrics.put("cpu_us_per_task", (process - processStart) / 1000.0 / n);
+      metrics.put("cores_used", (double) (process - processStart) / wall);
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported()) {
+      return;
+    }
+    long busiest = -1;
+    for (long id : threads.getAllThreadIds()) {
+      long now = threads.getThreadCpuTime(id);
+      if (now >= 0) {
+        busiest = Math.max(busiest, now - threadStart.getOrDefault(id, 0L));
+      }
+    }
+    if (busiest >= 0) {
+      metrics.put("busiest_thread_us_per_task", busiest / 1000.0 / n);
+      metrics.put("busiest_thread_busy", (double) busiest / wall);
+    }
+  }
+}
