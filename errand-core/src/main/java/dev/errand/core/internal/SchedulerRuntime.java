@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
  * error cannot duplicate a tick. This holds while the tick's task is still held by the store, which is
  * why no tick older than the retention is ever enqueued (finished tasks are pruned after it).
  *
- * <p><b>Which ticks a pass enqueues.</b> Every tick in {@code [now - tolerance, now]} (the schedule's
- * {@link Schedule#tolerance()}) not yet enqueued by this node. A store error marks nothing done: it is
- * logged and the pass retried with backoff, so a tick is not lost to a transient error while it is within
- * the tolerance. Older ticks are missed: {@link MissedTickPolicy#SKIP} drops them;
- * {@link MissedTickPolicy#CATCH_UP_ONE} enqueues the latest one if it is newer than the retention.
- *
- * <p>Per node, the only state is the latest tick this node saw stored, per schedule; replacing a
- * schedule starts it afresh. Thread-safe, except that {@link #evaluate()} is called by one thread at a
+ * <p><b>Which ticks a pass enqueues.</b> Per schedule, a node keeps one watermark: every tick at or
+ * before it is not this node's to enqueue any more. The first pass after the schedule is registered sets
+ * it just before the last tick at or before now, so a node that starts fires the tick due now, not every
+ * tick of its tolerance window. Then each pass enqueues every tick after the watermark that is in
+ * {@code [now - tolerance, now]} (the schedule's {@link Schedule#tolerance()}), and moves the watermark
+ * to the latest tick it stored. A store error moves nothing: it is logged and the pass retried with
+ * backoff, so no tick is lost to a transient error while it is within the tolerance. Ticks older than the
+ * tolerance are missed: {@link MissedTickPolicy#SKIP} drops them; {@link MissedTickPolicy#CATCH_UP_ONE}
+ * enqueues the latest of them (the last tick at or before now) if it is after the watermark and newer
+ * than the retention. Replacing a schedule starts it afresh. Thread-safe, except that {@link #evaluate()} is called by one thread at a
  * time (the scheduler's own, or a test's when the runtime is not started). Internal: not public API.
  */
 public final class SchedulerRuntime {
@@ -78,11 +80,11 @@ public final class SchedulerRuntime {
     this.enqueuer = enqueuer;
   }
 
-  /** A registered schedule and the latest of its ticks this node saw stored. */
+  /** A registered schedule and its watermark (see the class comment); null until its first pass. */
   private static final class Entry {
     final Schedule schedule;
-    // Written only by the evaluating thread; read by it alone, volatile for a replaced entry's readers.
-    volatile Instant handledThrough;
+    // Written and read only by the evaluating thread; volatile since that thread may change between starts.
+    volatile Instant doneThrough;
 
     Entry(Schedule schedule) {
       this.schedule = schedule;
@@ -217,8 +219,8 @@ public final class SchedulerRuntime {
         // Created, or already there (from another node, or with the spec a replaced schedule had): done.
         Entry e = owners.get(i);
         Instant tick = ticks.get(i);
-        if (e.handledThrough == null || tick.isAfter(e.handledThrough)) {
-          e.handledThrough = tick;
+        if (tick.isAfter(e.doneThrough)) {
+          e.doneThrough = tick;
         }
         Enqueued r = results.get(i - from);
         if (r.created() && log.isDebugEnabled()) {
@@ -232,9 +234,12 @@ public final class SchedulerRuntime {
   /** The ticks of {@code e} this pass enqueues, oldest first; see the class comment. */
   private List<Instant> dueTicks(Entry e, Instant now) {
     Schedule s = e.schedule;
-    Instant handled = e.handledThrough;
+    if (e.doneThrough == null) {
+      e.doneThrough = s.lastTick(now).map(t -> t.minusNanos(1)).orElse(now);
+    }
+    Instant done = e.doneThrough;
     Instant windowStart = now.minus(s.tolerance());
-    Instant after = handled != null && !handled.isBefore(windowStart) ? handled : windowStart.minusNanos(1);
+    Instant after = done.isBefore(windowStart) ? windowStart.minusNanos(1) : done;
     List<Instant> due = new ArrayList<>();
     // Bounded: ticks are at least a second apart and the tolerance at most Schedule.MAX_TOLERANCE.
     for (Optional<Instant> t = s.nextTick(after); t.isPresent() && !t.get().isAfter(now); t = s.nextTick(t.get())) {
@@ -243,7 +248,7 @@ public final class SchedulerRuntime {
     if (due.isEmpty() && s.missedTicks() == MissedTickPolicy.CATCH_UP_ONE) {
       Instant oldest = now.minus(retention);
       s.lastTick(now)
-          .filter(t -> handled == null || t.isAfter(handled))
+          .filter(t -> t.isAfter(done))
           .filter(t -> t.isAfter(oldest))
           .ifPresent(due::add);
     }

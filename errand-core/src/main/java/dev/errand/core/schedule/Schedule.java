@@ -123,10 +123,11 @@ public final class Schedule {
   }
 
   /**
-   * How late after its instant a tick may still be enqueued. A scheduler enqueues every tick in
-   * {@code [now - tolerance, now]} that it has not enqueued yet, so a node that is briefly slow, or
-   * whose store was briefly unreachable, still fires its ticks; ticks older than that are missed and
-   * handled by {@link #missedTicks()}. It must be shorter than the Errand's retention.
+   * How late after its instant a tick may still be enqueued. A running scheduler enqueues every tick in
+   * {@code [now - tolerance, now]} it has not enqueued yet, so a node that is briefly slow, or whose
+   * store was briefly unreachable, still fires its ticks; a scheduler that starts enqueues the last tick
+   * if it is within the tolerance (the tick due now). Ticks older than that are missed and handled by
+   * {@link #missedTicks()}. It must be shorter than the Errand's retention.
    */
   public Duration tolerance() {
     return tolerance;

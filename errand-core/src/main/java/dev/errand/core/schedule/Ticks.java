@@ -153,8 +153,11 @@ final class Ticks {
 
   /** The k of the last interval tick at or before {@code t}. The interval is whole milliseconds. */
   private long index(Instant t) {
-    // Duration.toMillis floors (its seconds floor and its nanos are never negative), so this is exact.
-    return Math.floorDiv(Duration.between(anchor(), t).toMillis(), interval.toMillis());
+    // Floor, not Duration.toMillis, which truncates towards zero: a duration's seconds are floored and its
+    // nanos never negative. Flooring the millis first is exact since the interval is whole millis.
+    Duration d = Duration.between(anchor(), t);
+    long millis = Math.addExact(Math.multiplyExact(d.getSeconds(), 1000L), d.getNano() / 1_000_000);
+    return Math.floorDiv(millis, interval.toMillis());
   }
 
   private Instant at(long k) {
