@@ -30,4 +30,19 @@ class SqlStatementsTest {
     assertThatThrownBy(() -> SqlStatements.parse("t.sql", "-- name: a\nSELECT 1\n-- name: a\nSELECT 2"))
         .hasMessageContaining("twice");
   }
+
+  @Test
+  void namesKeepFileOrderSoMigrationsRunInIt() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      text.append("-- name: step_").append(19 - i).append("\nSELECT ").append(i).append(";\n\n");
+    }
+    SqlStatements statements = SqlStatements.parse("steps.sql", text.toString());
+    int expected = 19;
+    for (String name : statements.names()) {
+      assertThat(name).isEqualTo("step_" + expected--);
+    }
+    assertThat(expected).isEqualTo(-1);
+    assertThat(statements.get("step_19")).isEqualTo("SELECT 0");
+  }
 }
