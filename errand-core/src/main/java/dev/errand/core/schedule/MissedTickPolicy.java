@@ -15,7 +15,8 @@ public enum MissedTickPolicy {
   /**
    * The latest missed tick is enqueued once (with its own instant as runAt, so it runs at once); the ones
    * before it are dropped. A tick older than the Errand's retention is never caught up, since its task may
-   * already have run and been pruned, and then a second run could not be told apart from a first.
+   * already have run and been pruned, and then a second run could not be told apart from a first. For
+   * the same reason, a tick whose task was purged from the dead-letter queue counts as never enqueued.
    */
   CATCH_UP_ONE
 }
