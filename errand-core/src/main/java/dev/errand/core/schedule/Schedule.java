@@ -17,7 +17,9 @@ import java.util.Optional;
 /**
  * A periodic task: at each tick, the scheduler enqueues {@link #task()} with runAt = the tick and the
  * idempotency key {@code schedule:<name>:<tick ISO-8601 UTC>}. Any number of nodes may run the same
- * schedule; the key makes exactly one task per tick (see {@code Errand#schedule}).
+ * schedule; the key makes exactly one task per tick (see {@code Errand#schedule}). Stores keep keys unique
+ * per queue, so the nodes must agree on the task's queue: during a rolling change of a schedule's queue,
+ * a tick may get one task in each queue.
  *
  * <p>Ticks come from either a cron expression or a fixed interval:
  * <ul>

@@ -227,6 +227,40 @@ class SchedulerRuntimeTest {
     assertThat(enqueuedTicks()).containsExactly(at("2026-06-01T11:00:00Z"));
   }
 
+  /** Runs the scheduler as its loop would, waking 50 ms after each instant it asks for, until {@code end}. */
+  private void simulate(SchedulerRuntime runtime, Instant end) {
+    while (clock.instant().isBefore(end)) {
+      clock.set(runtime.evaluate().plusMillis(50));
+    }
+  }
+
+  private List<Instant> enqueuedTicks(String schedule) {
+    return store.list(TaskQuery.all(1000)).tasks().stream()
+        .filter(t -> t.idempotencyKey().startsWith("schedule:" + schedule + ":"))
+        .map(Task::runAt).sorted().toList();
+  }
+
+  @Test
+  void runningSchedulerFiresEachTickOnceAcrossBothBerlinTransitions() {
+    ZoneId berlin = ZoneId.of("Europe/Berlin");
+    SchedulerRuntime runtime = runtime();
+    runtime.register(Schedule.builder("daily").cron("30 2 * * *").zone(berlin).task(BEAT).build());
+    runtime.register(Schedule.builder("hourly").cron("0 * * * *").zone(berlin).task(BEAT).build());
+
+    clock.set(at("2026-03-28T22:10:00Z"));
+    simulate(runtime, at("2026-03-29T03:10:00Z"));
+    assertThat(enqueuedTicks("daily")).containsExactly(at("2026-03-29T01:00:00Z")); // 02:30 is in the gap
+    assertThat(enqueuedTicks("hourly")).containsExactly(at("2026-03-28T23:00:00Z"), at("2026-03-29T00:00:00Z"),
+        at("2026-03-29T01:00:00Z"), at("2026-03-29T02:00:00Z"), at("2026-03-29T03:00:00Z"));
+
+    clock.set(at("2026-10-24T22:10:00Z"));
+    simulate(runtime, at("2026-10-25T03:10:00Z"));
+    assertThat(enqueuedTicks("daily")).containsExactly(at("2026-03-29T01:00:00Z"),
+        at("2026-10-25T00:30:00Z")); // 02:30 CEST; 02:30 CET is the same wall time again
+    assertThat(enqueuedTicks("hourly")).hasSize(5 + 4).endsWith(at("2026-10-24T23:00:00Z"),
+        at("2026-10-25T00:00:00Z"), at("2026-10-25T02:00:00Z"), at("2026-10-25T03:00:00Z"));
+  }
+
   @Test
   void disabledScheduleFiresNothingAndHasNoNextFire() {
     SchedulerRuntime runtime = runtime();
