@@ -94,7 +94,8 @@ class ErrandScheduleTest {
     errand.start();
     await().atMost(WAIT).until(() -> taskCount() >= 2);
     // No worker here claimed them: with no handler, a worker would have sent them to DEAD.
-    assertThat(store.list(TaskQuery.all(100)).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.READY));
+    assertThat(store.list(TaskQuery.all(100)).tasks())
+        .allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.READY));
   }
 
   @Test

@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * backoff, so no tick is lost to a transient error while it is within the tolerance. Ticks older than the
  * tolerance are missed: {@link MissedTickPolicy#SKIP} drops them; {@link MissedTickPolicy#CATCH_UP_ONE}
  * enqueues the latest of them (the last tick at or before now) if it is after the watermark and newer
- * than the retention. Replacing a schedule starts it afresh. Thread-safe, except that {@link #evaluate()} is called by one thread at a
- * time (the scheduler's own, or a test's when the runtime is not started). Internal: not public API.
+ * than the retention. Replacing a schedule starts it afresh.
+ *
+ * <p>Thread-safe, except that {@link #evaluate()} is called by one thread at a time (the scheduler's own,
+ * or a test's when the runtime is not started). Internal: not public API.
  */
 public final class SchedulerRuntime {
   private static final Logger log = LoggerFactory.getLogger(SchedulerRuntime.class);
@@ -124,11 +126,6 @@ public final class SchedulerRuntime {
     }
     out.sort(Comparator.comparing(ScheduleInfo::name));
     return out;
-  }
-
-  public Optional<Schedule> find(String scheduleName) {
-    Entry e = entries.get(scheduleName);
-    return e == null ? Optional.empty() : Optional.of(e.schedule);
   }
 
   public void start() {

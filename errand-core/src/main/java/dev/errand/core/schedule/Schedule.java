@@ -255,7 +255,8 @@ public final class Schedule {
     /** See {@link Schedule#tolerance()}; positive and at most {@link #MAX_TOLERANCE}. */
     public Builder tolerance(Duration tolerance) {
       if (tolerance == null || tolerance.isNegative() || tolerance.isZero() || tolerance.compareTo(MAX_TOLERANCE) > 0) {
-        throw new IllegalArgumentException("tolerance must be positive and at most " + MAX_TOLERANCE + ": " + tolerance);
+        throw new IllegalArgumentException(
+            "tolerance must be positive and at most " + MAX_TOLERANCE + ": " + tolerance);
       }
       this.tolerance = tolerance;
       return this;

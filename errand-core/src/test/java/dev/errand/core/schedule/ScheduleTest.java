@@ -49,7 +49,8 @@ class ScheduleTest {
     assertThatThrownBy(() -> Schedule.builder("s").cron("0 30 2 * * *")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cron is not valid");
     assertThat(Schedule.builder("s").cron(" 0 30 2 ? * * ").task(TASK).build().cron()).isEqualTo("0 30 2 ? * *");
-    assertThat(Schedule.builder("s").cron("0 30 2 ? * * 2030").task(TASK).build().cron()).isEqualTo("0 30 2 ? * * 2030");
+    assertThat(Schedule.builder("s").cron("0 30 2 ? * * 2030").task(TASK).build().cron())
+        .isEqualTo("0 30 2 ? * * 2030");
   }
 
   @Test

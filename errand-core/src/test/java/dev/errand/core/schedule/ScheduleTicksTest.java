@@ -51,7 +51,8 @@ class ScheduleTicksTest {
   /** Every tick in (from, to], in order, by walking lastTick backwards: must agree with {@link #ticks}. */
   private static List<Instant> ticksBackwards(Schedule s, Instant from, Instant to) {
     List<Instant> out = new ArrayList<>();
-    for (Optional<Instant> t = s.lastTick(to); t.isPresent() && t.get().isAfter(from); t = s.lastTick(t.get().minusNanos(1))) {
+    for (Optional<Instant> t = s.lastTick(to); t.isPresent() && t.get().isAfter(from);
+        t = s.lastTick(t.get().minusNanos(1))) {
       out.add(0, t.get());
     }
     return out;
