@@ -337,20 +337,9 @@ public final class SqliteStore implements TaskStore {
   @Override
   public TaskPage list(TaskQuery query) {
     return readers.read("list", statements -> {
-      PreparedStatement list;
-      if (query.queue() != null && query.state() != null) {
-        list = statements.get("task_list_by_queue_state");
-        list.setString(4, query.queue());
-        list.setString(5, query.state().name());
-      } else if (query.queue() != null) {
-        list = statements.get("task_list_by_queue");
-        list.setString(4, query.queue());
-      } else if (query.state() != null) {
-        list = statements.get("task_list_by_state");
-        list.setString(4, query.state().name());
-      } else {
-        list = statements.get("task_list");
-      }
+      PreparedStatement list = statements.get("task_list");
+      list.setString(4, query.queue());
+      list.setString(5, query.state() == null ? null : query.state().name());
       list.setString(1, query.before() == null ? AFTER_EVERY_ID : query.before().value());
       list.setString(2, query.type());
       // One row more than asked tells whether another page follows.
