@@ -46,6 +46,7 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -450,17 +451,19 @@ public final class SqliteStore implements TaskStore {
    */
   @Override
   public void awaitWork(WaitRequest request) throws InterruptedException {
-    long deadline = System.nanoTime() + Micros.nanos(request.maxWait());
     // The version is read before the database, so a commit after the look still wakes this wait.
     long seen = signal.version(request.queues());
-    Duration untilWork = untilWork(request);
-    if (untilWork.isZero()) {
+    long waitNanos = Math.min(Micros.nanos(request.maxWait()), untilWork(request).toNanos());
+    if (waitNanos <= 0) {
       return;
     }
-    signal.await(request.queues(), seen, Math.min(deadline, System.nanoTime() + Micros.nanos(untilWork)));
+    signal.await(request.queues(), seen, System.nanoTime() + waitNanos);
   }
 
-  /** Zero if work is claimable now in a waited queue, else how long until some may be (at most a day). */
+  /**
+   * Zero if work is claimable now in a waited queue, else how long until some may be: at most a day, so
+   * the deadline arithmetic never overflows and a waiter with nothing in sight still looks again daily.
+   */
   private Duration untilWork(WaitRequest request) {
     return readers.read("await work", statements -> {
       long now = Micros.of(clock.instant());
@@ -489,7 +492,7 @@ public final class SqliteStore implements TaskStore {
       if (next == Long.MAX_VALUE) {
         return Duration.ofDays(1);
       }
-      return next <= now ? Duration.ZERO : Duration.of(next - now, java.time.temporal.ChronoUnit.MICROS);
+      return next <= now ? Duration.ZERO : Duration.of(next - now, ChronoUnit.MICROS);
     });
   }
 
@@ -509,6 +512,8 @@ public final class SqliteStore implements TaskStore {
     try (DirectoryLock held = lock; ReadPool r = readers; GroupCommitWriter w = writer) {
       // try-with-resources closes in reverse: the writer finishes first, then readers, then the lock.
       LOG.info("{}: closing", name);
+      // Waiters return now rather than at their maxWait; their next call finds the store closed.
+      signal.signal(List.of(), true);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.errand.store.sqlite;
 import static dev.errand.core.testkit.NewTasks.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
@@ -14,6 +15,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.SqlStatements;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.testkit.StoreInvariants;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,26 @@ class SqliteStoreTest {
         .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
     assertThatThrownBy(() -> store.get(TaskId.of("x"))).isInstanceOf(StoreUnavailableException.class);
     assertThatThrownBy(store::ping).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void closeWakesWaitersAtOnce() throws Exception {
+    SqliteStore store = SqliteStore.open(directory);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter = Thread.ofPlatform().start(() -> {
+      try {
+        store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofMinutes(5)));
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+
+    store.close();
+
+    waiter.join(Duration.ofSeconds(10));
+    assertThat(waiter.isAlive()).isFalse();
+    assertThat(failure.get()).isNull();
   }
 
   @Test
