@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -254,7 +255,8 @@ public final class SqliteStore implements TaskStore {
    */
   private static CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
     long now = Micros.of(tx.now());
-    Map<String, List<TaskId>> batches = new HashMap<>();
+    // Statements run in the order their first completion came, so a repeated id resolves the same way each time.
+    Map<String, List<TaskId>> batches = new LinkedHashMap<>();
     for (Completion c : completions) {
       String statementName = switch (c.outcome()) {
         case Completion.Succeeded s -> "complete_succeeded";

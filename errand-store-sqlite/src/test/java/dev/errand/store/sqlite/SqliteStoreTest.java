@@ -95,6 +95,28 @@ class SqliteStoreTest {
   }
 
   @Test
+  void awaitWorkWakesWhenALeaseRunsOut() throws Exception {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      insert(store, task("q").build());
+      Task first = claim(store, Duration.ofMillis(300)).getFirst();
+      long start = System.nanoTime();
+
+      Task again = null;
+      while (again == null && System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
+        store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofSeconds(5)));
+        List<Task> claimed = claim(store, Duration.ofMinutes(1));
+        again = claimed.isEmpty() ? null : claimed.getFirst();
+      }
+
+      assertThat(again).isNotNull();
+      assertThat(again.id()).isEqualTo(first.id());
+      assertThat(again.startedAt()).isAfterOrEqualTo(first.lease().until());
+      // Woken by the lease's expiry, not by the 5 s maxWait.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
   void leasesAndDelaysRunOnTheStoreClock() {
     MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     try (SqliteStore store = SqliteStore.builder(directory).clock(clock).build()) {
