@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Json;
+import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
@@ -299,6 +300,22 @@ public abstract class TaskStoreConformanceTest {
     assertThat(second.lease().token()).isNotEqualTo(first.lease().token());
     assertThat(second.startedAt()).as("no second lease while the first was live")
         .isAfterOrEqualTo(first.lease().until());
+  }
+
+  @Test
+  void expiredLeaseOnTheFinalAttemptSendsTheTaskToDead() {
+    // A task that kills its worker every time must not be retried forever: the crashed attempt counts.
+    insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    await().atMost(PATIENCE).until(() -> {
+      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
+      return get(first.id()).state() == TaskState.DEAD;
+    });
+    Task dead = get(first.id());
+    assertThat(dead.attempt()).isEqualTo(1);
+    assertThat(dead.lastError()).contains("lease expired");
+    assertThat(dead.finishedAt()).isNotNull();
+    assertThat(complete(first, new Completion.Succeeded(null)).stale()).containsExactly(first.id());
   }
 
   @Test

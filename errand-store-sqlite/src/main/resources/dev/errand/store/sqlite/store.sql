@@ -64,8 +64,15 @@ WHERE id IN (SELECT id FROM tasks
 
 -- name: claim_rescue_expired
 -- A RUNNING task whose lease ran out is READY again; clearing its token fences the old worker. The
--- claim that follows counts the new attempt.
-UPDATE tasks SET state = 'READY', lease_token = NULL, lease_until = NULL, worker_id = NULL
+-- claim that follows counts the new attempt. The lost attempt counts too: on the final one the task is
+-- DEAD, so a task that kills its worker every time is not retried forever. (SET reads the old row.)
+UPDATE tasks
+SET state = CASE WHEN attempt >= max_attempts THEN 'DEAD' ELSE 'READY' END,
+    finished_at = CASE WHEN attempt >= max_attempts THEN ?2 ELSE finished_at END,
+    last_error = CASE WHEN attempt >= max_attempts
+                 THEN 'lease expired on the final attempt: worker ' || coalesce(worker_id, '?') || ' stopped answering'
+                 ELSE last_error END,
+    lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id IN (SELECT id FROM tasks
              WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
              LIMIT ?3)
