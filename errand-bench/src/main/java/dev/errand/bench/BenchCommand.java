@@ -1,6 +1,8 @@
 package dev.errand.bench;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--claims", defaultValue = "200", description = "backlog: timed claims per level (${DEFAULT-VALUE})")
   int claims;
 
+  @Option(names = "--server-jar", defaultValue = "errand-server/target/errand-server.jar",
+      description = "enqueue: the server jar for the HTTP variants, which are skipped if it is missing (${DEFAULT-VALUE})")
+  Path serverJar;
+
   @Option(names = "--timeout-s", defaultValue = "600", description = "longest one run may take (${DEFAULT-VALUE})")
   int timeoutSeconds;
 
@@ -99,7 +105,11 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     BenchSettings base = new BenchSettings(n != null ? n : 1, concurrency, batch, claimBatch, payloadBytes, runs,
-        warmup, rate, producers, claims, Duration.ofSeconds(timeoutSeconds));
+        warmup, rate, producers, claims, Duration.ofSeconds(timeoutSeconds),
+        Files.isRegularFile(serverJar) ? serverJar.toAbsolutePath() : null);
+    if (base.serverJar() == null && chosen.stream().anyMatch(c -> c instanceof EnqueueScenario)) {
+      err.println("bench: no server jar at " + serverJar + "; the HTTP enqueue variants are skipped");
+    }
     List<StoreTarget> targets = stores.stream().map(StoreTarget::of).toList();
     Report report = new Report(out, Machine.current(), base);
     for (StoreTarget target : targets) {

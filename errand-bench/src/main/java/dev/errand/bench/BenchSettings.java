@@ -1,5 +1,6 @@
 package dev.errand.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +20,10 @@ import java.util.Map;
  * @param producers enqueuing threads of the steady scenario
  * @param claims timed claims per backlog level
  * @param timeout longest a run may take before it is declared failed
+ * @param serverJar the errand server's runnable jar for the HTTP variants, or null to skip them
  */
 record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payloadBytes, int runs, int warmup,
-    int rate, int producers, int claims, Duration timeout) {
+    int rate, int producers, int claims, Duration timeout, Path serverJar) {
 
   BenchSettings {
     positive("n", n);
@@ -51,7 +53,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
 
   BenchSettings withN(int newN) {
     return new BenchSettings(newN, concurrency, batch, claimBatch, payloadBytes, runs, warmup, rate, producers,
-        claims, timeout);
+        claims, timeout, serverJar);
   }
 
   Map<String, Object> toMap() {
@@ -67,6 +69,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
     m.put("producers", producers);
     m.put("claims", claims);
     m.put("timeout_s", timeout.toSeconds());
+    m.put("server_jar", serverJar == null ? null : serverJar.getFileName().toString());
     return m;
   }
 }

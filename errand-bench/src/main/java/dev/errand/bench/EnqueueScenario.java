@@ -1,10 +1,13 @@
 package dev.errand.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.TaskStoreProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code java-batch} (the same threads calling {@code enqueueMany} with {@code --batch} tasks). Every
  * returned task must be newly created with the id the bench chose, and the store must hold exactly N
  * READY tasks afterwards.
+ *
+ * <p>With a server jar, also {@code http-single} ({@code POST /v1/tasks}) and {@code http-batch}
+ * ({@code POST /v1/tasks:batch} with {@code --batch} tasks): the server runs as a child process on the
+ * fresh store, and a second child JVM ({@link LoadGenerator}) sends the load with {@code --concurrency}
+ * connections, warm-up first, and times it. The check: the server reported every task created and none
+ * failed, and after the server stopped the store holds exactly the warm-up plus N tasks, READY.
  */
 final class EnqueueScenario implements Scenario {
   @Override
@@ -34,6 +43,10 @@ final class EnqueueScenario implements Scenario {
     List<Measurement> out = new ArrayList<>();
     out.add(javaApi(target, s, false));
     out.add(javaApi(target, s, true));
+    if (s.serverJar() != null) {
+      out.add(http(target, s, false));
+      out.add(http(target, s, true));
+    }
     return out;
   }
 
@@ -88,5 +101,59 @@ final class EnqueueScenario implements Scenario {
       m.put("calls_per_s", Stats.perSecond(chunks, nanos));
       return new Measurement(name(), batched ? "java-batch" : "java-single", s.n(), m);
     }
+  }
+
+  private Measurement http(StoreTarget target, BenchSettings s, boolean batched) throws Exception {
+    int perRequest = batched ? s.batch() : 1;
+    int warmup = Math.min(s.n(), batched ? 20 * s.batch() : 2_000);
+    String prefix = "bench" + Long.toHexString(System.nanoTime());
+    try (StoreTarget.FreshLocation location = target.freshLocation()) {
+      JsonNode result;
+      try (ServerProcess server = ServerProcess.start(s.serverJar(), location.url())) {
+        result = loadGenerator(server.baseUrl(), s.n(), s.concurrency(), perRequest, s.payloadBytes(), prefix, warmup);
+      }
+      long created = result.path("created").asLong();
+      long errors = result.path("errors").asLong();
+      if (errors > 0 || created != s.n() || result.path("existing").asLong() != 0) {
+        throw new CorrectnessException("over HTTP the server created " + created + " of " + s.n() + " tasks, "
+            + result.path("existing").asLong() + " existed already, " + errors + " failed (first: "
+            + result.path("first_error").asText() + ")");
+      }
+      try (TaskStore store = TaskStoreProvider.openUrl(location.url())) {
+        long ready = StoreCounts.count(store, CountingWorkers.QUEUE, TaskState.READY);
+        long total = StoreCounts.total(store, CountingWorkers.QUEUE);
+        if (ready != s.n() + warmup || total != ready) {
+          throw new CorrectnessException("after the HTTP run the store holds " + ready + " READY of " + total
+              + " tasks, expected " + (s.n() + warmup));
+        }
+      }
+      long nanos = result.path("nanos").asLong();
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("tasks_per_s", Stats.perSecond(s.n(), nanos));
+      m.put("requests_per_s", Stats.perSecond((s.n() + perRequest - 1) / perRequest, nanos));
+      return new Measurement(name(), batched ? "http-batch" : "http-single", s.n(), m);
+    }
+  }
+
+  /** Runs the {@link LoadGenerator} in a JVM of its own, on this JVM's class path, and reads its line. */
+  private static JsonNode loadGenerator(String baseUrl, int n, int concurrency, int perRequest, int payloadBytes,
+      String prefix, int warmup) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ServerProcess.javaBinary(), "-cp", System.getProperty("java.class.path"),
+        LoadGenerator.class.getName(), baseUrl, Integer.toString(n), Integer.toString(concurrency),
+        Integer.toString(perRequest), Integer.toString(payloadBytes), prefix, Integer.toString(warmup))
+        .redirectErrorStream(true);
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int code = p.waitFor();
+    String last = null;
+    for (String line : output.split("\n")) {
+      if (line.startsWith("{")) {
+        last = line;
+      }
+    }
+    if (code != 0 || last == null) {
+      throw new IllegalStateException("the load generator failed with exit code " + code + ":\n" + output);
+    }
+    return Json.DEFAULT_MAPPER.readTree(last);
   }
 }

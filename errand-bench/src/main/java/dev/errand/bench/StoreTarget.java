@@ -28,7 +28,38 @@ interface StoreTarget {
   /** The store's kind and version, such as {@code sqlite 3.50.3}. */
   String version();
 
-  FreshStore openFresh();
+  /**
+   * A place no run has used, not yet opened, so another process (the server) can own it; closing the
+   * returned handle removes it.
+   */
+  FreshLocation freshLocation();
+
+  /** A fresh store, opened in this process. */
+  default FreshStore openFresh() {
+    FreshLocation location = freshLocation();
+    try {
+      return new FreshStore(TaskStoreProvider.openUrl(location.url()), location.url(), location);
+    } catch (RuntimeException e) {
+      location.closeQuietly();
+      throw e;
+    }
+  }
+
+  /** A store URL no run has used, and how to remove what a run left there. */
+  record FreshLocation(String url, AutoCloseable cleanup) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      cleanup.close();
+    }
+
+    void closeQuietly() {
+      try {
+        close();
+      } catch (Exception ignored) {
+        // Best effort: a temporary directory left behind is harmless.
+      }
+    }
+  }
 
   static StoreTarget of(String url) {
     int colon = url.indexOf(':');
@@ -55,7 +86,7 @@ interface StoreTarget {
     }
 
     @Override
-    public FreshStore openFresh() {
+    public FreshLocation freshLocation() {
       String base = url.substring(url.indexOf(':') + 1);
       if (base.startsWith("//")) {
         base = base.substring(2);
@@ -68,8 +99,7 @@ interface StoreTarget {
           Files.createDirectories(Path.of(base));
           dir = Files.createTempDirectory(Path.of(base), "run-");
         }
-        String runUrl = "sqlite:" + dir.toAbsolutePath();
-        return new FreshStore(TaskStoreProvider.openUrl(runUrl), runUrl, () -> deleteTree(dir));
+        return new FreshLocation("sqlite:" + dir.toAbsolutePath(), () -> deleteTree(dir));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create a directory for a fresh SQLite store under " + url, e);
       }

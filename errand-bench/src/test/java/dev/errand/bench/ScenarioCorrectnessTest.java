@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScenarioCorrectnessTest {
   private static final BenchSettings TINY = new BenchSettings(300, 20, 50, 20, 16, 1, 0, 500, 2, 5,
-      Duration.ofSeconds(30));
+      Duration.ofSeconds(30), null);
 
   /** A target that opens a new store from {@code stores} for each run. */
   private static StoreTarget target(Supplier<TaskStore> stores) {
@@ -34,6 +34,11 @@ class ScenarioCorrectnessTest {
       @Override
       public FreshStore openFresh() {
         return new FreshStore(stores.get(), url(), () -> {});
+      }
+
+      @Override
+      public FreshLocation freshLocation() {
+        throw new UnsupportedOperationException("an in-process store has no location another process can open");
       }
     };
   }

@@ -1,0 +1,140 @@
+package dev.errand.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The load-generating process of the HTTP enqueue variants: a JVM of its own, so the client's work does
+ * not share the server's process. It sends a warm-up, then {@code n} tasks, one per request
+ * ({@code POST /v1/tasks}) or {@code batch} per request ({@code POST /v1/tasks:batch}), from
+ * {@code concurrency} virtual threads over keep-alive connections, and prints one JSON line: how many
+ * tasks the server reported created, existing or failed, and the nanoseconds the timed part took.
+ * Task ids are {@code PREFIX-i} (warm-up {@code PREFIX-wi}), so the parent knows exactly which tasks
+ * must exist.
+ *
+ * <pre>java -cp errand-bench.jar dev.errand.bench.LoadGenerator BASE_URL N CONCURRENCY BATCH PAYLOAD_BYTES PREFIX WARMUP</pre>
+ */
+public final class LoadGenerator {
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final String base;
+  private final int concurrency;
+  private final int batch;
+  private final String payload;
+  private final AtomicLong created = new AtomicLong();
+  private final AtomicLong existing = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicReference<String> firstError = new AtomicReference<>();
+
+  private LoadGenerator(String base, int concurrency, int batch, int payloadBytes) {
+    this.base = base;
+    this.concurrency = concurrency;
+    this.batch = batch;
+    this.payload = Payloads.ofSize(payloadBytes).asString();
+  }
+
+  public static void main(String[] args) throws Exception {
+    LoadGenerator g = new LoadGenerator(args[0], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+        Integer.parseInt(args[4]));
+    int n = Integer.parseInt(args[1]);
+    String prefix = args[5];
+    int warmup = Integer.parseInt(args[6]);
+    g.send(prefix + "-w", warmup);
+    g.created.set(0);
+    g.existing.set(0);
+    long start = System.nanoTime();
+    g.send(prefix + "-", n);
+    long nanos = System.nanoTime() - start;
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("created", g.created.get());
+    line.put("existing", g.existing.get());
+    line.put("errors", g.errors.get());
+    line.put("first_error", g.firstError.get());
+    line.put("nanos", nanos);
+    System.out.println(dev.errand.core.Json.DEFAULT_MAPPER.writeValueAsString(line));
+  }
+
+  /** Sends tasks {@code prefix0 .. prefix(n-1)}; thread t sends chunks t, t + C, ... so all stay busy. */
+  private void send(String prefix, int n) throws InterruptedException {
+    int chunks = (n + batch - 1) / batch;
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < concurrency; t++) {
+      int first = t;
+      threads.add(Thread.ofVirtual().start(() -> {
+        for (int c = first; c < chunks; c += concurrency) {
+          int from = c * batch;
+          int to = Math.min(n, from + batch);
+          post(prefix, from, to);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  private void post(String prefix, int from, int to) {
+    StringBuilder body = new StringBuilder(batch == 1 ? 128 : 128 * (to - from));
+    if (batch == 1) {
+      task(body, prefix + from);
+    } else {
+      body.append("{\"tasks\":[");
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          body.append(',');
+        }
+        task(body, prefix + i);
+      }
+      body.append("]}");
+    }
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + (batch == 1 ? "/v1/tasks" : "/v1/tasks:batch")))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build();
+    try {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      int status = response.statusCode();
+      if (batch == 1 && status == 201) {
+        created.incrementAndGet();
+      } else if (batch == 1 && status == 200) {
+        existing.incrementAndGet();
+      } else if (batch > 1 && (status == 201 || status == 200)) {
+        int made = count(response.body(), "\"status\":\"created\"");
+        created.addAndGet(made);
+        existing.addAndGet((to - from) - made);
+      } else {
+        fail(to - from, "HTTP " + status + ": " + response.body());
+      }
+    } catch (Exception e) {
+      fail(to - from, e.toString());
+    }
+  }
+
+  private void task(StringBuilder body, String id) {
+    body.append("{\"id\":\"").append(id).append("\",\"type\":\"").append(CountingWorkers.TYPE)
+        .append("\",\"payload\":").append(payload).append('}');
+  }
+
+  private void fail(int tasks, String why) {
+    errors.addAndGet(tasks);
+    firstError.compareAndSet(null, why.length() > 300 ? why.substring(0, 300) : why);
+  }
+
+  private static int count(String s, String what) {
+    int n = 0;
+    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length())) {
+      n++;
+    }
+    return n;
+  }
+}
