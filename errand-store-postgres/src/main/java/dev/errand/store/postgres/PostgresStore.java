@@ -128,6 +128,8 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     config.setConnectionTimeout(b.connectionTimeout.toMillis());
     config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("ApplicationName", "errand");
+    // Errand's statements are short index lookups; JIT compiling them costs far more than it saves.
+    config.addDataSourceProperty("options", "-c jit=off");
     try {
       return new HikariDataSource(config);
     } catch (HikariPool.PoolInitializationException e) {

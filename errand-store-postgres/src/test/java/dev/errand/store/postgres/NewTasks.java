@@ -7,12 +7,18 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Tasks for tests: ready now in a queue unless a test changes them with the record's fields. */
 final class NewTasks {
   static final Duration LEASE = Duration.ofSeconds(30);
 
   private NewTasks() {}
+
+  /** A queue name no other test uses. */
+  static String newQueue() {
+    return "q" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  }
 
   static NewTask ready(String queue) {
     return new NewTask(TaskId.generate(), queue, "test", Json.parse("{\"n\":1}"), 0, null, Duration.ZERO,

@@ -1,6 +1,7 @@
 package dev.errand.store.postgres;
 
 import static dev.errand.store.postgres.NewTasks.LEASE;
+import static dev.errand.store.postgres.NewTasks.newQueue;
 import static dev.errand.store.postgres.NewTasks.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,33 +40,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The store's SPI behaviour against a real server, one fresh queue per test. */
 class PostgresStoreTest {
+  private static TestSchema db;
   private static String schema;
   private static PostgresStore store;
 
   @BeforeAll
   static void createStore() {
-    TestDatabase.requireServer();
-    schema = TestDatabase.newSchemaName("store");
-    store = TestDatabase.newStore(schema);
+    db = TestSchema.create("store");
+    schema = db.name();
+    store = db.newStore();
   }
 
   @AfterAll
   static void dropSchema() {
-    if (store != null) {
-      store.close();
-      TestDatabase.dropSchema(schema);
+    if (db != null) {
+      db.close();
     }
-  }
-
-  private static String newQueue() {
-    return "q" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
   }
 
   private static List<Task> claim(String queue, int limit, Duration lease) {
