@@ -1,0 +1,514 @@
+package dev.errand.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.Settings;
+import dev.errand.core.internal.WorkerRuntime;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.JdbcTransactionalStore;
+import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The facade library users and the server call: enqueue tasks, query and steer them, register handlers
+ * and run workers. One instance per store per process; thread-safe.
+ *
+ * <pre>{@code
+ * Errand errand = Errand.builder().store(store).queue("default", 50).build();
+ * errand.handle("send_email", Email.class, (task, email) -> mailer.send(email));
+ * errand.start();
+ * errand.enqueue(TaskSpec.of("send_email", email).delay(Duration.ofMinutes(30)));
+ * }</pre>
+ *
+ * <p>Without {@link #start()} an Errand is a client only: it enqueues and queries but runs nothing.
+ * {@link #close()} stops the workers gracefully (see {@link Builder#shutdownGrace}) and closes the store.
+ */
+public final class Errand implements AutoCloseable {
+  private final TaskStore store;
+  private final Settings settings;
+  private final HandlerRegistry handlers;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile WorkerRuntime runtime;
+
+  private Errand(Builder b) {
+    this.store = b.store;
+    this.handlers = new HandlerRegistry(b.mapper);
+    this.settings = new Settings(b.workerId != null ? b.workerId : defaultWorkerId(), b.clock, b.mapper,
+        Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
+        b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
+        b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout, b.listener,
+        b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
+        b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static String defaultWorkerId() {
+    String host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("worker");
+    return host + "-" + ProcessHandle.current().pid() + "-" + Integer.toHexString(
+        ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  // ---------------------------------------------------------------- handlers and workers
+
+  /**
+   * Registers the handler for {@code type}; its payloads are decoded as {@code payloadType} (use
+   * {@code Json.class} for the raw bytes). Call before {@link #start()}; registering a type twice fails.
+   */
+  public <P> Errand handle(String type, Class<P> payloadType, TaskHandler<P> handler) {
+    if (started.get()) {
+      throw new IllegalStateException("register handlers before start()");
+    }
+    handlers.register(Names.require("type", type), payloadType, handler);
+    return this;
+  }
+
+  /** Starts the workers for the configured queues. Handlers must be registered first. */
+  public Errand start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
+    }
+    runtime = new WorkerRuntime(store, settings, handlers);
+    runtime.start();
+    return this;
+  }
+
+  /** This Errand's worker id, as recorded in leases. */
+  public String workerId() {
+    return settings.workerId();
+  }
+
+  public TaskStore store() {
+    return store;
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  /**
+   * Enqueues one task; it is durable when this returns. With an idempotency key already held in the
+   * queue, returns the existing task ({@code created == false}).
+   *
+   * @throws IdempotencyConflictException if the key's task was enqueued with a different spec
+   * @throws InvalidTaskException if the payload is over the size limit
+   */
+  public Enqueued enqueue(TaskSpec spec) {
+    return single(enqueueMany(List.of(spec)), spec);
+  }
+
+  /**
+   * Enqueues many tasks in one store round trip and one transaction. Idempotency conflicts do not throw
+   * here; they show as {@link Enqueued#conflict()} for the task concerned, which was not written.
+   */
+  public List<Enqueued> enqueueMany(List<TaskSpec> specs) {
+    List<NewTask> tasks = resolve(specs);
+    return outcomes(specs, store.insertMany(new InsertRequest(tasks)));
+  }
+
+  /**
+   * Enqueues inside the caller's JDBC transaction (the transactional outbox): the task exists if and only
+   * if the caller commits. The connection is never committed, rolled back or closed here.
+   *
+   * @throws UnsupportedOperationException if the store is not in a JDBC database
+   */
+  public Enqueued enqueue(Connection connection, TaskSpec spec) {
+    return single(enqueueMany(connection, List.of(spec)), spec);
+  }
+
+  public List<Enqueued> enqueueMany(Connection connection, List<TaskSpec> specs) {
+    if (!(store instanceof JdbcTransactionalStore jdbc)) {
+      throw new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction");
+    }
+    List<NewTask> tasks = resolve(specs);
+    return outcomes(specs, jdbc.insertMany(connection, new InsertRequest(tasks)));
+  }
+
+  private Enqueued single(List<Enqueued> results, TaskSpec spec) {
+    Enqueued e = results.get(0);
+    if (e.conflict()) {
+      throw new IdempotencyConflictException(spec.idempotencyKey(), e.task());
+    }
+    return e;
+  }
+
+  private List<NewTask> resolve(List<TaskSpec> specs) {
+    List<NewTask> tasks = new ArrayList<>(specs.size());
+    for (TaskSpec spec : specs) {
+      Objects.requireNonNull(spec, "spec");
+      if (spec.payload().size() > settings.maxPayloadBytes()) {
+        throw new PayloadTooLargeException(spec.payload().size(), settings.maxPayloadBytes());
+      }
+      RetryPolicy defaults = handlers.retryFor(spec.type(), settings.retry());
+      RetryPolicy retry = new RetryPolicy(
+          spec.maxAttempts() != null ? spec.maxAttempts() : defaults.maxAttempts(),
+          spec.backoffBase() != null ? spec.backoffBase() : defaults.base(),
+          spec.backoffCap() != null ? spec.backoffCap() : defaults.cap());
+      Duration timeout = spec.timeout() != null ? spec.timeout() : handlers.timeoutFor(spec.type(), settings.timeout());
+      tasks.add(new NewTask(spec.id() != null ? spec.id() : TaskId.generate(), spec.queue(), spec.type(),
+          spec.payload(), spec.priority(), spec.runAt(), spec.delay() != null ? spec.delay() : Duration.ZERO,
+          retry, timeout, spec.idempotencyKey()));
+    }
+    return tasks;
+  }
+
+  private List<Enqueued> outcomes(List<TaskSpec> specs, InsertResult result) {
+    List<Enqueued> out = new ArrayList<>(specs.size());
+    for (int i = 0; i < specs.size(); i++) {
+      InsertResult.Outcome o = result.outcomes().get(i);
+      TaskSpec spec = specs.get(i);
+      boolean conflict = !o.created() && !sameTask(o.task(), spec);
+      if (o.created()) {
+        settings.listener().enqueued(o.task());
+      }
+      out.add(new Enqueued(o.task(), o.created(), conflict));
+    }
+    return out;
+  }
+
+  /** The fields a repeated idempotency key must agree on (delays are relative, so they cannot be compared). */
+  private static boolean sameTask(Task existing, TaskSpec spec) {
+    return existing.type().equals(spec.type()) && existing.queue().equals(spec.queue())
+        && existing.payload().equals(spec.payload()) && existing.priority() == spec.priority()
+        && (spec.id() == null || spec.id().equals(existing.id()));
+  }
+
+  // ---------------------------------------------------------------- queries and control
+
+  public Optional<Task> find(TaskId id) {
+    return store.get(id);
+  }
+
+  /** @throws TaskNotFoundException if no task has this id */
+  public Task get(TaskId id) {
+    return store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+  }
+
+  public TaskPage list(TaskQuery query) {
+    return store.list(query);
+  }
+
+  public List<QueueInfo> queues() {
+    return store.queues();
+  }
+
+  /**
+   * Cancels a task that has not finished (a running task's worker will find its lease gone).
+   *
+   * @return the cancelled task, or the task unchanged if it had already finished
+   * @throws TaskNotFoundException if no task has this id
+   */
+  public CancelResult cancel(TaskId id) {
+    CancelResult result = store.cancel(new CancelRequest(id));
+    if (result.status() == CancelResult.Status.NOT_FOUND) {
+      throw new TaskNotFoundException(id);
+    }
+    if (result.status() == CancelResult.Status.CANCELLED) {
+      settings.listener().cancelled(result.task());
+    }
+    return result;
+  }
+
+  public void pause(String queue) {
+    store.pauseQueue(new QueuePauseRequest(queue, true));
+  }
+
+  public void resume(String queue) {
+    store.pauseQueue(new QueuePauseRequest(queue, false));
+  }
+
+  /** Dead tasks matching {@code filter} back to READY with a fresh set of attempts; returns how many. */
+  public int replay(DeadFilter filter) {
+    return store.replayDead(filter);
+  }
+
+  /** Deletes dead tasks matching {@code filter}; returns how many. */
+  public int purge(DeadFilter filter) {
+    return store.purgeDead(filter);
+  }
+
+  // ---------------------------------------------------------------- remote worker protocol
+
+  /**
+   * Claims up to {@code max} tasks of {@code queue} for a worker outside this process, waiting up to
+   * {@code wait} for one to come. Used by the HTTP worker protocol.
+   */
+  public List<Task> claim(String queue, int max, Duration leaseFor, String workerId, Duration wait)
+      throws InterruptedException {
+    ClaimRequest request = new ClaimRequest(queue, max, leaseFor, workerId);
+    Instant deadline = settings.clock().instant().plus(wait);
+    while (true) {
+      List<Task> tasks = store.claim(request).tasks();
+      if (!tasks.isEmpty()) {
+        tasks.forEach(settings.listener()::claimed);
+        return tasks;
+      }
+      Duration left = Duration.between(settings.clock().instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        return List.of();
+      }
+      store.awaitWork(new WaitRequest(Set.of(queue), left.compareTo(settings.pollInterval()) < 0 ? left : settings.pollInterval()));
+    }
+  }
+
+  /** Extends a remote worker's lease; returns its new expiry. @throws StaleLeaseException if lost */
+  public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor) {
+    ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken)), leaseFor));
+    Instant until = result.extended().get(id);
+    if (until == null) {
+      throw new StaleLeaseException(id);
+    }
+    return until;
+  }
+
+  /** Completes a remote worker's task. @throws StaleLeaseException if its lease was lost */
+  public void complete(TaskId id, String leaseToken, Json result) {
+    settle(id, leaseToken, new Completion.Succeeded(result));
+  }
+
+  /**
+   * Fails a remote worker's attempt: retried with the task's backoff while attempts remain and the error
+   * is {@code retryable}, else DEAD.
+   *
+   * @throws StaleLeaseException if its lease was lost
+   */
+  public void fail(TaskId id, String leaseToken, String error, boolean retryable) {
+    Task task = store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+    if (task.lease() == null || !task.lease().token().equals(leaseToken)) {
+      throw new StaleLeaseException(id);
+    }
+    settle(id, leaseToken, handlers.failureOutcome(task, error, retryable, settings.random()));
+  }
+
+  private void settle(TaskId id, String leaseToken, Completion.Outcome outcome) {
+    if (!store.completeMany(new CompleteRequest(List.of(new Completion(id, leaseToken, outcome)))).stale().isEmpty()) {
+      if (store.get(id).isEmpty()) {
+        throw new TaskNotFoundException(id);
+      }
+      throw new StaleLeaseException(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Stops claiming, lets running tasks finish within the grace period, then releases the rest without
+   * burning their attempt. Returns when the workers have stopped; the store stays open.
+   */
+  public void stop() {
+    WorkerRuntime r = runtime;
+    if (r != null) {
+      r.stop(settings.shutdownGrace());
+    }
+  }
+
+  /** {@link #stop()}, then closes the store. */
+  @Override
+  public void close() {
+    stop();
+    store.close();
+  }
+
+  /** Builds an {@link Errand}. Every setter checks its argument; {@link #build()} checks the rest. */
+  public static final class Builder {
+    private TaskStore store;
+    private Clock clock = Clock.systemUTC();
+    private ObjectMapper mapper = Json.DEFAULT_MAPPER;
+    private String workerId;
+    private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    private Duration heartbeatInterval;
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private Duration shutdownGrace = Duration.ofSeconds(30);
+    private Duration retention = Duration.ofDays(7);
+    private Duration pruneInterval = Duration.ofMinutes(1);
+    private long maxPayloadBytes = 1 << 20;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private Duration timeout = Duration.ofMinutes(30);
+    private ErrandListener listener = ErrandListener.NONE;
+    private int completionBatchSize = 1000;
+    private Duration completionFlushDelay = Duration.ofMillis(2);
+    private int maxClaimBatch = 100;
+    private Long seed;
+
+    private Builder() {}
+
+    public Builder store(TaskStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock for local timing (timeouts, retention cut-offs). Leases use the store's clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Decodes payloads for handlers and encodes their results. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "objectMapper");
+      return this;
+    }
+
+    public Builder workerId(String workerId) {
+      if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
+        throw new IllegalArgumentException("workerId must be 1..200 characters: " + workerId);
+      }
+      this.workerId = workerId;
+      return this;
+    }
+
+    /** Runs workers for {@code queue} with at most {@code concurrency} tasks at once in this process. */
+    public Builder queue(String queue, int concurrency) {
+      Names.require("queue", queue);
+      if (concurrency < 1 || concurrency > 100_000) {
+        throw new IllegalArgumentException("concurrency of queue " + queue + " must be in 1..100000: " + concurrency);
+      }
+      if (queues.putIfAbsent(queue, concurrency) != null) {
+        throw new IllegalArgumentException("queue " + queue + " is configured twice");
+      }
+      return this;
+    }
+
+    public Builder leaseDuration(Duration d) {
+      this.leaseDuration = positive("leaseDuration", d);
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration d) {
+      this.heartbeatInterval = positive("heartbeatInterval", d);
+      return this;
+    }
+
+    /** How long an idle worker waits before claiming again when the store sends no signal. */
+    public Builder pollInterval(Duration d) {
+      this.pollInterval = positive("pollInterval", d);
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative: " + d);
+      }
+      this.shutdownGrace = d;
+      return this;
+    }
+
+    /** How long SUCCEEDED and CANCELLED tasks (and their results) are kept. DEAD tasks stay until purged. */
+    public Builder retention(Duration d) {
+      this.retention = positive("retention", d);
+      return this;
+    }
+
+    public Builder pruneInterval(Duration d) {
+      this.pruneInterval = positive("pruneInterval", d);
+      return this;
+    }
+
+    public Builder maxPayloadBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxPayloadBytes must be positive: " + bytes);
+      }
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** The retry policy of tasks whose spec and type set none. */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** The execution time limit of tasks whose spec and type set none. */
+    public Builder timeout(Duration d) {
+      this.timeout = positive("timeout", d);
+      return this;
+    }
+
+    public Builder listener(ErrandListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Most completions written in one store call. */
+    public Builder completionBatchSize(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("completionBatchSize must be positive: " + n);
+      }
+      this.completionBatchSize = n;
+      return this;
+    }
+
+    /** How long the completer waits to gather more completions before it writes a partial batch. */
+    public Builder completionFlushDelay(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("completionFlushDelay must not be negative: " + d);
+      }
+      this.completionFlushDelay = d;
+      return this;
+    }
+
+    /** Most tasks one claim takes (never more than the queue's free slots). */
+    public Builder maxClaimBatch(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxClaimBatch must be positive: " + n);
+      }
+      this.maxClaimBatch = n;
+      return this;
+    }
+
+    /** Seeds the backoff jitter, for reproducible tests. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Errand build() {
+      if (store == null) {
+        throw new IllegalStateException("store is required");
+      }
+      Duration heartbeat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
+      if (heartbeat.compareTo(leaseDuration) >= 0) {
+        throw new IllegalStateException(
+            "heartbeatInterval " + heartbeat + " must be shorter than leaseDuration " + leaseDuration);
+      }
+      return new Errand(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.errand.core;
+
+import java.sql.Connection;
+
+/**
+ * What a handler knows about the run it is in. Valid only during the handler call, on its thread.
+ */
+public interface TaskContext {
+  /** The task as claimed: RUNNING, with this run's lease and attempt number. */
+  Task task();
+
+  default TaskId id() {
+    return task().id();
+  }
+
+  /** 1 on the first try. */
+  default int attempt() {
+    return task().attempt();
+  }
+
+  /** True if a failure now would send the task to the dead-letter queue. */
+  default boolean isLastAttempt() {
+    return task().attempt() >= task().maxAttempts();
+  }
+
+  /**
+   * A connection to the store's database inside a transaction that commits together with this task's
+   * completion: the task is SUCCEEDED if and only if the handler's writes commit. The handler must not
+   * commit, roll back or close it. Only stores in a JDBC database offer this.
+   *
+   * @throws UnsupportedOperationException if the store cannot join a JDBC transaction
+   */
+  Connection connection();
+}

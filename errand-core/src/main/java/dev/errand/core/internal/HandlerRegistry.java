@@ -1,0 +1,66 @@
+package dev.errand.core.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.errand.core.Json;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.Task;
+import dev.errand.core.TaskHandler;
+import dev.errand.core.spi.Completion;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/** The handlers of one Errand by type, and the retry arithmetic they share. Internal: not public API. */
+public final class HandlerRegistry {
+  private final ObjectMapper mapper;
+  private final Map<String, Registered<?>> handlers = new ConcurrentHashMap<>();
+
+  public HandlerRegistry(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /** A handler with the payload class it decodes. */
+  public record Registered<P>(String type, Class<P> payloadType, TaskHandler<P> handler) {}
+
+  public <P> void register(String type, Class<P> payloadType, TaskHandler<P> handler) {
+    Registered<P> r = new Registered<>(type, java.util.Objects.requireNonNull(payloadType, "payloadType"),
+        java.util.Objects.requireNonNull(handler, "handler"));
+    if (handlers.putIfAbsent(type, r) != null) {
+      throw new IllegalArgumentException("a handler for type " + type + " is already registered");
+    }
+  }
+
+  public Registered<?> find(String type) {
+    return handlers.get(type);
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /** Decodes a payload for its handler; {@code Json.class} gets the raw bytes. */
+  @SuppressWarnings("unchecked")
+  public <P> P decode(Registered<P> r, Json payload) throws java.io.IOException {
+    if (r.payloadType() == Json.class) {
+      return (P) payload;
+    }
+    return payload.decode(r.payloadType(), mapper);
+  }
+
+  public RetryPolicy retryFor(String type, RetryPolicy fallback) {
+    return fallback;
+  }
+
+  public Duration timeoutFor(String type, Duration fallback) {
+    return fallback;
+  }
+
+  /** Retry with backoff while attempts remain and the error allows it; otherwise dead. */
+  public Completion.Outcome failureOutcome(Task task, String error, boolean retryable, RandomGenerator random) {
+    if (retryable && task.retry().allowsRetryAfter(task.attempt())) {
+      return new Completion.Retry(task.retry().backoff(task.attempt(), random), error);
+    }
+    return new Completion.Dead(error);
+  }
+}

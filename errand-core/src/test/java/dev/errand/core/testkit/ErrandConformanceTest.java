@@ -1,0 +1,445 @@
+package dev.errand.core.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.errand.core.Enqueued;
+import dev.errand.core.Errand;
+import dev.errand.core.ErrandListener;
+import dev.errand.core.IdempotencyConflictException;
+import dev.errand.core.Json;
+import dev.errand.core.PayloadTooLargeException;
+import dev.errand.core.StaleLeaseException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskFailure;
+import dev.errand.core.TaskHandler;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime's guarantees, run against every store: each store's test module subclasses this with
+ * {@link #newStore()}. Timings are short real durations, since a store's clock may be its server's.
+ */
+public abstract class ErrandConformanceTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  protected TaskStore store;
+  private final List<Errand> errands = new ArrayList<>();
+
+  /** A fresh, empty store. */
+  protected abstract TaskStore newStore();
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeAll() {
+    errands.forEach(Errand::stop);
+    store.close();
+  }
+
+  /** An Errand on the test's store with fast timings; {@code config} adjusts it before build. */
+  protected Errand errand(Consumer<Errand.Builder> config) {
+    Errand.Builder b = Errand.builder().store(store).queue("default", 8)
+        .leaseDuration(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+        .shutdownGrace(Duration.ofSeconds(5)).seed(42);
+    config.accept(b);
+    Errand e = b.build();
+    errands.add(e);
+    return e;
+  }
+
+  protected Task awaitState(Errand errand, TaskId id, TaskState state) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+        .until(() -> errand.get(id).state() == state);
+    return errand.get(id);
+  }
+
+  record Greeting(String name) {}
+
+  @Test
+  void handlerResultIsStoredWithTheSucceededTask() {
+    Errand errand = errand(b -> {});
+    errand.handle("greet", Greeting.class, (task, g) -> Map.of("hello", g.name()));
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.of("greet", new Greeting("ada")));
+    Task done = awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(done.result().asString()).isEqualTo("{\"hello\":\"ada\"}");
+    assertThat(done.attempt()).isEqualTo(1);
+    assertThat(done.startedAt()).isNotNull();
+    assertThat(done.finishedAt()).isNotNull();
+    assertThat(done.lease()).isNull();
+  }
+
+  @Test
+  void payloadReachesTheHandlerAsTheBytesEnqueued() {
+    Errand errand = errand(b -> {});
+    List<String> seen = new CopyOnWriteArrayList<>();
+    errand.handle("raw", Json.class, TaskHandler.of((task, json) -> seen.add(json.asString())));
+    errand.start();
+    String payload = "{ \"b\" : 1,\n \"a\" : [\"é\", 2.50] }";
+    Enqueued e = errand.enqueue(TaskSpec.builder("raw").payload(Json.parse(payload)).build());
+    awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(seen).containsExactly(payload);
+  }
+
+  @Test
+  void failedAttemptsRetryWithBackoffWithinBounds() {
+    Errand errand = errand(b -> {});
+    List<Instant> starts = new CopyOnWriteArrayList<>();
+    errand.handle("flaky", Json.class, (task, p) -> {
+      starts.add(Instant.now());
+      if (task.attempt() < 3) {
+        throw new IllegalStateException("boom " + task.attempt());
+      }
+      return "ok";
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("flaky")
+        .backoff(Duration.ofMillis(200), Duration.ofMillis(400)).maxAttempts(5).build());
+    Task done = awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(3);
+    assertThat(done.lastError()).contains("boom 2");
+    assertThat(starts).hasSize(3);
+    // attempt 1 failed: wait in [200, 200] ms; attempt 2 failed: wait in [200, 400] ms.
+    assertThat(Duration.between(starts.get(0), starts.get(1))).isBetween(Duration.ofMillis(190), Duration.ofMillis(2000));
+    assertThat(Duration.between(starts.get(1), starts.get(2))).isBetween(Duration.ofMillis(190), Duration.ofMillis(2200));
+  }
+
+  @Test
+  void taskIsDeadAfterMaxAttempts() {
+    Errand errand = errand(b -> {});
+    AtomicInteger calls = new AtomicInteger();
+    errand.handle("always_fails", Json.class, (task, p) -> {
+      calls.incrementAndGet();
+      throw new RuntimeException("nope");
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("always_fails")
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(20)).maxAttempts(3).build());
+    Task dead = awaitState(errand, e.id(), TaskState.DEAD);
+    assertThat(dead.attempt()).isEqualTo(3);
+    assertThat(calls).hasValue(3);
+    assertThat(dead.lastError()).contains("RuntimeException").contains("nope");
+    assertThat(dead.finishedAt()).isNotNull();
+  }
+
+  @Test
+  void permanentFailureGoesStraightToDead() {
+    Errand errand = errand(b -> {});
+    errand.handle("charge", Json.class, (task, p) -> {
+      throw TaskFailure.permanent("card declined");
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("charge").maxAttempts(10).build());
+    Task dead = awaitState(errand, e.id(), TaskState.DEAD);
+    assertThat(dead.attempt()).isEqualTo(1);
+    assertThat(dead.lastError()).contains("card declined");
+  }
+
+  @Test
+  void snoozeRunsAgainLaterWithoutBurningAnAttempt() {
+    Errand errand = errand(b -> {});
+    AtomicInteger calls = new AtomicInteger();
+    errand.handle("poll", Json.class, (task, p) -> {
+      if (calls.incrementAndGet() < 3) {
+        throw TaskFailure.snooze(Duration.ofMillis(50));
+      }
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("poll").maxAttempts(1).build());
+    Task done = awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(calls).hasValue(3);
+    assertThat(done.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void timeoutInterruptsTheHandlerAndCountsAsAFailedAttempt() {
+    Errand errand = errand(b -> {});
+    AtomicBoolean interrupted = new AtomicBoolean();
+    errand.handle("slow", Json.class, (task, p) -> {
+      try {
+        Thread.sleep(30_000);
+      } catch (InterruptedException ie) {
+        interrupted.set(true);
+        throw ie;
+      }
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("slow").timeout(Duration.ofMillis(200)).maxAttempts(1).build());
+    Task dead = awaitState(errand, e.id(), TaskState.DEAD);
+    assertThat(dead.lastError()).contains("timed out after");
+    await().atMost(WAIT).untilTrue(interrupted);
+  }
+
+  @Test
+  void unknownTypeGoesDeadWithTheReason() {
+    Errand errand = errand(b -> {});
+    errand.handle("known", Json.class, (task, p) -> null);
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("unknown_type").build());
+    Task dead = awaitState(errand, e.id(), TaskState.DEAD);
+    assertThat(dead.lastError()).contains("no handler for type unknown_type");
+  }
+
+  @Test
+  void payloadThatDoesNotDecodeGoesDeadWithTheReason() {
+    Errand errand = errand(b -> {});
+    errand.handle("greet", Greeting.class, (task, g) -> null);
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("greet").payload(Json.parse("[1,2,3]")).build());
+    Task dead = awaitState(errand, e.id(), TaskState.DEAD);
+    assertThat(dead.lastError()).contains("payload does not decode as");
+    assertThat(dead.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void gracefulShutdownLetsRunningTasksFinish() throws Exception {
+    Errand errand = errand(b -> {});
+    CountDownLatch started = new CountDownLatch(1);
+    errand.handle("work", Json.class, (task, p) -> {
+      started.countDown();
+      Thread.sleep(300);
+      return "finished";
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("work").build());
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    errand.stop();
+    Task t = errand.get(e.id());
+    assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(t.result().asString()).isEqualTo("\"finished\"");
+  }
+
+  @Test
+  void shutdownReleasesUnfinishedTasksWithoutBurningAnAttempt() throws Exception {
+    Errand errand = errand(b -> b.shutdownGrace(Duration.ofMillis(200)));
+    CountDownLatch started = new CountDownLatch(1);
+    errand.handle("stuck", Json.class, (task, p) -> {
+      started.countDown();
+      Thread.sleep(60_000);
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("stuck").maxAttempts(1).build());
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    errand.stop();
+    Task t = errand.get(e.id());
+    assertThat(t.state()).isEqualTo(TaskState.READY);
+    assertThat(t.attempt()).isZero();
+    assertThat(t.lease()).isNull();
+  }
+
+  @Test
+  void queueConcurrencyLimitIsNeverExceeded() {
+    Errand errand = errand(b -> b.queue("limited", 3));
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger max = new AtomicInteger();
+    errand.handle("busy", Json.class, (task, p) -> {
+      max.accumulateAndGet(now.incrementAndGet(), Math::max);
+      Thread.sleep(20);
+      now.decrementAndGet();
+      return null;
+    });
+    errand.start();
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      specs.add(TaskSpec.builder("busy").queue("limited").build());
+    }
+    errand.enqueueMany(specs);
+    await().atMost(WAIT).until(() -> errand.list(new TaskQuery("limited", TaskState.SUCCEEDED, null, 100, null))
+        .tasks().size() == 30);
+    assertThat(max.get()).isBetween(1, 3);
+  }
+
+  @Test
+  void everyTaskRunsExactlyOnceWhenNoLeaseExpires() {
+    Errand errand = errand(b -> b.queue("bulk", 16));
+    Map<TaskId, AtomicInteger> runs = new ConcurrentHashMap<>();
+    errand.handle("count", Json.class, (task, p) -> {
+      runs.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();
+      return null;
+    });
+    errand.start();
+    int n = 2000;
+    for (int batch = 0; batch < n / 200; batch++) {
+      List<TaskSpec> specs = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        specs.add(TaskSpec.of("count", Map.of("i", batch * 200 + i)).queue("bulk"));
+      }
+      errand.enqueueMany(specs);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> errand.queues().stream()
+        .mapToLong(q -> q.count(TaskState.SUCCEEDED)).sum() == n);
+    assertThat(runs).hasSize(n);
+    assertThat(runs.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
+  }
+
+  @Test
+  void crashedWorkersTaskRunsAgainAfterItsLeaseExpires() {
+    Errand enqueuer = errand(b -> {});
+    Enqueued e = enqueuer.enqueue(TaskSpec.builder("job").build());
+    // A worker that claims and then dies: it never heartbeats or completes.
+    List<Task> claimed = store.claim(new ClaimRequest("default", 1, Duration.ofMillis(400), "dead-worker")).tasks();
+    assertThat(claimed).extracting(Task::id).containsExactly(e.id());
+
+    Errand survivor = errand(b -> {});
+    survivor.handle("job", Json.class, (task, p) -> task.attempt());
+    survivor.start();
+    Task done = awaitState(survivor, e.id(), TaskState.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(2);
+    assertThat(done.result().asString()).isEqualTo("2");
+    assertThatThrownBy(() -> survivor.complete(e.id(), claimed.get(0).lease().token(), Json.NULL))
+        .isInstanceOf(StaleLeaseException.class);
+  }
+
+  @Test
+  void heartbeatKeepsALongTaskLeased() {
+    Errand errand = errand(b -> b.leaseDuration(Duration.ofMillis(600)).heartbeatInterval(Duration.ofMillis(100)));
+    AtomicInteger runs = new AtomicInteger();
+    errand.handle("long", Json.class, (task, p) -> {
+      runs.incrementAndGet();
+      Thread.sleep(2000);
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("long").build());
+    Task done = awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(1);
+    assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void cancellingARunningTaskInterruptsItsHandlerAndKeepsItCancelled() throws Exception {
+    List<Task> lost = new CopyOnWriteArrayList<>();
+    Errand errand = errand(b -> b.leaseDuration(Duration.ofMillis(900)).heartbeatInterval(Duration.ofMillis(100))
+        .listener(new ErrandListener() {
+          @Override
+          public void leaseLost(Task task) {
+            lost.add(task);
+          }
+        }));
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean interrupted = new AtomicBoolean();
+    errand.handle("cancel_me", Json.class, (task, p) -> {
+      started.countDown();
+      try {
+        Thread.sleep(30_000);
+      } catch (InterruptedException ie) {
+        interrupted.set(true);
+      }
+      return "should be discarded";
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("cancel_me").build());
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    errand.cancel(e.id());
+    await().atMost(WAIT).untilTrue(interrupted);
+    await().atMost(WAIT).until(() -> !lost.isEmpty());
+    Task t = errand.get(e.id());
+    assertThat(t.state()).isEqualTo(TaskState.CANCELLED);
+    assertThat(t.result()).isNull();
+  }
+
+  @Test
+  void idempotentEnqueueReturnsTheFirstTaskAndRefusesADifferentSpec() {
+    Errand errand = errand(b -> {});
+    Enqueued first = errand.enqueue(TaskSpec.of("mail", Map.of("to", "a")).idempotencyKey("k1"));
+    Enqueued again = errand.enqueue(TaskSpec.of("mail", Map.of("to", "a")).idempotencyKey("k1"));
+    assertThat(first.created()).isTrue();
+    assertThat(again.created()).isFalse();
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThatThrownBy(() -> errand.enqueue(TaskSpec.of("mail", Map.of("to", "b")).idempotencyKey("k1")))
+        .isInstanceOf(IdempotencyConflictException.class);
+    assertThat(errand.list(TaskQuery.all(10)).tasks()).hasSize(1);
+  }
+
+  @Test
+  void oversizePayloadIsRefusedAndNothingIsWritten() {
+    Errand errand = errand(b -> b.maxPayloadBytes(100));
+    String big = "\"" + "x".repeat(200) + "\"";
+    assertThatThrownBy(() -> errand.enqueueMany(List.of(TaskSpec.builder("t").build(),
+        TaskSpec.builder("t").payload(Json.parse(big)).build())))
+        .isInstanceOf(PayloadTooLargeException.class);
+    assertThat(errand.list(TaskQuery.all(10)).tasks()).isEmpty();
+  }
+
+  @Test
+  void finishedTasksArePrunedAfterRetentionButDeadOnesStay() {
+    Errand errand = errand(b -> b.retention(Duration.ofMillis(200)).pruneInterval(Duration.ofMillis(100)));
+    errand.handle("ok", Json.class, (task, p) -> null);
+    errand.handle("bad", Json.class, (task, p) -> {
+      throw TaskFailure.permanent("bad");
+    });
+    errand.start();
+    Enqueued ok = errand.enqueue(TaskSpec.builder("ok").build());
+    Enqueued bad = errand.enqueue(TaskSpec.builder("bad").build());
+    awaitState(errand, bad.id(), TaskState.DEAD);
+    await().atMost(WAIT).until(() -> errand.find(ok.id()).isEmpty());
+    assertThat(errand.get(bad.id()).state()).isEqualTo(TaskState.DEAD);
+  }
+
+  @Test
+  void remoteWorkerProtocolIsFencedByTheLeaseToken() throws Exception {
+    Errand errand = errand(b -> {});
+    Enqueued e = errand.enqueue(TaskSpec.builder("remote").maxAttempts(2)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(10)).build());
+    List<Task> claimed = errand.claim("default", 5, Duration.ofSeconds(5), "remote-1", Duration.ZERO);
+    assertThat(claimed).hasSize(1);
+    String token = claimed.get(0).lease().token();
+    assertThat(errand.heartbeat(e.id(), token, Duration.ofSeconds(5))).isAfter(Instant.now().minusSeconds(1));
+    assertThatThrownBy(() -> errand.complete(e.id(), "not-the-token", Json.NULL)).isInstanceOf(StaleLeaseException.class);
+    errand.fail(e.id(), token, "try again", true);
+    assertThat(errand.get(e.id()).state()).isEqualTo(TaskState.RETRYING);
+    assertThatThrownBy(() -> errand.heartbeat(e.id(), token, Duration.ofSeconds(5))).isInstanceOf(StaleLeaseException.class);
+
+    List<Task> again = errand.claim("default", 5, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10));
+    assertThat(again).extracting(Task::attempt).containsExactly(2);
+    errand.complete(e.id(), again.get(0).lease().token(), Json.parse("{\"done\":true}"));
+    Task done = errand.get(e.id());
+    assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(done.result().asString()).isEqualTo("{\"done\":true}");
+  }
+
+  @Test
+  void longPollClaimWakesSoonAfterAnEnqueue() throws Exception {
+    Errand errand = errand(b -> b.pollInterval(Duration.ofSeconds(5)));
+    Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException ignored) {
+        return;
+      }
+      errand.enqueue(TaskSpec.builder("wake").build());
+    });
+    long start = System.nanoTime();
+    List<Task> claimed = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(claimed).hasSize(1);
+    assertThat(millis).isLessThan(2000);
+  }
+}

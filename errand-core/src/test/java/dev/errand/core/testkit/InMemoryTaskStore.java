@@ -1,0 +1,335 @@
+package dev.errand.core.testkit;
+
+import dev.errand.core.Json;
+import dev.errand.core.Lease;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.ClaimResult;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * The simplest store that keeps the contract: everything under one lock, in memory. It exists to test
+ * core's runtime quickly and to keep the conformance suite honest about what the SPI promises; it is
+ * not durable and not for production.
+ */
+public final class InMemoryTaskStore implements TaskStore {
+  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
+      .thenComparing(Task::runAt).thenComparing(Task::id);
+
+  private final Clock clock;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
+  private final Set<String> paused = new HashSet<>();
+  private volatile boolean closed;
+
+  public InMemoryTaskStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  public InMemoryTaskStore() {
+    this(Clock.systemUTC());
+  }
+
+  @Override
+  public String name() {
+    return "memory";
+  }
+
+  private <T> T locked(java.util.function.Supplier<T> body) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("store is closed");
+      }
+      return body.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public InsertResult insertMany(InsertRequest request) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<InsertResult.Outcome> outcomes = new ArrayList<>();
+      for (NewTask n : request.tasks()) {
+        Task existing = tasks.get(n.id());
+        if (existing == null && n.idempotencyKey() != null) {
+          existing = tasks.values().stream()
+              .filter(t -> n.queue().equals(t.queue()) && n.idempotencyKey().equals(t.idempotencyKey()))
+              .findFirst().orElse(null);
+        }
+        if (existing != null) {
+          outcomes.add(new InsertResult.Outcome(existing, false));
+          continue;
+        }
+        Instant runAt = n.runAt() != null ? n.runAt() : now.plus(n.delay());
+        TaskState state = runAt.isAfter(now) ? TaskState.SCHEDULED : TaskState.READY;
+        Task t = new Task(n.id(), n.queue(), n.type(), n.payload(), n.priority(), state, 0, n.retry(),
+            n.timeout(), n.idempotencyKey(), runAt, now, null, null, null, null, null);
+        tasks.put(t.id(), t);
+        outcomes.add(new InsertResult.Outcome(t, true));
+      }
+      changed.signalAll();
+      return new InsertResult(outcomes);
+    });
+  }
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    return locked(() -> {
+      if (paused.contains(request.queue())) {
+        return new ClaimResult(List.of());
+      }
+      Instant now = clock.instant();
+      List<Task> due = tasks.values().stream()
+          .filter(t -> t.queue().equals(request.queue()))
+          .filter(t -> (t.state().isPending() && !t.runAt().isAfter(now))
+              || (t.state() == TaskState.RUNNING && t.lease().until().isBefore(now)))
+          .sorted(CLAIM_ORDER).limit(request.limit()).toList();
+      List<Task> claimed = new ArrayList<>(due.size());
+      for (Task t : due) {
+        Lease lease = new Lease(UUID.randomUUID().toString(), now.plus(request.leaseFor()), request.workerId());
+        Task c = with(t, TaskState.RUNNING, t.attempt() + 1, t.runAt(), now, null, lease, null, t.lastError());
+        tasks.put(c.id(), c);
+        claimed.add(c);
+      }
+      return new ClaimResult(claimed);
+    });
+  }
+
+  @Override
+  public ExtendResult extendMany(ExtendRequest request) {
+    return locked(() -> {
+      Instant until = clock.instant().plus(request.leaseFor());
+      Map<TaskId, Instant> extended = new HashMap<>();
+      List<TaskId> stale = new ArrayList<>();
+      for (LeaseRef ref : request.leases()) {
+        Task t = tasks.get(ref.id());
+        if (holds(t, ref.token())) {
+          Lease l = new Lease(ref.token(), until, t.lease().workerId());
+          tasks.put(t.id(), with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(), null, l, null, t.lastError()));
+          extended.put(t.id(), until);
+        } else {
+          stale.add(ref.id());
+        }
+      }
+      return new ExtendResult(extended, stale);
+    });
+  }
+
+  private static boolean holds(Task t, String token) {
+    return t != null && t.state() == TaskState.RUNNING && t.lease().token().equals(token);
+  }
+
+  @Override
+  public CompleteResult completeMany(CompleteRequest request) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<TaskId> stale = new ArrayList<>();
+      for (Completion c : request.completions()) {
+        Task t = tasks.get(c.id());
+        if (!holds(t, c.leaseToken())) {
+          stale.add(c.id());
+          continue;
+        }
+        Task next = switch (c.outcome()) {
+          case Completion.Succeeded s ->
+              with(t, TaskState.SUCCEEDED, t.attempt(), t.runAt(), t.startedAt(), now, null, s.result(), t.lastError());
+          case Completion.Retry r ->
+              with(t, TaskState.RETRYING, t.attempt(), now.plus(r.delay()), t.startedAt(), null, null, null, r.error());
+          case Completion.Dead d ->
+              with(t, TaskState.DEAD, t.attempt(), t.runAt(), t.startedAt(), now, null, null, d.error());
+          case Completion.Release r -> with(t, r.delay().isZero() ? TaskState.READY : TaskState.SCHEDULED,
+              t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null, t.lastError());
+        };
+        tasks.put(next.id(), next);
+      }
+      changed.signalAll();
+      return new CompleteResult(stale);
+    });
+  }
+
+  @Override
+  public CancelResult cancel(CancelRequest request) {
+    return locked(() -> {
+      Task t = tasks.get(request.id());
+      if (t == null) {
+        return new CancelResult(null, CancelResult.Status.NOT_FOUND);
+      }
+      if (t.state().isFinal()) {
+        return new CancelResult(t, CancelResult.Status.ALREADY_FINAL);
+      }
+      Task c = with(t, TaskState.CANCELLED, t.attempt(), t.runAt(), t.startedAt(), clock.instant(), null, null,
+          t.lastError());
+      tasks.put(c.id(), c);
+      return new CancelResult(c, CancelResult.Status.CANCELLED);
+    });
+  }
+
+  @Override
+  public Optional<Task> get(TaskId id) {
+    return locked(() -> Optional.ofNullable(tasks.get(id)));
+  }
+
+  @Override
+  public TaskPage list(TaskQuery q) {
+    return locked(() -> {
+      var view = q.before() == null ? tasks.descendingMap() : tasks.headMap(q.before(), false).descendingMap();
+      List<Task> page = view.values().stream()
+          .filter(t -> q.queue() == null || q.queue().equals(t.queue()))
+          .filter(t -> q.state() == null || q.state() == t.state())
+          .filter(t -> q.type() == null || q.type().equals(t.type()))
+          .limit(q.limit() + 1L).toList();
+      if (page.size() > q.limit()) {
+        return new TaskPage(page.subList(0, q.limit()), page.get(q.limit() - 1).id());
+      }
+      return new TaskPage(page, null);
+    });
+  }
+
+  @Override
+  public List<QueueInfo> queues() {
+    return locked(() -> {
+      Map<String, Map<TaskState, Long>> counts = new TreeMap<>();
+      for (String q : paused) {
+        counts.put(q, new EnumMap<>(TaskState.class));
+      }
+      for (Task t : tasks.values()) {
+        counts.computeIfAbsent(t.queue(), k -> new EnumMap<>(TaskState.class)).merge(t.state(), 1L, Long::sum);
+      }
+      List<QueueInfo> out = new ArrayList<>();
+      counts.forEach((q, c) -> out.add(new QueueInfo(q, c, paused.contains(q))));
+      return out;
+    });
+  }
+
+  @Override
+  public void pauseQueue(QueuePauseRequest request) {
+    locked(() -> {
+      if (request.paused()) {
+        paused.add(request.queue());
+      } else {
+        paused.remove(request.queue());
+        changed.signalAll();
+      }
+      return null;
+    });
+  }
+
+  private static Predicate<Task> dead(DeadFilter f) {
+    return t -> t.state() == TaskState.DEAD && (f.id() == null || f.id().equals(t.id()))
+        && (f.queue() == null || f.queue().equals(t.queue())) && (f.type() == null || f.type().equals(t.type()));
+  }
+
+  @Override
+  public int replayDead(DeadFilter filter) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<Task> matching = tasks.values().stream().filter(dead(filter)).toList();
+      for (Task t : matching) {
+        tasks.put(t.id(), with(t, TaskState.READY, 0, now, t.startedAt(), null, null, null, t.lastError()));
+      }
+      changed.signalAll();
+      return matching.size();
+    });
+  }
+
+  @Override
+  public int purgeDead(DeadFilter filter) {
+    return locked(() -> {
+      List<TaskId> ids = tasks.values().stream().filter(dead(filter)).map(Task::id).toList();
+      ids.forEach(tasks::remove);
+      return ids.size();
+    });
+  }
+
+  @Override
+  public int prune(PruneRequest request) {
+    return locked(() -> {
+      List<TaskId> ids = tasks.values().stream()
+          .filter(t -> t.state() == TaskState.SUCCEEDED || t.state() == TaskState.CANCELLED)
+          .filter(t -> t.finishedAt().isBefore(request.finishedBefore()))
+          .limit(request.limit()).map(Task::id).toList();
+      ids.forEach(tasks::remove);
+      return ids.size();
+    });
+  }
+
+  @Override
+  public void awaitWork(WaitRequest request) throws InterruptedException {
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      long waitNanos = request.maxWait().toNanos();
+      for (Task t : tasks.values()) {
+        if (request.queues().contains(t.queue()) && !paused.contains(t.queue())) {
+          Instant due = t.state().isPending() ? t.runAt() : t.state() == TaskState.RUNNING ? t.lease().until() : null;
+          if (due != null) {
+            waitNanos = Math.min(waitNanos, Math.max(0, Duration.between(now, due).toNanos()));
+          }
+        }
+      }
+      if (waitNanos > 0) {
+        changed.await(waitNanos, TimeUnit.NANOSECONDS);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void ping() {
+    locked(() -> null);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private static Task with(Task t, TaskState state, int attempt, Instant runAt, Instant startedAt,
+      Instant finishedAt, Lease lease, Json result, String lastError) {
+    return new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, attempt, t.retry(), t.timeout(),
+        t.idempotencyKey(), runAt, t.createdAt(), startedAt, finishedAt, lease, result, lastError);
+  }
+}
