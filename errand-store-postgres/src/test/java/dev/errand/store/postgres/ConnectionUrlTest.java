@@ -53,6 +53,13 @@ class ConnectionUrlTest {
   }
 
   @Test
+  void providerIsRegisteredForPostgresUrls() {
+    assertThat(java.util.ServiceLoader.load(dev.errand.core.spi.TaskStoreProvider.class).stream()
+        .map(p -> p.get().schemes()))
+        .anySatisfy(schemes -> assertThat(schemes).contains("postgres", "postgresql"));
+  }
+
+  @Test
   void builderNeedsExactlyOneSource() {
     assertThatThrownBy(() -> PostgresStore.builder().build()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> PostgresStore.builder().url("postgres://h/db").dataSource(new org.postgresql.ds.PGSimpleDataSource()))
