@@ -407,7 +407,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       return this;
     }
 
-    /** The schema holding Errand's tables: a lower-case identifier, default {@value #DEFAULT_SCHEMA}. */
+    /** The schema holding Errand's tables: a lower-case identifier, default {@value PostgresStore#DEFAULT_SCHEMA}. */
     public Builder schema(String schema) {
       this.schema = StoreSql.requireSchema(schema);
       return this;
