@@ -103,6 +103,9 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       listenSource = () -> DriverManager.getConnection(url.jdbcUrl(), listenProperties(url));
     }
     this.listener = new NotificationListener(name, listenSource, sql, signals);
+    log.debug("{}: schema {}, {}, migrate {}", name, b.schema, ownPool == null
+        ? "caller's DataSource"
+        : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate);
     if (b.migrate) {
       try {
         int version = withConnection("migrate", c -> Migrator.migrate(name, c, sql));
@@ -310,7 +313,10 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   public void awaitWork(WaitRequest request) throws InterruptedException {
     long start = System.nanoTime();
     long wait = request.maxWait().toNanos();
-    if (request.queues().isEmpty() || closed.get()) {
+    if (closed.get()) {
+      return; // nothing will come; the caller's next claim reports the closed store
+    }
+    if (request.queues().isEmpty()) {
       Thread.sleep(request.maxWait());
       return;
     }
@@ -341,6 +347,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       return;
     }
     listener.close();
+    signals.close(); // waiters return now instead of at their maxWait
     closePool();
     log.info("{}: closed", name);
   }

@@ -118,6 +118,25 @@ class PostgresWakeUpTest {
   }
 
   @Test
+  void closingTheStoreReleasesItsWaiters() throws Exception {
+    PostgresStore closing = db.newStore();
+    AtomicLong returnedAt = new AtomicLong();
+    Thread t = Thread.ofPlatform().start(() -> {
+      try {
+        closing.awaitWork(new WaitRequest(Set.of(newQueue()), LONG_WAIT));
+        returnedAt.set(System.nanoTime());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.TIMED_WAITING);
+    long closedAt = System.nanoTime();
+    closing.close();
+    t.join(LONG_WAIT.toMillis());
+    assertThat(Duration.ofNanos(returnedAt.get() - closedAt)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
   void oneNotificationPerQueuePerBatchAndNoneOnRollback() throws Exception {
     String a = newQueue();
     String b = newQueue();

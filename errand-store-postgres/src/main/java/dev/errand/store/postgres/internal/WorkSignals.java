@@ -24,6 +24,7 @@ public final class WorkSignals {
   private final Map<String, Long> versions = new HashMap<>();
   private final Map<String, Long> emptyAt = new HashMap<>();
   private long everyQueue;
+  private boolean closed;
 
   /** The queue's counter now. */
   public long version(String queue) {
@@ -67,6 +68,17 @@ public final class WorkSignals {
     }
   }
 
+  /** Releases every waiter, now and later: the store is closing. */
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Waits until one of {@code queues} is signalled after the later of this call and its last empty
    * claim, or {@code timeoutNanos} passes. Returns true if signalled. The empty-claim records of the
@@ -82,7 +94,7 @@ public final class WorkSignals {
         baseline.put(queue, empty != null ? empty : now);
       }
       long remaining = timeoutNanos;
-      while (true) {
+      while (!closed) {
         for (String queue : queues) {
           if (versions.getOrDefault(queue, 0L) + everyQueue != baseline.get(queue)) {
             return true;
@@ -93,6 +105,7 @@ public final class WorkSignals {
         }
         remaining = changed.awaitNanos(remaining);
       }
+      return true;
     } finally {
       lock.unlock();
     }
