@@ -60,6 +60,14 @@ class ConnectionUrlTest {
   }
 
   @Test
+  void unreachableServerFailsTheBuildWithStoreUnavailable() {
+    // Port 1 on the loopback refuses at once: no server needed, and no wait.
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://nobody@127.0.0.1:1/none").build())
+        .isInstanceOf(dev.errand.core.StoreUnavailableException.class)
+        .hasMessageContaining("127.0.0.1:1");
+  }
+
+  @Test
   void builderNeedsExactlyOneSource() {
     assertThatThrownBy(() -> PostgresStore.builder().build()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> PostgresStore.builder().url("postgres://h/db").dataSource(new org.postgresql.ds.PGSimpleDataSource()))
