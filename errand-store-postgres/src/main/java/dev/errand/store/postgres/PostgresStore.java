@@ -366,6 +366,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   /** Runs {@code work} with a pooled connection, mapping every SQL failure. */
   private <T> T withConnection(String operation, SqlWork<T> work) {
     try (Connection c = dataSource.getConnection()) {
+      // A caller's pool may hand out connections with auto-commit off; each store statement must commit
+      // by itself, or a pool that rolls back on return would silently undo an acknowledged write.
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
       return work.run(c);
     } catch (SQLException e) {
       throw Failures.unavailable(name, operation, e);

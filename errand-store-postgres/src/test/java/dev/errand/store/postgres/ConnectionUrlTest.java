@@ -3,9 +3,13 @@ package dev.errand.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.StoreSql;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** URL forms the store accepts, and the schema names it refuses. No server needed. */
 class ConnectionUrlTest {
@@ -54,7 +58,7 @@ class ConnectionUrlTest {
 
   @Test
   void providerIsRegisteredForPostgresUrls() {
-    assertThat(java.util.ServiceLoader.load(dev.errand.core.spi.TaskStoreProvider.class).stream()
+    assertThat(ServiceLoader.load(TaskStoreProvider.class).stream()
         .map(p -> p.get().schemes()))
         .anySatisfy(schemes -> assertThat(schemes).contains("postgres", "postgresql"));
   }
@@ -63,14 +67,14 @@ class ConnectionUrlTest {
   void unreachableServerFailsTheBuildWithStoreUnavailable() {
     // Port 1 on the loopback refuses at once: no server needed, and no wait.
     assertThatThrownBy(() -> PostgresStore.builder().url("postgres://nobody@127.0.0.1:1/none").build())
-        .isInstanceOf(dev.errand.core.StoreUnavailableException.class)
+        .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("127.0.0.1:1");
   }
 
   @Test
   void builderNeedsExactlyOneSource() {
     assertThatThrownBy(() -> PostgresStore.builder().build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://h/db").dataSource(new org.postgresql.ds.PGSimpleDataSource()))
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://h/db").dataSource(new PGSimpleDataSource()))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> PostgresStore.builder().maximumPoolSize(0)).isInstanceOf(IllegalArgumentException.class);
   }

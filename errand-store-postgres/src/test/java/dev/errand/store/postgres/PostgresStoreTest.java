@@ -20,6 +20,7 @@ import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -134,7 +136,7 @@ class PostgresStoreTest {
     for (int i = 0; i < 25; i++) {
       tasks.add(NewTasks.ready(queue));
     }
-    store.insertMany(new dev.errand.core.spi.InsertRequest(tasks));
+    store.insertMany(new InsertRequest(tasks));
     assertThat(claim(queue, 10, LEASE)).hasSize(10);
     assertThat(claim(queue, 10, LEASE)).hasSize(10);
     assertThat(claim(queue, 10, LEASE)).hasSize(5);
@@ -161,7 +163,7 @@ class PostgresStoreTest {
     for (int i = 0; i < 5; i++) {
       tasks.add(NewTasks.delayed(queue, Duration.ofMillis(200)));
     }
-    store.insertMany(new dev.errand.core.spi.InsertRequest(tasks));
+    store.insertMany(new InsertRequest(tasks));
     List<Task> first = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
         .until(() -> claim(queue, 2, LEASE), list -> !list.isEmpty());
     assertThat(first).hasSize(2);
@@ -399,8 +401,8 @@ class PostgresStoreTest {
     for (int i = 0; i < 7; i++) {
       tasks.add(NewTasks.ready(queue));
     }
-    store.insertMany(new dev.errand.core.spi.InsertRequest(tasks));
-    List<TaskId> expected = tasks.stream().map(NewTask::id).sorted(java.util.Comparator.reverseOrder()).toList();
+    store.insertMany(new InsertRequest(tasks));
+    List<TaskId> expected = tasks.stream().map(NewTask::id).sorted(Comparator.reverseOrder()).toList();
 
     List<TaskId> seen = new ArrayList<>();
     TaskId cursor = null;
@@ -442,7 +444,7 @@ class PostgresStoreTest {
     for (int i = 0; i < 5; i++) {
       tasks.add(NewTasks.ready(queue));
     }
-    store.insertMany(new dev.errand.core.spi.InsertRequest(tasks));
+    store.insertMany(new InsertRequest(tasks));
     List<Task> claimed = claim(queue, 4, LEASE);
     List<Completion> completions = new ArrayList<>();
     completions.add(new Completion(claimed.get(0).id(), claimed.get(0).lease().token(), new Completion.Succeeded(null)));

@@ -25,6 +25,7 @@ class PostgresUserDataSourceTest {
     config.setJdbcUrl(url.jdbcUrl());
     config.setDataSourceProperties(url.credentials());
     config.setMaximumPoolSize(3);
+    config.setAutoCommit(false); // as many applications configure it: the store must still commit its writes
     String schema = TestDatabase.newSchemaName("userds");
     try (HikariDataSource pool = new HikariDataSource(config)) {
       try (PostgresStore store = PostgresStore.builder().dataSource(pool).schema(schema).build();
@@ -38,6 +39,10 @@ class PostgresUserDataSourceTest {
         inserter.join();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         assertThat(store.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).hasSize(1);
+        String other = newQueue();
+        store.insertMany(request(NewTasks.ready(other)));
+        assertThat(producer.claim(new ClaimRequest(other, 1, LEASE, "w")).tasks())
+            .as("an insert through the caller's pool is committed").hasSize(1);
       }
       assertThat(pool.isClosed()).isFalse();
       try (Connection c = pool.getConnection()) {

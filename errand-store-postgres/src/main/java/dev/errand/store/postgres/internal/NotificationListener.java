@@ -95,6 +95,8 @@ public final class NotificationListener implements AutoCloseable {
         if (!adopt(c)) {
           break;
         }
+        // LISTEN takes effect, and notifications arrive, only outside a transaction block.
+        c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.execute(sql.get("listen"));
         }
