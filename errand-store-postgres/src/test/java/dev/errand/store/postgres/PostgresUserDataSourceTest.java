@@ -13,6 +13,7 @@ import dev.errand.store.postgres.internal.ConnectionUrl;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** A store on the application's own pool: it works, wakes waiters, and never closes the pool. */
@@ -33,11 +34,16 @@ class PostgresUserDataSourceTest {
         store.awaitWork(new WaitRequest(Set.of(newQueue()), Duration.ofMillis(300))); // connects the listener
         String queue = newQueue();
         assertThat(store.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).isEmpty();
-        Thread inserter = Thread.ofPlatform().start(() -> producer.insertMany(request(NewTasks.ready(queue))));
-        long start = System.nanoTime();
+        AtomicLong committedAt = new AtomicLong();
+        Thread inserter = Thread.ofPlatform().start(() -> {
+          producer.insertMany(request(NewTasks.ready(queue)));
+          committedAt.set(System.nanoTime());
+        });
         store.awaitWork(new WaitRequest(Set.of(queue), Duration.ofSeconds(10)));
+        long returnedAt = System.nanoTime();
         inserter.join();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        // Measured from the insert's commit, not its call: a cold producer's first insert is slow.
+        assertThat(Duration.ofNanos(returnedAt - committedAt.get())).isLessThan(Duration.ofMillis(500));
         assertThat(store.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).hasSize(1);
         String other = newQueue();
         store.insertMany(request(NewTasks.ready(other)));
