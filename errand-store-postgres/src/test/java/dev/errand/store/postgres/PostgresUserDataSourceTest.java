@@ -42,8 +42,8 @@ class PostgresUserDataSourceTest {
         store.awaitWork(new WaitRequest(Set.of(queue), Duration.ofSeconds(10)));
         long returnedAt = System.nanoTime();
         inserter.join();
-        // Measured from the insert's commit, not its call: a cold producer's first insert is slow.
-        assertThat(Duration.ofNanos(returnedAt - committedAt.get())).isLessThan(Duration.ofMillis(500));
+        // From the commit, not the call (a cold producer is slow); far below maxWait, so a notification woke it.
+        assertThat(Duration.ofNanos(returnedAt - committedAt.get())).isLessThan(Duration.ofSeconds(2));
         assertThat(store.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).hasSize(1);
         String other = newQueue();
         store.insertMany(request(NewTasks.ready(other)));
