@@ -24,8 +24,10 @@ public final class DrainWorker {
     String workerId = args[2];
     String insertRun = "INSERT INTO " + schema + ".runs (task_id, worker_id, attempt) VALUES (?, ?, ?)";
     PostgresStore store = PostgresStore.builder().url(url).schema(schema).maximumPoolSize(12).migrate(false).build();
+    // Heartbeats every second keep a 10 s lease: a shared, loaded machine may starve a worker for a few
+    // seconds, and a lease lost that way would be a re-run the test does not expect.
     Errand errand = Errand.builder().store(store).workerId(workerId).queue("drain", 8)
-        .leaseDuration(Duration.ofSeconds(6)).heartbeatInterval(Duration.ofSeconds(1))
+        .leaseDuration(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(1))
         .pollInterval(Duration.ofMillis(500)).build();
     errand.handle("drain", Json.class, (task, payload) -> {
       Connection c = task.connection();
