@@ -2,6 +2,7 @@ package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.WorkerRuntime;
@@ -62,12 +63,13 @@ public final class Errand implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
+  private final Pruner pruner;
   private final boolean runWorkers;
   private final boolean runSchedules;
 
   private Errand(Builder b) {
     this.store = b.store;
-    this.handlers = new HandlerRegistry(b.mapper);
+    this.handlers = new HandlerRegistry(b.mapper, b.typeDefaults);
     this.settings = new Settings(b.workerId != null ? b.workerId : defaultWorkerId(), b.clock, b.mapper,
         Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
@@ -76,6 +78,8 @@ public final class Errand implements AutoCloseable {
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
         settings.retention(), this::enqueueMany);
+    this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
+        settings.pruneInterval());
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
   }
@@ -119,6 +123,7 @@ public final class Errand implements AutoCloseable {
     if (runSchedules) {
       scheduler.start();
     }
+    pruner.start();
     return this;
   }
 
@@ -378,6 +383,11 @@ public final class Errand implements AutoCloseable {
     if (r != null) {
       r.stop(settings.shutdownGrace());
     }
+    try {
+      pruner.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** {@link #stop()}, then closes the store. */
@@ -394,6 +404,7 @@ public final class Errand implements AutoCloseable {
     private ObjectMapper mapper = Json.DEFAULT_MAPPER;
     private String workerId;
     private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private final Map<String, TypeDefaults> typeDefaults = new LinkedHashMap<>();
     private Duration leaseDuration = Duration.ofSeconds(30);
     private Duration heartbeatInterval;
     private Duration pollInterval = Duration.ofSeconds(1);
@@ -496,6 +507,15 @@ public final class Errand implements AutoCloseable {
     /** The retry policy of tasks whose spec and type set none. */
     public Builder retry(RetryPolicy retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** {@code type}'s own retry policy and timeout, for its tasks whose spec sets none. */
+    public Builder typeDefaults(String type, TypeDefaults defaults) {
+      Names.require("type", type);
+      if (typeDefaults.putIfAbsent(type, Objects.requireNonNull(defaults, "defaults")) != null) {
+        throw new IllegalArgumentException("defaults of type " + type + " are configured twice");
+      }
       return this;
     }
 

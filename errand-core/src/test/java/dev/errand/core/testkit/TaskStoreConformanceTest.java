@@ -2,6 +2,7 @@ package dev.errand.core.testkit;
 
 import static dev.errand.core.testkit.NewTasks.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,6 +33,7 @@ import dev.errand.core.spi.WaitRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -48,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -337,8 +340,7 @@ public abstract class TaskStoreConformanceTest {
     for (String id : List.of("a", "c")) {
       Instant until = result.extended().get(TaskId.of(id));
       assertThat(until).isAfter(running.get(id).lease().until());
-      assertThat(get(TaskId.of(id)).lease().until()).isCloseTo(until, org.assertj.core.api.Assertions.within(
-          1, java.time.temporal.ChronoUnit.MILLIS));
+      assertThat(get(TaskId.of(id)).lease().until()).isCloseTo(until, within(1, ChronoUnit.MILLIS));
     }
     assertThat(get(TaskId.of("b")).lease()).isEqualTo(running.get("b").lease());
 
@@ -893,7 +895,14 @@ public abstract class TaskStoreConformanceTest {
         failure.set(e);
       }
     });
-    await().atMost(PATIENCE).until(() -> worker.getState() == Thread.State.TIMED_WAITING);
+    // Let the worker settle into its wait. A store that waits in a socket read looks RUNNABLE, so the
+    // thread state is only a hint; the assertions below hold whether or not the worker had parked.
+    try {
+      await().atMost(Duration.ofMillis(500)).until(() -> worker.getState() == Thread.State.TIMED_WAITING
+          || worker.getState() == Thread.State.WAITING);
+    } catch (ConditionTimeoutException e) {
+      // Not parked in a way Java can see; insert anyway.
+    }
 
     long insertedAt = System.nanoTime();
     Task task = insertOne(task("q").build());
