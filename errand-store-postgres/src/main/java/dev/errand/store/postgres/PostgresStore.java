@@ -1,0 +1,463 @@
+package dev.errand.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.ClaimResult;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.JdbcTransactionalStore;
+import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import dev.errand.store.postgres.internal.ConnectionSource;
+import dev.errand.store.postgres.internal.ConnectionUrl;
+import dev.errand.store.postgres.internal.Failures;
+import dev.errand.store.postgres.internal.Migrator;
+import dev.errand.store.postgres.internal.NotificationListener;
+import dev.errand.store.postgres.internal.SqlWork;
+import dev.errand.store.postgres.internal.StoreSql;
+import dev.errand.store.postgres.internal.TaskStatements;
+import dev.errand.store.postgres.internal.WorkSignals;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL {@link TaskStore}: many Errand nodes share one database. Claims are one
+ * {@code FOR UPDATE SKIP LOCKED} statement per batch, completions and heartbeats one {@code unnest}
+ * statement per batch, all fenced by lease token; lease times are the database's clock. Enqueues can
+ * join the caller's JDBC transaction ({@link JdbcTransactionalStore}), and wake idle workers through
+ * LISTEN/NOTIFY, sent from the inserting transaction so that a rolled-back enqueue wakes no one.
+ *
+ * <p>Tables live in one schema (default {@value #DEFAULT_SCHEMA}), created and upgraded by numbered
+ * migrations when the store is built; nodes starting at once serialize on an advisory lock.
+ *
+ * <p>Build it from a {@link DataSource} you own ({@link #of(DataSource)}; the store never closes it and
+ * holds one of its connections for LISTEN while anyone waits for work), or from a URL
+ * ({@link #of(String)}: {@code postgres://user:password@host:port/database}, {@code postgresql://...} or
+ * {@code jdbc:postgresql:...}), in which case it runs its own HikariCP pool and a dedicated LISTEN
+ * connection, and closes both on {@link #close}.
+ *
+ * <p>Every failure to reach or use the database throws {@link StoreUnavailableException}; a call that
+ * threw may or may not have taken effect, a call that returned has committed. Thread-safe.
+ */
+public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
+  public static final String DEFAULT_SCHEMA = "errand";
+  private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
+  /**
+   * Rows per prune or purge statement: each holds its row locks for milliseconds, so it never blocks
+   * claims or completions for long, however much there is to delete.
+   */
+  private static final int DELETE_BATCH = 1000;
+  /** The longest awaitWork waits for the LISTEN connection before falling back to polling. */
+  private static final long LISTEN_START_NANOS = Duration.ofSeconds(2).toNanos();
+
+  private final String name;
+  private final DataSource dataSource;
+  private final HikariDataSource ownPool;
+  private final StoreSql sql;
+  private final TaskStatements statements;
+  private final WorkSignals signals = new WorkSignals();
+  private final NotificationListener listener;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PostgresStore(Builder b) {
+    this.sql = StoreSql.forSchema(b.schema);
+    this.name = "postgres:" + b.schema;
+    this.statements = new TaskStatements(sql);
+    ConnectionSource listenSource;
+    if (b.dataSource != null) {
+      this.dataSource = b.dataSource;
+      this.ownPool = null;
+      listenSource = b.dataSource::getConnection;
+    } else {
+      ConnectionUrl url = ConnectionUrl.parse(b.url);
+      this.ownPool = pool(url, b);
+      this.dataSource = ownPool;
+      listenSource = () -> DriverManager.getConnection(url.jdbcUrl(), listenProperties(url));
+    }
+    this.listener = new NotificationListener(name, listenSource, sql, signals);
+    log.debug("{}: schema {}, {}, migrate {}", name, b.schema, ownPool == null
+        ? "caller's DataSource"
+        : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate);
+    if (b.migrate) {
+      try {
+        int version = withConnection("migrate", c -> Migrator.migrate(name, c, sql));
+        log.info("{}: ready, schema {} at version {}", name, sql.schema(), version);
+      } catch (RuntimeException e) {
+        closePool();
+        throw e;
+      }
+    }
+  }
+
+  private HikariDataSource pool(ConnectionUrl url, Builder b) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("errand-" + b.schema);
+    config.setJdbcUrl(url.jdbcUrl());
+    if (url.user() != null) {
+      config.setUsername(url.user());
+    }
+    if (url.password() != null) {
+      config.setPassword(url.password());
+    }
+    config.setMaximumPoolSize(b.maximumPoolSize);
+    config.setConnectionTimeout(b.connectionTimeout.toMillis());
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("ApplicationName", "errand");
+    // Errand's statements are short index lookups; JIT compiling them costs far more than it saves.
+    config.addDataSourceProperty("options", "-c jit=off");
+    try {
+      return new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new StoreUnavailableException(name + ": cannot connect to " + url.jdbcUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Properties listenProperties(ConnectionUrl url) {
+    Properties p = url.credentials();
+    p.setProperty("tcpKeepAlive", "true");
+    p.setProperty("ApplicationName", "errand-listen");
+    // Bounds the liveness probe's wait on a peer that vanished without closing the socket.
+    p.setProperty("socketTimeout", "30");
+    p.setProperty("connectTimeout", "5");
+    return p;
+  }
+
+  /** A store on a DataSource the caller owns, in the default schema. */
+  public static PostgresStore of(DataSource dataSource) {
+    return builder().dataSource(dataSource).build();
+  }
+
+  /** A store with its own pool to {@code url}, in the default schema. */
+  public static PostgresStore of(String url) {
+    return builder().url(url).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public InsertResult insertMany(InsertRequest request) {
+    if (request.tasks().isEmpty()) {
+      return new InsertResult(List.of());
+    }
+    // Auto-commit: the insert is one statement, so one round trip commits the whole batch atomically.
+    return withConnection("insert", c -> statements.insert(c, request.tasks()));
+  }
+
+  @Override
+  public InsertResult insertMany(Connection connection, InsertRequest request) {
+    Objects.requireNonNull(connection, "connection");
+    if (request.tasks().isEmpty()) {
+      return new InsertResult(List.of());
+    }
+    return onCallerConnection("insert", connection, c -> statements.insert(c, request.tasks()));
+  }
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    // Read before the claim runs: a notification that arrives after this point wakes the next wait.
+    long version = signals.version(request.queue());
+    List<Task> tasks = withConnection("claim", c -> statements.claim(c, request));
+    if (tasks.isEmpty()) {
+      signals.claimedEmpty(request.queue(), version);
+    }
+    return new ClaimResult(tasks);
+  }
+
+  @Override
+  public ExtendResult extendMany(ExtendRequest request) {
+    if (request.leases().isEmpty()) {
+      return new ExtendResult(Map.of(), List.of());
+    }
+    return withConnection("extend", c -> statements.extend(c, request));
+  }
+
+  @Override
+  public CompleteResult completeMany(CompleteRequest request) {
+    if (request.completions().isEmpty()) {
+      return new CompleteResult(List.of());
+    }
+    return withConnection("complete", c -> statements.complete(c, request.completions()));
+  }
+
+  @Override
+  public CompleteResult completeMany(Connection connection, CompleteRequest request) {
+    Objects.requireNonNull(connection, "connection");
+    return onCallerConnection("complete", connection, c -> statements.complete(c, request.completions()));
+  }
+
+  @Override
+  public Connection openTransaction() {
+    Connection c = null;
+    try {
+      c = dataSource.getConnection();
+      c.setAutoCommit(false);
+      return c;
+    } catch (SQLException e) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw Failures.unavailable(name, "openTransaction", e);
+    }
+  }
+
+  @Override
+  public CancelResult cancel(CancelRequest request) {
+    return withConnection("cancel", c -> statements.cancel(c, request.id()));
+  }
+
+  @Override
+  public Optional<Task> get(TaskId id) {
+    Objects.requireNonNull(id, "id");
+    return withConnection("get", c -> statements.get(c, id));
+  }
+
+  @Override
+  public TaskPage list(TaskQuery query) {
+    return withConnection("list", c -> statements.list(c, query));
+  }
+
+  @Override
+  public List<QueueInfo> queues() {
+    return withConnection("queues", statements::queues);
+  }
+
+  @Override
+  public void pauseQueue(QueuePauseRequest request) {
+    withConnection("pauseQueue", c -> {
+      statements.pauseQueue(c, request.queue(), request.paused());
+      return null;
+    });
+  }
+
+  @Override
+  public int replayDead(DeadFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return withConnection("replayDead", c -> statements.replayDead(c, filter));
+  }
+
+  @Override
+  public int purgeDead(DeadFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return withConnection("purgeDead", c -> {
+      int total = 0;
+      int deleted;
+      do {
+        deleted = statements.purgeDeadBatch(c, filter, DELETE_BATCH);
+        total += deleted;
+      } while (deleted == DELETE_BATCH);
+      return total;
+    });
+  }
+
+  @Override
+  public int prune(PruneRequest request) {
+    return withConnection("prune", c -> {
+      int total = 0;
+      while (total < request.limit()) {
+        int batch = Math.min(DELETE_BATCH, request.limit() - total);
+        int deleted = statements.pruneBatch(c, request.finishedBefore(), batch);
+        total += deleted;
+        if (deleted < batch) {
+          break;
+        }
+      }
+      return total;
+    });
+  }
+
+  /**
+   * Waits for a notification on one of the queues, for the earliest moment delayed work or an expired
+   * lease there comes due (on the database's clock), or for {@code maxWait}, whichever is first. While
+   * the LISTEN connection is down this is plain polling at {@code maxWait}.
+   */
+  @Override
+  public void awaitWork(WaitRequest request) throws InterruptedException {
+    long start = System.nanoTime();
+    long wait = request.maxWait().toNanos();
+    if (closed.get()) {
+      return; // nothing will come; the caller's next claim reports the closed store
+    }
+    if (request.queues().isEmpty()) {
+      Thread.sleep(request.maxWait());
+      return;
+    }
+    listener.start();
+    listener.awaitListening(Math.min(wait, LISTEN_START_NANOS));
+    try {
+      Duration due = withConnection("awaitWork", c -> statements.nextDue(c, request.queues()));
+      if (due != null) {
+        wait = Math.min(wait, due.toNanos());
+      }
+    } catch (StoreUnavailableException e) {
+      // The next claim reports the outage; until then this is a plain poll.
+    }
+    signals.await(request.queues(), wait - (System.nanoTime() - start));
+  }
+
+  @Override
+  public void ping() {
+    withConnection("ping", c -> {
+      statements.ping(c);
+      return null;
+    });
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    listener.close();
+    signals.close(); // waiters return now instead of at their maxWait
+    closePool();
+    log.info("{}: closed", name);
+  }
+
+  private void closePool() {
+    if (ownPool != null) {
+      ownPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresStore[" + name + "]";
+  }
+
+  /** Runs {@code work} with a pooled connection, mapping every SQL failure. */
+  private <T> T withConnection(String operation, SqlWork<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      // A caller's pool may hand out connections with auto-commit off; each store statement must commit
+      // by itself, or a pool that rolls back on return would silently undo an acknowledged write.
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      return work.run(c);
+    } catch (SQLException e) {
+      throw Failures.unavailable(name, operation, e);
+    }
+  }
+
+  /** Runs {@code work} with the caller's connection, which is neither committed nor closed here. */
+  private <T> T onCallerConnection(String operation, Connection connection, SqlWork<T> work) {
+    try {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw Failures.unavailable(name, operation, e);
+    }
+  }
+
+  /**
+   * Builds a {@link PostgresStore}. Set exactly one of {@link #url} and {@link #dataSource}. Each setter
+   * rejects a bad value at once, naming it. Not thread-safe.
+   */
+  public static final class Builder {
+    private String url;
+    private DataSource dataSource;
+    private String schema = DEFAULT_SCHEMA;
+    private int maximumPoolSize = 10;
+    private Duration connectionTimeout = Duration.ofSeconds(5);
+    private boolean migrate = true;
+
+    private Builder() {}
+
+    /** {@code postgres://user:password@host:port/database}, {@code postgresql://...} or {@code jdbc:postgresql:...}. */
+    public Builder url(String url) {
+      if (this.dataSource != null) {
+        throw new IllegalStateException("dataSource is already set; set url or dataSource, not both");
+      }
+      ConnectionUrl.parse(url);
+      this.url = url;
+      return this;
+    }
+
+    /** A DataSource the caller owns and closes; the store never closes it. */
+    public Builder dataSource(DataSource dataSource) {
+      if (this.url != null) {
+        throw new IllegalStateException("url is already set; set url or dataSource, not both");
+      }
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** The schema holding Errand's tables: a lower-case identifier, default {@value PostgresStore#DEFAULT_SCHEMA}. */
+    public Builder schema(String schema) {
+      this.schema = StoreSql.requireSchema(schema);
+      return this;
+    }
+
+    /** Connections in the store's own pool (url only), default 10. */
+    public Builder maximumPoolSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("maximumPoolSize must be positive: " + size);
+      }
+      this.maximumPoolSize = size;
+      return this;
+    }
+
+    /**
+     * How long a call waits for a pooled connection before failing with StoreUnavailableException (url
+     * only), default 5 s: an outage shows quickly instead of stalling callers.
+     */
+    public Builder connectionTimeout(Duration timeout) {
+      if (timeout == null || timeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + timeout);
+      }
+      this.connectionTimeout = timeout;
+      return this;
+    }
+
+    /** Whether build() creates and upgrades the schema, default true. */
+    public Builder migrate(boolean migrate) {
+      this.migrate = migrate;
+      return this;
+    }
+
+    /** Connects, migrates and returns the store; throws StoreUnavailableException if the database fails. */
+    public PostgresStore build() {
+      if (url == null && dataSource == null) {
+        throw new IllegalStateException("set url or dataSource");
+      }
+      return new PostgresStore(this);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.errand.store.postgres.internal;
+
+import dev.errand.core.Json;
+import dev.errand.core.Lease;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads rows of the tasks table (selected with {@code *}) into {@link Task} values. Not public API. */
+public final class TaskRows {
+  private TaskRows() {}
+
+  public static List<Task> readAll(ResultSet rs) throws SQLException {
+    List<Task> tasks = new ArrayList<>();
+    while (rs.next()) {
+      tasks.add(read(rs));
+    }
+    return tasks;
+  }
+
+  public static Task read(ResultSet rs) throws SQLException {
+    String token = rs.getString("lease_token");
+    Instant leaseUntil = instant(rs, "lease_until");
+    Lease lease = token == null || leaseUntil == null
+        ? null
+        : new Lease(token, leaseUntil, rs.getString("worker_id"));
+    byte[] result = rs.getBytes("result");
+    return new Task(
+        TaskId.of(rs.getString("id")),
+        rs.getString("queue"),
+        rs.getString("type"),
+        Json.ofTrusted(rs.getBytes("payload")),
+        rs.getInt("priority"),
+        TaskState.valueOf(rs.getString("state")),
+        rs.getInt("attempt"),
+        new RetryPolicy(
+            rs.getInt("max_attempts"),
+            Duration.ofNanos(rs.getLong("backoff_base_nanos")),
+            Duration.ofNanos(rs.getLong("backoff_cap_nanos"))),
+        Duration.ofNanos(rs.getLong("timeout_nanos")),
+        rs.getString("idempotency_key"),
+        instant(rs, "run_at"),
+        instant(rs, "created_at"),
+        instant(rs, "started_at"),
+        instant(rs, "finished_at"),
+        lease,
+        result == null ? null : Json.ofTrusted(result),
+        rs.getString("last_error"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+}

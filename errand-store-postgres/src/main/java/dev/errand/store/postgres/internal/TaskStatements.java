@@ -1,0 +1,440 @@
+package dev.errand.store.postgres.internal;
+
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The store's operations, each run with a connection it is given: the store's own (borrowed from its
+ * pool) or a caller's (joined transactions). These methods never commit, roll back or close the
+ * connection, and let SQLExceptions through for the caller to map. Not public API.
+ */
+public final class TaskStatements {
+  /** Claim order: what the claim statement sorts by, restored here since RETURNING has no order. */
+  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
+      .thenComparing(Task::runAt)
+      .thenComparing(Task::id);
+  /**
+   * Due SCHEDULED and RETRYING tasks a claim locks, leases the best of and promotes the rest to READY.
+   * Small enough that a claim stays a few milliseconds when a large delayed backlog comes due at once,
+   * large enough that the backlog drains into the ready index far faster than workers take from it.
+   */
+  private static final int PROMOTE_BATCH = 100;
+  /** A row conflicting with a task that is deleted before it can be read back is inserted again. */
+  private static final int MAX_INSERT_ROUNDS = 5;
+
+  private final StoreSql sql;
+
+  public TaskStatements(StoreSql sql) {
+    this.sql = sql;
+  }
+
+  /**
+   * Inserts the batch with one statement, then reads back the tasks that kept rows out. Outcomes are in
+   * request order; a row whose id or idempotency key was taken, by a stored task or an earlier row of the
+   * batch, carries that task with created false.
+   */
+  public InsertResult insert(Connection c, List<NewTask> tasks) throws SQLException {
+    InsertResult.Outcome[] outcomes = new InsertResult.Outcome[tasks.size()];
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      pending.add(i);
+    }
+    for (int round = 1; !pending.isEmpty(); round++) {
+      if (round > MAX_INSERT_ROUNDS) {
+        throw new SQLException("insert kept conflicting with tasks that vanished before they could be read", "40001");
+      }
+      Map<String, Task> created = new HashMap<>();
+      for (Task t : insertRows(c, tasks, pending)) {
+        created.put(t.id().value(), t);
+      }
+      List<Integer> conflicting = new ArrayList<>();
+      for (int i : pending) {
+        // Remove, so that a second row with the same id in the batch is not also reported created.
+        Task t = created.remove(tasks.get(i).id().value());
+        if (t != null) {
+          outcomes[i] = new InsertResult.Outcome(t, true);
+        } else {
+          conflicting.add(i);
+        }
+      }
+      pending = resolveConflicts(c, tasks, conflicting, outcomes);
+    }
+    return new InsertResult(List.of(outcomes));
+  }
+
+  private List<Task> insertRows(Connection c, List<NewTask> tasks, List<Integer> rows) throws SQLException {
+    int n = rows.size();
+    String[] ids = new String[n];
+    String[] queues = new String[n];
+    String[] types = new String[n];
+    byte[][] payloads = new byte[n][];
+    Integer[] priorities = new Integer[n];
+    String[] runAts = new String[n];
+    Long[] delays = new Long[n];
+    Integer[] maxAttempts = new Integer[n];
+    Long[] bases = new Long[n];
+    Long[] caps = new Long[n];
+    Long[] timeouts = new Long[n];
+    String[] keys = new String[n];
+    for (int j = 0; j < n; j++) {
+      NewTask t = tasks.get(rows.get(j));
+      ids[j] = t.id().value();
+      queues[j] = t.queue();
+      types[j] = t.type();
+      payloads[j] = t.payload().bytesUnsafe();
+      priorities[j] = t.priority();
+      runAts[j] = t.runAt() == null ? null : t.runAt().toString();
+      delays[j] = SqlArrays.micros(t.delay());
+      maxAttempts[j] = t.retry().maxAttempts();
+      bases[j] = SqlArrays.nanos("backoff base", t.retry().base());
+      caps[j] = SqlArrays.nanos("backoff cap", t.retry().cap());
+      timeouts[j] = SqlArrays.nanos("timeout", t.timeout());
+      keys[j] = t.idempotencyKey();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.get("insert_tasks"))) {
+      int p = 1;
+      ps.setArray(p++, SqlArrays.text(c, ids));
+      ps.setArray(p++, SqlArrays.text(c, queues));
+      ps.setArray(p++, SqlArrays.text(c, types));
+      ps.setArray(p++, SqlArrays.bytea(c, payloads));
+      ps.setArray(p++, SqlArrays.int4(c, priorities));
+      ps.setArray(p++, SqlArrays.text(c, runAts));
+      ps.setArray(p++, SqlArrays.int8(c, delays));
+      ps.setArray(p++, SqlArrays.int4(c, maxAttempts));
+      ps.setArray(p++, SqlArrays.int8(c, bases));
+      ps.setArray(p++, SqlArrays.int8(c, caps));
+      ps.setArray(p++, SqlArrays.int8(c, timeouts));
+      ps.setArray(p, SqlArrays.text(c, keys));
+      try (ResultSet rs = ps.executeQuery()) {
+        return TaskRows.readAll(rs);
+      }
+    }
+  }
+
+  /** Fills in the outcomes of conflicting rows from the tasks that hold them; returns rows still open. */
+  private List<Integer> resolveConflicts(
+      Connection c, List<NewTask> tasks, List<Integer> conflicting, InsertResult.Outcome[] outcomes)
+      throws SQLException {
+    if (conflicting.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>();
+    List<String> keyQueues = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i : conflicting) {
+      NewTask t = tasks.get(i);
+      ids.add(t.id().value());
+      if (t.idempotencyKey() != null) {
+        keyQueues.add(t.queue());
+        keys.add(t.idempotencyKey());
+      }
+    }
+    Map<String, Task> byId = new HashMap<>();
+    Map<List<String>, Task> byKey = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("select_conflicting"))) {
+      ps.setArray(1, SqlArrays.text(c, ids.toArray(String[]::new)));
+      ps.setArray(2, SqlArrays.text(c, keyQueues.toArray(String[]::new)));
+      ps.setArray(3, SqlArrays.text(c, keys.toArray(String[]::new)));
+      try (ResultSet rs = ps.executeQuery()) {
+        for (Task t : TaskRows.readAll(rs)) {
+          byId.put(t.id().value(), t);
+          if (t.idempotencyKey() != null) {
+            byKey.put(List.of(t.queue(), t.idempotencyKey()), t);
+          }
+        }
+      }
+    }
+    List<Integer> open = new ArrayList<>();
+    for (int i : conflicting) {
+      NewTask t = tasks.get(i);
+      Task existing = byId.get(t.id().value());
+      if (existing == null && t.idempotencyKey() != null) {
+        existing = byKey.get(List.of(t.queue(), t.idempotencyKey()));
+      }
+      if (existing != null) {
+        outcomes[i] = new InsertResult.Outcome(existing, false);
+      } else {
+        open.add(i);
+      }
+    }
+    return open;
+  }
+
+  /** Claims with one statement; the tasks come back in claim order. */
+  public List<Task> claim(Connection c, ClaimRequest r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("claim"))) {
+      int p = 1;
+      ps.setString(p++, r.queue()); // gate
+      ps.setString(p++, r.queue()); // ready
+      ps.setInt(p++, r.limit());
+      ps.setString(p++, r.queue()); // due
+      ps.setInt(p++, Math.max(r.limit(), PROMOTE_BATCH));
+      ps.setString(p++, r.queue()); // expired
+      ps.setInt(p++, r.limit());
+      ps.setInt(p++, r.limit()); // chosen
+      ps.setLong(p++, SqlArrays.micros(r.leaseFor()));
+      ps.setString(p, r.workerId());
+      List<Task> tasks;
+      try (ResultSet rs = ps.executeQuery()) {
+        tasks = TaskRows.readAll(rs);
+      }
+      tasks.sort(CLAIM_ORDER);
+      return tasks;
+    }
+  }
+
+  /** Applies the batch with one statement; ids whose token no longer matches are returned as stale. */
+  public CompleteResult complete(Connection c, List<Completion> completions) throws SQLException {
+    if (completions.isEmpty()) {
+      return new CompleteResult(List.of());
+    }
+    int n = completions.size();
+    String[] ids = new String[n];
+    String[] tokens = new String[n];
+    String[] kinds = new String[n];
+    byte[][] results = new byte[n][];
+    String[] errors = new String[n];
+    Long[] delays = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Completion done = completions.get(i);
+      ids[i] = done.id().value();
+      tokens[i] = done.leaseToken();
+      delays[i] = 0L;
+      switch (done.outcome()) {
+        case Completion.Succeeded s -> {
+          kinds[i] = "succeeded";
+          results[i] = s.result() == null ? null : s.result().bytesUnsafe();
+        }
+        case Completion.Retry retry -> {
+          kinds[i] = "retry";
+          errors[i] = retry.error();
+          delays[i] = SqlArrays.micros(retry.delay());
+        }
+        case Completion.Dead dead -> {
+          kinds[i] = "dead";
+          errors[i] = dead.error();
+        }
+        case Completion.Release release -> {
+          kinds[i] = "release";
+          delays[i] = SqlArrays.micros(release.delay());
+        }
+      }
+    }
+    Set<String> applied = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("complete_tasks"))) {
+      ps.setArray(1, SqlArrays.text(c, ids));
+      ps.setArray(2, SqlArrays.text(c, tokens));
+      ps.setArray(3, SqlArrays.text(c, kinds));
+      ps.setArray(4, SqlArrays.bytea(c, results));
+      ps.setArray(5, SqlArrays.text(c, errors));
+      ps.setArray(6, SqlArrays.int8(c, delays));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          applied.add(rs.getString(1));
+        }
+      }
+    }
+    return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied));
+  }
+
+  /** Extends the batch with one statement; ids whose token no longer matches are returned as stale. */
+  public ExtendResult extend(Connection c, ExtendRequest r) throws SQLException {
+    if (r.leases().isEmpty()) {
+      return new ExtendResult(Map.of(), List.of());
+    }
+    Map<TaskId, Instant> extended = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("extend_leases"))) {
+      ps.setLong(1, SqlArrays.micros(r.leaseFor()));
+      ps.setArray(2, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
+      ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          extended.put(TaskId.of(rs.getString(1)), rs.getObject(2, OffsetDateTime.class).toInstant());
+        }
+      }
+    }
+    Set<String> applied = new HashSet<>();
+    extended.keySet().forEach(id -> applied.add(id.value()));
+    return new ExtendResult(extended, missing(r.leases().stream().map(LeaseRef::id).toList(), applied));
+  }
+
+  private static List<TaskId> missing(List<TaskId> requested, Set<String> applied) {
+    Set<TaskId> stale = new LinkedHashSet<>();
+    for (TaskId id : requested) {
+      if (!applied.contains(id.value())) {
+        stale.add(id);
+      }
+    }
+    return List.copyOf(stale);
+  }
+
+  public CancelResult cancel(Connection c, TaskId id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("cancel_task"))) {
+      ps.setString(1, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return new CancelResult(TaskRows.read(rs), CancelResult.Status.CANCELLED);
+        }
+      }
+    }
+    return get(c, id)
+        .map(t -> new CancelResult(t, CancelResult.Status.ALREADY_FINAL))
+        .orElseGet(() -> new CancelResult(null, CancelResult.Status.NOT_FOUND));
+  }
+
+  public Optional<Task> get(Connection c, TaskId id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("get_task"))) {
+      ps.setString(1, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(TaskRows.read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  public TaskPage list(Connection c, TaskQuery q) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("list_tasks"))) {
+      int p = setTwice(ps, 1, q.queue());
+      p = setTwice(ps, p, q.state() == null ? null : q.state().name());
+      p = setTwice(ps, p, q.type());
+      p = setTwice(ps, p, q.before() == null ? null : q.before().value());
+      ps.setInt(p, q.limit() + 1);
+      List<Task> tasks;
+      try (ResultSet rs = ps.executeQuery()) {
+        tasks = TaskRows.readAll(rs);
+      }
+      if (tasks.size() <= q.limit()) {
+        return new TaskPage(tasks, null);
+      }
+      List<Task> page = tasks.subList(0, q.limit());
+      return new TaskPage(page, page.get(page.size() - 1).id());
+    }
+  }
+
+  public List<QueueInfo> queues(Connection c) throws SQLException {
+    Map<String, Map<TaskState, Long>> counts = new LinkedHashMap<>();
+    Map<String, Boolean> paused = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("queue_infos")); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String queue = rs.getString("queue");
+        Map<TaskState, Long> byState = counts.computeIfAbsent(queue, q -> new EnumMap<>(TaskState.class));
+        String state = rs.getString("state");
+        if (state != null) {
+          byState.put(TaskState.valueOf(state), rs.getLong("n"));
+        }
+        paused.put(queue, rs.getBoolean("paused"));
+      }
+    }
+    List<QueueInfo> infos = new ArrayList<>();
+    counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue))));
+    return infos;
+  }
+
+  public void pauseQueue(Connection c, String queue, boolean pause) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("pause_queue"))) {
+      ps.setString(1, queue);
+      ps.setBoolean(2, pause);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+      }
+    }
+  }
+
+  public int replayDead(Connection c, DeadFilter f) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("replay_dead"))) {
+      setFilter(ps, f);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** Deletes at most {@code limit} DEAD tasks in one short statement. */
+  public int purgeDeadBatch(Connection c, DeadFilter f, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("purge_dead"))) {
+      int p = setFilter(ps, f);
+      ps.setInt(p, limit);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Deletes at most {@code limit} finished tasks in one short statement. */
+  public int pruneBatch(Connection c, Instant finishedBefore, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("prune_finished"))) {
+      ps.setObject(1, OffsetDateTime.ofInstant(finishedBefore, ZoneOffset.UTC));
+      ps.setInt(2, limit);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** How long until work may come due in one of {@code queues} on the database's clock; null if never. */
+  public Duration nextDue(Connection c, Set<String> queues) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("next_due_micros"))) {
+      ps.setArray(1, SqlArrays.text(c, queues.toArray(String[]::new)));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long micros = rs.getLong(1);
+        return rs.wasNull() ? null : Duration.of(Math.max(0, micros), ChronoUnit.MICROS);
+      }
+    }
+  }
+
+  public void ping(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("ping")); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+    }
+  }
+
+  private static int setFilter(PreparedStatement ps, DeadFilter f) throws SQLException {
+    int p = setTwice(ps, 1, f.id() == null ? null : f.id().value());
+    p = setTwice(ps, p, f.queue());
+    return setTwice(ps, p, f.type());
+  }
+
+  /** Binds an optional filter written as {@code (?::text IS NULL OR column = ?)}. */
+  private static int setTwice(PreparedStatement ps, int p, String value) throws SQLException {
+    if (value == null) {
+      ps.setNull(p, Types.VARCHAR);
+      ps.setNull(p + 1, Types.VARCHAR);
+    } else {
+      ps.setString(p, value);
+      ps.setString(p + 1, value);
+    }
+    return p + 2;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.errand.store.postgres.internal;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Per-queue wake-up counters shared by the notification listener and the threads in
+ * {@code awaitWork}. Each notification for a queue bumps its counter; a reconnect of the listener bumps
+ * every queue, since notifications may have been missed while it was away.
+ *
+ * <p>A notification can arrive between a caller's empty claim and its wait. So that it is not lost, a
+ * claim reads the queue's counter before it runs and, if it comes back empty, records that value
+ * ({@link #claimedEmpty}); a wait then returns at once if the counter has moved since. A later empty
+ * claim overwrites the record, which is right: a claim that started after a notification saw its work.
+ *
+ * <p>Thread-safe. The lock is held only to read and write counters, never across I/O.
+ */
+public final class WorkSignals {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<String, Long> versions = new HashMap<>();
+  private final Map<String, Long> emptyAt = new HashMap<>();
+  private long everyQueue;
+  private boolean closed;
+
+  /** The queue's counter now. */
+  public long version(String queue) {
+    lock.lock();
+    try {
+      return versions.getOrDefault(queue, 0L) + everyQueue;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that a claim which started when the counter was {@code version} found nothing. */
+  public void claimedEmpty(String queue, long version) {
+    lock.lock();
+    try {
+      emptyAt.put(queue, version);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Work may have arrived in {@code queue}. */
+  public void signal(String queue) {
+    lock.lock();
+    try {
+      versions.merge(queue, 1L, Long::sum);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Work may have arrived anywhere. */
+  public void signalAll() {
+    lock.lock();
+    try {
+      everyQueue++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Releases every waiter, now and later: the store is closing. */
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until one of {@code queues} is signalled after the later of this call and its last empty
+   * claim, or {@code timeoutNanos} passes. Returns true if signalled. The empty-claim records of the
+   * queues are used up, so that a caller which waits again without claiming in between really waits.
+   */
+  public boolean await(Collection<String> queues, long timeoutNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      Map<String, Long> baseline = new HashMap<>();
+      for (String queue : queues) {
+        long now = versions.getOrDefault(queue, 0L) + everyQueue;
+        Long empty = emptyAt.remove(queue);
+        baseline.put(queue, empty != null ? empty : now);
+      }
+      long remaining = timeoutNanos;
+      while (!closed) {
+        for (String queue : queues) {
+          if (versions.getOrDefault(queue, 0L) + everyQueue != baseline.get(queue)) {
+            return true;
+          }
+        }
+        if (remaining <= 0) {
+          return false;
+        }
+        remaining = changed.awaitNanos(remaining);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The PostgreSQL store: many Errand nodes and workers share one database.
+ *
+ * <pre>{@code
+ * PostgresStore store = PostgresStore.of(dataSource);             // your pool; or
+ * PostgresStore store = PostgresStore.builder()
+ *     .url("postgres://app:secret@db:5432/app").schema("errand").build();
+ * Errand errand = Errand.builder().store(store).queue("default", 16).build();
+ * }</pre>
+ *
+ * <h2>Enqueue inside your transaction (a transactional outbox without a relay)</h2>
+ * <pre>{@code
+ * try (Connection c = dataSource.getConnection()) {
+ *   c.setAutoCommit(false);
+ *   insertOrder(c, order);
+ *   errand.enqueue(c, TaskSpec.of("send_receipt", order.id()));
+ *   c.commit();                     // the order and its task exist together, or neither does
+ * }
+ * }</pre>
+ * Errand never commits, rolls back or closes your connection. The wake-up NOTIFY is part of your
+ * transaction too: a rolled-back enqueue wakes nobody.
+ *
+ * <h2>Exactly-once effects</h2>
+ * Delivery is at least once: a worker that dies mid-task leaves its lease to expire, and the task runs
+ * again. When the handler's effect is a write to the same database, make it exactly once by writing
+ * through the task's own transaction:
+ * <pre>{@code
+ * errand.handle("charge", Charge.class, (task, charge) -> {
+ *   Connection c = task.connection();   // the store's database, auto-commit off
+ *   recordPayment(c, charge);           // no commit, no rollback, no close: Errand does that
+ *   return null;
+ * });
+ * }</pre>
+ * The write and the task's SUCCEEDED completion commit in one transaction, and the completion is fenced
+ * by the lease token: if the lease was lost meanwhile (the task is running elsewhere), the completion is
+ * refused and the whole transaction rolls back, so the write happens once, by the run that completed.
+ * A handler that throws has its writes rolled back before the retry. Effects outside the database
+ * (emails, HTTP calls) still need an idempotency key of their own.
+ *
+ * <h2>Operations</h2>
+ * Tables live in one schema, created and upgraded by numbered migrations at startup under an advisory
+ * lock, so nodes may start together. Claims and completions stay index-only with millions of waiting
+ * tasks; prune finished tasks regularly (the runtime does, by its retention setting) to keep the table
+ * small. When you pass your own DataSource, the store keeps one of its connections for LISTEN while
+ * anything waits for work; consider {@code jit=off} for these short statements (the store's own pool
+ * sets it).
+ */
+package dev.errand.store.postgres;

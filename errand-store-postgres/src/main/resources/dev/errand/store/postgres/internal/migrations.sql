@@ -1,0 +1,61 @@
+-- Numbered schema migrations, applied in file order by Migrator under a transaction-scoped advisory
+-- lock, each recorded in {schema}.schema_version. A section's name starts with its version number.
+-- Never edit a migration that has shipped: add the next number.
+
+-- name: 1_tasks_and_queues
+-- Text columns that are compared or sorted use the "C" collation, so the database orders ids the way
+-- Java's String.compareTo does (and compares bytes, which is faster than any locale).
+-- Payloads and results are bytea: the bytes a producer sent are stored and returned unchanged.
+-- Durations are nanoseconds, as java.time.Duration holds them.
+CREATE TABLE {schema}.tasks (
+  id                 text COLLATE "C" PRIMARY KEY,
+  queue              text COLLATE "C" NOT NULL,
+  type               text COLLATE "C" NOT NULL,
+  payload            bytea NOT NULL,
+  priority           smallint NOT NULL CHECK (priority BETWEEN 0 AND 9),
+  state              text NOT NULL CHECK (state IN
+                       ('SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED')),
+  attempt            integer NOT NULL DEFAULT 0,
+  max_attempts       integer NOT NULL,
+  backoff_base_nanos bigint NOT NULL,
+  backoff_cap_nanos  bigint NOT NULL,
+  timeout_nanos      bigint NOT NULL,
+  idempotency_key    text COLLATE "C",
+  run_at             timestamptz NOT NULL,
+  created_at         timestamptz NOT NULL,
+  started_at         timestamptz,
+  finished_at        timestamptz,
+  lease_token        text,
+  lease_until        timestamptz,
+  worker_id          text,
+  result             bytea,
+  last_error         text,
+  -- A lease exists exactly while the task runs: the invariant the fencing relies on.
+  CONSTRAINT tasks_lease_iff_running CHECK ((state = 'RUNNING') = (lease_token IS NOT NULL AND lease_until IS NOT NULL))
+);
+
+-- Claims walk this index in claim order and stop after LIMIT rows; it holds only READY tasks, so a large
+-- delayed backlog costs a claim nothing.
+CREATE INDEX tasks_ready ON {schema}.tasks (queue, priority DESC, run_at, id) WHERE state = 'READY';
+
+-- Delayed and retrying tasks by due time: claims take (and promote) the due ones from the front, and
+-- awaitWork reads the earliest run_at per queue.
+CREATE INDEX tasks_waiting ON {schema}.tasks (queue, run_at) WHERE state IN ('SCHEDULED', 'RETRYING');
+
+-- Running tasks by lease expiry: expired leases are claimed again from the front.
+CREATE INDEX tasks_leased ON {schema}.tasks (queue, lease_until) WHERE state = 'RUNNING';
+
+-- Pruning deletes the oldest finished tasks in small batches.
+CREATE INDEX tasks_finished ON {schema}.tasks (finished_at) WHERE state IN ('SUCCEEDED', 'CANCELLED');
+
+-- The dead-letter queue is small; replay and purge find it without scanning the table.
+CREATE INDEX tasks_dead ON {schema}.tasks (queue, id) WHERE state = 'DEAD';
+
+-- Enqueue dedup: one task per (queue, key) among the tasks still held. Inserts use ON CONFLICT DO NOTHING,
+-- so concurrent enqueues with one key make one task.
+CREATE UNIQUE INDEX tasks_idempotency ON {schema}.tasks (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE {schema}.queues (
+  name   text COLLATE "C" PRIMARY KEY,
+  paused boolean NOT NULL DEFAULT false
+);

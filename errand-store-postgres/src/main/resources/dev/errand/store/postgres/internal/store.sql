@@ -1,0 +1,272 @@
+-- The PostgreSQL store's statements. {schema} is replaced once, at load time, by the validated schema
+-- name; everything else is a bind parameter. Wake-ups go out on the channel {schema}_work with the queue
+-- name as payload, from inside the writing statement, so they are sent if and only if it commits.
+--
+-- Data-modifying CTEs always run, but a plain SELECT CTE runs only if the main query reads it: each
+-- "notified" CTE is therefore read by a one-time filter on the main query.
+
+-- name: migrate_lock
+-- Transaction-scoped, so a node that dies mid-migration cannot leave the lock held. The first key is
+-- Errand's ("errn"), the second the schema's, so nodes of different schemas do not wait for each other.
+SELECT pg_advisory_xact_lock(1701999214, hashtext('{schema}'))
+
+-- name: migrate_create_schema
+CREATE SCHEMA IF NOT EXISTS {schema}
+
+-- name: migrate_create_version_table
+CREATE TABLE IF NOT EXISTS {schema}.schema_version (
+  version    integer PRIMARY KEY,
+  name       text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)
+
+-- name: migrate_current_version
+SELECT coalesce(max(version), 0) FROM {schema}.schema_version
+
+-- name: migrate_record_version
+INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
+
+-- name: insert_tasks
+-- One round trip for the whole batch: one array per column. ON CONFLICT DO NOTHING (no target) skips a
+-- row whose id or (queue, idempotency key) is taken, including by an earlier row of the same batch, which
+-- the ORDER BY makes the one that wins. Waiting tasks wake waiters too: a new earliest run_at shortens
+-- their wait.
+WITH input AS (
+  SELECT *
+  FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
+              ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+       WITH ORDINALITY AS i(id, queue, type, payload, priority, run_at, delay_micros,
+                            max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos,
+                            idempotency_key, ord)
+),
+resolved AS (
+  SELECT i.*, coalesce(i.run_at, now() + i.delay_micros * interval '1 microsecond') AS due
+  FROM input i
+),
+inserted AS (
+  INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
+                              backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
+                              run_at, created_at)
+  SELECT id, queue, type, payload, priority,
+         CASE WHEN due <= now() THEN 'READY' ELSE 'SCHEDULED' END, 0, max_attempts,
+         backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
+         due, now()
+  FROM resolved
+  ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING *
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM inserted) q
+)
+SELECT * FROM inserted WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: select_conflicting
+-- The tasks that kept a batch's rows out: by id, and by (queue, idempotency key). Run as a statement of
+-- its own, after the insert, so that under READ COMMITTED it sees rows that a concurrent transaction
+-- committed while the insert waited on them.
+SELECT t.* FROM {schema}.tasks t WHERE t.id = ANY(?::text[])
+UNION ALL
+SELECT t.*
+FROM unnest(?::text[], ?::text[]) AS k(queue, idempotency_key)
+JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency_key
+
+-- name: claim
+-- One statement per batch. Three index-ordered candidate lists, each locked with SKIP LOCKED so that
+-- concurrent claimers pass each other instead of queueing: READY tasks in claim order, SCHEDULED and
+-- RETRYING tasks whose time has come (earliest first), and RUNNING tasks whose lease has expired (their
+-- old token stops matching once they are claimed again, which fences the stale worker). The best LIMIT of
+-- them are leased; due tasks that were locked but not chosen are promoted to READY, so a delayed backlog
+-- coming due drains into the ready index a batch at a time (the due list takes a promotion batch, at
+-- least the limit). A paused queue yields nothing. Lease times are the database's now(), never the
+-- caller's clock.
+-- Parameters: queue; queue, limit; queue, promotion batch; queue, limit; limit; lease micros, worker id.
+WITH gate AS (
+  SELECT NOT EXISTS (SELECT 1 FROM {schema}.queues WHERE name = ? AND paused) AS queue_open
+),
+ready AS (
+  SELECT id, priority, run_at FROM {schema}.tasks
+  WHERE queue = ? AND state = 'READY' AND (SELECT queue_open FROM gate)
+  ORDER BY priority DESC, run_at, id
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+),
+due AS (
+  SELECT id, priority, run_at FROM {schema}.tasks
+  WHERE queue = ? AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= now() AND (SELECT queue_open FROM gate)
+  ORDER BY run_at
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+),
+expired AS (
+  SELECT id, priority, run_at FROM {schema}.tasks
+  WHERE queue = ? AND state = 'RUNNING' AND lease_until < now() AND (SELECT queue_open FROM gate)
+  ORDER BY lease_until
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+),
+candidates AS (
+  SELECT * FROM ready UNION ALL SELECT * FROM due UNION ALL SELECT * FROM expired
+),
+chosen AS (
+  SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT ?
+),
+promoted AS (
+  UPDATE {schema}.tasks t SET state = 'READY'
+  FROM due
+  WHERE t.id = due.id AND NOT EXISTS (SELECT 1 FROM chosen WHERE chosen.id = due.id)
+)
+UPDATE {schema}.tasks t
+SET state = 'RUNNING',
+    attempt = t.attempt + 1,
+    lease_token = gen_random_uuid()::text,
+    lease_until = now() + ? * interval '1 microsecond',
+    worker_id = ?,
+    started_at = now()
+FROM chosen
+WHERE t.id = chosen.id
+RETURNING t.*
+
+-- name: complete_tasks
+-- One statement for the whole batch, each row fenced by its lease token: a row whose token is no longer
+-- the task's current one matches nothing and is reported stale by its absence from the result. Kinds:
+-- succeeded, retry, dead, release. Retries and releases wake waiters of their queues.
+WITH input AS (
+  SELECT *
+  FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::bigint[])
+       AS c(id, lease_token, kind, result, error, delay_micros)
+),
+done AS (
+  UPDATE {schema}.tasks t
+  SET state = CASE c.kind
+                WHEN 'succeeded' THEN 'SUCCEEDED'
+                WHEN 'retry' THEN 'RETRYING'
+                WHEN 'dead' THEN 'DEAD'
+                WHEN 'release' THEN CASE WHEN c.delay_micros > 0 THEN 'SCHEDULED' ELSE 'READY' END
+              END,
+      attempt = CASE WHEN c.kind = 'release' THEN greatest(t.attempt - 1, 0) ELSE t.attempt END,
+      run_at = CASE WHEN c.kind IN ('retry', 'release')
+                    THEN now() + c.delay_micros * interval '1 microsecond' ELSE t.run_at END,
+      finished_at = CASE WHEN c.kind IN ('succeeded', 'dead') THEN now() END,
+      result = CASE WHEN c.kind = 'succeeded' THEN c.result ELSE t.result END,
+      last_error = CASE WHEN c.kind IN ('retry', 'dead') THEN c.error ELSE t.last_error END,
+      lease_token = NULL,
+      lease_until = NULL,
+      worker_id = NULL
+  FROM input c
+  WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
+  RETURNING t.id, t.queue, c.kind
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue)
+  FROM (SELECT DISTINCT queue FROM done WHERE kind IN ('retry', 'release')) q
+)
+SELECT id FROM done WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: extend_leases
+-- One statement for the whole batch, fenced by token; absent ids are stale.
+UPDATE {schema}.tasks t
+SET lease_until = now() + ? * interval '1 microsecond'
+FROM unnest(?::text[], ?::text[]) AS l(id, lease_token)
+WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.state = 'RUNNING'
+RETURNING t.id, t.lease_until
+
+-- name: cancel_task
+UPDATE {schema}.tasks
+SET state = 'CANCELLED', finished_at = now(), lease_token = NULL, lease_until = NULL, worker_id = NULL
+WHERE id = ? AND state IN ('SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
+RETURNING *
+
+-- name: get_task
+SELECT * FROM {schema}.tasks WHERE id = ?
+
+-- name: list_tasks
+-- Newest first by id; each filter is skipped when its parameter is null. Fetches one row more than the
+-- page to know whether a next page exists.
+SELECT * FROM {schema}.tasks
+WHERE (?::text IS NULL OR queue = ?)
+  AND (?::text IS NULL OR state = ?)
+  AND (?::text IS NULL OR type = ?)
+  AND (?::text IS NULL OR id < ?)
+ORDER BY id DESC
+LIMIT ?
+
+-- name: queue_infos
+SELECT coalesce(c.queue, q.name) AS queue, c.state, c.n, coalesce(q.paused, false) AS paused
+FROM (SELECT queue, state, count(*) AS n FROM {schema}.tasks GROUP BY queue, state) c
+FULL JOIN {schema}.queues q ON q.name = c.queue
+ORDER BY 1
+
+-- name: pause_queue
+-- Resuming wakes the queue's waiters: its tasks may be claimable again.
+WITH saved AS (
+  INSERT INTO {schema}.queues (name, paused) VALUES (?, ?)
+  ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
+  RETURNING name, paused
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', name) FROM saved WHERE NOT paused
+)
+SELECT name FROM saved WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: replay_dead
+WITH replayed AS (
+  UPDATE {schema}.tasks
+  SET state = 'READY', attempt = 0, run_at = now(), finished_at = NULL, result = NULL
+  WHERE state = 'DEAD'
+    AND (?::text IS NULL OR id = ?)
+    AND (?::text IS NULL OR queue = ?)
+    AND (?::text IS NULL OR type = ?)
+  RETURNING queue
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM replayed) q
+)
+SELECT count(*) FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: purge_dead
+-- A small batch per statement, so no purge holds many row locks for long.
+DELETE FROM {schema}.tasks
+WHERE id IN (
+  SELECT id FROM {schema}.tasks
+  WHERE state = 'DEAD'
+    AND (?::text IS NULL OR id = ?)
+    AND (?::text IS NULL OR queue = ?)
+    AND (?::text IS NULL OR type = ?)
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+)
+
+-- name: prune_finished
+-- A small batch per statement, oldest first, skipping rows another transaction holds.
+DELETE FROM {schema}.tasks
+WHERE id IN (
+  SELECT id FROM {schema}.tasks
+  WHERE state IN ('SUCCEEDED', 'CANCELLED') AND finished_at < ?
+  ORDER BY finished_at
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+)
+
+-- name: next_due_micros
+-- Microseconds from the database's now until the earliest moment work may become claimable in one of
+-- the queues without a notification: a waiting task's run_at or a running task's lease expiry. Null when
+-- there is none. One index probe per queue and kind; paused queues are left out.
+SELECT (extract(epoch FROM (min(n.at) - clock_timestamp())) * 1000000)::bigint
+FROM unnest(?::text[]) AS q(name)
+CROSS JOIN LATERAL (
+  (SELECT t.run_at AS at FROM {schema}.tasks t
+   WHERE t.queue = q.name AND t.state IN ('SCHEDULED', 'RETRYING')
+   ORDER BY t.run_at LIMIT 1)
+  UNION ALL
+  (SELECT t.lease_until FROM {schema}.tasks t
+   WHERE t.queue = q.name AND t.state = 'RUNNING'
+   ORDER BY t.lease_until LIMIT 1)
+) n
+WHERE NOT EXISTS (SELECT 1 FROM {schema}.queues p WHERE p.name = q.name AND p.paused)
+
+-- name: listen
+LISTEN {schema}_work
+
+-- name: ping
+SELECT 1

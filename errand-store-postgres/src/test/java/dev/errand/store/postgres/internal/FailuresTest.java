@@ -1,0 +1,30 @@
+package dev.errand.store.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.errand.core.StoreUnavailableException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+
+/** Which JDBC failures count as a lost connection; every one becomes StoreUnavailableException. */
+class FailuresTest {
+  @Test
+  void connectionClassAdminShutdownAndPoolTimeoutsAreConnectionLoss() {
+    assertThat(Failures.isConnectionLoss(new SQLException("io", "08006"))).isTrue();
+    assertThat(Failures.isConnectionLoss(new SQLException("refused", "08001"))).isTrue();
+    assertThat(Failures.isConnectionLoss(new SQLException("terminating", "57P01"))).isTrue();
+    assertThat(Failures.isConnectionLoss(new SQLTransientConnectionException("pool timed out"))).isTrue();
+    assertThat(Failures.isConnectionLoss(new SQLException("wrapped", null, new SQLException("io", "08003")))).isTrue();
+    assertThat(Failures.isConnectionLoss(new SQLException("duplicate", "23505"))).isFalse();
+  }
+
+  @Test
+  void everyFailureIsReportedAsUnavailableWithItsCause() {
+    SQLException lost = new SQLException("terminating connection", "57P01");
+    StoreUnavailableException e = Failures.unavailable("postgres:errand", "insert", lost);
+    assertThat(e).hasCause(lost).hasMessageContaining("postgres:errand").hasMessageContaining("lost its connection");
+    assertThat(Failures.unavailable("s", "claim", new SQLException("full", "53100")))
+        .hasMessageContaining("SQLState 53100");
+  }
+}
