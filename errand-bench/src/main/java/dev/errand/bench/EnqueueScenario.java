@@ -43,7 +43,7 @@ final class EnqueueScenario implements Scenario {
     List<Measurement> out = new ArrayList<>();
     out.add(javaApi(target, s, false));
     out.add(javaApi(target, s, true));
-    if (s.serverJar() != null) {
+    if (s.serverJar() != null && target.hasLocations()) {
       out.add(http(target, s, false));
       out.add(http(target, s, true));
     }

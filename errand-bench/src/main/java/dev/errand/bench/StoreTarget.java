@@ -1,6 +1,7 @@
 package dev.errand.bench;
 
 import dev.errand.core.spi.TaskStoreProvider;
+import dev.errand.store.postgres.PostgresStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,7 +11,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -19,7 +23,8 @@ import java.util.stream.Stream;
  * so no run inherits another's tasks, and names the store's version for the report.
  *
  * <p>{@code sqlite:DIR} runs each store in a new directory under DIR (a temporary directory when DIR is
- * empty), deleted after the run.
+ * empty), deleted after the run. {@code postgres://...} runs each store in a new schema of that
+ * database, dropped after the run.
  */
 interface StoreTarget {
   /** The URL as given. */
@@ -33,6 +38,11 @@ interface StoreTarget {
    * returned handle removes it.
    */
   FreshLocation freshLocation();
+
+  /** Whether {@link #freshLocation()} works, so a child process (the server) can be given a fresh store. */
+  default boolean hasLocations() {
+    return true;
+  }
 
   /** A fresh store, opened in this process. */
   default FreshStore openFresh() {
@@ -66,8 +76,9 @@ interface StoreTarget {
     String scheme = colon < 1 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
     return switch (scheme) {
       case "sqlite" -> new Sqlite(url);
+      case "postgres", "postgresql" -> new Postgres(url);
       default -> throw new IllegalArgumentException("the bench knows no fresh-store recipe for " + url
-          + " (supported: sqlite:DIR)");
+          + " (supported: sqlite:DIR, postgres://USER@HOST:PORT/DB)");
     };
   }
 
@@ -111,6 +122,81 @@ interface StoreTarget {
           Files.deleteIfExists(p);
         }
       }
+    }
+  }
+
+  /**
+   * PostgreSQL: a new schema per run, {@code bench_} and random hex, dropped with everything in it after
+   * the run. The store provider opens only the default schema, so a server child process cannot be
+   * pointed at a fresh one: no locations (the HTTP variants are skipped on PostgreSQL).
+   */
+  record Postgres(String url) implements StoreTarget {
+    @Override
+    public String version() {
+      return withConnection(c -> {
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("select current_setting('server_version')")) {
+          rs.next();
+          return "postgresql " + rs.getString(1);
+        }
+      });
+    }
+
+    @Override
+    public boolean hasLocations() {
+      return false;
+    }
+
+    @Override
+    public FreshLocation freshLocation() {
+      throw new UnsupportedOperationException("a PostgreSQL URL opens only the store's default schema");
+    }
+
+    @Override
+    public FreshStore openFresh() {
+      byte[] suffix = new byte[4];
+      java.util.concurrent.ThreadLocalRandom.current().nextBytes(suffix);
+      String schema = "bench_" + java.util.HexFormat.of().formatHex(suffix);
+      // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.
+      PostgresStore store = PostgresStore.builder().url(url).schema(schema).connectionTimeout(Duration.ofSeconds(60)).build();
+      return new FreshStore(store, url, () -> withConnection(c -> {
+        try (Statement s = c.createStatement()) {
+          // The name is ours, bench_ and hex, so it needs no quoting; DROP SCHEMA takes no parameter.
+          s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        return null;
+      }));
+    }
+
+    /** The first column of every row of {@code sql}, for checks. */
+    List<String> query(String sql) {
+      return withConnection(c -> {
+        List<String> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+          while (rs.next()) {
+            rows.add(rs.getString(1));
+          }
+        }
+        return rows;
+      });
+    }
+
+    /** Runs {@code work} in a transaction on a one-connection store that creates nothing, then commits. */
+    private <T> T withConnection(SqlWork<T> work) {
+      try (PostgresStore admin = PostgresStore.builder().url(url).schema("bench_admin").migrate(false)
+          .maximumPoolSize(1).build();
+          Connection c = admin.openTransaction()) {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException e) {
+        throw new IllegalStateException("PostgreSQL at " + url + " failed: " + e.getMessage(), e);
+      }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+      T run(Connection c) throws SQLException;
     }
   }
 }
