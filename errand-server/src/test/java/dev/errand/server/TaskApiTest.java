@@ -309,6 +309,20 @@ class TaskApiTest {
     assertThat(http.delete("/v1/dead?queue=NOPE!").status()).isEqualTo(422);
   }
 
+  /** Found by the fuzz test: a bogus charset once made the query look empty, so a purge touched everything. */
+  @Test
+  void aBogusCharsetCannotHideQueryParameters() {
+    String q = queue();
+    String dead = deadTask(q);
+    String before = s.snapshot();
+    Http.Resp r = http.send("DELETE", "/v1/dead?queue=BAD&colour=red", null, "Content-Type", "application/json; charset=nonsense");
+    assertThat(r.status()).as(r.toString()).isEqualTo(422);
+    assertThat(http.send("POST", "/v1/dead/replay?x=y", null, "Content-Type", "text/plain; charset=latin1x").status())
+        .isEqualTo(422);
+    assertThat(s.snapshot()).isEqualTo(before);
+    assertThat(http.get("/v1/tasks/" + dead).json().get("state").asText()).isEqualTo("DEAD");
+  }
+
   /** Enqueues a task to {@code q} alone and fails it without retry, through the worker protocol. */
   private String deadTask(String q) {
     String id = http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\",\"priority\":9}").json().get("id").asText();

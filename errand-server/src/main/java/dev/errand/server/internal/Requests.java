@@ -5,7 +5,11 @@ import dev.errand.core.TaskId;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,15 +49,11 @@ public final class Requests {
 
   /**
    * The query parameters, each given at most once and each in {@code known}; anything else is a 422.
-   * A malformed query string is a 400.
+   * A malformed query string is a 400. The query is decoded here as UTF-8, whatever charset the request
+   * claims, so no header can make parameters disappear before they are checked.
    */
   public static Map<String, String> query(Context ctx, Set<String> known) {
-    Map<String, List<String>> raw;
-    try {
-      raw = ctx.queryParamMap();
-    } catch (IllegalArgumentException e) {
-      throw ApiException.malformed("malformed query string");
-    }
+    Map<String, List<String>> raw = parseQuery(ctx.queryString());
     FieldErrors errors = new FieldErrors();
     Map<String, String> out = new HashMap<>();
     for (Map.Entry<String, List<String>> e : raw.entrySet()) {
@@ -67,6 +67,27 @@ public final class Requests {
     }
     errors.throwIfAny();
     return out;
+  }
+
+  private static Map<String, List<String>> parseQuery(String query) {
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    if (query == null || query.isEmpty()) {
+      return params;
+    }
+    try {
+      for (String pair : query.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        params.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiException.malformed("malformed query string");
+    }
+    return params;
   }
 
   private static String shortName(String name) {
