@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,7 +49,8 @@ public final class SqlStatements {
       }
     }
     put(resource, statements, name, body);
-    return new SqlStatements(resource, Map.copyOf(statements));
+    // Not Map.copyOf: it forgets the order, and names() promises file order (migrations run in it).
+    return new SqlStatements(resource, Collections.unmodifiableMap(statements));
   }
 
   private static void put(String resource, Map<String, String> statements, String name, StringBuilder body) {

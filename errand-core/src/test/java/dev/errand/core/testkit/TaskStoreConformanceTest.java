@@ -1,0 +1,943 @@
+package dev.errand.core.testkit;
+
+import static dev.errand.core.testkit.NewTasks.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.errand.core.Json;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link TaskStore}, written once and run against every store. A store's test subclasses
+ * this and returns a fresh, empty store from {@link #newStore()}; optional powers the store lacks are
+ * switched off by overriding a capability hook, and their tests then skip.
+ *
+ * <p>The tests use real time with short leases and delays, so they hold for stores whose clock is a
+ * database server's. Where timing matters they assert the guarantee itself (a task is never started
+ * before its runAt, a lease is never granted while another is live), not the scheduling luck of the test
+ * machine. After every test, {@link StoreInvariants} checks the leases and the counts.
+ */
+public abstract class TaskStoreConformanceTest {
+  /** Long enough that a test never loses a lease by accident. */
+  protected static final Duration LONG_LEASE = Duration.ofSeconds(30);
+  /** Short enough that a test can wait for it to run out. */
+  protected static final Duration SHORT_LEASE = Duration.ofMillis(400);
+  protected static final Duration SHORT_DELAY = Duration.ofMillis(300);
+  protected static final Duration FAR_AWAY = Duration.ofHours(1);
+  protected static final Duration PATIENCE = Duration.ofSeconds(10);
+
+  protected TaskStore store;
+
+  /** A new, empty store; the test closes it. */
+  protected abstract TaskStore newStore();
+
+  /**
+   * True if {@link TaskStore#awaitWork} wakes before its maxWait when work arrives or comes due (the
+   * SPI's default only sleeps). Stores that only poll return false.
+   */
+  protected boolean supportsWorkSignal() {
+    return true;
+  }
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void checkInvariantsAndClose() {
+    try {
+      StoreInvariants.check(store);
+    } finally {
+      store.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  protected List<Task> insert(NewTask... tasks) {
+    InsertResult result = store.insertMany(new InsertRequest(List.of(tasks)));
+    assertThat(result.outcomes()).hasSize(tasks.length);
+    return result.outcomes().stream().map(InsertResult.Outcome::task).toList();
+  }
+
+  protected Task insertOne(NewTask task) {
+    return insert(task).getFirst();
+  }
+
+  protected List<Task> claim(String queue, int limit, Duration leaseFor) {
+    return store.claim(new ClaimRequest(queue, limit, leaseFor, "worker-1")).tasks();
+  }
+
+  protected List<Task> claim(String queue, int limit) {
+    return claim(queue, limit, LONG_LEASE);
+  }
+
+  protected Task claimOnly(String queue) {
+    List<Task> claimed = claim(queue, 10);
+    assertThat(claimed).hasSize(1);
+    return claimed.getFirst();
+  }
+
+  protected Task get(TaskId id) {
+    return store.get(id).orElseThrow(() -> new AssertionError("no task " + id));
+  }
+
+  protected CompleteResult complete(Task running, Completion.Outcome outcome) {
+    return store.completeMany(new CompleteRequest(List.of(new Completion(running.id(), running.lease().token(),
+        outcome))));
+  }
+
+  protected static Completion.Succeeded succeeded() {
+    return new Completion.Succeeded(null);
+  }
+
+  /** Inserts {@code n} tasks in {@code queue} and runs each to DEAD. */
+  protected List<Task> deadTasks(String queue, int n) {
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tasks.add(task(queue).build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    List<Task> claimed = claim(queue, n);
+    assertThat(claimed).hasSize(n);
+    List<Completion> deaths = claimed.stream()
+        .map(t -> new Completion(t.id(), t.lease().token(), new Completion.Dead("fatal: " + t.id())))
+        .toList();
+    assertThat(store.completeMany(new CompleteRequest(deaths)).stale()).isEmpty();
+    return claimed.stream().map(t -> get(t.id())).toList();
+  }
+
+  protected Task succeededTask(String queue) {
+    insertOne(task(queue).build());
+    Task running = claimOnly(queue);
+    assertThat(complete(running, succeeded()).stale()).isEmpty();
+    return get(running.id());
+  }
+
+  private static Set<TaskId> ids(List<Task> tasks) {
+    return tasks.stream().map(Task::id).collect(Collectors.toSet());
+  }
+
+  // ---------------------------------------------------------------- ordering and delays
+
+  @Test
+  void claimTakesHigherPriorityFirstThenEarlierRunAtThenId() {
+    Instant past = Instant.now().minus(Duration.ofHours(1));
+    List<NewTask> expected = List.of(
+        task("q").id("p9-early").priority(9).runAt(past).build(),
+        task("q").id("p9-late").priority(9).runAt(past.plusSeconds(60)).build(),
+        task("q").id("p5-a").priority(5).runAt(past.plusSeconds(10)).build(),
+        task("q").id("p5-b").priority(5).runAt(past.plusSeconds(10)).build(),
+        task("q").id("p5-c").priority(5).runAt(past.plusSeconds(10)).build(),
+        task("q").id("p0-early").priority(0).runAt(past).build(),
+        task("q").id("p0-late").priority(0).runAt(past.plusSeconds(30)).build());
+    long seed = System.nanoTime();
+    System.out.println("claimTakesHigherPriorityFirstThenEarlierRunAtThenId seed=" + seed);
+    List<NewTask> shuffled = new ArrayList<>(expected);
+    Collections.shuffle(shuffled, new Random(seed));
+    store.insertMany(new InsertRequest(shuffled));
+
+    List<String> firstTwo = claim("q", 2).stream().map(t -> t.id().value()).toList();
+    List<String> order = new ArrayList<>(firstTwo);
+    for (int i = 2; i < expected.size(); i++) {
+      order.add(claimOnlyOneOf("q").id().value());
+    }
+
+    assertThat(firstTwo).containsExactlyInAnyOrder("p9-early", "p9-late");
+    assertThat(order).containsExactlyElementsOf(expected.stream().map(t -> t.id().value()).toList());
+  }
+
+  private Task claimOnlyOneOf(String queue) {
+    List<Task> claimed = claim(queue, 1);
+    assertThat(claimed).hasSize(1);
+    return claimed.getFirst();
+  }
+
+  @Test
+  void delayedTaskIsNotClaimableBeforeItsTimeAndIsAfter() {
+    Task far = insertOne(task("q").delay(FAR_AWAY).build());
+    Task soon = insertOne(task("q").delay(SHORT_DELAY).build());
+    Task later = insertOne(task("q").runAt(Instant.now().plus(FAR_AWAY)).build());
+    assertThat(far.state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(later.state()).isEqualTo(TaskState.SCHEDULED);
+
+    AtomicReference<Task> claimed = new AtomicReference<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<Task> tasks = claim("q", 10);
+      tasks.forEach(t -> assertThat(t.id()).as("only the short delay comes due").isEqualTo(soon.id()));
+      return tasks.isEmpty() ? false : claimed.compareAndSet(null, tasks.getFirst());
+    });
+
+    assertThat(claimed.get().startedAt()).as("claimed no earlier than its runAt").isAfterOrEqualTo(soon.runAt());
+    assertThat(get(far.id()).state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(get(later.id()).state()).isEqualTo(TaskState.SCHEDULED);
+  }
+
+  @Test
+  void taskWithRunAtInThePastIsReadyAtOnce() {
+    Task task = insertOne(task("q").runAt(Instant.now().minusSeconds(60)).build());
+
+    assertThat(task.state()).isEqualTo(TaskState.READY);
+    assertThat(claimOnly("q").id()).isEqualTo(task.id());
+  }
+
+  // ---------------------------------------------------------------- concurrent claims
+
+  @Test
+  void concurrentBatchClaimsNeverHandOneTaskToTwoClaimers() throws Exception {
+    int total = 2_000;
+    for (int batch = 0; batch < total / 500; batch++) {
+      List<NewTask> tasks = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        tasks.add(task("busy").build());
+      }
+      store.insertMany(new InsertRequest(tasks));
+    }
+    int claimers = 8;
+    ConcurrentLinkedQueue<TaskId> claimed = new ConcurrentLinkedQueue<>();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(claimers);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int c = 0; c < claimers; c++) {
+        String worker = "worker-" + c;
+        int batchSize = 17 + c * 5;
+        futures.add(pool.submit(() -> {
+          start.await();
+          while (true) {
+            List<Task> tasks = store.claim(new ClaimRequest("busy", batchSize, LONG_LEASE, worker)).tasks();
+            if (tasks.isEmpty()) {
+              return null;
+            }
+            tasks.forEach(t -> {
+              assertThat(t.lease().workerId()).isEqualTo(worker);
+              claimed.add(t.id());
+            });
+          }
+        }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(claimed).hasSize(total);
+    assertThat(new HashSet<>(claimed)).hasSize(total);
+    assertThat(store.queues()).singleElement()
+        .satisfies(q -> assertThat(q.counts()).isEqualTo(Map.of(TaskState.RUNNING, (long) total)));
+  }
+
+  // ---------------------------------------------------------------- leases
+
+  @Test
+  void expiredLeaseMakesTaskClaimableAgainWithNextAttempt() {
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    assertThat(first.attempt()).isEqualTo(1);
+
+    AtomicReference<Task> again = new AtomicReference<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<Task> tasks = claim("q", 1, LONG_LEASE);
+      return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
+    });
+
+    Task second = again.get();
+    assertThat(second.id()).isEqualTo(first.id());
+    assertThat(second.attempt()).isEqualTo(2);
+    assertThat(second.lease().token()).isNotEqualTo(first.lease().token());
+    assertThat(second.startedAt()).as("no second lease while the first was live")
+        .isAfterOrEqualTo(first.lease().until());
+  }
+
+  @Test
+  void staleLeaseTokenIsRefused() {
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    AtomicReference<Task> again = new AtomicReference<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<Task> tasks = claim("q", 1, LONG_LEASE);
+      return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
+    });
+    Task before = get(first.id());
+
+    CompleteResult completed = complete(first, new Completion.Succeeded(Json.parse("\"late\"")));
+    ExtendResult extended = store.extendMany(new ExtendRequest(
+        List.of(new LeaseRef(first.id(), first.lease().token())), LONG_LEASE.multipliedBy(2)));
+
+    assertThat(completed.stale()).containsExactly(first.id());
+    assertThat(extended.stale()).containsExactly(first.id());
+    assertThat(extended.extended()).isEmpty();
+    assertThat(get(first.id())).as("nothing changed").isEqualTo(before);
+    assertThat(before.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(before.lease().token()).isEqualTo(again.get().lease().token());
+  }
+
+  @Test
+  void extendManyExtendsCurrentLeasesAndReportsStaleOnes() {
+    insert(task("q").id("a").build(), task("q").id("b").build(), task("q").id("c").build());
+    Map<String, Task> running = claim("q", 3, SHORT_LEASE).stream()
+        .collect(Collectors.toMap(t -> t.id().value(), t -> t));
+
+    ExtendResult result = store.extendMany(new ExtendRequest(List.of(
+        new LeaseRef(TaskId.of("a"), running.get("a").lease().token()),
+        new LeaseRef(TaskId.of("b"), "not-the-token"),
+        new LeaseRef(TaskId.of("c"), running.get("c").lease().token())), LONG_LEASE));
+
+    assertThat(result.stale()).containsExactly(TaskId.of("b"));
+    assertThat(result.extended()).containsOnlyKeys(TaskId.of("a"), TaskId.of("c"));
+    for (String id : List.of("a", "c")) {
+      Instant until = result.extended().get(TaskId.of(id));
+      assertThat(until).isAfter(running.get(id).lease().until());
+      assertThat(get(TaskId.of(id)).lease().until()).isCloseTo(until, org.assertj.core.api.Assertions.within(
+          1, java.time.temporal.ChronoUnit.MILLIS));
+    }
+    assertThat(get(TaskId.of("b")).lease()).isEqualTo(running.get("b").lease());
+
+    // Only the lease that was not extended runs out.
+    AtomicReference<List<Task>> reclaimed = new AtomicReference<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<Task> tasks = claim("q", 3, LONG_LEASE);
+      return !tasks.isEmpty() && reclaimed.compareAndSet(null, tasks);
+    });
+    assertThat(ids(reclaimed.get())).containsExactly(TaskId.of("b"));
+  }
+
+  // ---------------------------------------------------------------- completion
+
+  @Test
+  void completeManyAppliesMixedOutcomesAndRefusesStaleTokensInTheSameBatch() {
+    insert(task("q").id("ok").build(), task("q").id("retry").build(), task("q").id("dead").build(),
+        task("q").id("release").build(), task("q").id("stale").build());
+    Map<String, Task> running = claim("q", 5).stream().collect(Collectors.toMap(t -> t.id().value(), t -> t));
+    Json result = Json.parse("{\"sent\": true}");
+    Duration retryDelay = Duration.ofMillis(400);
+
+    CompleteResult outcome = store.completeMany(new CompleteRequest(List.of(
+        new Completion(TaskId.of("ok"), running.get("ok").lease().token(), new Completion.Succeeded(result)),
+        new Completion(TaskId.of("retry"), running.get("retry").lease().token(),
+            new Completion.Retry(retryDelay, "boom")),
+        new Completion(TaskId.of("dead"), running.get("dead").lease().token(), new Completion.Dead("fatal")),
+        new Completion(TaskId.of("release"), running.get("release").lease().token(),
+            new Completion.Release(Duration.ZERO)),
+        new Completion(TaskId.of("stale"), "stale-token", new Completion.Succeeded(null)))));
+
+    assertThat(outcome.stale()).containsExactly(TaskId.of("stale"));
+
+    Task ok = get(TaskId.of("ok"));
+    assertThat(ok.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(ok.result()).isEqualTo(result);
+    assertThat(ok.finishedAt()).isNotNull();
+    assertThat(ok.lease()).isNull();
+
+    Task retry = get(TaskId.of("retry"));
+    assertThat(retry.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(retry.lastError()).isEqualTo("boom");
+    assertThat(retry.runAt()).isAfterOrEqualTo(running.get("retry").startedAt().plus(retryDelay));
+    assertThat(retry.finishedAt()).isNull();
+
+    Task dead = get(TaskId.of("dead"));
+    assertThat(dead.state()).isEqualTo(TaskState.DEAD);
+    assertThat(dead.lastError()).isEqualTo("fatal");
+    assertThat(dead.finishedAt()).isNotNull();
+
+    Task released = get(TaskId.of("release"));
+    assertThat(released.state()).isEqualTo(TaskState.READY);
+    assertThat(released.attempt()).as("a release burns no attempt").isZero();
+    assertThat(released.lease()).isNull();
+
+    Task stale = get(TaskId.of("stale"));
+    assertThat(stale.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(stale.lease()).isEqualTo(running.get("stale").lease());
+
+    // The released task is claimable now, with attempt 1 again; the retry only after its delay.
+    List<Task> now = claim("q", 5);
+    assertThat(now).extracting(t -> t.id().value()).contains("release").doesNotContain("ok", "dead", "stale");
+    assertThat(now.stream().filter(t -> t.id().value().equals("release")).findFirst().orElseThrow().attempt())
+        .isEqualTo(1);
+    Task retried = now.stream().filter(t -> t.id().value().equals("retry")).findFirst()
+        .orElseGet(() -> awaitClaim("q"));
+    assertThat(retried.id().value()).isEqualTo("retry");
+    assertThat(retried.attempt()).isEqualTo(2);
+    assertThat(retried.startedAt()).as("retried no earlier than its delay").isAfterOrEqualTo(retry.runAt());
+  }
+
+  /** Claims from {@code queue} until one task comes. */
+  protected Task awaitClaim(String queue) {
+    AtomicReference<Task> claimed = new AtomicReference<>();
+    await().atMost(PATIENCE).until(() -> {
+      List<Task> tasks = claim(queue, 1);
+      return !tasks.isEmpty() && claimed.compareAndSet(null, tasks.getFirst());
+    });
+    return claimed.get();
+  }
+
+  @Test
+  void retryIsNotClaimableBeforeItsDelay() {
+    insertOne(task("q").build());
+    Task running = claimOnly("q");
+
+    assertThat(complete(running, new Completion.Retry(FAR_AWAY, "later")).stale()).isEmpty();
+
+    assertThat(claim("q", 10)).isEmpty();
+    Task retrying = get(running.id());
+    assertThat(retrying.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(retrying.runAt()).isAfterOrEqualTo(running.startedAt().plus(FAR_AWAY));
+  }
+
+  @Test
+  void releaseWithDelaySchedulesTheTaskWithoutBurningAnAttempt() {
+    insertOne(task("q").build());
+    Task running = claimOnly("q");
+
+    assertThat(complete(running, new Completion.Release(SHORT_DELAY)).stale()).isEmpty();
+
+    Task released = get(running.id());
+    assertThat(released.state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(released.attempt()).isZero();
+    assertThat(released.lease()).isNull();
+    Task again = awaitClaim("q");
+    assertThat(again.attempt()).isEqualTo(1);
+    assertThat(again.startedAt()).isAfterOrEqualTo(released.runAt());
+  }
+
+  @Test
+  void completionOfAnUnknownTaskIsStale() {
+    CompleteResult result = store.completeMany(new CompleteRequest(List.of(
+        new Completion(TaskId.of("nobody"), "token", succeeded()))));
+
+    assertThat(result.stale()).containsExactly(TaskId.of("nobody"));
+  }
+
+  // ---------------------------------------------------------------- dead-letter queue
+
+  @Test
+  void replayDeadByIdMakesThatTaskReadyWithAttemptZero() {
+    List<Task> dead = deadTasks("q", 2);
+
+    int replayed = store.replayDead(DeadFilter.of(dead.get(0).id()));
+
+    assertThat(replayed).isEqualTo(1);
+    Task task = get(dead.get(0).id());
+    assertThat(task.state()).isEqualTo(TaskState.READY);
+    assertThat(task.attempt()).isZero();
+    assertThat(task.finishedAt()).isNull();
+    assertThat(get(dead.get(1).id()).state()).isEqualTo(TaskState.DEAD);
+    Task claimed = claimOnly("q");
+    assertThat(claimed.id()).isEqualTo(dead.get(0).id());
+    assertThat(claimed.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void replayDeadByQueueTouchesOnlyThatQueue() {
+    List<Task> inOne = deadTasks("one", 2);
+    List<Task> inTwo = deadTasks("two", 1);
+
+    assertThat(store.replayDead(DeadFilter.inQueue("one"))).isEqualTo(2);
+
+    assertThat(inOne).allSatisfy(t -> assertThat(get(t.id()).state()).isEqualTo(TaskState.READY));
+    assertThat(get(inTwo.getFirst().id()).state()).isEqualTo(TaskState.DEAD);
+    assertThat(ids(claim("one", 10))).isEqualTo(ids(inOne));
+  }
+
+  @Test
+  void replayDeadLeavesTasksInOtherStatesAlone() {
+    Task done = succeededTask("q");
+    Task ready = insertOne(task("q").build());
+
+    assertThat(store.replayDead(DeadFilter.all())).isZero();
+    assertThat(store.replayDead(DeadFilter.of(done.id()))).isZero();
+
+    assertThat(get(done.id())).isEqualTo(done);
+    assertThat(get(ready.id())).isEqualTo(ready);
+  }
+
+  @Test
+  void purgeDeadDeletesOnlyDeadTasksMatchingTheFilter() {
+    List<Task> inOne = deadTasks("one", 2);
+    List<Task> inTwo = deadTasks("two", 2);
+    Task done = succeededTask("one");
+    Task ready = insertOne(task("one").build());
+
+    assertThat(store.purgeDead(DeadFilter.inQueue("one"))).isEqualTo(2);
+    assertThat(store.purgeDead(DeadFilter.of(done.id()))).isZero();
+    assertThat(store.purgeDead(DeadFilter.of(inTwo.get(0).id()))).isEqualTo(1);
+
+    assertThat(inOne).allSatisfy(t -> assertThat(store.get(t.id())).isEmpty());
+    assertThat(store.get(inTwo.get(0).id())).isEmpty();
+    assertThat(get(inTwo.get(1).id()).state()).isEqualTo(TaskState.DEAD);
+    assertThat(get(done.id()).state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(get(ready.id()).state()).isEqualTo(TaskState.READY);
+    assertThat(store.purgeDead(DeadFilter.all())).isEqualTo(1);
+  }
+
+  @Test
+  void purgeDeadFiltersByType() {
+    insertOne(task("q").type("mail").build());
+    insertOne(task("q").type("sms").build());
+    for (Task t : claim("q", 2)) {
+      complete(t, new Completion.Dead("no"));
+    }
+
+    assertThat(store.purgeDead(new DeadFilter(null, null, "mail"))).isEqualTo(1);
+
+    assertThat(StoreInvariants.listAll(store)).extracting(Task::type).containsExactly("sms");
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  @Test
+  void cancelStopsReadyScheduledAndRunningTasks() {
+    Task ready = insertOne(task("q").build());
+    Task scheduled = insertOne(task("q").delay(FAR_AWAY).build());
+    insertOne(task("r").build());
+    Task running = claimOnly("r");
+
+    for (Task task : List.of(ready, scheduled, running)) {
+      CancelResult result = store.cancel(new CancelRequest(task.id()));
+      assertThat(result.status()).isEqualTo(CancelResult.Status.CANCELLED);
+      assertThat(result.task().state()).isEqualTo(TaskState.CANCELLED);
+      assertThat(result.task().lease()).isNull();
+      assertThat(result.task().finishedAt()).isNotNull();
+      assertThat(get(task.id())).isEqualTo(result.task());
+    }
+
+    Task cancelled = get(running.id());
+    assertThat(complete(running, succeeded()).stale()).as("the cancelled run's completion is stale")
+        .containsExactly(running.id());
+    assertThat(store.extendMany(new ExtendRequest(List.of(new LeaseRef(running.id(), running.lease().token())),
+        LONG_LEASE)).stale()).containsExactly(running.id());
+    assertThat(get(running.id())).isEqualTo(cancelled);
+    assertThat(claim("q", 10)).isEmpty();
+    assertThat(claim("r", 10)).isEmpty();
+  }
+
+  @Test
+  void cancelOfAFinishedTaskReportsAlreadyFinal() {
+    Task done = succeededTask("q");
+    Task dead = deadTasks("q", 1).getFirst();
+
+    for (Task task : List.of(done, dead)) {
+      CancelResult result = store.cancel(new CancelRequest(task.id()));
+      assertThat(result.status()).isEqualTo(CancelResult.Status.ALREADY_FINAL);
+      assertThat(result.task()).isEqualTo(task);
+      assertThat(get(task.id())).isEqualTo(task);
+    }
+    Task cancelled = insertOne(task("q").build());
+    store.cancel(new CancelRequest(cancelled.id()));
+    assertThat(store.cancel(new CancelRequest(cancelled.id())).status()).isEqualTo(CancelResult.Status.ALREADY_FINAL);
+  }
+
+  @Test
+  void cancelOfAnUnknownIdReportsNotFound() {
+    CancelResult result = store.cancel(new CancelRequest(TaskId.of("nobody")));
+
+    assertThat(result.status()).isEqualTo(CancelResult.Status.NOT_FOUND);
+    assertThat(result.task()).isNull();
+  }
+
+  // ---------------------------------------------------------------- idempotency
+
+  @Test
+  void concurrentInsertsWithOneIdempotencyKeyMakeOneTask() throws Exception {
+    int callers = 10;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    List<InsertResult.Outcome> outcomes = new ArrayList<>();
+    try {
+      List<Future<InsertResult>> futures = new ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        NewTask task = task("q").idempotencyKey("order-42").payload("{\"caller\":" + i + "}").build();
+        futures.add(pool.submit(() -> {
+          start.await();
+          return store.insertMany(new InsertRequest(List.of(task)));
+        }));
+      }
+      start.countDown();
+      for (Future<InsertResult> future : futures) {
+        outcomes.addAll(future.get(30, TimeUnit.SECONDS).outcomes());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(outcomes).hasSize(callers);
+    assertThat(outcomes).filteredOn(InsertResult.Outcome::created).hasSize(1);
+    assertThat(outcomes.stream().map(o -> o.task().id()).distinct()).hasSize(1);
+    assertThat(StoreInvariants.listAll(store)).singleElement()
+        .satisfies(t -> assertThat(t.idempotencyKey()).isEqualTo("order-42"));
+  }
+
+  @Test
+  void sameIdempotencyKeyInAnotherQueueIsAnotherTask() {
+    Task one = insertOne(task("one").idempotencyKey("k").build());
+    InsertResult two = store.insertMany(new InsertRequest(List.of(task("two").idempotencyKey("k").build())));
+
+    assertThat(two.outcomes().getFirst().created()).isTrue();
+    assertThat(two.outcomes().getFirst().task().id()).isNotEqualTo(one.id());
+    assertThat(StoreInvariants.listAll(store)).hasSize(2);
+  }
+
+  @Test
+  void sameIdempotencyKeyTwiceInOneBatchMakesOneTask() {
+    NewTask first = task("q").idempotencyKey("k").payload("{\"n\":1}").build();
+    NewTask second = task("q").idempotencyKey("k").payload("{\"n\":2}").build();
+
+    InsertResult result = store.insertMany(new InsertRequest(List.of(first, second)));
+
+    assertThat(result.outcomes()).extracting(InsertResult.Outcome::created).containsExactly(true, false);
+    assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.task().id()).isEqualTo(first.id()));
+    assertThat(result.outcomes().get(1).task().payload()).isEqualTo(first.payload());
+    assertThat(StoreInvariants.listAll(store)).hasSize(1);
+  }
+
+  @Test
+  void duplicateClientChosenIdReturnsTheExistingTask() {
+    Task original = insertOne(task("q").id("client-7").payload("{\"v\":\"original\"}").build());
+
+    InsertResult again = store.insertMany(new InsertRequest(List.of(
+        task("q").id("client-7").payload("{\"v\":\"other\"}").build())));
+
+    assertThat(again.outcomes().getFirst().created()).isFalse();
+    assertThat(again.outcomes().getFirst().task()).isEqualTo(original);
+    assertThat(get(TaskId.of("client-7")).payload()).isEqualTo(Json.parse("{\"v\":\"original\"}"));
+  }
+
+  @Test
+  void idempotencyKeyIsFreeAgainOnceItsTaskIsGone() {
+    Task first = insertOne(task("q").idempotencyKey("k").build());
+    Task running = claimOnly("q");
+    complete(running, new Completion.Dead("no"));
+    store.purgeDead(DeadFilter.of(first.id()));
+
+    InsertResult again = store.insertMany(new InsertRequest(List.of(task("q").idempotencyKey("k").build())));
+
+    assertThat(again.outcomes().getFirst().created()).isTrue();
+  }
+
+  // ---------------------------------------------------------------- insert
+
+  @Test
+  void insertedTaskComesBackAsInserted() {
+    NewTask spec = task("mail").type("send_email").priority(7).idempotencyKey("key-1")
+        .payload("{\"to\":\"a@example.com\"}").build();
+
+    InsertResult result = store.insertMany(new InsertRequest(List.of(spec)));
+
+    Task task = result.outcomes().getFirst().task();
+    assertThat(result.outcomes().getFirst().created()).isTrue();
+    assertThat(task.id()).isEqualTo(spec.id());
+    assertThat(task.queue()).isEqualTo("mail");
+    assertThat(task.type()).isEqualTo("send_email");
+    assertThat(task.priority()).isEqualTo(7);
+    assertThat(task.state()).isEqualTo(TaskState.READY);
+    assertThat(task.attempt()).isZero();
+    assertThat(task.retry()).isEqualTo(spec.retry());
+    assertThat(task.timeout()).isEqualTo(spec.timeout());
+    assertThat(task.idempotencyKey()).isEqualTo("key-1");
+    assertThat(task.lease()).isNull();
+    assertThat(get(task.id())).isEqualTo(task);
+  }
+
+  @Test
+  void insertManyBatchIsSeenWholeOrNotAtAll() throws Exception {
+    int batches = 20;
+    int batchSize = 100;
+    AtomicBoolean writing = new AtomicBoolean(true);
+    ConcurrentLinkedQueue<Long> seen = new ConcurrentLinkedQueue<>();
+    Thread reader = Thread.ofPlatform().start(() -> {
+      while (writing.get()) {
+        seen.add(store.queues().stream().filter(q -> q.queue().equals("atomic")).mapToLong(QueueInfo::total)
+            .sum());
+      }
+    });
+    try {
+      for (int b = 0; b < batches; b++) {
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 0; i < batchSize; i++) {
+          tasks.add(task("atomic").build());
+        }
+        List<Task> inserted = store.insertMany(new InsertRequest(tasks)).outcomes().stream()
+            .map(InsertResult.Outcome::task).toList();
+        // All of it is there once the call returned.
+        assertThat(store.get(inserted.getFirst().id())).isPresent();
+        assertThat(store.get(inserted.getLast().id())).isPresent();
+        long total = store.queues().stream().filter(q -> q.queue().equals("atomic")).mapToLong(QueueInfo::total)
+            .sum();
+        assertThat(total).isEqualTo((long) (b + 1) * batchSize);
+      }
+    } finally {
+      writing.set(false);
+      reader.join();
+    }
+
+    assertThat(seen).isNotEmpty();
+    assertThat(seen).allSatisfy(n -> assertThat(n % batchSize).as("a reader saw %d tasks", n).isZero());
+  }
+
+  @Test
+  void payloadBytesComeBackExactlyAsInserted() {
+    String text = "{ \"zeta\" : 1,\n\t\"alpha\" : [ \"ünïcödé ✓ 漢字 😀\", 2.50, 1e3 ],  \"nested\":{\"b\":null,\"a\":true} }";
+    Json payload = Json.of(text.getBytes(StandardCharsets.UTF_8));
+    Json result = Json.parse("[ 3 , \"résultat\" ]");
+
+    Task inserted = insertOne(task("q").payload(payload).build());
+    Task claimed = claimOnly("q");
+    complete(claimed, new Completion.Succeeded(result));
+
+    assertThat(inserted.payload().toByteArray()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    assertThat(claimed.payload().toByteArray()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    Task done = get(inserted.id());
+    assertThat(done.payload().toByteArray()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    assertThat(done.result().asString()).isEqualTo("[ 3 , \"résultat\" ]");
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Test
+  void getOfAnUnknownIdIsEmpty() {
+    assertThat(store.get(TaskId.of("nobody"))).isEmpty();
+  }
+
+  @Test
+  void listPagesNewestFirstWithACursor() {
+    List<TaskId> inserted = new ArrayList<>();
+    for (int b = 0; b < 5; b++) {
+      List<NewTask> tasks = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        tasks.add(task("q").build());
+      }
+      store.insertMany(new InsertRequest(tasks)).outcomes().forEach(o -> inserted.add(o.task().id()));
+    }
+    List<TaskId> expected = inserted.stream().sorted(Collections.reverseOrder()).toList();
+
+    List<TaskId> listed = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    TaskId cursor = null;
+    do {
+      TaskPage page = store.list(new TaskQuery(null, null, null, 10, cursor));
+      page.tasks().forEach(t -> listed.add(t.id()));
+      sizes.add(page.tasks().size());
+      cursor = page.next();
+    } while (cursor != null);
+
+    assertThat(sizes).containsExactly(10, 10, 5);
+    assertThat(listed).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void listFiltersByQueueStateAndType() {
+    Task mailReady = insertOne(task("one").type("mail").build());
+    Task smsScheduled = insertOne(task("one").type("sms").delay(FAR_AWAY).build());
+    Task smsRunning = insertOne(task("two").type("sms").build());
+    Task mailRunning = insertOne(task("two").type("mail").build());
+    assertThat(claim("two", 10)).extracting(Task::id).containsExactlyInAnyOrder(smsRunning.id(), mailRunning.id());
+    Task mailReadyToo = insertOne(task("two").type("mail").build());
+
+    assertThat(listIds(new TaskQuery("one", null, null, 100, null)))
+        .containsExactlyInAnyOrder(mailReady.id(), smsScheduled.id());
+    assertThat(listIds(new TaskQuery(null, TaskState.RUNNING, null, 100, null)))
+        .containsExactlyInAnyOrder(smsRunning.id(), mailRunning.id());
+    assertThat(listIds(new TaskQuery(null, null, "mail", 100, null)))
+        .containsExactlyInAnyOrder(mailReady.id(), mailRunning.id(), mailReadyToo.id());
+    assertThat(listIds(new TaskQuery(null, TaskState.READY, "mail", 100, null)))
+        .containsExactlyInAnyOrder(mailReady.id(), mailReadyToo.id());
+    assertThat(listIds(new TaskQuery("two", TaskState.RUNNING, "sms", 100, null)))
+        .containsExactly(smsRunning.id());
+    assertThat(listIds(new TaskQuery("one", TaskState.SCHEDULED, null, 100, null)))
+        .containsExactly(smsScheduled.id());
+    assertThat(listIds(new TaskQuery("three", null, null, 100, null))).isEmpty();
+    TaskPage firstOfTwo = store.list(new TaskQuery("two", null, "mail", 1, null));
+    assertThat(firstOfTwo.tasks()).hasSize(1);
+    assertThat(firstOfTwo.next()).isNotNull();
+    TaskPage secondOfTwo = store.list(new TaskQuery("two", null, "mail", 1, firstOfTwo.next()));
+    assertThat(List.of(firstOfTwo.tasks().getFirst().id(), secondOfTwo.tasks().getFirst().id()))
+        .containsExactly(mailReadyToo.id(), mailRunning.id());
+    assertThat(secondOfTwo.next()).isNull();
+  }
+
+  private List<TaskId> listIds(TaskQuery query) {
+    return store.list(query).tasks().stream().map(Task::id).toList();
+  }
+
+  @Test
+  void queuesCountTasksByStateAndShowThePausedFlag() {
+    insert(task("one").build(), task("one").build(), task("one").delay(FAR_AWAY).build(), task("one").build());
+    claimOnlyOneOf("one");
+    deadTasks("two", 1);
+    store.pauseQueue(new QueuePauseRequest("three", true));
+
+    Map<String, QueueInfo> queues = store.queues().stream().collect(Collectors.toMap(QueueInfo::queue, q -> q));
+
+    assertThat(queues).containsOnlyKeys("one", "two", "three");
+    assertThat(queues.get("one").counts()).isEqualTo(Map.of(
+        TaskState.READY, 2L, TaskState.SCHEDULED, 1L, TaskState.RUNNING, 1L));
+    assertThat(queues.get("one").paused()).isFalse();
+    assertThat(queues.get("two").counts()).isEqualTo(Map.of(TaskState.DEAD, 1L));
+    assertThat(queues.get("three").paused()).isTrue();
+    assertThat(queues.get("three").total()).isZero();
+  }
+
+  @Test
+  void pausedQueueYieldsNoClaimsUntilResumed() {
+    Task task = insertOne(task("q").build());
+    insertOne(task("other").build());
+
+    store.pauseQueue(new QueuePauseRequest("q", true));
+    assertThat(claim("q", 10)).isEmpty();
+    assertThat(claim("other", 10)).as("other queues are not paused").hasSize(1);
+    assertThat(get(task.id()).state()).isEqualTo(TaskState.READY);
+
+    store.pauseQueue(new QueuePauseRequest("q", false));
+    assertThat(claim("q", 10)).extracting(Task::id).containsExactly(task.id());
+    assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
+        .satisfies(q -> assertThat(q.paused()).isFalse());
+  }
+
+  // ---------------------------------------------------------------- prune
+
+  @Test
+  void pruneDeletesSucceededAndCancelledTasksFinishedBeforeTheCutoff() {
+    List<Task> old = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      old.add(succeededTask("q"));
+    }
+    Task cancelled = insertOne(task("q").build());
+    old.add(store.cancel(new CancelRequest(cancelled.id())).task());
+    Task dead = deadTasks("q", 1).getFirst();
+    Task ready = insertOne(task("q").build());
+    Task scheduled = insertOne(task("q").delay(FAR_AWAY).build());
+    Instant lastOld = old.stream().map(Task::finishedAt).max(Instant::compareTo).orElseThrow();
+    // Let the store's clock move on, so the cutoff task finishes strictly later than the old ones.
+    await().pollDelay(Duration.ofMillis(20)).atMost(PATIENCE).until(() -> true);
+    Task cutoffTask = succeededTask("later");
+    Instant cutoff = cutoffTask.finishedAt();
+    assertThat(cutoff).isAfter(lastOld);
+
+    assertThat(store.prune(new PruneRequest(cutoff, 2))).as("the limit holds").isEqualTo(2);
+    assertThat(store.prune(new PruneRequest(cutoff, 100))).isEqualTo(2);
+    assertThat(store.prune(new PruneRequest(cutoff, 100))).isZero();
+
+    assertThat(old).allSatisfy(t -> assertThat(store.get(t.id())).isEmpty());
+    assertThat(List.of(dead, ready, scheduled, cutoffTask))
+        .allSatisfy(t -> assertThat(store.get(t.id())).isPresent());
+  }
+
+  // ---------------------------------------------------------------- waiting for work
+
+  @Test
+  void awaitWorkWakesPromptlyWhenAnotherThreadInserts() throws Exception {
+    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    AtomicReference<Task> claimed = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    WaitRequest wait = new WaitRequest(Set.of("q", "other"), Duration.ofSeconds(5));
+    Thread worker = Thread.ofPlatform().start(() -> {
+      try {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (claimed.get() == null && System.nanoTime() < deadline) {
+          store.awaitWork(wait);
+          List<Task> tasks = claim("q", 1);
+          if (!tasks.isEmpty()) {
+            claimed.set(tasks.getFirst());
+          }
+        }
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    await().atMost(PATIENCE).until(() -> worker.getState() == Thread.State.TIMED_WAITING);
+
+    long insertedAt = System.nanoTime();
+    Task task = insertOne(task("q").build());
+    worker.join(PATIENCE.toMillis());
+    long wokeAfter = System.nanoTime() - insertedAt;
+
+    assertThat(failure.get()).isNull();
+    assertThat(claimed.get()).isNotNull();
+    assertThat(claimed.get().id()).isEqualTo(task.id());
+    assertThat(Duration.ofNanos(wokeAfter)).isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void awaitWorkWakesWhenADelayedTaskComesDue() throws Exception {
+    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    Task task = insertOne(task("q").delay(SHORT_DELAY).build());
+    long insertedAt = System.nanoTime();
+    WaitRequest wait = new WaitRequest(Set.of("q"), Duration.ofSeconds(5));
+
+    Task claimed = null;
+    while (claimed == null && System.nanoTime() - insertedAt < PATIENCE.toNanos()) {
+      store.awaitWork(wait);
+      List<Task> tasks = claim("q", 1);
+      claimed = tasks.isEmpty() ? null : tasks.getFirst();
+    }
+
+    assertThat(claimed).isNotNull();
+    assertThat(claimed.id()).isEqualTo(task.id());
+    assertThat(Duration.ofNanos(System.nanoTime() - insertedAt)).isLessThan(SHORT_DELAY.plusSeconds(1));
+  }
+
+  @Test
+  void awaitWorkReturnsByMaxWaitWhenNothingHappens() throws Exception {
+    insertOne(task("q").delay(FAR_AWAY).build());
+    long start = System.nanoTime();
+
+    store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(claim("q", 10)).isEmpty();
+  }
+
+  @Test
+  void pingAnswersWhileTheStoreIsOpen() {
+    store.ping();
+  }
+}

@@ -1,0 +1,611 @@
+package dev.errand.store.sqlite;
+
+import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.ClaimResult;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SqlStatements;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import dev.errand.store.sqlite.internal.DirectoryLock;
+import dev.errand.store.sqlite.internal.GroupCommitWriter;
+import dev.errand.store.sqlite.internal.Micros;
+import dev.errand.store.sqlite.internal.Migrations;
+import dev.errand.store.sqlite.internal.ReadPool;
+import dev.errand.store.sqlite.internal.SqliteConnections;
+import dev.errand.store.sqlite.internal.StatementCache;
+import dev.errand.store.sqlite.internal.StoreErrors;
+import dev.errand.store.sqlite.internal.TaskRows;
+import dev.errand.store.sqlite.internal.WorkSignal;
+import dev.errand.store.sqlite.internal.WriteContext;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default store: one SQLite database in a data directory, owned by one process at a time.
+ *
+ * <p>Durability: WAL journal with {@code synchronous=FULL}; a call that returned is on disk. Every write
+ * goes through one writer thread that commits the requests waiting together in one transaction (group
+ * commit, one fsync for many callers). Reads use their own connections and never wait for the writer.
+ * Leases are measured on the injected {@link Clock} (system UTC by default). Waiting for work uses an
+ * in-process signal raised after each commit that adds work, bounded by the next due task or lease
+ * expiry in the waited queues, so delayed tasks start on time without polling.
+ *
+ * <p>Thread-safe. {@link #close()} finishes the writes already submitted, then releases the files.
+ */
+public final class SqliteStore implements TaskStore {
+  public static final String DATABASE_FILE = "errand.db";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
+  /** Promote at least this many due tasks per claim: enough to keep priority order among due tasks. */
+  private static final int PROMOTE_BATCH = 1_000;
+
+  /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in byte order: the cursor of a first page. */
+  private static final String AFTER_EVERY_ID = "~";
+
+  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
+      .thenComparing(Task::runAt)
+      .thenComparing(Task::id);
+
+  private final String name;
+  private final Clock clock;
+  private final DirectoryLock lock;
+  private final GroupCommitWriter writer;
+  private final ReadPool readers;
+  private final WorkSignal signal;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private SqliteStore(String name, Clock clock, DirectoryLock lock, GroupCommitWriter writer, ReadPool readers,
+      WorkSignal signal) {
+    this.name = name;
+    this.clock = clock;
+    this.lock = lock;
+    this.writer = writer;
+    this.readers = readers;
+    this.signal = signal;
+  }
+
+  /** Opens (creating if needed) the store in {@code directory} with default options. */
+  public static SqliteStore open(Path directory) {
+    return builder(directory).build();
+  }
+
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  @Override
+  public String name() {
+    return "sqlite";
+  }
+
+  @Override
+  public InsertResult insertMany(InsertRequest request) {
+    if (request.tasks().isEmpty()) {
+      return new InsertResult(List.of());
+    }
+    return writer.submit("insert", tx -> insert(tx, request.tasks()));
+  }
+
+  private static InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
+    long now = Micros.of(tx.now());
+    Instant createdAt = Micros.toInstant(now);
+    PreparedStatement insert = tx.statement("task_insert");
+    List<Task> candidates = new ArrayList<>(tasks.size());
+    for (NewTask t : tasks) {
+      long runAt = t.runAt() != null ? Micros.of(t.runAt()) : Micros.plus(now, t.delay());
+      TaskState state = runAt <= now ? TaskState.READY : TaskState.SCHEDULED;
+      insert.setString(1, t.id().value());
+      insert.setString(2, t.queue());
+      insert.setString(3, t.type());
+      insert.setBytes(4, t.payload().bytesUnsafe());
+      insert.setInt(5, t.priority());
+      insert.setString(6, state.name());
+      insert.setInt(7, t.retry().maxAttempts());
+      insert.setLong(8, Micros.nanos(t.retry().base()));
+      insert.setLong(9, Micros.nanos(t.retry().cap()));
+      insert.setLong(10, Micros.nanos(t.timeout()));
+      insert.setString(11, t.idempotencyKey());
+      insert.setLong(12, runAt);
+      insert.setLong(13, now);
+      insert.addBatch();
+      candidates.add(new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, 0, t.retry(),
+          t.timeout(), t.idempotencyKey(), Micros.toInstant(runAt), createdAt, null, null, null, null, null));
+    }
+    int[] counts = insert.executeBatch();
+    List<InsertResult.Outcome> outcomes = new ArrayList<>(tasks.size());
+    for (int i = 0; i < counts.length; i++) {
+      Task candidate = candidates.get(i);
+      if (counts[i] > 0) {
+        tx.wake(candidate.queue());
+        outcomes.add(new InsertResult.Outcome(candidate, true));
+      } else {
+        outcomes.add(new InsertResult.Outcome(holder(tx, candidate), false));
+      }
+    }
+    return new InsertResult(outcomes);
+  }
+
+  /** The stored task that kept {@code candidate} out: the one with its id, else with its key. */
+  private static Task holder(WriteContext tx, Task candidate) throws SQLException {
+    PreparedStatement byId = tx.statement("task_get");
+    byId.setString(1, candidate.id().value());
+    Task existing = TaskRows.readOne(byId);
+    if (existing == null && candidate.idempotencyKey() != null) {
+      PreparedStatement byKey = tx.statement("task_get_by_idempotency_key");
+      byKey.setString(1, candidate.queue());
+      byKey.setString(2, candidate.idempotencyKey());
+      existing = TaskRows.readOne(byKey);
+    }
+    if (existing == null) {
+      throw new IllegalStateException("insert of " + candidate.id() + " was ignored but no task holds its id or key");
+    }
+    return existing;
+  }
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    return writer.submit("claim", tx -> {
+      long now = Micros.of(tx.now());
+      int batch = Math.max(request.limit(), PROMOTE_BATCH);
+      PreparedStatement promote = tx.statement("claim_promote_due");
+      promote.setString(1, request.queue());
+      promote.setLong(2, now);
+      promote.setInt(3, batch);
+      promote.executeUpdate();
+      PreparedStatement rescue = tx.statement("claim_rescue_expired");
+      rescue.setString(1, request.queue());
+      rescue.setLong(2, now);
+      rescue.setInt(3, batch);
+      rescue.executeUpdate();
+      PreparedStatement claim = tx.statement("claim");
+      claim.setString(1, request.queue());
+      claim.setInt(2, request.limit());
+      claim.setLong(3, now);
+      claim.setLong(4, Micros.plus(now, request.leaseFor()));
+      claim.setString(5, request.workerId());
+      List<Task> tasks = TaskRows.readAll(claim);
+      // RETURNING gives rows in no particular order; callers get them best first.
+      tasks.sort(CLAIM_ORDER);
+      return new ClaimResult(tasks);
+    });
+  }
+
+  @Override
+  public ExtendResult extendMany(ExtendRequest request) {
+    if (request.leases().isEmpty()) {
+      return new ExtendResult(Map.of(), List.of());
+    }
+    return writer.submit("extend", tx -> {
+      long until = Micros.plus(Micros.of(tx.now()), request.leaseFor());
+      PreparedStatement extend = tx.statement("lease_extend");
+      for (LeaseRef lease : request.leases()) {
+        extend.setString(1, lease.id().value());
+        extend.setString(2, lease.token());
+        extend.setLong(3, until);
+        extend.addBatch();
+      }
+      int[] counts = extend.executeBatch();
+      Map<TaskId, Instant> extended = new HashMap<>();
+      List<TaskId> stale = new ArrayList<>();
+      for (int i = 0; i < counts.length; i++) {
+        TaskId id = request.leases().get(i).id();
+        if (counts[i] > 0) {
+          extended.put(id, Micros.toInstant(until));
+        } else {
+          stale.add(id);
+        }
+      }
+      return new ExtendResult(extended, stale);
+    });
+  }
+
+  @Override
+  public CompleteResult completeMany(CompleteRequest request) {
+    if (request.completions().isEmpty()) {
+      return new CompleteResult(List.of());
+    }
+    return writer.submit("complete", tx -> complete(tx, request.completions()));
+  }
+
+  /**
+   * Binds each completion to the statement of its outcome and runs each statement's batch once; the
+   * batches' row counts tell which tokens were stale.
+   */
+  private static CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
+    long now = Micros.of(tx.now());
+    Map<String, List<TaskId>> batches = new HashMap<>();
+    for (Completion c : completions) {
+      String statementName = switch (c.outcome()) {
+        case Completion.Succeeded s -> "complete_succeeded";
+        case Completion.Retry r -> "complete_retry";
+        case Completion.Dead d -> "complete_dead";
+        case Completion.Release r -> r.delay().isZero() || r.delay().isNegative()
+            ? "complete_release_ready" : "complete_release_later";
+      };
+      PreparedStatement statement = tx.statement(statementName);
+      statement.setString(1, c.id().value());
+      statement.setString(2, c.leaseToken());
+      switch (c.outcome()) {
+        case Completion.Succeeded s -> {
+          if (s.result() == null) {
+            statement.setNull(3, Types.BLOB);
+          } else {
+            statement.setBytes(3, s.result().bytesUnsafe());
+          }
+          statement.setLong(4, now);
+        }
+        case Completion.Retry r -> {
+          statement.setLong(3, Micros.plus(now, r.delay()));
+          statement.setString(4, r.error());
+          tx.wakeAll();
+        }
+        case Completion.Dead d -> {
+          statement.setString(3, d.error());
+          statement.setLong(4, now);
+        }
+        case Completion.Release r -> {
+          if (statementName.equals("complete_release_later")) {
+            statement.setLong(3, Micros.plus(now, r.delay()));
+          }
+          tx.wakeAll();
+        }
+      }
+      statement.addBatch();
+      batches.computeIfAbsent(statementName, k -> new ArrayList<>()).add(c.id());
+    }
+    List<TaskId> stale = new ArrayList<>();
+    for (Map.Entry<String, List<TaskId>> batch : batches.entrySet()) {
+      int[] counts = tx.statement(batch.getKey()).executeBatch();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] == 0) {
+          stale.add(batch.getValue().get(i));
+        }
+      }
+    }
+    return new CompleteResult(stale);
+  }
+
+  @Override
+  public CancelResult cancel(CancelRequest request) {
+    return writer.submit("cancel", tx -> {
+      PreparedStatement cancel = tx.statement("task_cancel");
+      cancel.setString(1, request.id().value());
+      cancel.setLong(2, Micros.of(tx.now()));
+      Task cancelled = TaskRows.readOne(cancel);
+      if (cancelled != null) {
+        return new CancelResult(cancelled, CancelResult.Status.CANCELLED);
+      }
+      PreparedStatement get = tx.statement("task_get");
+      get.setString(1, request.id().value());
+      Task existing = TaskRows.readOne(get);
+      return existing == null
+          ? new CancelResult(null, CancelResult.Status.NOT_FOUND)
+          : new CancelResult(existing, CancelResult.Status.ALREADY_FINAL);
+    });
+  }
+
+  @Override
+  public Optional<Task> get(TaskId id) {
+    Objects.requireNonNull(id, "id");
+    return readers.read("get", statements -> {
+      PreparedStatement get = statements.get("task_get");
+      get.setString(1, id.value());
+      return Optional.ofNullable(TaskRows.readOne(get));
+    });
+  }
+
+  @Override
+  public TaskPage list(TaskQuery query) {
+    return readers.read("list", statements -> {
+      PreparedStatement list;
+      if (query.queue() != null && query.state() != null) {
+        list = statements.get("task_list_by_queue_state");
+        list.setString(4, query.queue());
+        list.setString(5, query.state().name());
+      } else if (query.queue() != null) {
+        list = statements.get("task_list_by_queue");
+        list.setString(4, query.queue());
+      } else if (query.state() != null) {
+        list = statements.get("task_list_by_state");
+        list.setString(4, query.state().name());
+      } else {
+        list = statements.get("task_list");
+      }
+      list.setString(1, query.before() == null ? AFTER_EVERY_ID : query.before().value());
+      list.setString(2, query.type());
+      // One row more than asked tells whether another page follows.
+      list.setInt(3, query.limit() + 1);
+      List<Task> tasks = TaskRows.readAll(list);
+      if (tasks.size() <= query.limit()) {
+        return new TaskPage(tasks, null);
+      }
+      List<Task> page = tasks.subList(0, query.limit());
+      return new TaskPage(page, page.getLast().id());
+    });
+  }
+
+  @Override
+  public List<QueueInfo> queues() {
+    return readers.read("queues", statements -> {
+      Connection connection = statements.connection();
+      // One read transaction, so the counts and the pause flags are one snapshot.
+      connection.setAutoCommit(false);
+      try {
+        Map<String, Map<TaskState, Long>> counts = new TreeMap<>();
+        Map<String, Boolean> paused = new HashMap<>();
+        try (ResultSet rs = statements.get("queue_counts").executeQuery()) {
+          while (rs.next()) {
+            counts.computeIfAbsent(rs.getString("queue"), q -> new EnumMap<>(TaskState.class))
+                .put(TaskState.valueOf(rs.getString("state")), rs.getLong("n"));
+          }
+        }
+        try (ResultSet rs = statements.get("queue_flags").executeQuery()) {
+          while (rs.next()) {
+            String queue = rs.getString("queue");
+            paused.put(queue, rs.getInt("paused") != 0);
+            counts.computeIfAbsent(queue, q -> new EnumMap<>(TaskState.class));
+          }
+        }
+        List<QueueInfo> queues = new ArrayList<>(counts.size());
+        counts.forEach((queue, byState) ->
+            queues.add(new QueueInfo(queue, byState, paused.getOrDefault(queue, false))));
+        return queues;
+      } finally {
+        connection.commit();
+        connection.setAutoCommit(true);
+      }
+    });
+  }
+
+  @Override
+  public void pauseQueue(QueuePauseRequest request) {
+    writer.submit("pause queue", tx -> {
+      PreparedStatement pause = tx.statement("queue_set_paused");
+      pause.setString(1, request.queue());
+      pause.setInt(2, request.paused() ? 1 : 0);
+      pause.setLong(3, Micros.of(tx.now()));
+      pause.executeUpdate();
+      tx.wake(request.queue());
+      return null;
+    });
+  }
+
+  @Override
+  public int replayDead(DeadFilter filter) {
+    return writer.submit("replay dead", tx -> {
+      PreparedStatement replay = deadStatement(tx, filter, "dead_replay_by_id", "dead_replay");
+      replay.setLong(filter.id() != null ? 4 : 3, Micros.of(tx.now()));
+      int replayed = replay.executeUpdate();
+      if (replayed > 0) {
+        tx.wakeAll();
+      }
+      return replayed;
+    });
+  }
+
+  @Override
+  public int purgeDead(DeadFilter filter) {
+    return writer.submit("purge dead",
+        tx -> deadStatement(tx, filter, "dead_purge_by_id", "dead_purge").executeUpdate());
+  }
+
+  /** The by-id statement if the filter names an id (a key look-up), else the filtered one; bound. */
+  private static PreparedStatement deadStatement(WriteContext tx, DeadFilter filter, String byId, String filtered)
+      throws SQLException {
+    PreparedStatement statement;
+    int next = 1;
+    if (filter.id() != null) {
+      statement = tx.statement(byId);
+      statement.setString(next++, filter.id().value());
+    } else {
+      statement = tx.statement(filtered);
+    }
+    statement.setString(next++, filter.queue());
+    statement.setString(next, filter.type());
+    return statement;
+  }
+
+  @Override
+  public int prune(PruneRequest request) {
+    return writer.submit("prune", tx -> {
+      PreparedStatement prune = tx.statement("prune");
+      prune.setLong(1, Micros.of(request.finishedBefore()));
+      prune.setInt(2, request.limit());
+      return prune.executeUpdate();
+    });
+  }
+
+  /**
+   * Returns at once if a waited queue has claimable work; otherwise waits for a commit that signals one
+   * of the queues, for the next delayed task or lease expiry in them, or for {@code maxWait}.
+   */
+  @Override
+  public void awaitWork(WaitRequest request) throws InterruptedException {
+    long deadline = System.nanoTime() + Micros.nanos(request.maxWait());
+    // The version is read before the database, so a commit after the look still wakes this wait.
+    long seen = signal.version(request.queues());
+    Duration untilWork = untilWork(request);
+    if (untilWork.isZero()) {
+      return;
+    }
+    signal.await(request.queues(), seen, Math.min(deadline, System.nanoTime() + Micros.nanos(untilWork)));
+  }
+
+  /** Zero if work is claimable now in a waited queue, else how long until some may be (at most a day). */
+  private Duration untilWork(WaitRequest request) {
+    return readers.read("await work", statements -> {
+      long now = Micros.of(clock.instant());
+      long next = Long.MAX_VALUE;
+      PreparedStatement outlook = statements.get("queue_outlook");
+      for (String queue : request.queues()) {
+        outlook.setString(1, queue);
+        try (ResultSet rs = outlook.executeQuery()) {
+          rs.next();
+          if (rs.getInt("paused") != 0) {
+            continue;
+          }
+          if (rs.getInt("ready") != 0) {
+            return Duration.ZERO;
+          }
+          long due = rs.getLong("next_due");
+          if (!rs.wasNull()) {
+            next = Math.min(next, due);
+          }
+          long expiry = rs.getLong("next_expiry");
+          if (!rs.wasNull()) {
+            next = Math.min(next, expiry);
+          }
+        }
+      }
+      if (next == Long.MAX_VALUE) {
+        return Duration.ofDays(1);
+      }
+      return next <= now ? Duration.ZERO : Duration.of(next - now, java.time.temporal.ChronoUnit.MICROS);
+    });
+  }
+
+  @Override
+  public void ping() {
+    if (closed.get() || !writer.isRunning()) {
+      throw StoreErrors.closed(name);
+    }
+    readers.read("ping", statements -> statements.get("ping").execute());
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try (DirectoryLock held = lock; ReadPool r = readers; GroupCommitWriter w = writer) {
+      // try-with-resources closes in reverse: the writer finishes first, then readers, then the lock.
+      LOG.info("{}: closing", name);
+    }
+  }
+
+  /** Options of a {@link SqliteStore}; each setter checks its argument. Not thread-safe. */
+  public static final class Builder {
+    private final Path directory;
+    private Clock clock = Clock.systemUTC();
+    private Duration busyTimeout = Duration.ofSeconds(5);
+    private int readConnections = 4;
+    private int maxGroupSize = 1_000;
+
+    private Builder(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /** The clock leases, delays and timestamps are measured on; system UTC by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long a connection waits for a lock SQLite holds briefly (checkpoints); 5 s by default. */
+    public Builder busyTimeout(Duration busyTimeout) {
+      if (busyTimeout == null || busyTimeout.isNegative()) {
+        throw new IllegalArgumentException("busyTimeout must not be negative: " + busyTimeout);
+      }
+      this.busyTimeout = busyTimeout;
+      return this;
+    }
+
+    /** How many read connections may be open at once; 4 by default. */
+    public Builder readConnections(int readConnections) {
+      if (readConnections < 1) {
+        throw new IllegalArgumentException("readConnections must be positive: " + readConnections);
+      }
+      this.readConnections = readConnections;
+      return this;
+    }
+
+    /** The most write requests one transaction takes; 1,000 by default. */
+    public Builder maxGroupSize(int maxGroupSize) {
+      if (maxGroupSize < 1) {
+        throw new IllegalArgumentException("maxGroupSize must be positive: " + maxGroupSize);
+      }
+      this.maxGroupSize = maxGroupSize;
+      return this;
+    }
+
+    /** Locks the directory, opens the database, brings its schema up to date and starts the writer. */
+    public SqliteStore build() {
+      DirectoryLock lock = DirectoryLock.acquire(directory);
+      String name = "sqlite store " + lock.directory();
+      SqlStatements sql = SqlStatements.load(SqliteStore.class, "store.sql");
+      SqliteConnections connections = new SqliteConnections(lock.directory().resolve(DATABASE_FILE), busyTimeout);
+      StatementCache writerStatements = null;
+      try {
+        writerStatements = new StatementCache(connections.openWriter(), sql);
+        Migrations migrations = Migrations.load(SqliteStore.class);
+        int from = migrations.apply(name, writerStatements, clock);
+        WorkSignal signal = new WorkSignal();
+        GroupCommitWriter writer = new GroupCommitWriter(name, writerStatements, clock, signal, maxGroupSize);
+        ReadPool readers = new ReadPool(name, sql, connections::openReader, readConnections);
+        LOG.info("{}: open, schema version {}{}", name, migrations.latest(),
+            from == migrations.latest() ? "" : " (migrated from " + from + ")");
+        LOG.debug("{}: clock {}, busy timeout {}, {} read connections, groups of up to {} writes", name, clock,
+            busyTimeout, readConnections, maxGroupSize);
+        return new SqliteStore(name, clock, lock, writer, readers, signal);
+      } catch (SQLException e) {
+        throw abandon(writerStatements, lock, StoreErrors.unavailable(name, "open", e));
+      } catch (RuntimeException e) {
+        throw abandon(writerStatements, lock, e);
+      }
+    }
+
+    /** Undoes a failed open: closes what was opened and unlocks; returns {@code failure} to throw. */
+    private static RuntimeException abandon(StatementCache writerStatements, DirectoryLock lock,
+        RuntimeException failure) {
+      if (writerStatements != null) {
+        try {
+          writerStatements.close();
+        } catch (SQLException suppressed) {
+          failure.addSuppressed(suppressed);
+        }
+      }
+      lock.close();
+      return failure;
+    }
+  }
+}

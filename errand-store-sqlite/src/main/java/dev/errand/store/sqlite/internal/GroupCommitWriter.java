@@ -1,0 +1,273 @@
+package dev.errand.store.sqlite.internal;
+
+import dev.errand.core.ErrandException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's only writer: one platform thread that owns the write connection. Callers hand it requests
+ * and block until their request has committed. The thread takes every request waiting, runs them all in
+ * one transaction, each inside its own savepoint, commits once (one fsync) and then answers each caller,
+ * so concurrent producers and workers share fsyncs instead of queueing for one each.
+ *
+ * <p>Why a thread and not a lock-holding leader: SQLite calls are native, and a virtual thread in native
+ * code pins its carrier, so a leader doing an fsync would take one of the few carriers from every other
+ * virtual thread. Here callers park cheaply and only the writer thread blocks in SQLite; the connection
+ * and its prepared statements never need a lock because one thread uses them.
+ *
+ * <p>A request that fails is rolled back to its savepoint and answered with its error; the rest of its
+ * group commits. If SQLite has dropped the whole transaction (it does after some I/O errors), the failing
+ * request is answered and the others run again in a new transaction. A failed commit fails every request
+ * in the group: none is reported done unless it is on disk.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+  /** One request's work, run on the writer thread inside the group's transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(WriteContext tx) throws SQLException;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+  private static final Request<Void> STOP = new Request<>("stop", tx -> null);
+
+  private final String store;
+  private final StatementCache statements;
+  private final Clock clock;
+  private final WorkSignal signal;
+  private final int maxGroupSize;
+  private final LinkedBlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
+  private final ReentrantLock submitLock = new ReentrantLock();
+  private final Thread thread;
+  private boolean closed; // guarded by submitLock
+
+  public GroupCommitWriter(String store, StatementCache statements, Clock clock, WorkSignal signal, int maxGroupSize) {
+    this.store = store;
+    this.statements = statements;
+    this.clock = clock;
+    this.signal = signal;
+    this.maxGroupSize = maxGroupSize;
+    this.thread = Thread.ofPlatform().name("errand-sqlite-writer").daemon(true).unstarted(this::run);
+    thread.start();
+  }
+
+  /**
+   * Runs {@code work} in the next group and returns its result once the group has committed. Waits
+   * without regard to interrupts: a caller that left early could not know whether its write happened.
+   */
+  public <T> T submit(String what, Work<T> work) {
+    Request<T> request = new Request<>(what, work);
+    submitLock.lock();
+    try {
+      if (closed) {
+        throw StoreErrors.closed(store);
+      }
+      queue.add(request);
+    } finally {
+      submitLock.unlock();
+    }
+    return request.await();
+  }
+
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  private void run() {
+    List<Request<?>> group = new ArrayList<>();
+    try {
+      boolean stop = false;
+      while (!stop) {
+        group.add(queue.take());
+        queue.drainTo(group, maxGroupSize - 1);
+        // Requests before the stop marker were submitted before close and are answered normally.
+        stop = group.remove(STOP);
+        List<Request<?>> pending = group;
+        while (!pending.isEmpty()) {
+          pending = runOnce(pending);
+        }
+        group = new ArrayList<>();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.error("{}: writer thread failed", store, e);
+      failAll(group, e);
+      throw e;
+    } finally {
+      submitLock.lock();
+      try {
+        closed = true;
+      } finally {
+        submitLock.unlock();
+      }
+      List<Request<?>> left = new ArrayList<>();
+      queue.drainTo(left);
+      left.remove(STOP);
+      failAll(left, StoreErrors.closed(store));
+    }
+  }
+
+  /** Runs one transaction over {@code group}; returns the requests to run again in a new one. */
+  private List<Request<?>> runOnce(List<Request<?>> group) {
+    try {
+      statements.get("tx_begin").execute();
+    } catch (SQLException e) {
+      failAll(group, StoreErrors.unavailable(store, "begin", e));
+      return List.of();
+    }
+    List<Request<?>> applied = new ArrayList<>(group.size());
+    for (int i = 0; i < group.size(); i++) {
+      Request<?> request = group.get(i);
+      try {
+        statements.get("savepoint_begin").execute();
+        request.run(new WriteContext(statements, clock.instant()));
+        statements.get("savepoint_release").execute();
+        applied.add(request);
+      } catch (SQLException | RuntimeException e) {
+        RuntimeException failure = e instanceof SQLException sql
+            ? StoreErrors.unavailable(store, request.what, sql)
+            : (RuntimeException) e;
+        if (rollbackToSavepoint()) {
+          request.fail(failure);
+          continue;
+        }
+        // The transaction is gone, and with it the work of every request applied so far.
+        LOG.warn("{}: transaction lost after {} failed; running the rest of its group again", store,
+            request.what, e);
+        rollbackQuietly();
+        request.fail(failure);
+        List<Request<?>> again = new ArrayList<>(applied);
+        again.addAll(group.subList(i + 1, group.size()));
+        return again;
+      }
+    }
+    try {
+      statements.get("tx_commit").execute();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      failAll(applied, StoreErrors.unavailable(store, "commit", e));
+      return List.of();
+    }
+    Set<String> wake = new HashSet<>();
+    boolean wakeAll = false;
+    for (Request<?> request : applied) {
+      wake.addAll(request.context.wakeQueues());
+      wakeAll |= request.context.wakesAll();
+    }
+    signal.signal(wake, wakeAll);
+    for (Request<?> request : applied) {
+      request.succeed();
+    }
+    return List.of();
+  }
+
+  private boolean rollbackToSavepoint() {
+    try {
+      statements.get("savepoint_rollback").execute();
+      statements.get("savepoint_release").execute();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      statements.get("tx_rollback").execute();
+    } catch (SQLException ignored) {
+      // No transaction left to roll back: SQLite ended it already.
+    }
+  }
+
+  private static void failAll(List<Request<?>> requests, Throwable failure) {
+    for (Request<?> request : requests) {
+      request.fail(failure);
+    }
+  }
+
+  /**
+   * Stops taking requests, answers every request submitted before, waits for the thread, and closes the
+   * write connection.
+   */
+  @Override
+  public void close() {
+    submitLock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        queue.add(STOP);
+      }
+    } finally {
+      submitLock.unlock();
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      statements.close();
+    } catch (SQLException e) {
+      throw StoreErrors.unavailable(store, "close", e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static final class Request<T> {
+    private final String what;
+    private final Work<T> work;
+    private final CompletableFuture<T> answer = new CompletableFuture<>();
+    private WriteContext context;
+    private T result;
+
+    Request(String what, Work<T> work) {
+      this.what = what;
+      this.work = work;
+    }
+
+    void run(WriteContext context) throws SQLException {
+      this.context = context;
+      this.result = work.run(context);
+    }
+
+    void succeed() {
+      answer.complete(result);
+    }
+
+    void fail(Throwable failure) {
+      answer.completeExceptionally(failure);
+    }
+
+    T await() {
+      try {
+        return answer.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException runtime) {
+          // Rethrown as is so callers see the store's exception types; the writer's stack is its cause chain.
+          throw runtime;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw new ErrandException("write failed", cause);
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.errand.store.sqlite.internal;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.sqlite.SQLiteConfig;
+
+/** Opens connections to the store's database file with the settings the store relies on. */
+public final class SqliteConnections {
+  private final String url;
+  private final Duration busyTimeout;
+
+  public SqliteConnections(Path databaseFile, Duration busyTimeout) {
+    this.url = "jdbc:sqlite:" + databaseFile;
+    this.busyTimeout = busyTimeout;
+  }
+
+  /**
+   * The write connection. WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL at each
+   * commit, so a write that returned survives a power cut, not only a crash of the process.
+   */
+  public Connection openWriter() throws SQLException {
+    SQLiteConfig config = common();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    // The writer's cache holds the hot index pages: the claim, due and lease indexes.
+    config.setCacheSize(-32_768);
+    return config.createConnection(url);
+  }
+
+  public Connection openReader() throws SQLException {
+    return common().createConnection(url);
+  }
+
+  private SQLiteConfig common() {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
+    config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    return config;
+  }
+}

@@ -1,0 +1,240 @@
+package dev.errand.store.sqlite;
+
+import static dev.errand.core.testkit.NewTasks.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.SqlStatements;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.testkit.StoreInvariants;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the SQLite store promises beyond the shared contract: its files, its clock, its plans. */
+class SqliteStoreTest {
+  @TempDir
+  Path directory;
+
+  @Test
+  void openingTheSameDirectoryTwiceInOneProcessFailsClearly() {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      assertThatThrownBy(() -> SqliteStore.open(directory))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("is already open in this process");
+      store.ping();
+    }
+  }
+
+  @Test
+  void closeReleasesTheDirectoryAndKeepsTheTasks() {
+    Task inserted;
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      inserted = store.insertMany(new InsertRequest(List.of(task("q").build()))).outcomes().getFirst().task();
+    }
+
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      assertThat(store.get(inserted.id())).contains(inserted);
+    }
+  }
+
+  @Test
+  void callsAfterCloseAreRefusedAsUnavailable() {
+    SqliteStore store = SqliteStore.open(directory);
+    store.close();
+    store.close();
+
+    assertThatThrownBy(() -> store.insertMany(new InsertRequest(List.of(task("q").build()))))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.get(TaskId.of("x"))).isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(store::ping).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void leasesAndDelaysRunOnTheStoreClock() {
+    MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    try (SqliteStore store = SqliteStore.builder(directory).clock(clock).build()) {
+      Task now = insert(store, task("q").build());
+      Task later = insert(store, task("q").delay(Duration.ofHours(1)).build());
+      assertThat(now.createdAt()).isEqualTo(clock.instant());
+      assertThat(later.runAt()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+
+      Task first = claim(store, Duration.ofMinutes(1)).getFirst();
+      assertThat(first.id()).isEqualTo(now.id());
+      assertThat(first.lease().until()).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+      assertThat(claim(store, Duration.ofMinutes(1))).isEmpty();
+
+      clock.advance(Duration.ofMinutes(2));
+      Task again = claim(store, Duration.ofMinutes(1)).getFirst();
+      assertThat(again.id()).isEqualTo(now.id());
+      assertThat(again.attempt()).isEqualTo(2);
+
+      clock.advance(Duration.ofHours(1));
+      assertThat(claim(store, Duration.ofHours(5))).extracting(Task::id).containsExactlyInAnyOrder(now.id(), later.id());
+    }
+  }
+
+  @Test
+  void claimsTakeOnlyDueTasksFromALargeBacklogOfDelayedOnes() {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      int backlog = 20_000;
+      for (int b = 0; b < backlog / 1_000; b++) {
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+          tasks.add(task("q").delay(Duration.ofHours(1 + i)).build());
+        }
+        store.insertMany(new InsertRequest(tasks));
+      }
+      Set<TaskId> due = new HashSet<>();
+      for (int i = 0; i < 10; i++) {
+        due.add(insert(store, task("q").build()).id());
+      }
+
+      List<Task> claimed = claim(store, Duration.ofMinutes(1), 100);
+
+      assertThat(claimed).extracting(Task::id).containsExactlyInAnyOrderElementsOf(due);
+      assertThat(store.list(new TaskQuery("q", TaskState.SCHEDULED, null, 1, null)).tasks()).hasSize(1);
+      assertThat(store.queues().getFirst().count(TaskState.SCHEDULED)).isEqualTo(backlog);
+    }
+  }
+
+  @Test
+  void manyConcurrentInsertersAllSucceedAndEveryTaskIsStored() throws Exception {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      int threads = 32;
+      int insertsEach = 40;
+      ConcurrentLinkedQueue<TaskId> acknowledged = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      List<Thread> inserters = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        // Virtual threads, as the worker runtime uses: they park while the writer commits their group.
+        inserters.add(Thread.ofVirtual().start(() -> {
+          try {
+            for (int i = 0; i < insertsEach; i++) {
+              InsertResult result = store.insertMany(new InsertRequest(List.of(task("q").build(), task("r").build())));
+              result.outcomes().forEach(o -> acknowledged.add(o.task().id()));
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        }));
+      }
+      for (Thread inserter : inserters) {
+        inserter.join();
+      }
+
+      assertThat(failures).isEmpty();
+      assertThat(acknowledged).hasSize(threads * insertsEach * 2).doesNotHaveDuplicates();
+      Set<TaskId> stored = new HashSet<>();
+      StoreInvariants.listAll(store).forEach(t -> stored.add(t.id()));
+      assertThat(stored).containsExactlyInAnyOrderElementsOf(acknowledged);
+      StoreInvariants.check(store);
+    }
+  }
+
+  /** The statements a busy store runs all the time, with the plan each must avoid. */
+  private static final List<String> HOT_STATEMENTS = List.of(
+      "task_insert", "task_get", "task_get_by_idempotency_key", "claim_promote_due", "claim_rescue_expired",
+      "claim", "lease_extend", "complete_succeeded", "complete_retry", "complete_dead", "complete_release_ready",
+      "complete_release_later", "task_cancel", "dead_replay_by_id", "dead_replay", "dead_purge_by_id",
+      "dead_purge", "prune", "queue_outlook", "task_list", "task_list_by_queue", "task_list_by_state",
+      "task_list_by_queue_state");
+
+  private static final Pattern FULL_SCAN = Pattern.compile("\\bSCAN (tasks|queues)\\b");
+
+  @Test
+  void hotStatementsUseIndexesNeverAFullScanOrASort() throws Exception {
+    SqliteStore.open(directory).close();
+    SqlStatements sql = SqlStatements.load(SqliteStore.class, "store.sql");
+    try (Connection connection = DriverManager.getConnection(
+        "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE))) {
+      for (String name : HOT_STATEMENTS) {
+        String statementSql = sql.get(name);
+        List<String> plan = new ArrayList<>();
+        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + statementSql)) {
+          int parameters = explain.getParameterMetaData().getParameterCount();
+          for (int i = 1; i <= parameters; i++) {
+            explain.setString(i, "x");
+          }
+          try (ResultSet rs = explain.executeQuery()) {
+            while (rs.next()) {
+              plan.add(rs.getString("detail"));
+            }
+          }
+        }
+        assertThat(plan).as("plan of %s", name).noneMatch(line -> FULL_SCAN.matcher(line).find())
+            .noneMatch(line -> line.contains("TEMP B-TREE"));
+      }
+    }
+  }
+
+  @Test
+  void schemaVersionIsRecordedAndANewerSchemaIsRefused() throws Exception {
+    SqliteStore.open(directory).close();
+    try (Connection connection = DriverManager.getConnection(
+            "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs = statement.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+        assertThat(rs.next()).isFalse();
+      }
+      statement.executeUpdate("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)");
+    }
+
+    assertThatThrownBy(() -> SqliteStore.open(directory))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("schema version 99");
+    // The failed open let go of the directory.
+    assertThatThrownBy(() -> SqliteStore.open(directory)).hasMessageContaining("schema version 99");
+  }
+
+  @Test
+  void leaseTokensAreLongRandomAndDistinct() {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      List<NewTask> tasks = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        tasks.add(task("q").build());
+      }
+      store.insertMany(new InsertRequest(tasks));
+
+      List<String> tokens = claim(store, Duration.ofMinutes(1), 200).stream().map(t -> t.lease().token()).toList();
+
+      assertThat(tokens).hasSize(200).doesNotHaveDuplicates()
+          .allSatisfy(token -> assertThat(token).matches("[0-9a-f]{32}"));
+    }
+  }
+
+  private static Task insert(SqliteStore store, NewTask task) {
+    return store.insertMany(new InsertRequest(List.of(task))).outcomes().getFirst().task();
+  }
+
+  private static List<Task> claim(SqliteStore store, Duration leaseFor) {
+    return claim(store, leaseFor, 10);
+  }
+
+  private static List<Task> claim(SqliteStore store, Duration leaseFor, int limit) {
+    return store.claim(new ClaimRequest("q", limit, leaseFor, "worker")).tasks();
+  }
+}

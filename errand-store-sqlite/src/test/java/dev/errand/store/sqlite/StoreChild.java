@@ -1,0 +1,81 @@
+package dev.errand.store.sqlite;
+
+import dev.errand.core.Json;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.NewTask;
+import dev.errand.core.testkit.NewTasks;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The other process in the multi-process tests, started by {@link ChildJvm}. Modes:
+ * <ul>
+ *   <li>{@code insert DIR}: four threads insert small batches forever; after each insertMany returns,
+ *       prints one line {@code id n} per task (the payload is {@link #payload(long)}).
+ *   <li>{@code hold DIR}: opens the store, prints {@code open}, and keeps it open until stdin closes.
+ * </ul>
+ */
+public final class StoreChild {
+  private StoreChild() {}
+
+  /** The payload of the task numbered {@code n}: whitespace, key order and non-ASCII all matter. */
+  public static Json payload(long n) {
+    return Json.parse("{ \"n\" : " + n + ",\n  \"b\" : \"ünï ✓ " + n + "\", \"a\" : [1, 2.50] }");
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path directory = Path.of(args[1]);
+    switch (args[0]) {
+      case "insert" -> insertForever(directory);
+      case "hold" -> hold(directory);
+      default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    }
+  }
+
+  private static void insertForever(Path directory) throws InterruptedException {
+    SqliteStore store = SqliteStore.open(directory);
+    AtomicLong counter = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        while (true) {
+          List<NewTask> batch = new ArrayList<>();
+          List<Long> numbers = new ArrayList<>();
+          for (int i = 0; i < 5; i++) {
+            long n = counter.incrementAndGet();
+            numbers.add(n);
+            batch.add(NewTasks.task("crash").payload(payload(n)).build());
+          }
+          InsertResult result = store.insertMany(new InsertRequest(batch));
+          StringBuilder lines = new StringBuilder();
+          for (int i = 0; i < numbers.size(); i++) {
+            lines.append(result.outcomes().get(i).task().id()).append(' ').append(numbers.get(i)).append('\n');
+          }
+          // Printed only now: every id the parent reads was acknowledged as durable.
+          synchronized (System.out) {
+            System.out.print(lines);
+            System.out.flush();
+          }
+        }
+      }));
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+  }
+
+  private static void hold(Path directory) throws IOException {
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      store.ping();
+      System.out.println("open");
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // Hold the store until the parent closes our stdin or kills us.
+      }
+    }
+  }
+}
