@@ -16,7 +16,7 @@ class AuthTest {
   private static final String WORKER = "worker-token-0123456789ab";
   private static final String ADMIN = "admin-token-0123456789abc";
 
-  private final TestServer s = TestServer.inMemory(c -> c.withTokens(Tokens.parse(
+  private final TestServer s = TestServer.sqlite(c -> c.withTokens(Tokens.parse(
       "# comment\n" + PRODUCER + " producer\n\n" + WORKER + " worker, " + ADMIN + " admin", "test")));
   private final Http anonymous = s.http;
   private final Http producer = s.http.withToken(PRODUCER);

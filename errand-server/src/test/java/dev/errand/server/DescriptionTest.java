@@ -12,7 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 /** The OpenAPI document describes every route the server registers, and /docs works without a CDN. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DescriptionTest {
-  private final TestServer s = TestServer.inMemory();
+  private final TestServer s = TestServer.sqlite();
 
   @AfterAll
   void stop() {

@@ -37,7 +37,7 @@ class FuzzTest {
   void hostileRequestsNeverCause5xxNorChangeTheStore() throws Exception {
     long seed = Long.getLong("errand.fuzz.seed", System.nanoTime());
     System.out.println("FuzzTest seed: " + seed + " (rerun with -Derrand.fuzz.seed=" + seed + ")");
-    try (TestServer s = TestServer.inMemory()) {
+    try (TestServer s = TestServer.sqlite()) {
       Fixture fixture = Fixture.create(s);
       String before = s.snapshot();
       Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();

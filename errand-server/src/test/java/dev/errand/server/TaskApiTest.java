@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** End to end over HTTP: enqueue, read, list, cancel, replay, batch, queues and the dead-letter queue. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TaskApiTest {
-  private final TestServer s = TestServer.inMemory();
+  private final TestServer s = TestServer.sqlite();
   private final Http http = s.http;
   private final AtomicInteger queues = new AtomicInteger();
 

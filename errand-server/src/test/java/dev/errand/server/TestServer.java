@@ -6,6 +6,8 @@ import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.TaskStoreProvider;
+import java.nio.file.Path;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,11 +24,28 @@ final class TestServer implements AutoCloseable {
   final ErrandServer server;
   final Http http;
 
+  private final Path dir;
+
   private TestServer(TaskStore store, UnaryOperator<ServerConfig> config) {
+    this(store, config, null);
+  }
+
+  private TestServer(TaskStore store, UnaryOperator<ServerConfig> config, Path dir) {
+    this.dir = dir;
     this.store = new SwitchableStore(store);
     this.errand = Errand.builder().store(this.store).pollInterval(Duration.ofMillis(200)).build();
     this.server = ErrandServer.start(config.apply(ServerConfig.loopback(0, store.name())), errand);
     this.http = new Http(server.port());
+  }
+
+  /** A fresh SQLite store in a temporary directory, deleted on close. */
+  static TestServer sqlite() {
+    return sqlite(c -> c);
+  }
+
+  static TestServer sqlite(UnaryOperator<ServerConfig> config) {
+    Path dir = TempDirs.create();
+    return new TestServer(TaskStoreProvider.openUrl("sqlite:" + dir), config, dir);
   }
 
   static TestServer inMemory() {
@@ -64,5 +83,8 @@ final class TestServer implements AutoCloseable {
   public void close() {
     server.close();
     errand.close();
+    if (dir != null) {
+      TempDirs.delete(dir);
+    }
   }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestInstance;
 /** The HTTP worker protocol end to end: claim long polls, heartbeat, complete, fail and lease fencing. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerProtocolTest {
-  private final TestServer s = TestServer.inMemory();
+  private final TestServer s = TestServer.sqlite();
   private final Http http = s.http;
   private final AtomicInteger queues = new AtomicInteger();
 
