@@ -5,6 +5,7 @@ import dev.errand.server.internal.ApiRoute;
 import dev.errand.server.internal.Authenticator;
 import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
+import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueRoutes;
 import dev.errand.server.internal.TaskRoutes;
@@ -73,6 +74,7 @@ public final class ErrandServer implements AutoCloseable {
       c.http.prefer405over404 = true;
       c.http.maxRequestSize = limits.batchBodyBytes(); // bodies are read and limited by Requests
       c.staticFiles.enableWebjars();
+      c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
       c.jetty.addConnector((server, http) -> {
         http.setSendServerVersion(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));

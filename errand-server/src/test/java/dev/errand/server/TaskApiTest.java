@@ -227,8 +227,20 @@ class TaskApiTest {
     Http.Resp r = http.send("PUT", "/v1/tasks", bytes("{}"));
     assertThat(r.status()).isEqualTo(405);
     assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(r.header("Allow")).contains("GET").contains("POST");
     assertThat(http.delete("/v1/queues").status()).isEqualTo(405);
     assertThat(http.get("/v1/tasks:batch").status()).isEqualTo(405);
+  }
+
+  @Test
+  void errorsJettyRaisesItselfAreProblemsToo() {
+    Http.Resp r = http.send("GET", "/v1/queues", null, "X-Big", "v".repeat(40_000));
+    assertThat(r.status()).isEqualTo(431);
+    assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(r.json().get("status").asInt()).isEqualTo(431);
+    Http.Resp longUri = http.get("/v1/tasks/" + "x".repeat(20_000));
+    assertThat(longUri.status()).isEqualTo(414);
+    assertThat(longUri.header("Content-Type")).startsWith("application/problem+json");
   }
 
   @Test

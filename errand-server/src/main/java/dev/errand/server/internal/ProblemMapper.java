@@ -15,8 +15,10 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +34,11 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
   /** How long a client should wait before retrying while the store is down. */
   static final String RETRY_AFTER_SECONDS = "5";
 
+  private static final Duration WARN_EVERY = Duration.ofSeconds(30);
+
   private final String name;
   private final BooleanSupplier stopping;
+  private final AtomicLong lastStoreWarning = new AtomicLong();
 
   public ProblemMapper(String name, BooleanSupplier stopping) {
     this.name = name;
@@ -52,11 +57,11 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
       case TaskNotFoundException n -> write(ctx, 404, n.getMessage(), List.of(), Map.of());
       case StaleLeaseException s -> write(ctx, 409, s.getMessage(), List.of(), Map.of());
       case StoreUnavailableException s -> {
-        log.warn("{} store unavailable: {}", name, s.getMessage());
+        warnStoreUnavailable(s);
         write(ctx, 503, "the store is unavailable; retry later", List.of(), Map.of("Retry-After", RETRY_AFTER_SECONDS));
       }
       case MethodNotAllowedResponse m -> write(ctx, 405, "method " + ctx.method() + " is not allowed on "
-          + ctx.path(), List.of(), Map.of());
+          + ctx.path(), List.of(), allow(m));
       case HttpResponseException h -> write(ctx, h.getStatus(), h.getMessage(), List.of(), Map.of());
       default -> {
         if (stopping.getAsBoolean()) {
@@ -69,23 +74,45 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
     }
   }
 
+  private static String title(int status) {
+    HttpStatus s = HttpStatus.forStatus(status);
+    return s == HttpStatus.UNKNOWN ? "HTTP " + status : s.getMessage();
+  }
+
+  /** One WARN per {@link #WARN_EVERY} while the store is down, not one per request. */
+  private void warnStoreUnavailable(StoreUnavailableException e) {
+    long now = System.nanoTime();
+    long last = lastStoreWarning.get();
+    if ((last == 0 || now - last >= WARN_EVERY.toNanos()) && lastStoreWarning.compareAndSet(last, now == 0 ? 1 : now)) {
+      log.warn("{} store unavailable, answering 503: {}", name, e.getMessage());
+    }
+  }
+
+  /** The Allow header a 405 must carry, from the methods Javalin found for the path. */
+  private static Map<String, String> allow(MethodNotAllowedResponse m) {
+    String methods = m.getDetails().getOrDefault("Available methods", m.getDetails().get("availableMethods"));
+    return methods == null || methods.isBlank() ? Map.of() : Map.of("Allow", methods);
+  }
+
   /** Writes a problem response; also used for errors Javalin raises itself. */
   public static void write(Context ctx, int status, String detail, List<FieldError> errors, Map<String, String> headers) {
     headers.forEach(ctx::header);
     ctx.status(status).contentType("application/problem+json").result(body(ctx.path(), status, detail, errors));
   }
 
-  private static byte[] body(String path, int status, String detail, List<FieldError> errors) {
+  static byte[] body(String path, int status, String detail, List<FieldError> errors) {
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeStringField("type", "about:blank");
-      g.writeStringField("title", HttpStatus.forStatus(status).getMessage());
+      g.writeStringField("title", title(status));
       g.writeNumberField("status", status);
       if (detail != null) {
         g.writeStringField("detail", detail);
       }
-      g.writeStringField("instance", path);
+      if (path != null && !path.isEmpty()) {
+        g.writeStringField("instance", path);
+      }
       if (!errors.isEmpty()) {
         g.writeArrayFieldStart("errors");
         for (FieldError fe : errors) {
