@@ -2,8 +2,12 @@ package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.Pruner;
+import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.WorkerRuntime;
+import dev.errand.core.schedule.Schedule;
+import dev.errand.core.schedule.ScheduleInfo;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
@@ -58,16 +62,26 @@ public final class Errand implements AutoCloseable {
   private final HandlerRegistry handlers;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile WorkerRuntime runtime;
+  private final SchedulerRuntime scheduler;
+  private final Pruner pruner;
+  private final boolean runWorkers;
+  private final boolean runSchedules;
 
   private Errand(Builder b) {
     this.store = b.store;
-    this.handlers = new HandlerRegistry(b.mapper);
+    this.handlers = new HandlerRegistry(b.mapper, b.typeDefaults);
     this.settings = new Settings(b.workerId != null ? b.workerId : defaultWorkerId(), b.clock, b.mapper,
         Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
         b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout, b.listener,
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
+    this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
+        settings.retention(), this::enqueueMany);
+    this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
+        settings.pruneInterval());
+    this.runWorkers = b.runWorkers;
+    this.runSchedules = b.runSchedules;
   }
 
   public static Builder builder() {
@@ -94,13 +108,22 @@ public final class Errand implements AutoCloseable {
     return this;
   }
 
-  /** Starts the workers for the configured queues. Handlers must be registered first. */
+  /**
+   * Starts the workers for the configured queues (unless {@link Builder#runWorkers} is off) and the
+   * scheduler (unless {@link Builder#runSchedules} is off). Handlers must be registered first.
+   */
   public Errand start() {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
     }
-    runtime = new WorkerRuntime(store, settings, handlers);
-    runtime.start();
+    if (runWorkers) {
+      runtime = new WorkerRuntime(store, settings, handlers);
+      runtime.start();
+    }
+    if (runSchedules) {
+      scheduler.start();
+    }
+    pruner.start();
     return this;
   }
 
@@ -200,6 +223,36 @@ public final class Errand implements AutoCloseable {
     return existing.type().equals(spec.type()) && existing.queue().equals(spec.queue())
         && existing.payload().equals(spec.payload()) && existing.priority() == spec.priority()
         && (spec.id() == null || spec.id().equals(existing.id()));
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  /**
+   * Registers {@code schedule}, replacing any schedule of the same name; before or after start. While
+   * this Errand runs (see {@link Builder#runSchedules}), each of its ticks is enqueued with the
+   * idempotency key {@code schedule:<name>:<tick>}, so any number of nodes registering the same schedule
+   * make one task per tick. Schedules live in this process only: every node registers its own.
+   *
+   * @throws IllegalArgumentException if the schedule's tolerance is not shorter than the retention
+   * @throws PayloadTooLargeException if its task's payload is over the size limit
+   */
+  public Errand schedule(Schedule schedule) {
+    Objects.requireNonNull(schedule, "schedule");
+    if (schedule.task().payload().size() > settings.maxPayloadBytes()) {
+      throw new PayloadTooLargeException(schedule.task().payload().size(), settings.maxPayloadBytes());
+    }
+    scheduler.register(schedule);
+    return this;
+  }
+
+  /** Removes the schedule named {@code name}; returns whether there was one. Enqueued ticks stay. */
+  public boolean unschedule(String name) {
+    return scheduler.remove(name);
+  }
+
+  /** Every registered schedule, by name, with its next and last fire times as of now. */
+  public List<ScheduleInfo> schedules() {
+    return scheduler.list();
   }
 
   // ---------------------------------------------------------------- queries and control
@@ -325,9 +378,15 @@ public final class Errand implements AutoCloseable {
    * burning their attempt. Returns when the workers have stopped; the store stays open.
    */
   public void stop() {
+    scheduler.stop();
     WorkerRuntime r = runtime;
     if (r != null) {
       r.stop(settings.shutdownGrace());
+    }
+    try {
+      pruner.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -345,6 +404,7 @@ public final class Errand implements AutoCloseable {
     private ObjectMapper mapper = Json.DEFAULT_MAPPER;
     private String workerId;
     private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private final Map<String, TypeDefaults> typeDefaults = new LinkedHashMap<>();
     private Duration leaseDuration = Duration.ofSeconds(30);
     private Duration heartbeatInterval;
     private Duration pollInterval = Duration.ofSeconds(1);
@@ -359,6 +419,8 @@ public final class Errand implements AutoCloseable {
     private Duration completionFlushDelay = Duration.ofMillis(2);
     private int maxClaimBatch = 100;
     private Long seed;
+    private boolean runWorkers = true;
+    private boolean runSchedules = true;
 
     private Builder() {}
 
@@ -367,7 +429,7 @@ public final class Errand implements AutoCloseable {
       return this;
     }
 
-    /** The clock for local timing (timeouts, retention cut-offs). Leases use the store's clock. */
+    /** The clock for local timing (timeouts, retention cut-offs, schedule ticks). Leases use the store's clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -448,6 +510,15 @@ public final class Errand implements AutoCloseable {
       return this;
     }
 
+    /** {@code type}'s own retry policy and timeout, for its tasks whose spec sets none. */
+    public Builder typeDefaults(String type, TypeDefaults defaults) {
+      Names.require("type", type);
+      if (typeDefaults.putIfAbsent(type, Objects.requireNonNull(defaults, "defaults")) != null) {
+        throw new IllegalArgumentException("defaults of type " + type + " are configured twice");
+      }
+      return this;
+    }
+
     /** The execution time limit of tasks whose spec and type set none. */
     public Builder timeout(Duration d) {
       this.timeout = positive("timeout", d);
@@ -489,6 +560,18 @@ public final class Errand implements AutoCloseable {
     /** Seeds the backoff jitter, for reproducible tests. */
     public Builder seed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /** Whether {@link Errand#start()} runs workers; off for a node that only runs schedules. On by default. */
+    public Builder runWorkers(boolean run) {
+      this.runWorkers = run;
+      return this;
+    }
+
+    /** Whether {@link Errand#start()} runs the registered schedules. On by default. */
+    public Builder runSchedules(boolean run) {
+      this.runSchedules = run;
       return this;
     }
 

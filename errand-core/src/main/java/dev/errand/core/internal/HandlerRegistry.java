@@ -5,6 +5,7 @@ import dev.errand.core.Json;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskHandler;
+import dev.errand.core.TypeDefaults;
 import dev.errand.core.spi.Completion;
 import java.time.Duration;
 import java.util.Map;
@@ -14,10 +15,12 @@ import java.util.random.RandomGenerator;
 /** The handlers of one Errand by type, and the retry arithmetic they share. Internal: not public API. */
 public final class HandlerRegistry {
   private final ObjectMapper mapper;
+  private final Map<String, TypeDefaults> typeDefaults;
   private final Map<String, Registered<?>> handlers = new ConcurrentHashMap<>();
 
-  public HandlerRegistry(ObjectMapper mapper) {
+  public HandlerRegistry(ObjectMapper mapper, Map<String, TypeDefaults> typeDefaults) {
     this.mapper = mapper;
+    this.typeDefaults = Map.copyOf(typeDefaults);
   }
 
   /** A handler with the payload class it decodes. */
@@ -48,12 +51,16 @@ public final class HandlerRegistry {
     return payload.decode(r.payloadType(), mapper);
   }
 
+  /** The type's own retry policy if it has one, else {@code fallback}. */
   public RetryPolicy retryFor(String type, RetryPolicy fallback) {
-    return fallback;
+    TypeDefaults d = typeDefaults.get(type);
+    return d != null && d.retry() != null ? d.retry() : fallback;
   }
 
+  /** The type's own timeout if it has one, else {@code fallback}. */
   public Duration timeoutFor(String type, Duration fallback) {
-    return fallback;
+    TypeDefaults d = typeDefaults.get(type);
+    return d != null && d.timeout() != null ? d.timeout() : fallback;
   }
 
   /** Retry with backoff while attempts remain and the error allows it; otherwise dead. */

@@ -13,7 +13,6 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
-import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import java.sql.Connection;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an Errand's workers: one {@link QueueWorker} per queue claims, each task runs on its own virtual
  * thread, a {@link BatchCompleter} writes outcomes in batches, one heartbeat extends every lease this
- * process holds in one store call, and a pruner deletes finished tasks past their retention.
+ * process holds in one store call.
  *
  * <p>A task stays in {@link #running} from claim until its completion is written, so the heartbeat keeps
  * its lease alive even while the completion waits in the buffer. Internal: not public API.
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime {
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final int HEARTBEAT_BATCH = 1000;
-  private static final int PRUNE_BATCH = 1000;
 
   private final TaskStore store;
   private final Settings settings;
@@ -88,7 +86,6 @@ public final class WorkerRuntime {
       threads.add(Thread.ofVirtual().name("errand-queue-" + queue).start(worker));
     }
     threads.add(Thread.ofVirtual().name("errand-heartbeat").start(this::heartbeatLoop));
-    threads.add(Thread.ofVirtual().name("errand-pruner").start(this::pruneLoop));
     log.info("{} started on store {}: queues {}", name, store.name(), settings.queues());
     log.debug("{} settings: {}", name, settings);
   }
@@ -245,34 +242,6 @@ public final class WorkerRuntime {
           listener.leaseLost(e.task);
         }
       }
-    }
-  }
-
-  private void pruneLoop() {
-    try {
-      while (!stopping) {
-        Thread.sleep(settings.pruneInterval());
-        prune();
-      }
-    } catch (InterruptedException e) {
-      // stopping
-    }
-  }
-
-  private void prune() {
-    try {
-      PruneRequest request = new PruneRequest(settings.clock().instant().minus(settings.retention()), PRUNE_BATCH);
-      int total = 0;
-      int n;
-      do {
-        n = store.prune(request);
-        total += n;
-      } while (n == PRUNE_BATCH && !stopping);
-      if (total > 0) {
-        log.debug("{} pruned {} finished tasks", name, total);
-      }
-    } catch (ErrandException e) {
-      log.warn("{} pruning failed: {}", name, e.toString());
     }
   }
 

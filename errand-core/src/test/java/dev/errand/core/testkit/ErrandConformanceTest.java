@@ -10,6 +10,8 @@ import dev.errand.core.ErrandListener;
 import dev.errand.core.IdempotencyConflictException;
 import dev.errand.core.Json;
 import dev.errand.core.PayloadTooLargeException;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.TypeDefaults;
 import dev.errand.core.StaleLeaseException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskFailure;
@@ -441,5 +443,35 @@ public abstract class ErrandConformanceTest {
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(claimed).hasSize(1);
     assertThat(millis).isLessThan(2000);
+  }
+
+  @Test
+  void typeDefaultsApplyUnlessTheSpecSetsItsOwn() {
+    Errand errand = errand(b -> b.typeDefaults("report", new TypeDefaults(
+        RetryPolicy.of(7, Duration.ofSeconds(2), Duration.ofMinutes(1)), Duration.ofMinutes(5))));
+    Task byType = errand.enqueue(TaskSpec.builder("report").build()).task();
+    assertThat(byType.maxAttempts()).isEqualTo(7);
+    assertThat(byType.retry().base()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(byType.timeout()).isEqualTo(Duration.ofMinutes(5));
+    Task own = errand.enqueue(TaskSpec.builder("report").maxAttempts(2).timeout(Duration.ofSeconds(9)).build()).task();
+    assertThat(own.maxAttempts()).isEqualTo(2);
+    assertThat(own.retry().base()).as("unset fields still come from the type").isEqualTo(Duration.ofSeconds(2));
+    assertThat(own.timeout()).isEqualTo(Duration.ofSeconds(9));
+    Task other = errand.enqueue(TaskSpec.builder("other").build()).task();
+    assertThat(other.retry()).isEqualTo(RetryPolicy.DEFAULT);
+  }
+
+  @Test
+  void aStartedErrandWithoutWorkersStillPrunes() {
+    Errand worker = errand(b -> {});
+    worker.handle("ok", Json.class, (task, p) -> null);
+    worker.start();
+    Enqueued ok = worker.enqueue(TaskSpec.builder("ok").build());
+    awaitState(worker, ok.id(), TaskState.SUCCEEDED);
+    worker.stop();
+    Errand server = errand(b -> b.runWorkers(false).retention(Duration.ofMillis(100))
+        .pruneInterval(Duration.ofMillis(100)));
+    server.start();
+    await().atMost(WAIT).until(() -> server.find(ok.id()).isEmpty());
   }
 }
