@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -51,6 +52,23 @@ final class ServerCommand implements Callable<Integer> {
       description = "Longest claim long poll in seconds a worker may ask for (env ERRAND_MAX_WAIT, default ${DEFAULT-VALUE}).")
   int maxWait;
 
+  @Option(names = "--retention", defaultValue = "${env:ERRAND_RETENTION:-7d}", converter = DurationConverter.class,
+      description = "How long succeeded and cancelled tasks are kept, such as 7d or 12h (env ERRAND_RETENTION, default ${DEFAULT-VALUE}). "
+          + "Dead tasks stay until purged.")
+  Duration retention;
+
+  /** How often finished tasks past their retention are deleted. */
+  static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * The server's Errand: workers are remote (the HTTP worker protocol) and no schedules are registered
+   * here, so it runs neither; started, it still prunes finished tasks past {@code retention}.
+   */
+  static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
+    return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
+        .runWorkers(false).runSchedules(false).build().start();
+  }
+
   @Override
   public Integer call() throws Exception {
     Tokens tokens = tokens();
@@ -58,7 +76,7 @@ final class ServerCommand implements Callable<Integer> {
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
     ErrandServer.requireTokensBeyondLoopback(config);
     TaskStore taskStore = TaskStoreProvider.openUrl(url);
-    Errand errand = Errand.builder().store(taskStore).maxPayloadBytes(maxPayload).build();
+    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL);
     ErrandServer server;
     try {
       server = ErrandServer.start(config, errand);
