@@ -42,10 +42,12 @@ public final class ErrandServer implements AutoCloseable {
   private final Javalin app;
   private final List<ApiRoute> routes;
   private final AtomicBoolean stopping;
+  private final Runnable stopLongPolls;
   private final String name;
 
-  private ErrandServer(Javalin app, List<ApiRoute> routes, AtomicBoolean stopping, String name) {
+  private ErrandServer(Javalin app, List<ApiRoute> routes, AtomicBoolean stopping, Runnable stopLongPolls, String name) {
     this.app = app;
+    this.stopLongPolls = stopLongPolls;
     this.routes = routes;
     this.stopping = stopping;
     this.name = name;
@@ -64,7 +66,8 @@ public final class ErrandServer implements AutoCloseable {
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
     routes.addAll(new QueueRoutes(errand).routes());
-    routes.addAll(new WorkerRoutes(errand, limits, config.maxWaitSeconds()).routes());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
+    routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
 
     Javalin app = Javalin.create(c -> {
@@ -92,7 +95,7 @@ public final class ErrandServer implements AutoCloseable {
       app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
     }
     app.start();
-    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, name);
+    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
     log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
         config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
             : config.tokens().size() + " bearer tokens");
@@ -140,6 +143,7 @@ public final class ErrandServer implements AutoCloseable {
   @Override
   public void close() {
     if (stopping.compareAndSet(false, true)) {
+      stopLongPolls.run();
       app.stop();
       log.info("{} stopped", name);
     }

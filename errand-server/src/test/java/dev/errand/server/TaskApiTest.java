@@ -116,6 +116,20 @@ class TaskApiTest {
     assertThat(mismatch.status()).isEqualTo(422);
   }
 
+  @Test
+  void clientNamedIdsAreIdempotentAndAClashIs409() {
+    String q = queue();
+    String id = "order-" + q;
+    Http.Resp first = http.post("/v1/tasks", "{\"id\":\"" + id + "\",\"type\":\"t\",\"queue\":\"" + q + "\"}");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(first.json().get("id").asText()).isEqualTo(id);
+    assertThat(http.post("/v1/tasks", "{\"id\":\"" + id + "\",\"type\":\"t\",\"queue\":\"" + q + "\"}").status())
+        .isEqualTo(200);
+    Http.Resp clash = http.post("/v1/tasks", "{\"id\":\"" + id + "\",\"type\":\"other\",\"queue\":\"" + q + "\"}");
+    assertThat(clash.status()).as(clash.toString()).isEqualTo(409);
+    assertThat(http.get("/v1/tasks/" + id).json().get("type").asText()).isEqualTo("t");
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', value = {
       "{\"type\":\"t\",\"colour\":\"red\"}|colour",

@@ -194,6 +194,22 @@ class WorkerProtocolTest {
     assertThat(sorted.getLast()).as("slowest of %s", latencies).isLessThan(400L);
   }
 
+  /** Shutdown answers parked long polls at once with a 503, rather than leaving them to their wait's end. */
+  @Test
+  void shutdownAnswersParkedLongPollsWith503() throws Exception {
+    try (TestServer other = TestServer.sqlite(); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Http.Resp> claim = pool.submit(() -> other.http.post("/v1/queues/idle/claim",
+          "{\"workerId\":\"w\",\"waitSeconds\":60}"));
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !claim.isDone());
+      long start = System.nanoTime();
+      other.server.close();
+      Http.Resp r = claim.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.header("Retry-After")).isNotNull();
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000L);
+    }
+  }
+
   /** Two remote workers with their own connections drain 500 tasks; none is handed out twice. */
   @Test
   void twoCompetingWorkersNeverGetTheSameTask() throws Exception {

@@ -3,6 +3,7 @@ package dev.errand.server.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
+import dev.errand.core.IdempotencyConflictException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
@@ -50,7 +51,15 @@ public final class TaskRoutes {
     FieldErrors errors = new FieldErrors();
     TaskSpec spec = TaskSpecReader.read(body, ctx.header("Idempotency-Key"), limits.maxPayloadBytes(), errors);
     errors.throwIfAny();
-    Enqueued e = errand.enqueue(spec);
+    Enqueued e;
+    try {
+      e = errand.enqueue(spec);
+    } catch (IdempotencyConflictException c) {
+      if (spec.idempotencyKey() == null) { // the client named an id that a different task already has
+        throw new ApiException(409, "task " + spec.id() + " already exists with a different spec");
+      }
+      throw c;
+    }
     ctx.header("Location", "/v1/tasks/" + e.id().value());
     Responses.task(ctx, e.created() ? 201 : 200, e.task());
   }

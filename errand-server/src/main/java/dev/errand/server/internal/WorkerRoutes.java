@@ -10,7 +10,9 @@ import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker protocol for workers outside this process: claim (a long poll that returns leased tasks with
@@ -26,6 +28,9 @@ public final class WorkerRoutes {
   private final Errand errand;
   private final Limits limits;
   private final int maxWaitSeconds;
+  /** Threads parked in a claim long poll, so that shutdown can answer them at once instead of at their wait's end. */
+  private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds) {
     this.errand = errand;
@@ -57,13 +62,21 @@ public final class WorkerRoutes {
     Integer wait = body.integer("waitSeconds", 0, maxWaitSeconds, errors);
     errors.throwIfAny();
     List<Task> tasks;
+    Thread self = Thread.currentThread();
+    waiting.add(self);
     try {
+      if (stopping) {
+        throw new InterruptedException("stopping");
+      }
       tasks = errand.claim(queue, max != null ? max : 1,
           Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS), workerId,
           Duration.ofSeconds(wait != null ? wait : 0));
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiException(503, "the server is shutting down");
+      throw new ApiException(503, "the server is shutting down", List.of(),
+          Map.of("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS));
+    } finally {
+      waiting.remove(self);
+      Thread.interrupted(); // an interrupt that came after the claim returned must not outlive this request
     }
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
@@ -76,6 +89,12 @@ public final class WorkerRoutes {
       g.writeEndObject();
       Responses.json(ctx, 200, out.bytes());
     }
+  }
+
+  /** Answers every parked long poll now (503) and every later claim at once; called on shutdown. */
+  public void stop() {
+    stopping = true;
+    waiting.forEach(Thread::interrupt);
   }
 
   private void heartbeat(Context ctx) throws Exception {
