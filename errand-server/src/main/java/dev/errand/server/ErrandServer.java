@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrandServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ErrandServer.class);
-  /** Longer than the longest long poll, so an idle timeout never cuts a claim short. */
-  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(ServerConfig.DEFAULT_MAX_WAIT_SECONDS * 2L + 60);
 
   private final Javalin app;
   private final List<ApiRoute> routes;
@@ -83,7 +81,8 @@ public final class ErrandServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
-        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        // longer than the longest long poll, so an idle timeout never cuts a claim short
+        connector.setIdleTimeout(Duration.ofSeconds(config.maxWaitSeconds() * 2L + 60).toMillis());
         return connector;
       });
     });

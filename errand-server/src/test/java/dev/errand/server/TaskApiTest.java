@@ -399,6 +399,36 @@ class TaskApiTest {
   }
 
   @Test
+  void batchItemsClashingWithEachOtherAreRefusedTogether() {
+    String q = queue();
+    String before = s.snapshot();
+    Http.Resp r = http.post("/v1/tasks:batch", "{\"tasks\":[{\"type\":\"t\",\"queue\":\"" + q
+        + "\",\"idempotencyKey\":\"k\",\"payload\":1},{\"type\":\"t\",\"queue\":\"" + q
+        + "\",\"idempotencyKey\":\"k\",\"payload\":2}]}");
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("tasks[1].idempotencyKey");
+    assertThat(s.snapshot()).isEqualTo(before);
+
+    Http.Resp same = http.post("/v1/tasks:batch", "{\"tasks\":[{\"type\":\"t\",\"queue\":\"" + q
+        + "\",\"idempotencyKey\":\"k\"},{\"type\":\"t\",\"queue\":\"" + q + "\",\"idempotencyKey\":\"k\"}]}");
+    assertThat(same.status()).isEqualTo(201);
+    assertThat(same.json().get("results").get(0).get("task").get("id"))
+        .isEqualTo(same.json().get("results").get(1).get("task").get("id"));
+    Http.Resp conflict = http.post("/v1/tasks:batch", "{\"tasks\":[{\"type\":\"t\",\"queue\":\"" + q
+        + "\"},{\"type\":\"t\",\"queue\":\"" + q + "\",\"idempotencyKey\":\"k\",\"payload\":3}]}");
+    assertThat(conflict.status()).isEqualTo(201);
+    assertThat(conflict.json().get("results").get(0).get("status").asText()).isEqualTo("created");
+    assertThat(conflict.json().get("results").get(1).get("status").asText()).isEqualTo("conflict");
+  }
+
+  @Test
+  void batchBodyOverItsLimitIs413() {
+    String item = "{\"type\":\"t\",\"payload\":\"" + "x".repeat(1000 * 1000) + "\"}";
+    String body = "{\"tasks\":[" + String.join(",", java.util.Collections.nCopies(17, item)) + "]}";
+    assertThat(http.post("/v1/tasks:batch", body).status()).isEqualTo(413);
+  }
+
+  @Test
   void queuesShowCountsAndPauseStopsClaims() {
     String q = queue();
     http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\"}");

@@ -15,6 +15,7 @@ import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,6 +82,8 @@ public final class TaskRoutes {
       specs.add(TaskSpecReader.read(item, null, limits.maxPayloadBytes(), errors));
     }
     errors.throwIfAny();
+    rejectClashesWithin(specs, errors);
+    errors.throwIfAny();
     List<Enqueued> results = errand.enqueueMany(specs);
     boolean anyCreated = results.stream().anyMatch(Enqueued::created);
     try (JsonOut out = new JsonOut()) {
@@ -97,6 +100,29 @@ public final class TaskRoutes {
       g.writeEndArray();
       g.writeEndObject();
       Responses.json(ctx, anyCreated ? 201 : 200, out.bytes());
+    }
+  }
+
+  /**
+   * Two items of one batch that claim the same idempotency key (in one queue) or the same id for
+   * different tasks would leave one written and one refused; refuse the whole batch instead.
+   */
+  private static void rejectClashesWithin(List<TaskSpec> specs, FieldErrors errors) {
+    Map<String, TaskSpec> seen = new HashMap<>();
+    for (int i = 0; i < specs.size(); i++) {
+      TaskSpec spec = specs.get(i);
+      if (spec.idempotencyKey() != null) {
+        TaskSpec first = seen.putIfAbsent("key " + spec.queue() + " " + spec.idempotencyKey(), spec);
+        if (first != null && !first.sameTaskAs(spec)) {
+          errors.add("tasks[" + i + "].idempotencyKey", "is used by an earlier task of this batch with a different spec");
+        }
+      }
+      if (spec.id() != null) {
+        TaskSpec first = seen.putIfAbsent("id " + spec.id(), spec);
+        if (first != null && !first.sameTaskAs(spec)) {
+          errors.add("tasks[" + i + "].id", "is used by an earlier task of this batch with a different spec");
+        }
+      }
     }
   }
 
