@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class ErrandServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ErrandServer.class);
 
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
   private final Javalin app;
   private final List<ApiRoute> routes;
   private final AtomicBoolean stopping;
@@ -75,7 +77,12 @@ public final class ErrandServer implements AutoCloseable {
       c.http.prefer405over404 = true;
       c.http.maxRequestSize = limits.batchBodyBytes(); // bodies are read and limited by Requests
       c.staticFiles.enableWebjars();
-      c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      c.jetty.modifyServer(server -> {
+        server.setErrorHandler(new ProblemErrorHandler());
+        // Graceful stop (Javalin's server has a StatisticsHandler): requests in flight, such as the long
+        // polls that close() has just answered, are written out before connections close.
+        server.setStopTimeout(STOP_TIMEOUT.toMillis());
+      });
       c.jetty.addConnector((server, http) -> {
         http.setSendServerVersion(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
