@@ -121,10 +121,17 @@ public final class InMemoryTaskStore implements TaskStore {
         return new ClaimResult(List.of());
       }
       Instant now = clock.instant();
+      List<Task> expired = tasks.values().stream().filter(t -> t.queue().equals(request.queue()))
+          .filter(t -> t.state() == TaskState.RUNNING && !t.lease().until().isAfter(now)).toList();
+      for (Task t : expired) {
+        boolean last = t.attempt() >= t.maxAttempts();
+        tasks.put(t.id(), with(t, last ? TaskState.DEAD : TaskState.READY, t.attempt(), t.runAt(), t.startedAt(),
+            last ? now : null, null, null, last ? "lease expired on the final attempt: worker "
+                + t.lease().workerId() + " stopped answering" : t.lastError()));
+      }
       List<Task> due = tasks.values().stream()
           .filter(t -> t.queue().equals(request.queue()))
-          .filter(t -> (t.state().isPending() && !t.runAt().isAfter(now))
-              || (t.state() == TaskState.RUNNING && t.lease().until().isBefore(now)))
+          .filter(t -> t.state().isPending() && !t.runAt().isAfter(now))
           .sorted(CLAIM_ORDER).limit(request.limit()).toList();
       List<Task> claimed = new ArrayList<>(due.size());
       for (Task t : due) {

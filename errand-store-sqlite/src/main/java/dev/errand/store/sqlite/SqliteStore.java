@@ -46,10 +46,12 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -253,7 +255,8 @@ public final class SqliteStore implements TaskStore {
    */
   private static CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
     long now = Micros.of(tx.now());
-    Map<String, List<TaskId>> batches = new HashMap<>();
+    // Statements run in the order their first completion came, so a repeated id resolves the same way each time.
+    Map<String, List<TaskId>> batches = new LinkedHashMap<>();
     for (Completion c : completions) {
       String statementName = switch (c.outcome()) {
         case Completion.Succeeded s -> "complete_succeeded";
@@ -337,20 +340,9 @@ public final class SqliteStore implements TaskStore {
   @Override
   public TaskPage list(TaskQuery query) {
     return readers.read("list", statements -> {
-      PreparedStatement list;
-      if (query.queue() != null && query.state() != null) {
-        list = statements.get("task_list_by_queue_state");
-        list.setString(4, query.queue());
-        list.setString(5, query.state().name());
-      } else if (query.queue() != null) {
-        list = statements.get("task_list_by_queue");
-        list.setString(4, query.queue());
-      } else if (query.state() != null) {
-        list = statements.get("task_list_by_state");
-        list.setString(4, query.state().name());
-      } else {
-        list = statements.get("task_list");
-      }
+      PreparedStatement list = statements.get("task_list");
+      list.setString(4, query.queue());
+      list.setString(5, query.state() == null ? null : query.state().name());
       list.setString(1, query.before() == null ? AFTER_EVERY_ID : query.before().value());
       list.setString(2, query.type());
       // One row more than asked tells whether another page follows.
@@ -461,17 +453,19 @@ public final class SqliteStore implements TaskStore {
    */
   @Override
   public void awaitWork(WaitRequest request) throws InterruptedException {
-    long deadline = System.nanoTime() + Micros.nanos(request.maxWait());
     // The version is read before the database, so a commit after the look still wakes this wait.
     long seen = signal.version(request.queues());
-    Duration untilWork = untilWork(request);
-    if (untilWork.isZero()) {
+    long waitNanos = Math.min(Micros.nanos(request.maxWait()), untilWork(request).toNanos());
+    if (waitNanos <= 0) {
       return;
     }
-    signal.await(request.queues(), seen, Math.min(deadline, System.nanoTime() + Micros.nanos(untilWork)));
+    signal.await(request.queues(), seen, System.nanoTime() + waitNanos);
   }
 
-  /** Zero if work is claimable now in a waited queue, else how long until some may be (at most a day). */
+  /**
+   * Zero if work is claimable now in a waited queue, else how long until some may be: at most a day, so
+   * the deadline arithmetic never overflows and a waiter with nothing in sight still looks again daily.
+   */
   private Duration untilWork(WaitRequest request) {
     return readers.read("await work", statements -> {
       long now = Micros.of(clock.instant());
@@ -500,7 +494,7 @@ public final class SqliteStore implements TaskStore {
       if (next == Long.MAX_VALUE) {
         return Duration.ofDays(1);
       }
-      return next <= now ? Duration.ZERO : Duration.of(next - now, java.time.temporal.ChronoUnit.MICROS);
+      return next <= now ? Duration.ZERO : Duration.of(next - now, ChronoUnit.MICROS);
     });
   }
 
@@ -520,6 +514,8 @@ public final class SqliteStore implements TaskStore {
     try (DirectoryLock held = lock; ReadPool r = readers; GroupCommitWriter w = writer) {
       // try-with-resources closes in reverse: the writer finishes first, then readers, then the lock.
       LOG.info("{}: closing", name);
+      // Waiters return now rather than at their maxWait; their next call finds the store closed.
+      signal.signal(List.of(), true);
     }
   }
 

@@ -64,8 +64,15 @@ WHERE id IN (SELECT id FROM tasks
 
 -- name: claim_rescue_expired
 -- A RUNNING task whose lease ran out is READY again; clearing its token fences the old worker. The
--- claim that follows counts the new attempt.
-UPDATE tasks SET state = 'READY', lease_token = NULL, lease_until = NULL, worker_id = NULL
+-- claim that follows counts the new attempt. The lost attempt counts too: on the final one the task is
+-- DEAD, so a task that kills its worker every time is not retried forever. (SET reads the old row.)
+UPDATE tasks
+SET state = CASE WHEN attempt >= max_attempts THEN 'DEAD' ELSE 'READY' END,
+    finished_at = CASE WHEN attempt >= max_attempts THEN ?2 ELSE finished_at END,
+    last_error = CASE WHEN attempt >= max_attempts
+                 THEN 'lease expired on the final attempt: worker ' || coalesce(worker_id, '?') || ' stopped answering'
+                 ELSE last_error END,
+    lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id IN (SELECT id FROM tasks
              WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
              LIMIT ?3)
@@ -163,28 +170,10 @@ SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 
        (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry
 
 -- name: task_list
--- ?1 is the cursor; with no cursor the caller passes a string above every id, so the range always holds.
+-- Walks the primary key down from the cursor and filters; ?1 is the cursor, and with none the caller
+-- passes a string above every id, so the range always holds. No secondary index serves these filters
+-- on purpose (see the schema): lists are for people and pages are small, claims are for machines.
 SELECT * FROM tasks
-WHERE id < ?1 AND (?2 IS NULL OR type = ?2)
-ORDER BY id DESC
-LIMIT ?3
-
--- name: task_list_by_queue
--- The unary + keeps the planner off the (queue, state) index, which would sort the whole queue: walking
--- the primary key down from the cursor meets the newest tasks of the queue first.
-SELECT * FROM tasks
-WHERE id < ?1 AND (?2 IS NULL OR type = ?2) AND +queue = ?4
-ORDER BY id DESC
-LIMIT ?3
-
--- name: task_list_by_state
-SELECT * FROM tasks
-WHERE id < ?1 AND (?2 IS NULL OR type = ?2) AND state = ?4
-ORDER BY id DESC
-LIMIT ?3
-
--- name: task_list_by_queue_state
-SELECT * FROM tasks
-WHERE id < ?1 AND (?2 IS NULL OR type = ?2) AND queue = ?4 AND state = ?5
+WHERE id < ?1 AND (?2 IS NULL OR type = ?2) AND (?4 IS NULL OR queue = ?4) AND (?5 IS NULL OR state = ?5)
 ORDER BY id DESC
 LIMIT ?3

@@ -1,6 +1,7 @@
 package dev.errand.store.sqlite.internal;
 
 import dev.errand.core.ErrandException;
+import dev.errand.core.StoreUnavailableException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -259,8 +260,12 @@ public final class GroupCommitWriter implements AutoCloseable {
         return answer.join();
       } catch (CompletionException e) {
         Throwable cause = e.getCause();
+        if (cause instanceof StoreUnavailableException unavailable) {
+          // A new exception per caller: one failed commit answers many callers with the same failure,
+          // and each should see its own stack, not share (and add to) one instance across threads.
+          throw new StoreUnavailableException(unavailable.getMessage(), unavailable);
+        }
         if (cause instanceof RuntimeException runtime) {
-          // Rethrown as is so callers see the store's exception types; the writer's stack is its cause chain.
           throw runtime;
         }
         if (cause instanceof Error error) {

@@ -26,6 +26,8 @@ public final class SqliteConnections {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     // The writer's cache holds the hot index pages: the claim, due and lease indexes.
     config.setCacheSize(-32_768);
+    // After a burst the WAL file is cut back to 64 MiB at the next checkpoint instead of keeping its peak size.
+    config.setJournalSizeLimit(64 * 1024 * 1024);
     return config.createConnection(url);
   }
 
