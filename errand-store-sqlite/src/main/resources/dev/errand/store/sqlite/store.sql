@@ -70,7 +70,7 @@ UPDATE tasks
 SET state = CASE WHEN attempt >= max_attempts THEN 'DEAD' ELSE 'READY' END,
     finished_at = CASE WHEN attempt >= max_attempts THEN ?2 ELSE finished_at END,
     last_error = CASE WHEN attempt >= max_attempts
-                 THEN 'lease expired on the final attempt: worker ' || coalesce(worker_id, '?') || ' stopped answering'
+                 THEN 'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
                  ELSE last_error END,
     lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id IN (SELECT id FROM tasks

@@ -75,7 +75,8 @@ JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency
 -- One statement per batch. Three index-ordered candidate lists, each locked with SKIP LOCKED so that
 -- concurrent claimers pass each other instead of queueing: READY tasks in claim order, SCHEDULED and
 -- RETRYING tasks whose time has come (earliest first), and RUNNING tasks whose lease has expired (their
--- old token stops matching once they are claimed again, which fences the stale worker). The best LIMIT of
+-- old token stops matching once they are claimed again, which fences the stale worker; those whose
+-- expired attempt was their last go DEAD instead). The best LIMIT of
 -- them are leased; due tasks that were locked but not chosen are promoted to READY, so a delayed backlog
 -- coming due drains into the ready index a batch at a time (the due list takes a promotion batch, at
 -- least the limit). A paused queue yields nothing. Lease times are the database's now(), never the
@@ -99,14 +100,15 @@ due AS (
   FOR UPDATE SKIP LOCKED
 ),
 expired AS (
-  SELECT id, priority, run_at FROM {schema}.tasks
+  SELECT id, priority, run_at, attempt >= max_attempts AS exhausted FROM {schema}.tasks
   WHERE queue = ? AND state = 'RUNNING' AND lease_until < now() AND (SELECT queue_open FROM gate)
   ORDER BY lease_until
   LIMIT ?
   FOR UPDATE SKIP LOCKED
 ),
 candidates AS (
-  SELECT * FROM ready UNION ALL SELECT * FROM due UNION ALL SELECT * FROM expired
+  SELECT * FROM ready UNION ALL SELECT * FROM due
+  UNION ALL SELECT id, priority, run_at FROM expired WHERE NOT exhausted
 ),
 chosen AS (
   SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT ?
@@ -115,6 +117,15 @@ promoted AS (
   UPDATE {schema}.tasks t SET state = 'READY'
   FROM due
   WHERE t.id = due.id AND NOT EXISTS (SELECT 1 FROM chosen WHERE chosen.id = due.id)
+),
+buried AS (
+  -- The lost attempt counts: on the final one the task is DEAD, so a task that kills its worker every
+  -- time is not retried forever.
+  UPDATE {schema}.tasks t
+  SET state = 'DEAD', finished_at = now(), lease_token = NULL, lease_until = NULL, worker_id = NULL,
+      last_error = 'lease expired on the final attempt: worker ' || coalesce(t.worker_id, 'unknown') || ' stopped answering'
+  FROM expired
+  WHERE t.id = expired.id AND expired.exhausted
 )
 UPDATE {schema}.tasks t
 SET state = 'RUNNING',

@@ -1,0 +1,157 @@
+package dev.errand.server;
+
+import dev.errand.core.Errand;
+import dev.errand.server.internal.ApiRoute;
+import dev.errand.server.internal.Authenticator;
+import dev.errand.server.internal.HealthRoutes;
+import dev.errand.server.internal.Limits;
+import dev.errand.server.internal.ProblemErrorHandler;
+import dev.errand.server.internal.ProblemMapper;
+import dev.errand.server.internal.QueueRoutes;
+import dev.errand.server.internal.TaskRoutes;
+import dev.errand.server.internal.WorkerRoutes;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Errand HTTP API over an {@link Errand} facade: the same calls library users make, answered as JSON
+ * under {@code /v1}, with errors as RFC 9457 problems. Requests run on virtual threads, so a claim long
+ * poll holds no platform thread. The caller owns the Errand and closes it after this server.
+ *
+ * <pre>{@code
+ * try (ErrandServer server = ErrandServer.start(ServerConfig.loopback(0, "memory"), errand)) {
+ *   int port = server.port();
+ * }
+ * }</pre>
+ */
+public final class ErrandServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ErrandServer.class);
+
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Javalin app;
+  private final List<ApiRoute> routes;
+  private final AtomicBoolean stopping;
+  private final Runnable stopLongPolls;
+  private final String name;
+
+  private ErrandServer(Javalin app, List<ApiRoute> routes, AtomicBoolean stopping, Runnable stopLongPolls, String name) {
+    this.app = app;
+    this.stopLongPolls = stopLongPolls;
+    this.routes = routes;
+    this.stopping = stopping;
+    this.name = name;
+  }
+
+  /**
+   * Starts listening and logs one line saying where and on which store.
+   *
+   * @throws IllegalStateException if asked to bind beyond loopback without tokens
+   */
+  public static ErrandServer start(ServerConfig config, Errand errand) {
+    requireTokensBeyondLoopback(config);
+    String name = "errand-server";
+    AtomicBoolean stopping = new AtomicBoolean();
+    Limits limits = Limits.forPayload(config.maxPayloadBytes());
+    List<ApiRoute> routes = new ArrayList<>();
+    routes.addAll(new TaskRoutes(errand, limits).routes());
+    routes.addAll(new QueueRoutes(errand).routes());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
+    routes.addAll(workers.routes());
+    routes.addAll(new HealthRoutes(errand).routes());
+
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.startupWatcherEnabled = false;
+      c.useVirtualThreads = true;
+      c.http.prefer405over404 = true;
+      c.http.maxRequestSize = limits.batchBodyBytes(); // bodies are read and limited by Requests
+      c.staticFiles.enableWebjars();
+      c.jetty.modifyServer(server -> {
+        server.setErrorHandler(new ProblemErrorHandler());
+        // Graceful stop (Javalin's server has a StatisticsHandler): requests in flight, such as the long
+        // polls that close() has just answered, are written out before connections close.
+        server.setStopTimeout(STOP_TIMEOUT.toMillis());
+      });
+      c.jetty.addConnector((server, http) -> {
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // longer than the longest long poll, so an idle timeout never cuts a claim short
+        connector.setIdleTimeout(Duration.ofSeconds(config.maxWaitSeconds() * 2L + 60).toMillis());
+        return connector;
+      });
+    });
+    ProblemMapper mapper = new ProblemMapper(name, stopping::get);
+    app.exception(Exception.class, mapper);
+    app.exception(HttpResponseException.class, mapper);
+    app.beforeMatched(new Authenticator(config.tokens()));
+    for (ApiRoute r : routes) {
+      app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
+    }
+    app.start();
+    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
+    log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
+        config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
+            : config.tokens().size() + " bearer tokens");
+    return server;
+  }
+
+  /**
+   * Refuses a configuration that binds beyond loopback without tokens; {@link #start} checks it too, and
+   * a command line checks it first so that it fails before opening a store.
+   *
+   * @throws IllegalStateException with a message saying how to give tokens
+   */
+  public static void requireTokensBeyondLoopback(ServerConfig config) {
+    if (!config.tokens().isEmpty()) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = true;
+      for (InetAddress a : InetAddress.getAllByName(config.host())) {
+        loopback &= a.isLoopbackAddress();
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve host " + config.host(), e);
+    }
+    if (!loopback) {
+      throw new IllegalStateException("refusing to listen on " + config.host() + " without bearer tokens: "
+          + "anyone who can reach it could run and change tasks. Give tokens with --tokens-file FILE "
+          + "(lines of 'TOKEN ROLE', role producer, worker or admin) or ERRAND_TOKENS='TOKEN admin', "
+          + "or bind to 127.0.0.1");
+    }
+  }
+
+  /** The port listened on (the chosen one when configured with 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every API route, as registered. */
+  public List<ApiRoute> routes() {
+    return routes;
+  }
+
+  /** Stops listening; requests in flight (long polls included) are answered 503. */
+  @Override
+  public void close() {
+    if (stopping.compareAndSet(false, true)) {
+      stopLongPolls.run();
+      app.stop();
+      log.info("{} stopped", name);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.errand.server;
+
+import java.util.Objects;
+
+/**
+ * How an {@link ErrandServer} listens and what it admits.
+ *
+ * @param host the address to bind; anything but loopback requires tokens
+ * @param port the port, 0 for any free one
+ * @param maxPayloadBytes the largest payload or result accepted (bodies get room for the other fields)
+ * @param tokens the accepted bearer tokens; empty means no auth, allowed on loopback only
+ * @param maxWaitSeconds the longest claim long poll a worker may ask for
+ * @param storeLabel the store as shown in the startup line (credentials already removed)
+ */
+public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens tokens, int maxWaitSeconds,
+    String storeLabel) {
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 7700;
+  public static final long DEFAULT_MAX_PAYLOAD = 1 << 20;
+  public static final int DEFAULT_MAX_WAIT_SECONDS = 60;
+
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(storeLabel, "storeLabel");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535: " + port);
+    }
+    if (maxPayloadBytes < 1 || maxPayloadBytes > 64L * 1024 * 1024) {
+      throw new IllegalArgumentException("maxPayloadBytes must be in 1..64 MiB: " + maxPayloadBytes);
+    }
+    if (maxWaitSeconds < 0 || maxWaitSeconds > 300) {
+      throw new IllegalArgumentException("maxWaitSeconds must be in 0..300: " + maxWaitSeconds);
+    }
+  }
+
+  /** Loopback on {@code port} with the defaults and no tokens. */
+  public static ServerConfig loopback(int port, String storeLabel) {
+    return new ServerConfig(DEFAULT_HOST, port, DEFAULT_MAX_PAYLOAD, Tokens.NONE, DEFAULT_MAX_WAIT_SECONDS, storeLabel);
+  }
+
+  public ServerConfig withTokens(Tokens tokens) {
+    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel);
+  }
+
+  public ServerConfig withMaxPayloadBytes(long bytes) {
+    return new ServerConfig(host, port, bytes, tokens, maxWaitSeconds, storeLabel);
+  }
+
+  public ServerConfig withHost(String host) {
+    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel);
+  }
+}

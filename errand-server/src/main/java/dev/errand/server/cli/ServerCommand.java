@@ -1,0 +1,108 @@
+package dev.errand.server.cli;
+
+import dev.errand.core.Errand;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.TaskStoreProvider;
+import dev.errand.server.ErrandServer;
+import dev.errand.server.ServerConfig;
+import dev.errand.server.Tokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code errand server}: opens the store, serves the HTTP API and waits for SIGTERM or Ctrl-C, then stops
+ * listening and closes the store. Workers are remote (the HTTP worker protocol), so no handler runs here.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Run the Errand HTTP API and worker protocol.")
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "${env:ERRAND_HOST:-127.0.0.1}",
+      description = "Address to listen on; beyond loopback, tokens are required (env ERRAND_HOST, default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "${env:ERRAND_PORT:-7700}",
+      description = "Port to listen on, 0 for any free one (env ERRAND_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--data", defaultValue = "${env:ERRAND_DATA:-./errand-data}",
+      description = "Directory of the embedded SQLite store (env ERRAND_DATA, default ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(names = "--store", defaultValue = "${env:ERRAND_STORE}",
+      description = "Store URL such as sqlite:./errand-data or postgres://user@host/db (env ERRAND_STORE, default sqlite:<data>).")
+  String store;
+
+  @Option(names = "--tokens-file", defaultValue = "${env:ERRAND_TOKENS_FILE}",
+      description = "File of bearer tokens, one 'TOKEN ROLE' per line, role producer, worker or admin (env ERRAND_TOKENS_FILE). "
+          + "ERRAND_TOKENS may hold more entries, separated by commas.")
+  Path tokensFile;
+
+  @Option(names = "--max-payload", defaultValue = "${env:ERRAND_MAX_PAYLOAD:-1MiB}", converter = Sizes.class,
+      description = "Largest task payload or result, such as 1MiB or 65536 (env ERRAND_MAX_PAYLOAD, default ${DEFAULT-VALUE}).")
+  long maxPayload;
+
+  @Option(names = "--max-wait", defaultValue = "${env:ERRAND_MAX_WAIT:-60}",
+      description = "Longest claim long poll in seconds a worker may ask for (env ERRAND_MAX_WAIT, default ${DEFAULT-VALUE}).")
+  int maxWait;
+
+  @Option(names = "--retention", defaultValue = "${env:ERRAND_RETENTION:-7d}", converter = DurationConverter.class,
+      description = "How long succeeded and cancelled tasks are kept, such as 7d or 12h (env ERRAND_RETENTION, default ${DEFAULT-VALUE}). "
+          + "Dead tasks stay until purged.")
+  Duration retention;
+
+  /** How often finished tasks past their retention are deleted. */
+  static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * The server's Errand: workers are remote (the HTTP worker protocol) and no schedules are registered
+   * here, so it runs neither; started, it still prunes finished tasks past {@code retention}.
+   */
+  static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
+    return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
+        .runWorkers(false).runSchedules(false).build().start();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Tokens tokens = tokens();
+    String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
+    ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
+    ErrandServer.requireTokensBeyondLoopback(config);
+    TaskStore taskStore = TaskStoreProvider.openUrl(url);
+    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL);
+    ErrandServer server;
+    try {
+      server = ErrandServer.start(config, errand);
+    } catch (RuntimeException e) {
+      errand.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      errand.close();
+      stopped.countDown();
+    }, "errand-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private Tokens tokens() throws IOException {
+    StringBuilder text = new StringBuilder();
+    if (tokensFile != null) {
+      text.append(Files.readString(tokensFile, StandardCharsets.UTF_8)).append('\n');
+    }
+    String env = System.getenv("ERRAND_TOKENS");
+    if (env != null) {
+      text.append(env);
+    }
+    return Tokens.parse(text.toString(), tokensFile != null ? "tokens file " + tokensFile + " or ERRAND_TOKENS" : "ERRAND_TOKENS");
+  }
+}

@@ -1,0 +1,34 @@
+package dev.errand.server.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code errand tasks [--state ..] [--queue ..]}: GET /v1/tasks, newest first. */
+@Command(name = "tasks", mixinStandardHelpOptions = true, description = "List tasks, newest first.")
+final class TasksCommand implements Callable<Integer> {
+  @Mixin
+  ClientOptions client;
+
+  @Option(names = "--state", description = "SCHEDULED, READY, RUNNING, RETRYING, SUCCEEDED, DEAD or CANCELLED.")
+  String state;
+
+  @Option(names = "--queue", description = "Only this queue.")
+  String queue;
+
+  @Option(names = "--type", description = "Only this type.")
+  String type;
+
+  @Option(names = "--limit", description = "Page size, 1..1000 (default 50).")
+  String limit;
+
+  @Option(names = "--cursor", description = "The 'next' value of the previous page.")
+  String cursor;
+
+  @Override
+  public Integer call() throws Exception {
+    return client.call("GET", "/v1/tasks" + ClientOptions.query(ClientOptions.params(
+        "state", state, "queue", queue, "type", type, "limit", limit, "cursor", cursor)), null);
+  }
+}

@@ -1,0 +1,238 @@
+package dev.errand.server.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.errand.core.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fields of one JSON object of a request body, read strictly with a streaming parser: a value's
+ * type is never coerced, and nested values (a payload, a result) are kept as the exact bytes that
+ * arrived, so they are stored without being re-encoded. Malformed JSON is a 400; everything else wrong
+ * with a field is collected into {@link FieldErrors} for one 422. Field names in errors carry the
+ * object's prefix, such as {@code tasks[3].}. Immutable after parsing.
+ */
+public final class JsonFields {
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).maxNumberLength(400).build())
+      .build();
+
+  /** One field's value: its token, and its text, int value or raw bytes as the token allows. */
+  private record Value(JsonToken token, String text, Integer intValue, byte[] raw) {}
+
+  private final String prefix;
+  private final Map<String, Value> values;
+  private final List<String> duplicates;
+
+  private JsonFields(String prefix, Map<String, Value> values, List<String> duplicates) {
+    this.prefix = prefix;
+    this.values = values;
+    this.duplicates = duplicates;
+  }
+
+  /** Parses {@code body}, which must be exactly one JSON object. */
+  public static JsonFields parse(byte[] body, String prefix) {
+    try (JsonParser p = FACTORY.createParser(body)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw ApiException.malformed("request body is empty; expected a JSON object");
+      }
+      if (first != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        requireEnd(p);
+        throw ApiException.invalid(prefix.isEmpty() ? "body" : stripDot(prefix), "must be a JSON object");
+      }
+      JsonFields fields = readObject(p, body, prefix);
+      requireEnd(p);
+      return fields;
+    } catch (StreamConstraintsException e) {
+      throw ApiException.malformed("request body is too deeply nested or has an overlong number");
+    } catch (JsonProcessingException e) {
+      throw ApiException.malformed("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.malformed("request body cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static void requireEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw ApiException.malformed("request body has content after its JSON value");
+    }
+  }
+
+  private static String stripDot(String prefix) {
+    return prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+  }
+
+  private static JsonFields readObject(JsonParser p, byte[] source, String prefix) throws IOException {
+    Map<String, Value> values = new LinkedHashMap<>();
+    List<String> duplicates = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken token = p.nextToken();
+      int start = (int) p.currentTokenLocation().getByteOffset();
+      Value value = switch (token) {
+        case START_OBJECT, START_ARRAY -> {
+          p.skipChildren();
+          yield new Value(token, null, null, slice(source, start, (int) p.currentLocation().getByteOffset(), false));
+        }
+        case VALUE_STRING -> {
+          String text = p.getText(); // finishes the token, so the location below is past its closing quote
+          yield new Value(token, text, null, slice(source, start, (int) p.currentLocation().getByteOffset(), true));
+        }
+        case VALUE_NUMBER_INT -> new Value(token, null,
+            p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : null,
+            slice(source, start, (int) p.currentLocation().getByteOffset(), true));
+        default -> new Value(token, null, null, slice(source, start, (int) p.currentLocation().getByteOffset(), true));
+      };
+      if (values.putIfAbsent(name, value) != null) {
+        duplicates.add(name);
+      }
+    }
+    if (t != JsonToken.END_OBJECT) {
+      throw ApiException.malformed("malformed JSON object");
+    }
+    return new JsonFields(prefix, values, duplicates);
+  }
+
+  /**
+   * The bytes of one value. A scalar's end location may lie past a delimiter the parser looked at, so
+   * trailing delimiters and whitespace are trimmed; no scalar ends with one.
+   */
+  private static byte[] slice(byte[] source, int start, int end, boolean scalar) {
+    int e = Math.min(end, source.length);
+    if (scalar) {
+      while (e > start && isDelimiter(source[e - 1])) {
+        e--;
+      }
+    }
+    return Arrays.copyOfRange(source, start, e);
+  }
+
+  private static boolean isDelimiter(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == ',' || b == '}' || b == ']';
+  }
+
+  /** The API name of {@code name} in this object, such as {@code tasks[3].priority}. */
+  public String field(String name) {
+    return prefix + name;
+  }
+
+  public boolean has(String name) {
+    Value v = values.get(name);
+    return v != null && v.token != JsonToken.VALUE_NULL;
+  }
+
+  /** Records an error for every field not in {@code known} and every field given twice. */
+  public void rejectUnknown(Set<String> known, FieldErrors errors) {
+    for (String name : values.keySet()) {
+      if (!known.contains(name)) {
+        errors.add(field(name), "is not a known field");
+      }
+    }
+    for (String name : duplicates) {
+      errors.add(field(name), "is given more than once");
+    }
+  }
+
+  /** The string value, or null if absent or null; a value of another type is an error. */
+  public String string(String name, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.VALUE_STRING) {
+      errors.add(field(name), "must be a string");
+      return null;
+    }
+    return v.text;
+  }
+
+  /** The integer value in {@code min..max}, or null if absent, null or invalid (invalid is an error). */
+  public Integer integer(String name, int min, int max, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.VALUE_NUMBER_INT) {
+      errors.add(field(name), "must be an integer");
+      return null;
+    }
+    if (v.intValue == null || v.intValue < min || v.intValue > max) {
+      errors.add(field(name), "must be in " + min + ".." + max);
+      return null;
+    }
+    return v.intValue;
+  }
+
+  public Boolean bool(String name, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.VALUE_TRUE && v.token != JsonToken.VALUE_FALSE) {
+      errors.add(field(name), "must be true or false");
+      return null;
+    }
+    return v.token == JsonToken.VALUE_TRUE;
+  }
+
+  /** Any JSON value as the exact bytes received (JSON null as {@code null}), or null if absent. */
+  public Json raw(String name) {
+    Value v = values.get(name);
+    return v == null ? null : Json.of(v.raw);
+  }
+
+  /** The size in bytes of the value of {@code name} as received, or 0 if absent. */
+  public int rawSize(String name) {
+    Value v = values.get(name);
+    return v == null ? 0 : v.raw.length;
+  }
+
+  /**
+   * The elements of an array of objects, each with the prefix {@code name[i].}; null if absent or
+   * invalid (invalid is an error).
+   */
+  public List<JsonFields> objects(String name, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.START_ARRAY) {
+      errors.add(field(name), "must be an array of objects");
+      return null;
+    }
+    List<JsonFields> out = new ArrayList<>();
+    try (JsonParser p = FACTORY.createParser(v.raw)) {
+      p.nextToken();
+      JsonToken t;
+      int i = 0;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        String itemPrefix = field(name) + "[" + i + "].";
+        if (t == JsonToken.START_OBJECT) {
+          out.add(readObject(p, v.raw, itemPrefix));
+        } else {
+          p.skipChildren();
+          errors.add(field(name) + "[" + i + "]", "must be a JSON object");
+        }
+        i++;
+      }
+    } catch (IOException e) {
+      // Unreachable: these bytes were parsed once already as part of the whole body.
+      throw ApiException.malformed("malformed JSON in " + field(name));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.errand.server.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.Json;
+import dev.errand.core.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/**
+ * Writes response bodies with a streaming generator. A task's payload and result are written as the
+ * bytes stored, never decoded and re-encoded. Not thread-safe: one per response.
+ */
+public final class JsonOut implements AutoCloseable {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+  private final JsonGenerator g;
+
+  public JsonOut() {
+    try {
+      g = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The generator, for the caller's own fields. IOExceptions cannot happen on an in-memory stream. */
+  public JsonGenerator generator() {
+    return g;
+  }
+
+  /** Writes {@code task} as an object; its lease token only when {@code withLeaseToken}. */
+  public void task(Task t, boolean withLeaseToken) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", t.id().value());
+    g.writeStringField("queue", t.queue());
+    g.writeStringField("type", t.type());
+    g.writeFieldName("payload");
+    raw(t.payload());
+    g.writeNumberField("priority", t.priority());
+    g.writeStringField("state", t.state().name());
+    g.writeNumberField("attempt", t.attempt());
+    g.writeNumberField("maxAttempts", t.maxAttempts());
+    g.writeStringField("timeout", t.timeout().toString());
+    if (t.idempotencyKey() != null) {
+      g.writeStringField("idempotencyKey", t.idempotencyKey());
+    }
+    instant("runAt", t.runAt());
+    instant("createdAt", t.createdAt());
+    instant("startedAt", t.startedAt());
+    instant("finishedAt", t.finishedAt());
+    g.writeFieldName("result");
+    raw(t.result());
+    g.writeStringField("lastError", t.lastError());
+    if (t.lease() != null) {
+      if (withLeaseToken) {
+        g.writeStringField("leaseToken", t.lease().token());
+      }
+      instant("leaseUntil", t.lease().until());
+      g.writeStringField("workerId", t.lease().workerId());
+    }
+    g.writeEndObject();
+  }
+
+  private void raw(Json json) throws IOException {
+    if (json == null) {
+      g.writeNull();
+    } else {
+      g.writeRawValue(json.asString());
+    }
+  }
+
+  public void instant(String name, Instant value) throws IOException {
+    if (value == null) {
+      g.writeNullField(name);
+    } else {
+      g.writeStringField(name, value.toString());
+    }
+  }
+
+  /** Finishes and returns the document. */
+  public byte[] bytes() {
+    try {
+      g.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public void close() {
+    try {
+      g.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The JSON of one task, as a whole response body. */
+  public static byte[] ofTask(Task t, boolean withLeaseToken) {
+    try (JsonOut out = new JsonOut()) {
+      out.task(t, withLeaseToken);
+      return out.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.errand.server.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.Enqueued;
+import dev.errand.core.Errand;
+import dev.errand.core.IdempotencyConflictException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Producer and operator endpoints on tasks: enqueue one or many, read, list, cancel and replay. Each
+ * handler parses, calls the {@link Errand} facade and answers. Thread-safe.
+ */
+public final class TaskRoutes {
+  private static final Set<String> LIST_PARAMS = Set.of("queue", "state", "type", "limit", "cursor");
+  private static final int DEFAULT_LIMIT = 50;
+
+  private final Errand errand;
+  private final Limits limits;
+
+  public TaskRoutes(Errand errand, Limits limits) {
+    this.errand = errand;
+    this.limits = limits;
+  }
+
+  public List<ApiRoute> routes() {
+    return List.of(
+        new ApiRoute(HandlerType.POST, "/v1/tasks", ApiRoute.PRODUCERS, this::enqueue),
+        new ApiRoute(HandlerType.POST, "/v1/tasks:batch", ApiRoute.PRODUCERS, this::enqueueBatch),
+        new ApiRoute(HandlerType.GET, "/v1/tasks", ApiRoute.READERS, this::list),
+        new ApiRoute(HandlerType.GET, "/v1/tasks/{id}", ApiRoute.READERS, this::get),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/cancel", ApiRoute.ADMINS, this::cancel),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/replay", ApiRoute.ADMINS, this::replay));
+  }
+
+  private void enqueue(Context ctx) {
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    TaskSpec spec = TaskSpecReader.read(body, ctx.header("Idempotency-Key"), limits.maxPayloadBytes(), errors);
+    errors.throwIfAny();
+    Enqueued e;
+    try {
+      e = errand.enqueue(spec);
+    } catch (IdempotencyConflictException c) {
+      if (spec.idempotencyKey() == null) { // the client named an id that a different task already has
+        throw new ApiException(409, "task " + spec.id() + " already exists with a different spec");
+      }
+      throw c;
+    }
+    ctx.header("Location", "/v1/tasks/" + e.id().value());
+    Responses.task(ctx, e.created() ? 201 : 200, e.task());
+  }
+
+  /** All items are checked before any is written, and all are written in one store call. */
+  private void enqueueBatch(Context ctx) throws Exception {
+    JsonFields body = Requests.object(ctx, limits.batchBodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("tasks"), errors);
+    List<JsonFields> items = body.objects("tasks", errors);
+    if (items == null && !body.has("tasks")) {
+      errors.add("tasks", "is required");
+    } else if (items != null && (items.isEmpty() || items.size() > limits.maxBatch())) {
+      errors.add("tasks", "must hold 1.." + limits.maxBatch() + " tasks");
+    }
+    errors.throwIfAny();
+    List<TaskSpec> specs = new ArrayList<>(items.size());
+    for (JsonFields item : items) {
+      specs.add(TaskSpecReader.read(item, null, limits.maxPayloadBytes(), errors));
+    }
+    errors.throwIfAny();
+    rejectClashesWithin(specs, errors);
+    errors.throwIfAny();
+    List<Enqueued> results = errand.enqueueMany(specs);
+    boolean anyCreated = results.stream().anyMatch(Enqueued::created);
+    try (JsonOut out = new JsonOut()) {
+      JsonGenerator g = out.generator();
+      g.writeStartObject();
+      g.writeArrayFieldStart("results");
+      for (Enqueued e : results) {
+        g.writeStartObject();
+        g.writeStringField("status", e.conflict() ? "conflict" : e.created() ? "created" : "existing");
+        g.writeFieldName("task");
+        out.task(e.task(), false);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      Responses.json(ctx, anyCreated ? 201 : 200, out.bytes());
+    }
+  }
+
+  /**
+   * Two items of one batch that claim the same idempotency key (in one queue) or the same id for
+   * different tasks would leave one written and one refused; refuse the whole batch instead.
+   */
+  private static void rejectClashesWithin(List<TaskSpec> specs, FieldErrors errors) {
+    Map<String, TaskSpec> seen = new HashMap<>();
+    for (int i = 0; i < specs.size(); i++) {
+      TaskSpec spec = specs.get(i);
+      if (spec.idempotencyKey() != null) {
+        TaskSpec first = seen.putIfAbsent("key " + spec.queue() + " " + spec.idempotencyKey(), spec);
+        if (first != null && !first.sameTaskAs(spec)) {
+          errors.add("tasks[" + i + "].idempotencyKey", "is used by an earlier task of this batch with a different spec");
+        }
+      }
+      if (spec.id() != null) {
+        TaskSpec first = seen.putIfAbsent("id " + spec.id(), spec);
+        if (first != null && !first.sameTaskAs(spec)) {
+          errors.add("tasks[" + i + "].id", "is used by an earlier task of this batch with a different spec");
+        }
+      }
+    }
+  }
+
+  private void get(Context ctx) {
+    Responses.task(ctx, 200, errand.get(Requests.taskId(ctx)));
+  }
+
+  private void list(Context ctx) throws Exception {
+    Map<String, String> q = Requests.query(ctx, LIST_PARAMS);
+    FieldErrors errors = new FieldErrors();
+    String queue = Requests.name(q, "queue", errors);
+    String type = Requests.name(q, "type", errors);
+    TaskState state = state(q.get("state"), errors);
+    int limit = limit(q.get("limit"), errors);
+    TaskId cursor = cursor(q.get("cursor"), errors);
+    errors.throwIfAny();
+    TaskPage page = errand.list(new TaskQuery(queue, state, type, limit, cursor));
+    try (JsonOut out = new JsonOut()) {
+      JsonGenerator g = out.generator();
+      g.writeStartObject();
+      g.writeArrayFieldStart("tasks");
+      for (Task t : page.tasks()) {
+        out.task(t, false);
+      }
+      g.writeEndArray();
+      g.writeStringField("next", page.next() == null ? null : page.next().value());
+      g.writeEndObject();
+      Responses.json(ctx, 200, out.bytes());
+    }
+  }
+
+  static TaskState state(String text, FieldErrors errors) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return TaskState.valueOf(text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      errors.add("state", "must be one of " + List.of(TaskState.values()) + ": " + Durations.quote(text));
+      return null;
+    }
+  }
+
+  private static int limit(String text, FieldErrors errors) {
+    if (text == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= TaskQuery.MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    errors.add("limit", "must be an integer in 1.." + TaskQuery.MAX_LIMIT + ": " + Durations.quote(text));
+    return DEFAULT_LIMIT;
+  }
+
+  private static TaskId cursor(String text, FieldErrors errors) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return TaskId.of(text);
+    } catch (IllegalArgumentException e) {
+      errors.add("cursor", "is not a cursor this server returned: " + Durations.quote(text));
+      return null;
+    }
+  }
+
+  /** Cancelling a cancelled task again is a no-op; cancelling a task that finished otherwise is a 409. */
+  private void cancel(Context ctx) {
+    CancelResult r = errand.cancel(Requests.taskId(ctx));
+    if (r.status() == CancelResult.Status.ALREADY_FINAL && r.task().state() != TaskState.CANCELLED) {
+      throw new ApiException(409, "task " + r.task().id() + " already finished as " + r.task().state());
+    }
+    Responses.task(ctx, 200, r.task());
+  }
+
+  private void replay(Context ctx) {
+    TaskId id = Requests.taskId(ctx);
+    if (errand.replay(DeadFilter.of(id)) == 0) {
+      Task t = errand.get(id); // 404 if it does not exist
+      throw new ApiException(409, "task " + id + " is " + t.state() + ", not DEAD; only dead tasks can be replayed");
+    }
+    Responses.task(ctx, 200, errand.get(id));
+  }
+}

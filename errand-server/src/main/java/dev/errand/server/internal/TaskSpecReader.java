@@ -1,0 +1,99 @@
+package dev.errand.server.internal;
+
+import dev.errand.core.FieldError;
+import dev.errand.core.Json;
+import dev.errand.core.Names;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one enqueue object of a request into a {@link TaskSpec}, checking every field and collecting
+ * every error, so that nothing reaches the facade that it would refuse. Stateless.
+ */
+public final class TaskSpecReader {
+  static final Set<String> FIELDS = Set.of("id", "type", "payload", "queue", "priority", "delay", "runAt",
+      "maxAttempts", "timeout", "idempotencyKey");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7e]{1," + TaskSpec.MAX_IDEMPOTENCY_KEY_LENGTH + "}");
+
+  private TaskSpecReader() {}
+
+  /**
+   * The spec of {@code f}, or null when an error was recorded. {@code headerKey} is the
+   * {@code Idempotency-Key} header, which stands for the field when the field is absent.
+   *
+   * @throws ApiException 413 when the payload is over {@code maxPayloadBytes}
+   */
+  public static TaskSpec read(JsonFields f, String headerKey, long maxPayloadBytes, FieldErrors errors) {
+    int before = errors.size();
+    f.rejectUnknown(FIELDS, errors);
+    if (f.rawSize("payload") > maxPayloadBytes) {
+      String field = f.field("payload");
+      String message = "is " + f.rawSize("payload") + " bytes, over the limit of " + maxPayloadBytes;
+      throw new ApiException(413, field + " " + message, List.of(new FieldError(field, message)), Map.of());
+    }
+    String type = f.string("type", errors);
+    if (!f.has("type")) {
+      errors.add(f.field("type"), "is required");
+    } else if (type != null && !Names.isValid(type)) {
+      errors.add(f.field("type"), "must match " + Names.PATTERN + ": " + Durations.quote(type));
+    }
+    String queue = f.string("queue", errors);
+    if (queue != null && !Names.isValid(queue)) {
+      errors.add(f.field("queue"), "must match " + Names.PATTERN + ": " + Durations.quote(queue));
+    }
+    String id = f.string("id", errors);
+    if (id != null && !ID.matcher(id).matches()) {
+      errors.add(f.field("id"), "must match " + ID.pattern() + ": " + Durations.quote(id));
+    }
+    Integer priority = f.integer("priority", TaskSpec.MIN_PRIORITY, TaskSpec.MAX_PRIORITY, errors);
+    Integer maxAttempts = f.integer("maxAttempts", 1, RetryPolicy.MAX_ATTEMPTS_LIMIT, errors);
+    Duration delay = Durations.duration(f.field("delay"), f.string("delay", errors), true, errors);
+    Instant runAt = Durations.instant(f.field("runAt"), f.string("runAt", errors), errors);
+    if (f.has("delay") && f.has("runAt")) {
+      errors.add(f.field("runAt"), "set delay or runAt, not both");
+    }
+    Duration timeout = Durations.duration(f.field("timeout"), f.string("timeout", errors), false, errors);
+    String key = idempotencyKey(f, headerKey, errors);
+    Json payload = f.raw("payload");
+    if (errors.size() > before) {
+      return null;
+    }
+    TaskSpec.Builder b = TaskSpec.builder(type).payload(payload != null ? payload : Json.NULL);
+    if (queue != null) {
+      b.queue(queue);
+    }
+    if (id != null) {
+      b.id(TaskId.of(id));
+    }
+    if (priority != null) {
+      b.priority(priority);
+    }
+    if (maxAttempts != null) {
+      b.maxAttempts(maxAttempts);
+    }
+    return b.delay(delay).runAt(runAt).timeout(timeout).idempotencyKey(key).build();
+  }
+
+  private static String idempotencyKey(JsonFields f, String headerKey, FieldErrors errors) {
+    String key = f.string("idempotencyKey", errors);
+    if (key != null && headerKey != null && !key.equals(headerKey)) {
+      errors.add(f.field("idempotencyKey"), "differs from the Idempotency-Key header");
+      return null;
+    }
+    String chosen = key != null ? key : headerKey;
+    if (chosen != null && !IDEMPOTENCY_KEY.matcher(chosen).matches()) {
+      errors.add(key != null ? f.field("idempotencyKey") : "Idempotency-Key",
+          "must be 1.." + TaskSpec.MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters");
+      return null;
+    }
+    return chosen;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.errand.server.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.Errand;
+import dev.errand.core.Json;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The worker protocol for workers outside this process: claim (a long poll that returns leased tasks with
+ * their lease tokens), heartbeat, complete and fail. Every call after the claim carries the lease token;
+ * a stale one is a 409 and changes nothing. Thread-safe; long polls block their own virtual thread.
+ */
+public final class WorkerRoutes {
+  public static final int MAX_CLAIM = 100;
+  public static final int MAX_LEASE_SECONDS = 3600;
+  public static final int DEFAULT_LEASE_SECONDS = 30;
+  public static final int MAX_ERROR_CHARS = 64 * 1024;
+
+  private final Errand errand;
+  private final Limits limits;
+  private final int maxWaitSeconds;
+  /** Threads parked in a claim long poll, so that shutdown can answer them at once instead of at their wait's end. */
+  private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds) {
+    this.errand = errand;
+    this.limits = limits;
+    this.maxWaitSeconds = maxWaitSeconds;
+  }
+
+  public List<ApiRoute> routes() {
+    return List.of(
+        new ApiRoute(HandlerType.POST, "/v1/queues/{queue}/claim", ApiRoute.WORKERS, this::claim),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/heartbeat", ApiRoute.WORKERS, this::heartbeat),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/complete", ApiRoute.WORKERS, this::complete),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail));
+  }
+
+  private void claim(Context ctx) throws Exception {
+    String queue = Requests.queue(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("workerId", "max", "leaseSeconds", "waitSeconds"), errors);
+    String workerId = body.string("workerId", errors);
+    if (!body.has("workerId")) {
+      errors.add("workerId", "is required");
+    } else if (workerId != null && (workerId.isBlank() || workerId.length() > 200)) {
+      errors.add("workerId", "must be 1..200 characters");
+    }
+    Integer max = body.integer("max", 1, MAX_CLAIM, errors);
+    Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);
+    Integer wait = body.integer("waitSeconds", 0, maxWaitSeconds, errors);
+    errors.throwIfAny();
+    List<Task> tasks;
+    Thread self = Thread.currentThread();
+    waiting.add(self);
+    try {
+      if (stopping) {
+        throw new InterruptedException("stopping");
+      }
+      tasks = errand.claim(queue, max != null ? max : 1,
+          Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS), workerId,
+          Duration.ofSeconds(wait != null ? wait : 0));
+    } catch (InterruptedException e) {
+      throw new ApiException(503, "the server is shutting down", List.of(),
+          Map.of("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS));
+    } finally {
+      waiting.remove(self);
+      Thread.interrupted(); // an interrupt that came after the claim returned must not outlive this request
+    }
+    try (JsonOut out = new JsonOut()) {
+      JsonGenerator g = out.generator();
+      g.writeStartObject();
+      g.writeArrayFieldStart("tasks");
+      for (Task t : tasks) {
+        out.task(t, true);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      Responses.json(ctx, 200, out.bytes());
+    }
+  }
+
+  /** Answers every parked long poll now (503) and every later claim at once; called on shutdown. */
+  public void stop() {
+    stopping = true;
+    waiting.forEach(Thread::interrupt);
+  }
+
+  private void heartbeat(Context ctx) throws Exception {
+    TaskId id = Requests.taskId(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("leaseToken", "leaseSeconds"), errors);
+    String token = leaseToken(body, errors);
+    Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);
+    errors.throwIfAny();
+    Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS));
+    try (JsonOut out = new JsonOut()) {
+      out.generator().writeStartObject();
+      out.instant("leaseUntil", until);
+      out.generator().writeEndObject();
+      Responses.json(ctx, 200, out.bytes());
+    }
+  }
+
+  private void complete(Context ctx) {
+    TaskId id = Requests.taskId(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("leaseToken", "result"), errors);
+    String token = leaseToken(body, errors);
+    if (body.rawSize("result") > limits.maxPayloadBytes()) {
+      errors.add("result", "is " + body.rawSize("result") + " bytes, over the limit of " + limits.maxPayloadBytes());
+    }
+    errors.throwIfAny();
+    Json result = body.raw("result");
+    errand.complete(id, token, result != null ? result : Json.NULL);
+    ctx.status(204);
+  }
+
+  private void fail(Context ctx) {
+    TaskId id = Requests.taskId(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("leaseToken", "error", "retryable"), errors);
+    String token = leaseToken(body, errors);
+    String error = body.string("error", errors);
+    if (!body.has("error")) {
+      errors.add("error", "is required");
+    } else if (error != null && error.length() > MAX_ERROR_CHARS) {
+      errors.add("error", "must be at most " + MAX_ERROR_CHARS + " characters");
+    }
+    Boolean retryable = body.bool("retryable", errors);
+    errors.throwIfAny();
+    errand.fail(id, token, error, retryable == null || retryable);
+    ctx.status(204);
+  }
+
+  private static String leaseToken(JsonFields body, FieldErrors errors) {
+    String token = body.string("leaseToken", errors);
+    if (!body.has("leaseToken")) {
+      errors.add("leaseToken", "is required");
+    } else if (token != null && (token.isEmpty() || token.length() > 200)) {
+      errors.add("leaseToken", "must be 1..200 characters");
+    }
+    return token;
+  }
+}

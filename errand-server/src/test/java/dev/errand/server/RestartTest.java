@@ -1,0 +1,143 @@
+package dev.errand.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.errand.core.Errand;
+import dev.errand.core.spi.TaskStoreProvider;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the server acknowledged survives a restart, in-process and as the real {@code errand server} command. */
+class RestartTest {
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://[0-9.]+:\\d+) with store (\\S+)");
+
+  private final Path dir = TempDirs.create();
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() {
+    processes.forEach(Process::destroyForcibly);
+    TempDirs.delete(dir);
+  }
+
+  private ErrandServer open(List<Errand> errands) {
+    Errand errand = Errand.builder().store(TaskStoreProvider.openUrl("sqlite:" + dir)).build();
+    errands.add(errand);
+    return ErrandServer.start(ServerConfig.loopback(0, "sqlite"), errand);
+  }
+
+  @Test
+  void storeContentsSurviveAServerRestart() {
+    List<Errand> errands = new ArrayList<>();
+    String before;
+    List<String> ids = new ArrayList<>();
+    try (ErrandServer server = open(errands)) {
+      Http http = new Http(server.port());
+      for (int i = 0; i < 5; i++) {
+        ids.add(http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"keep\",\"payload\":{ \"i\" : " + i + " }}").json().get("id").asText());
+      }
+      ids.add(http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"later\",\"delay\":\"1h\"}").json().get("id").asText());
+      JsonNode claimed = http.post("/v1/queues/keep/claim", "{\"workerId\":\"w\",\"max\":2}").json().get("tasks");
+      http.post("/v1/tasks/" + claimed.get(0).get("id").asText() + "/complete",
+          "{\"leaseToken\":\"" + claimed.get(0).get("leaseToken").asText() + "\",\"result\":[1, 2]}");
+      http.post("/v1/tasks/" + claimed.get(1).get("id").asText() + "/fail",
+          "{\"leaseToken\":\"" + claimed.get(1).get("leaseToken").asText() + "\",\"error\":\"no\",\"retryable\":false}");
+      http.post("/v1/queues/later/pause", null);
+      before = readAll(http, ids);
+    } finally {
+      errands.forEach(Errand::close);
+    }
+    try (ErrandServer server = open(errands)) {
+      assertThat(readAll(new Http(server.port()), ids)).isEqualTo(before);
+    } finally {
+      errands.forEach(Errand::close);
+    }
+  }
+
+  private static String readAll(Http http, List<String> ids) {
+    StringBuilder sb = new StringBuilder();
+    for (String id : ids) {
+      sb.append(http.get("/v1/tasks/" + id).body()).append('\n');
+    }
+    return sb.append(http.get("/v1/queues").body()).toString();
+  }
+
+  /**
+   * The real command: starts fast with one line naming its address and store, stops cleanly on SIGTERM,
+   * and a second run on the same data directory still has the task.
+   */
+  @Test
+  void errandServerCommandStartsFastAndKeepsTasksAcrossRuns() throws Exception {
+    Started first = startCommand();
+    System.out.println("errand server started in " + first.millis + " ms");
+    assertThat(first.store).isEqualTo("sqlite:" + dir);
+    // A loose bound: this JVM runs from the unshaded test class path on a shared, often overloaded machine.
+    // The shipped jar's start-up is measured separately (see the server report); this catches gross regressions.
+    assertThat(first.millis).as("startup time, including the JVM").isLessThan(10_000);
+    Http http = new Http(first.url, null);
+    String id = http.post("/v1/tasks", "{\"type\":\"survivor\",\"payload\":\"kept\"}").json().get("id").asText();
+    first.process.destroy(); // SIGTERM: the shutdown hook stops the server and closes the store
+    assertThat(first.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+    Started second = startCommand();
+    Http.Resp r = new Http(second.url, null).get("/v1/tasks/" + id);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().get("payload").asText()).isEqualTo("kept");
+    second.process.destroy();
+    assertThat(second.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private record Started(Process process, String url, String store, long millis, List<String> lines) {}
+
+  private Started startCommand() throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    long start = System.nanoTime();
+    // The production logging configuration, not the test one that core's test classes bring along.
+    Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "server", "--port", "0", "--data", dir.toString()).redirectErrorStream(true).start();
+    processes.add(p);
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread.ofVirtual().start(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    });
+    List<String> seen = new ArrayList<>();
+    Matcher[] found = new Matcher[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+      for (String line = lines.poll(); line != null; line = lines.poll()) {
+        seen.add(line);
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) {
+          found[0] = m;
+          return true;
+        }
+      }
+      return !p.isAlive();
+    });
+    assertThat(found[0]).as("output: %s", seen).isNotNull();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(seen).as("one line at startup").hasSize(1);
+    return new Started(p, found[0].group(1), found[0].group(2), millis, seen);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.errand.server;
+
+import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import dev.errand.core.spi.CancelRequest;
+import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.ClaimResult;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.ExtendRequest;
+import dev.errand.core.spi.ExtendResult;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WaitRequest;
+import java.util.List;
+import java.util.Optional;
+
+/** A real store whose connection tests can cut: while down, every call throws StoreUnavailableException. */
+final class SwitchableStore implements TaskStore {
+  private final TaskStore store;
+  private volatile boolean down;
+
+  SwitchableStore(TaskStore store) {
+    this.store = store;
+  }
+
+  void down(boolean down) {
+    this.down = down;
+  }
+
+  private TaskStore store() {
+    if (down) {
+      throw new StoreUnavailableException("connection refused (test)", null);
+    }
+    return store;
+  }
+
+  @Override public String name() { return store.name(); }
+  @Override public InsertResult insertMany(InsertRequest r) { return store().insertMany(r); }
+  @Override public ClaimResult claim(ClaimRequest r) { return store().claim(r); }
+  @Override public ExtendResult extendMany(ExtendRequest r) { return store().extendMany(r); }
+  @Override public CompleteResult completeMany(CompleteRequest r) { return store().completeMany(r); }
+  @Override public CancelResult cancel(CancelRequest r) { return store().cancel(r); }
+  @Override public Optional<Task> get(TaskId id) { return store().get(id); }
+  @Override public TaskPage list(TaskQuery q) { return store().list(q); }
+  @Override public List<QueueInfo> queues() { return store().queues(); }
+  @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
+  @Override public int replayDead(DeadFilter f) { return store().replayDead(f); }
+  @Override public int purgeDead(DeadFilter f) { return store().purgeDead(f); }
+  @Override public int prune(PruneRequest r) { return store().prune(r); }
+  @Override public void awaitWork(WaitRequest r) throws InterruptedException { store().awaitWork(r); }
+  @Override public void ping() { store().ping(); }
+  @Override public void close() { store.close(); }
+}

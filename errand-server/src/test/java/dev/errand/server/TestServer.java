@@ -1,0 +1,90 @@
+package dev.errand.server;
+
+import dev.errand.core.Errand;
+import dev.errand.core.Task;
+import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.TaskPage;
+import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.TaskStoreProvider;
+import java.nio.file.Path;
+import dev.errand.core.testkit.InMemoryTaskStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real server on a free loopback port over a real store, for one test class. The store sits behind a
+ * {@link SwitchableStore} so tests can take it down.
+ */
+final class TestServer implements AutoCloseable {
+  final SwitchableStore store;
+  final Errand errand;
+  final ErrandServer server;
+  final Http http;
+
+  private final Path dir;
+
+  private TestServer(TaskStore store, UnaryOperator<ServerConfig> config) {
+    this(store, config, null);
+  }
+
+  private TestServer(TaskStore store, UnaryOperator<ServerConfig> config, Path dir) {
+    this.dir = dir;
+    this.store = new SwitchableStore(store);
+    this.errand = Errand.builder().store(this.store).pollInterval(Duration.ofMillis(200)).build();
+    this.server = ErrandServer.start(config.apply(ServerConfig.loopback(0, store.name())), errand);
+    this.http = new Http(server.port());
+  }
+
+  /** A fresh SQLite store in a temporary directory, deleted on close. */
+  static TestServer sqlite() {
+    return sqlite(c -> c);
+  }
+
+  static TestServer sqlite(UnaryOperator<ServerConfig> config) {
+    Path dir = TempDirs.create();
+    return new TestServer(TaskStoreProvider.openUrl("sqlite:" + dir), config, dir);
+  }
+
+  static TestServer inMemory() {
+    return new TestServer(new InMemoryTaskStore(), c -> c);
+  }
+
+  static TestServer inMemory(UnaryOperator<ServerConfig> config) {
+    return new TestServer(new InMemoryTaskStore(), config);
+  }
+
+  static TestServer on(TaskStore store) {
+    return new TestServer(store, c -> c);
+  }
+
+  /** Everything the store holds, read through the facade: every task of every page, and the queues. */
+  String snapshot() {
+    List<String> out = new ArrayList<>();
+    TaskPage page = errand.list(TaskQuery.all(TaskQuery.MAX_LIMIT));
+    while (true) {
+      for (Task t : page.tasks()) {
+        out.add(t.toString());
+      }
+      if (page.next() == null) {
+        break;
+      }
+      page = errand.list(new TaskQuery(null, null, null, TaskQuery.MAX_LIMIT, page.next()));
+    }
+    for (QueueInfo q : errand.queues()) {
+      out.add(q.toString());
+    }
+    return String.join("\n", out);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    errand.close();
+    if (dir != null) {
+      TempDirs.delete(dir);
+    }
+  }
+}
