@@ -138,6 +138,11 @@ final class BenchCommand implements Callable<Integer> {
       } catch (CorrectnessException e) {
         report.failed(target.url(), scenario.name(), i, e.getMessage());
         return; // a scenario that broke the contract once has no numbers worth taking
+      } catch (Exception e) {
+        // The store or a child process failed (a dropped connection, a server that would not start): this
+        // scenario ends without numbers, and the others still run and report.
+        report.failed(target.url(), scenario.name(), i, "run failed: " + e);
+        return;
       }
       if (i >= 0) {
         for (Measurement m : measured) {
