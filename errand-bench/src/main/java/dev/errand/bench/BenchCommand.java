@@ -113,7 +113,16 @@ final class BenchCommand implements Callable<Integer> {
     List<StoreTarget> targets = stores.stream().map(StoreTarget::of).toList();
     Report report = new Report(out, Machine.current(), base);
     for (StoreTarget target : targets) {
-      String version = target.version();
+      String version;
+      try {
+        version = target.version();
+      } catch (RuntimeException e) {
+        // An unreachable store fails its own scenarios; the other stores still run and report.
+        for (Scenario scenario : chosen) {
+          report.failed(target.url(), scenario.name(), 0, "store unreachable: " + e);
+        }
+        continue;
+      }
       for (Scenario scenario : chosen) {
         BenchSettings s = base.withN(n != null ? n : scenario.defaultN());
         runScenario(report, err, target, version, scenario, s);

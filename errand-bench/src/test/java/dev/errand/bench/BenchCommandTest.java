@@ -45,7 +45,6 @@ class BenchCommandTest {
         table.append(line).append('\n');
       }
     }
-    assertThat(code).as("exit code; stderr was:%n%s", err).isZero();
     return new Output(code, table.toString(), lines);
   }
 
@@ -55,6 +54,7 @@ class BenchCommandTest {
     Output o = bench(scenario, "--store", "sqlite:" + dir, "--n", "400", "--runs", "2", "--warmup", "0",
         "--concurrency", "20", "--batch", "100", "--claim-batch", "20", "--rate", "400", "--claims", "5");
 
+    assertThat(o.exitCode()).isZero();
     assertThat(o.kind("failure")).isEmpty();
     List<JsonNode> runs = o.kind("run");
     assertThat(runs).isNotEmpty();
@@ -94,5 +94,17 @@ class BenchCommandTest {
       assertThat(line.path("p99_ms" + suffix).asDouble()).isGreaterThanOrEqualTo(line.path("p50_ms" + suffix).asDouble());
       assertThat(line.path("max_ms" + suffix).asDouble()).isGreaterThanOrEqualTo(line.path("p99_ms" + suffix).asDouble());
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void anUnreachableStoreFailsItsScenariosAndTheOtherStoreStillReports() throws Exception {
+    Output o = bench("drain", "--store", "postgres://nobody@127.0.0.1:1/none", "--store", "sqlite:" + dir,
+        "--n", "200", "--runs", "1", "--warmup", "0", "--concurrency", "20", "--claim-batch", "20");
+
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertThat(o.kind("failure")).singleElement()
+        .satisfies(f -> assertThat(f.path("error").asText()).startsWith("store unreachable"));
+    assertThat(o.kind("summary")).singleElement()
+        .satisfies(s -> assertThat(s.path("store").asText()).isEqualTo("sqlite:" + dir));
   }
 }
