@@ -9,7 +9,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
   echo "dashboard-test: installing chromium"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null
+  # A fresh machine may have no package lists yet: update once and try again.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || {
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null
+  }
 fi
 if [ ! -d node_modules/playwright-core ]; then
   echo "dashboard-test: installing playwright-core"
