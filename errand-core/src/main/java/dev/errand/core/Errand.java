@@ -346,6 +346,12 @@ public final class Errand implements AutoCloseable {
   /** Completes a remote worker's task. @throws StaleLeaseException if its lease was lost */
   public void complete(TaskId id, String leaseToken, Json result) {
     settle(id, leaseToken, new Completion.Succeeded(result));
+    // The run is timed on the store's clock (claim to finish), which costs one read: skipped when no one listens.
+    ErrandListener listener = settings.listener();
+    if (listener != ErrandListener.NONE) {
+      store.get(id).ifPresent(t -> listener.succeeded(t, t.startedAt() != null && t.finishedAt() != null
+          ? Duration.between(t.startedAt(), t.finishedAt()) : Duration.ZERO));
+    }
   }
 
   /**
@@ -359,7 +365,13 @@ public final class Errand implements AutoCloseable {
     if (task.lease() == null || !task.lease().token().equals(leaseToken)) {
       throw new StaleLeaseException(id);
     }
-    settle(id, leaseToken, handlers.failureOutcome(task, error, retryable, settings.random()));
+    Completion.Outcome outcome = handlers.failureOutcome(task, error, retryable, settings.random());
+    settle(id, leaseToken, outcome);
+    switch (outcome) {
+      case Completion.Retry r -> settings.listener().retrying(task, r.error(), r.delay());
+      case Completion.Dead d -> settings.listener().dead(task, d.error());
+      default -> { }
+    }
   }
 
   private void settle(TaskId id, String leaseToken, Completion.Outcome outcome) {

@@ -10,6 +10,9 @@ import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueRoutes;
 import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
+import dev.errand.server.dashboard.DashboardRoutes;
+import dev.errand.server.events.EventRoutes;
+import dev.errand.server.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.net.InetAddress;
@@ -59,6 +62,17 @@ public final class ErrandServer implements AutoCloseable {
    * @throws IllegalStateException if asked to bind beyond loopback without tokens
    */
   public static ErrandServer start(ServerConfig config, Errand errand) {
+    return start(config, errand, Observability.create(false));
+  }
+
+  /**
+   * Starts listening with {@code observability} behind {@code /metrics}, {@code /v1/events},
+   * {@code /v1/stats} and the dashboard; give the Errand its listener and timed store (see
+   * {@link Observability}) so that they count. Closing the server closes it.
+   *
+   * @throws IllegalStateException if asked to bind beyond loopback without tokens
+   */
+  public static ErrandServer start(ServerConfig config, Errand errand, Observability observability) {
     requireTokensBeyondLoopback(config);
     String name = "errand-server";
     AtomicBoolean stopping = new AtomicBoolean();
@@ -66,9 +80,12 @@ public final class ErrandServer implements AutoCloseable {
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
     routes.addAll(new QueueRoutes(errand).routes());
-    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
+    observability.watch(errand);
+    routes.addAll(new MetricsRoutes(observability::scrape, observability.workers(), observability.throughput()).routes());
+    routes.addAll(new EventRoutes(observability.events()).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
@@ -100,8 +117,14 @@ public final class ErrandServer implements AutoCloseable {
     for (ApiRoute r : routes) {
       app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
     }
+    for (ApiRoute r : new DashboardRoutes().routes()) { // pages, not API: not in routes() or the OpenAPI document
+      app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
+    }
     app.start();
-    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
+    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, () -> {
+      workers.stop();
+      observability.close(); // ends the event streams, which would otherwise hold the graceful stop
+    }, name);
     log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
         config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
             : config.tokens().size() + " bearer tokens");
@@ -130,7 +153,7 @@ public final class ErrandServer implements AutoCloseable {
     if (!loopback) {
       throw new IllegalStateException("refusing to listen on " + config.host() + " without bearer tokens: "
           + "anyone who can reach it could run and change tasks. Give tokens with --tokens-file FILE "
-          + "(lines of 'TOKEN ROLE', role producer, worker or admin) or ERRAND_TOKENS='TOKEN admin', "
+          + "(lines of 'TOKEN ROLE', role reader, producer, worker or admin) or ERRAND_TOKENS='TOKEN admin', "
           + "or bind to 127.0.0.1");
     }
   }

@@ -5,9 +5,11 @@ import java.util.Locale;
 
 /**
  * What a bearer token may do. A route lists the roles it admits; {@link #ADMIN} is admitted everywhere.
- * Producers enqueue and read; workers speak the claim protocol and read.
+ * Producers enqueue and read; workers speak the claim protocol and read; readers only read (dashboards,
+ * metrics scrapers, event consumers).
  */
 public enum Role implements RouteRole {
+  READER,
   PRODUCER,
   WORKER,
   ADMIN;

@@ -49,7 +49,7 @@ public final class Tokens {
       }
       Role role = Role.parse(parts[1]);
       if (role == null) {
-        throw new IllegalArgumentException(where + " has role '" + parts[1] + "'; expected producer, worker or admin");
+        throw new IllegalArgumentException(where + " has role '" + parts[1] + "'; expected reader, producer, worker or admin");
       }
       if (parts[0].length() < MIN_TOKEN_LENGTH || !parts[0].chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
         throw new IllegalArgumentException(where + " has a token that is not at least " + MIN_TOKEN_LENGTH

@@ -23,6 +23,7 @@ final class TestServer implements AutoCloseable {
   final Errand errand;
   final ErrandServer server;
   final Http http;
+  final Observability observability;
 
   private final Path dir;
 
@@ -33,8 +34,10 @@ final class TestServer implements AutoCloseable {
   private TestServer(TaskStore store, UnaryOperator<ServerConfig> config, Path dir) {
     this.dir = dir;
     this.store = new SwitchableStore(store);
-    this.errand = Errand.builder().store(this.store).pollInterval(Duration.ofMillis(200)).build();
-    this.server = ErrandServer.start(config.apply(ServerConfig.loopback(0, store.name())), errand);
+    this.observability = Observability.create(false);
+    this.errand = Errand.builder().store(observability.timed(this.store)).listener(observability.listener())
+        .pollInterval(Duration.ofMillis(200)).build();
+    this.server = ErrandServer.start(config.apply(ServerConfig.loopback(0, store.name())), errand, observability);
     this.http = new Http(server.port());
   }
 

@@ -428,6 +428,30 @@ public abstract class ErrandConformanceTest {
   }
 
   @Test
+  void remoteWorkerOutcomesReachTheListener() throws Exception {
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Errand errand = errand(b -> b.listener(new ErrandListener() {
+      @Override public void enqueued(Task t) { heard.add("enqueued " + t.type()); }
+      @Override public void claimed(Task t) { heard.add("claimed " + t.type() + " " + t.attempt()); }
+      @Override public void succeeded(Task t, Duration runTime) {
+        heard.add("succeeded " + t.type() + (runTime.isNegative() ? " negative" : ""));
+      }
+      @Override public void retrying(Task t, String error, Duration retryIn) { heard.add("retrying " + t.type() + " " + error); }
+      @Override public void dead(Task t, String error) { heard.add("dead " + t.type() + " " + error); }
+    }));
+    errand.enqueue(TaskSpec.builder("flaky").maxAttempts(2).backoff(Duration.ofMillis(10), Duration.ofMillis(10)).build());
+    Task first = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).get(0);
+    errand.fail(first.id(), first.lease().token(), "try again", true);
+    Task second = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10)).get(0);
+    errand.complete(second.id(), second.lease().token(), Json.NULL);
+    errand.enqueue(TaskSpec.builder("broken").build());
+    Task third = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10)).get(0);
+    errand.fail(third.id(), third.lease().token(), "bad input", false);
+    assertThat(heard).containsExactly("enqueued flaky", "claimed flaky 1", "retrying flaky try again",
+        "claimed flaky 2", "succeeded flaky", "enqueued broken", "claimed broken 1", "dead broken bad input");
+  }
+
+  @Test
   void longPollClaimWakesSoonAfterAnEnqueue() throws Exception {
     Errand errand = errand(b -> b.pollInterval(Duration.ofSeconds(5)));
     Thread.ofVirtual().start(() -> {

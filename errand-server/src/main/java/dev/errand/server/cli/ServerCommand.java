@@ -3,7 +3,9 @@ package dev.errand.server.cli;
 import dev.errand.core.Errand;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.TaskStoreProvider;
+import dev.errand.core.ErrandListener;
 import dev.errand.server.ErrandServer;
+import dev.errand.server.Observability;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
 import java.io.IOException;
@@ -40,7 +42,7 @@ final class ServerCommand implements Callable<Integer> {
   String store;
 
   @Option(names = "--tokens-file", defaultValue = "${env:ERRAND_TOKENS_FILE}",
-      description = "File of bearer tokens, one 'TOKEN ROLE' per line, role producer, worker or admin (env ERRAND_TOKENS_FILE). "
+      description = "File of bearer tokens, one 'TOKEN ROLE' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
           + "ERRAND_TOKENS may hold more entries, separated by commas.")
   Path tokensFile;
 
@@ -57,6 +59,10 @@ final class ServerCommand implements Callable<Integer> {
           + "Dead tasks stay until purged.")
   Duration retention;
 
+  @Option(names = "--log-events", defaultValue = "${env:ERRAND_LOG_EVENTS:-false}",
+      description = "Log one JSON line per task state change, logger dev.errand.server.events (env ERRAND_LOG_EVENTS, default ${DEFAULT-VALUE}).")
+  boolean logEvents;
+
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
@@ -65,8 +71,13 @@ final class ServerCommand implements Callable<Integer> {
    * here, so it runs neither; started, it still prunes finished tasks past {@code retention}.
    */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
+    return serverErrand(store, maxPayload, retention, pruneInterval, ErrandListener.NONE);
+  }
+
+  static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval,
+      ErrandListener listener) {
     return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
-        .runWorkers(false).runSchedules(false).build().start();
+        .listener(listener).runWorkers(false).runSchedules(false).build().start();
   }
 
   @Override
@@ -75,11 +86,12 @@ final class ServerCommand implements Callable<Integer> {
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
     ErrandServer.requireTokensBeyondLoopback(config);
-    TaskStore taskStore = TaskStoreProvider.openUrl(url);
-    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL);
+    Observability observability = Observability.create(logEvents);
+    TaskStore taskStore = observability.timed(TaskStoreProvider.openUrl(url));
+    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
     ErrandServer server;
     try {
-      server = ErrandServer.start(config, errand);
+      server = ErrandServer.start(config, errand, observability);
     } catch (RuntimeException e) {
       errand.close();
       throw e;

@@ -16,7 +16,7 @@ public record ApiRoute(HandlerType method, String path, Set<Role> roles, Handler
   }
 
   public static final Set<Role> OPEN = Set.of();
-  public static final Set<Role> READERS = Set.of(Role.PRODUCER, Role.WORKER, Role.ADMIN);
+  public static final Set<Role> READERS = Set.of(Role.READER, Role.PRODUCER, Role.WORKER, Role.ADMIN);
   public static final Set<Role> PRODUCERS = Set.of(Role.PRODUCER, Role.ADMIN);
   public static final Set<Role> WORKERS = Set.of(Role.WORKER, Role.ADMIN);
   public static final Set<Role> ADMINS = Set.of(Role.ADMIN);

@@ -4,13 +4,9 @@ import dev.errand.core.Errand;
 import dev.errand.core.ErrandException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The open endpoints: liveness, readiness (the store answers a ping), the OpenAPI document and the
@@ -18,7 +14,6 @@ import java.util.Properties;
  */
 public final class HealthRoutes {
   private static final String OPENAPI = "/dev/errand/server/openapi.json";
-  private static final String SWAGGER_POM = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
   private static final byte[] UP = "{\"status\":\"up\"}".getBytes(StandardCharsets.UTF_8);
 
   private final Errand errand;
@@ -27,8 +22,8 @@ public final class HealthRoutes {
 
   public HealthRoutes(Errand errand) {
     this.errand = errand;
-    this.openapi = resource(OPENAPI);
-    this.docs = docsPage(swaggerVersion()).getBytes(StandardCharsets.UTF_8);
+    this.openapi = Resources.bytes(OPENAPI);
+    this.docs = docsPage(Resources.webjarVersion("org.webjars", "swagger-ui")).getBytes(StandardCharsets.UTF_8);
   }
 
   public List<ApiRoute> routes() {
@@ -49,30 +44,6 @@ public final class HealthRoutes {
       return;
     }
     Responses.json(ctx, 200, UP);
-  }
-
-  private static byte[] resource(String path) {
-    try (InputStream in = HealthRoutes.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + path);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String swaggerVersion() {
-    Properties p = new Properties();
-    try (InputStream in = HealthRoutes.class.getResourceAsStream(SWAGGER_POM)) {
-      if (in == null) {
-        throw new IllegalStateException("the swagger-ui webjar is not on the classpath");
-      }
-      p.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return p.getProperty("version");
   }
 
   private static String docsPage(String version) {

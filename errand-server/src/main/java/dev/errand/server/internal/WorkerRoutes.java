@@ -5,8 +5,10 @@ import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.server.metrics.WorkerTracker;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,14 +30,21 @@ public final class WorkerRoutes {
   private final Errand errand;
   private final Limits limits;
   private final int maxWaitSeconds;
+  private final WorkerTracker workers;
   /** Threads parked in a claim long poll, so that shutdown can answer them at once instead of at their wait's end. */
   private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
   public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds) {
+    this(errand, limits, maxWaitSeconds, new WorkerTracker(Clock.systemUTC(), WorkerTracker.DEFAULT_WINDOW));
+  }
+
+  /** @param workers hears of every claim and heartbeat, so that it knows which workers are alive */
+  public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds, WorkerTracker workers) {
     this.errand = errand;
     this.limits = limits;
     this.maxWaitSeconds = maxWaitSeconds;
+    this.workers = workers;
   }
 
   public List<ApiRoute> routes() {
@@ -62,6 +71,7 @@ public final class WorkerRoutes {
     Integer wait = body.integer("waitSeconds", 0, maxWaitSeconds, errors);
     errors.throwIfAny();
     List<Task> tasks;
+    workers.seen(workerId);
     Thread self = Thread.currentThread();
     waiting.add(self);
     try {
@@ -78,6 +88,7 @@ public final class WorkerRoutes {
       waiting.remove(self);
       Thread.interrupted(); // an interrupt that came after the claim returned must not outlive this request
     }
+    workers.seen(workerId); // a long poll can outlast the liveness window
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
@@ -106,6 +117,7 @@ public final class WorkerRoutes {
     Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);
     errors.throwIfAny();
     Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS));
+    workers.heartbeat(id);
     try (JsonOut out = new JsonOut()) {
       out.generator().writeStartObject();
       out.instant("leaseUntil", until);

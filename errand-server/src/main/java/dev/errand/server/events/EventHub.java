@@ -1,0 +1,154 @@
+package dev.errand.server.events;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.ErrandListener;
+import dev.errand.core.Task;
+import dev.errand.core.TaskState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns listener calls into {@link TaskEvent}s, encodes each once as JSON and offers it to every
+ * subscription that wants it, and, when enabled, logs it as one JSON line (logger
+ * {@code dev.errand.server.events}, INFO, without error text). Publishing never blocks: a subscription
+ * whose buffer is full is dropped. Thread-safe; never throws.
+ */
+public final class EventHub implements ErrandListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventHub.class);
+  private static final JsonFactory JSON = new JsonFactory();
+  public static final int DEFAULT_BUFFER = 1024;
+
+  private final Clock clock;
+  private final int bufferSize;
+  private final boolean logEvents;
+  private final String name;
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  public EventHub(String name, Clock clock, int bufferSize, boolean logEvents) {
+    if (bufferSize < 1) {
+      throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
+    }
+    this.name = name;
+    this.clock = clock;
+    this.bufferSize = bufferSize;
+    this.logEvents = logEvents;
+  }
+
+  /** Subscribes to the events of {@code queue}, or of every queue if null. Close it when done. */
+  public Subscription subscribe(String queue) {
+    Subscription s = new Subscription(this, queue, bufferSize);
+    subscriptions.add(s);
+    if (closed) {
+      s.end();
+    }
+    return s;
+  }
+
+  void remove(Subscription s) {
+    subscriptions.remove(s);
+  }
+
+  /** How many clients are subscribed. */
+  public int subscribers() {
+    return subscriptions.size();
+  }
+
+  /** Ends every subscription; their readers finish their streams. */
+  @Override
+  public void close() {
+    closed = true;
+    subscriptions.forEach(Subscription::end);
+  }
+
+  public void publish(TaskEvent e) {
+    if (subscriptions.isEmpty() && !logEvents) {
+      return;
+    }
+    byte[] json;
+    try {
+      json = encode(e, true);
+      if (logEvents) {
+        log.info("{} event {}", name, new String(e.error() == null ? json : encode(e, false), StandardCharsets.UTF_8));
+      }
+    } catch (IOException | RuntimeException ex) {
+      return; // a listener never throws; an event that cannot be encoded is lost, not the task
+    }
+    for (Subscription s : subscriptions) {
+      if (s.wants(e) && !s.offer(json)) {
+        subscriptions.remove(s);
+      }
+    }
+  }
+
+  static byte[] encode(TaskEvent e, boolean withError) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("kind", e.kind());
+      g.writeStringField("id", e.id());
+      g.writeStringField("queue", e.queue());
+      g.writeStringField("type", e.type());
+      g.writeStringField("state", e.state().name());
+      g.writeNumberField("attempt", e.attempt());
+      g.writeStringField("at", e.at().toString());
+      if (withError && e.error() != null) {
+        g.writeStringField("error", e.error());
+      }
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private void publish(String kind, Task task, TaskState state, String error) {
+    publish(TaskEvent.of(kind, task, state, clock.instant(), error));
+  }
+
+  @Override
+  public void enqueued(Task task) {
+    publish("enqueued", task, task.state(), null);
+  }
+
+  @Override
+  public void claimed(Task task) {
+    publish("started", task, TaskState.RUNNING, null);
+  }
+
+  @Override
+  public void succeeded(Task task, Duration runTime) {
+    publish("succeeded", task, TaskState.SUCCEEDED, null);
+  }
+
+  @Override
+  public void retrying(Task task, String error, Duration retryIn) {
+    publish("retrying", task, TaskState.RETRYING, error);
+  }
+
+  @Override
+  public void dead(Task task, String error) {
+    publish("dead", task, TaskState.DEAD, error);
+  }
+
+  @Override
+  public void released(Task task) {
+    publish("released", task, TaskState.READY, null);
+  }
+
+  @Override
+  public void leaseLost(Task task) {
+    publish("lease_lost", task, task.state(), null);
+  }
+
+  @Override
+  public void cancelled(Task task) {
+    publish("cancelled", task, TaskState.CANCELLED, null);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.errand.server.events;
+
+import dev.errand.core.Task;
+import dev.errand.core.TaskState;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One change of a task's state, as the event stream and the event log show it. Never holds the payload.
+ *
+ * @param kind what happened: enqueued, started, succeeded, retrying, dead, released, lease_lost, cancelled
+ * @param state the task's state after the change
+ * @param error the first line of the failure (at most {@link #MAX_ERROR_CHARS}), or null
+ */
+public record TaskEvent(String kind, String id, String queue, String type, TaskState state, int attempt,
+    Instant at, String error) {
+  public static final int MAX_ERROR_CHARS = 300;
+
+  public TaskEvent {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(at, "at");
+  }
+
+  static TaskEvent of(String kind, Task task, TaskState state, Instant at, String error) {
+    return new TaskEvent(kind, task.id().toString(), task.queue(), task.type(), state, task.attempt(), at,
+        firstLine(error));
+  }
+
+  private static String firstLine(String error) {
+    if (error == null) {
+      return null;
+    }
+    int nl = error.indexOf('\n');
+    String line = nl < 0 ? error : error.substring(0, nl);
+    return line.length() > MAX_ERROR_CHARS ? line.substring(0, MAX_ERROR_CHARS) : line;
+  }
+}

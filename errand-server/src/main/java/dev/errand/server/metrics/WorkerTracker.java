@@ -1,0 +1,148 @@
+package dev.errand.server.metrics;
+
+import dev.errand.core.ErrandListener;
+import dev.errand.core.Task;
+import dev.errand.core.TaskId;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which workers are alive: a worker is alive while its last claim (even an empty long poll) or
+ * heartbeat is younger than {@code window}, which should be about a lease period. Workers are seen
+ * through the listener's claims (in-process workers and the server's worker protocol alike) and through
+ * {@link #seen} and {@link #heartbeat}, which the worker protocol calls. The gauge
+ * {@code errand.workers.alive} counts them. Memory is bounded by live workers and running tasks:
+ * entries older than the window are dropped whenever the list is read. Thread-safe; never throws.
+ */
+public final class WorkerTracker implements ErrandListener, MeterBinder {
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(90);
+
+  private final Clock clock;
+  private final Duration window;
+  private final ConcurrentMap<String, Worker> workers = new ConcurrentHashMap<>();
+  /** The worker of each task it is running, so a heartbeat (which names the task only) finds its worker. */
+  private final ConcurrentMap<TaskId, String> runningBy = new ConcurrentHashMap<>();
+
+  public WorkerTracker(Clock clock, Duration window) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.window = Objects.requireNonNull(window, "window");
+  }
+
+  /** One worker: when last seen and how many tasks it runs. */
+  private static final class Worker {
+    volatile Instant seenAt;
+    final AtomicInteger running = new AtomicInteger();
+
+    Worker(Instant seenAt) {
+      this.seenAt = seenAt;
+    }
+  }
+
+  /** A live worker as reported: id, last seen, tasks running as far as this process knows. */
+  public record WorkerInfo(String workerId, Instant seenAt, int running) {}
+
+  /** The worker asked for work (at the start and end of a claim long poll). */
+  public void seen(String workerId) {
+    workers.compute(workerId, (id, w) -> {
+      if (w == null) {
+        return new Worker(clock.instant());
+      }
+      w.seenAt = clock.instant();
+      return w;
+    });
+  }
+
+  /** The worker running {@code task} extended its lease. */
+  public void heartbeat(TaskId task) {
+    String workerId = runningBy.get(task);
+    if (workerId != null) {
+      seen(workerId);
+    }
+  }
+
+  @Override
+  public void claimed(Task task) {
+    if (task.lease() == null) {
+      return;
+    }
+    String workerId = task.lease().workerId();
+    seen(workerId);
+    if (runningBy.put(task.id(), workerId) == null) {
+      workers.computeIfAbsent(workerId, id -> new Worker(clock.instant())).running.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void succeeded(Task task, Duration runTime) {
+    finished(task);
+  }
+
+  @Override
+  public void retrying(Task task, String error, Duration retryIn) {
+    finished(task);
+  }
+
+  @Override
+  public void dead(Task task, String error) {
+    finished(task);
+  }
+
+  @Override
+  public void released(Task task) {
+    finished(task);
+  }
+
+  @Override
+  public void leaseLost(Task task) {
+    finished(task);
+  }
+
+  @Override
+  public void cancelled(Task task) {
+    finished(task);
+  }
+
+  private void finished(Task task) {
+    String workerId = runningBy.remove(task.id());
+    if (workerId != null) {
+      Worker w = workers.get(workerId);
+      if (w != null) {
+        w.running.updateAndGet(n -> Math.max(0, n - 1));
+      }
+    }
+  }
+
+  /** The live workers, most recently seen first; forgets the others. */
+  public List<WorkerInfo> alive() {
+    Instant cutoff = clock.instant().minus(window);
+    List<WorkerInfo> out = new ArrayList<>();
+    workers.forEach((id, w) -> {
+      if (w.seenAt.isBefore(cutoff)) {
+        if (workers.remove(id, w)) {
+          runningBy.values().removeIf(id::equals); // leases of a vanished worker expire in the store
+        }
+      } else {
+        out.add(new WorkerInfo(id, w.seenAt, w.running.get()));
+      }
+    });
+    out.sort(Comparator.comparing(WorkerInfo::seenAt).reversed());
+    return out;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("errand.workers.alive", this, t -> t.alive().size())
+        .description("Workers that claimed or heartbeat within the last lease period").register(registry);
+  }
+}
