@@ -65,7 +65,7 @@ public final class ErrandServer implements AutoCloseable {
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
-    routes.addAll(new QueueRoutes(errand).routes());
+    routes.addAll(new QueueRoutes(errand, limits).routes());
     WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());

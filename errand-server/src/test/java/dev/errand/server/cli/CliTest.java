@@ -66,6 +66,11 @@ class CliTest {
     Run queues = run("queues", "--url", url);
     assertThat(queues.json().get("queues").get(0).get("paused").asBoolean()).isTrue();
     assertThat(run("queues", "resume", "cli", "--url", url).code()).isZero();
+    assertThat(run("queues", "limits", "cli", "--max-running", "3", "--rate", "2.5", "--burst", "5", "--url", url)
+        .json().get("limits").get("ratePerSecond").asDouble()).isEqualTo(2.5);
+    assertThat(run("queues", "--url", url).json().get("queues").get(0).get("limits").get("maxRunning").asInt())
+        .isEqualTo(3);
+    assertThat(run("queues", "limits", "cli", "--url", url).json().get("limits").get("maxRunning").isNull()).isTrue();
 
     Run dead = run("dead", "list", "--queue", "cli", "--url", url);
     assertThat(dead.json().get("tasks")).isEmpty();
@@ -93,7 +98,8 @@ class CliTest {
   void everyCommandHasHelp() {
     for (String[] args : new String[][] {{"--help"}, {"server", "--help"}, {"enqueue", "--help"}, {"status", "--help"},
         {"tasks", "--help"}, {"dead", "--help"}, {"dead", "replay", "--help"}, {"dead", "list", "--help"},
-        {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"}}) {
+        {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"},
+        {"queues", "limits", "--help"}}) {
       Run r = run(args);
       assertThat(r.code()).as(String.join(" ", args) + r.err()).isZero();
       assertThat(r.out()).contains("Usage:");
