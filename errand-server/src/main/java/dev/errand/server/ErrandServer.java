@@ -8,6 +8,7 @@ import dev.errand.server.internal.Limits;
 import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueRoutes;
+import dev.errand.server.internal.ScheduleRoutes;
 import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
 import io.javalin.Javalin;
@@ -66,6 +67,7 @@ public final class ErrandServer implements AutoCloseable {
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
     routes.addAll(new QueueRoutes(errand, limits).routes());
+    routes.addAll(new ScheduleRoutes(errand, limits).routes());
     WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());

@@ -6,6 +6,7 @@ import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.server.ErrandServer;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
+import dev.errand.server.internal.ConfigFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,16 +58,21 @@ final class ServerCommand implements Callable<Integer> {
           + "Dead tasks stay until purged.")
   Duration retention;
 
+  @Option(names = "--config", defaultValue = "${env:ERRAND_CONFIG}",
+      description = "JSON file of queue limits and schedules (env ERRAND_CONFIG); see the README for its shape. "
+          + "Its limits are set in the store at start; its schedules run on this server.")
+  Path configFile;
+
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
   /**
-   * The server's Errand: workers are remote (the HTTP worker protocol) and no schedules are registered
-   * here, so it runs neither; started, it still prunes finished tasks past {@code retention}.
+   * The server's Errand: workers are remote (the HTTP worker protocol), so it runs none; it runs the
+   * schedules of the config file and of the API, and prunes finished tasks past {@code retention}.
    */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
     return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
-        .runWorkers(false).runSchedules(false).build().start();
+        .runWorkers(false).runSchedules(true).build().start();
   }
 
   @Override
@@ -75,10 +81,14 @@ final class ServerCommand implements Callable<Integer> {
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
     ErrandServer.requireTokensBeyondLoopback(config);
+    ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
     TaskStore taskStore = TaskStoreProvider.openUrl(url);
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL);
     ErrandServer server;
     try {
+      if (file != null) {
+        file.applyTo(errand);
+      }
       server = ErrandServer.start(config, errand);
     } catch (RuntimeException e) {
       errand.close();

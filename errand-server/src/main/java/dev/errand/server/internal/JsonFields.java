@@ -222,6 +222,24 @@ public final class JsonFields {
     return v == null ? 0 : v.raw.length;
   }
 
+  /** The object value of {@code name} with the prefix {@code name.}; null if absent or invalid (an error). */
+  public JsonFields object(String name, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.START_OBJECT) {
+      errors.add(field(name), "must be a JSON object");
+      return null;
+    }
+    return parse(v.raw, field(name) + ".");
+  }
+
+  /** The names of the fields, in the order given. */
+  public Set<String> names() {
+    return values.keySet();
+  }
+
   /**
    * The elements of an array of objects, each with the prefix {@code name[i].}; null if absent or
    * invalid (invalid is an error).

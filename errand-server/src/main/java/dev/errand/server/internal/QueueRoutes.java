@@ -88,19 +88,9 @@ public final class QueueRoutes {
   private void limit(Context ctx) throws Exception {
     Requests.query(ctx, Set.of());
     String queue = Requests.queue(ctx);
-    JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(LIMIT_FIELDS, errors);
-    Integer maxRunning = body.integer("maxRunning", 1, QueueLimits.MAX_VALUE, errors);
-    Double rate = body.positiveNumber("ratePerSecond", QueueLimits.MAX_VALUE, errors);
-    Integer burst = body.integer("burst", 1, QueueLimits.MAX_VALUE, errors);
-    if (body.has("ratePerSecond") && !body.has("burst")) {
-      errors.add("burst", "is required with ratePerSecond");
-    } else if (body.has("burst") && !body.has("ratePerSecond")) {
-      errors.add("ratePerSecond", "is required with burst");
-    }
+    QueueLimits set = readLimits(Requests.object(ctx, limits.bodyBytes()), errors);
     errors.throwIfAny();
-    QueueLimits set = new QueueLimits(maxRunning, rate, burst);
     errand.limits(queue, set);
     try (JsonOut out = new JsonOut()) {
       out.generator().writeStartObject();
@@ -109,6 +99,24 @@ public final class QueueRoutes {
       out.generator().writeEndObject();
       Responses.json(ctx, 200, out.bytes());
     }
+  }
+
+  /**
+   * The limits of {@code body} (a request's, or a queue's in the config file); null when an error was
+   * recorded.
+   */
+  public static QueueLimits readLimits(JsonFields body, FieldErrors errors) {
+    int before = errors.size();
+    body.rejectUnknown(LIMIT_FIELDS, errors);
+    Integer maxRunning = body.integer("maxRunning", 1, QueueLimits.MAX_VALUE, errors);
+    Double rate = body.positiveNumber("ratePerSecond", QueueLimits.MAX_VALUE, errors);
+    Integer burst = body.integer("burst", 1, QueueLimits.MAX_VALUE, errors);
+    if (body.has("ratePerSecond") && !body.has("burst")) {
+      errors.add(body.field("burst"), "is required with ratePerSecond");
+    } else if (body.has("burst") && !body.has("ratePerSecond")) {
+      errors.add(body.field("ratePerSecond"), "is required with burst");
+    }
+    return errors.size() > before ? null : new QueueLimits(maxRunning, rate, burst);
   }
 
   /** The limits as {@code "limits": {...}}, each absent limit as null. */
