@@ -104,9 +104,9 @@ public final class ErrandServer implements AutoCloseable {
     }
     app.start();
     ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
-    log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
+    log.info("{} listening on http://{}:{} with store {} ({}, {} schedules)", name, config.host(), server.port(),
         config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
-            : config.tokens().size() + " bearer tokens");
+            : config.tokens().size() + " bearer tokens", errand.schedules().size());
     return server;
   }
 
