@@ -22,6 +22,7 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -297,6 +298,14 @@ public final class Errand implements AutoCloseable {
 
   public void resume(String queue) {
     store.pauseQueue(new QueuePauseRequest(queue, false));
+  }
+
+  /**
+   * Sets the queue's cluster-wide flow limits (a cap on RUNNING tasks, a token-bucket rate), kept in
+   * the store so every node claims under them; {@link QueueLimits#NONE} clears them.
+   */
+  public void limits(String queue, QueueLimits limits) {
+    store.limitQueue(new QueueLimitsRequest(queue, limits));
   }
 
   /** Dead tasks matching {@code filter} back to READY with a fresh set of attempts; returns how many. */

@@ -8,6 +8,7 @@ import dev.errand.server.internal.Limits;
 import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueRoutes;
+import dev.errand.server.internal.ScheduleRoutes;
 import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
 import dev.errand.server.dashboard.DashboardRoutes;
@@ -79,8 +80,14 @@ public final class ErrandServer implements AutoCloseable {
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
+<<<<<<< HEAD
     routes.addAll(new QueueRoutes(errand).routes());
     WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
+=======
+    routes.addAll(new QueueRoutes(errand, limits).routes());
+    routes.addAll(new ScheduleRoutes(errand, limits).routes());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
+>>>>>>> flow
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
     observability.watch(errand);
@@ -121,13 +128,18 @@ public final class ErrandServer implements AutoCloseable {
       app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
     }
     app.start();
+<<<<<<< HEAD
     ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, () -> {
       workers.stop();
       observability.close(); // ends the event streams, which would otherwise hold the graceful stop
     }, name);
     log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
+=======
+    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
+    log.info("{} listening on http://{}:{} with store {} ({}, {} schedules)", name, config.host(), server.port(),
+>>>>>>> flow
         config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
-            : config.tokens().size() + " bearer tokens");
+            : config.tokens().size() + " bearer tokens", errand.schedules().size());
     return server;
   }
 

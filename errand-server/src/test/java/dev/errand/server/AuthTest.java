@@ -53,6 +53,11 @@ class AuthTest {
     assertThat(producer.post("/v1/queues/auth-p/claim", "{\"workerId\":\"w\"}").status()).isEqualTo(403);
     assertThat(producer.post("/v1/tasks/" + id + "/complete", "{\"leaseToken\":\"x\"}").status()).isEqualTo(403);
     assertThat(producer.post("/v1/queues/auth-p/pause", null).status()).isEqualTo(403);
+    assertThat(producer.put("/v1/queues/auth-p/limits", "{\"maxRunning\":1}").status()).isEqualTo(403);
+    assertThat(producer.put("/v1/schedules/auth-p", "{\"interval\":\"1h\",\"task\":{\"type\":\"t\"}}").status())
+        .isEqualTo(403);
+    assertThat(producer.delete("/v1/schedules/auth-p").status()).isEqualTo(403);
+    assertThat(producer.get("/v1/schedules").status()).isEqualTo(200);
     assertThat(producer.post("/v1/tasks/" + id + "/cancel", null).status()).isEqualTo(403);
     assertThat(producer.delete("/v1/dead").status()).isEqualTo(403);
     assertThat(producer.post("/v1/dead/replay", null).status()).isEqualTo(403);
@@ -79,6 +84,7 @@ class AuthTest {
     assertThat(admin.post("/v1/queues/auth-a/claim", "{\"workerId\":\"w\"}").status()).isEqualTo(200);
     assertThat(admin.post("/v1/queues/auth-a/pause", null).status()).isEqualTo(200);
     assertThat(admin.post("/v1/queues/auth-a/resume", null).status()).isEqualTo(200);
+    assertThat(admin.put("/v1/queues/auth-a/limits", "{\"maxRunning\":1}").status()).isEqualTo(200);
     assertThat(admin.delete("/v1/dead?queue=auth-a").status()).isEqualTo(200);
   }
 

@@ -64,6 +64,10 @@ final class Http {
     return send("POST", path, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
   }
 
+  Resp put(String path, String json) {
+    return send("PUT", path, json.getBytes(StandardCharsets.UTF_8));
+  }
+
   Resp delete(String path) {
     return send("DELETE", path, (byte[]) null);
   }

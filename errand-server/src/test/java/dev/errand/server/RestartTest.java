@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,15 +103,44 @@ class RestartTest {
     assertThat(second.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
   }
 
+  /** The real command with --config: its queue limits are in the store and its schedules run. */
+  @Test
+  void configFileSetsQueueLimitsAndSchedules() throws Exception {
+    Path config = dir.resolve("errand.json");
+    Files.writeString(config, """
+        {"queues": {"mail": {"maxRunning": 2, "ratePerSecond": 5, "burst": 5}},
+         "schedules": {"beat": {"interval": "1s", "task": {"type": "beat", "queue": "beats"}}}}
+        """);
+    Started started = startCommand("--config", config.toString());
+    assertThat(started.lines.getFirst()).contains("1 schedules");
+    Http http = new Http(started.url, null);
+    JsonNode schedule = http.get("/v1/schedules/beat").json();
+    assertThat(schedule.get("nextFire").asText()).isNotBlank();
+    JsonNode mail = null;
+    for (JsonNode q : http.get("/v1/queues").json().get("queues")) {
+      if (q.get("queue").asText().equals("mail")) {
+        mail = q;
+      }
+    }
+    assertThat(mail).isNotNull();
+    assertThat(mail.get("limits").get("maxRunning").asInt()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> http.get("/v1/tasks?queue=beats").json().get("tasks").size() >= 1);
+    started.process.destroy();
+    assertThat(started.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+  }
+
   private record Started(Process process, String url, String store, long millis, List<String> lines) {}
 
-  private Started startCommand() throws IOException, InterruptedException {
+  private Started startCommand(String... extra) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     long start = System.nanoTime();
     // The production logging configuration, not the test one that core's test classes bring along.
-    Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "server", "--port", "0", "--data", dir.toString()).redirectErrorStream(true).start();
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "server", "--port", "0", "--data", dir.toString()));
+    command.addAll(List.of(extra));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(p);
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread.ofVirtual().start(() -> {

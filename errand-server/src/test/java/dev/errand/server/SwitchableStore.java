@@ -16,6 +16,7 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -54,6 +55,7 @@ final class SwitchableStore implements TaskStore {
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
+  @Override public void limitQueue(QueueLimitsRequest r) { store().limitQueue(r); }
   @Override public int replayDead(DeadFilter f) { return store().replayDead(f); }
   @Override public int purgeDead(DeadFilter f) { return store().purgeDead(f); }
   @Override public int prune(PruneRequest r) { return store().prune(r); }

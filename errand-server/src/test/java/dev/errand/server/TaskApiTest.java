@@ -446,13 +446,62 @@ class TaskApiTest {
     assertThat(http.post("/v1/queues/Not%20A%20Queue/pause", null).status()).isEqualTo(422);
   }
 
-  private JsonNode queueInfo(String q) {
+  @Test
+  void queueLimitsAreSetShownEnforcedAndCleared() {
+    String q = queue();
+    for (int i = 0; i < 4; i++) {
+      http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\"}");
+    }
+    Http.Resp set = http.put("/v1/queues/" + q + "/limits", "{\"maxRunning\":2,\"ratePerSecond\":2.5,\"burst\":10}");
+    assertThat(set.status()).isEqualTo(200);
+    assertThat(set.json().get("limits").get("maxRunning").asInt()).isEqualTo(2);
+    JsonNode limits = queueInfo(q).get("limits");
+    assertThat(limits.get("maxRunning").asInt()).isEqualTo(2);
+    assertThat(limits.get("ratePerSecond").asDouble()).isEqualTo(2.5);
+    assertThat(limits.get("burst").asInt()).isEqualTo(10);
+    assertThat(http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"w\",\"max\":10}").json().get("tasks"))
+        .as("the cap holds over HTTP too").hasSize(2);
+
+    assertThat(http.put("/v1/queues/" + q + "/limits", "{}").status()).isEqualTo(200);
+    assertThat(queueInfo(q).get("limits").get("maxRunning").isNull()).isTrue();
+    assertThat(queueInfo(q).get("limits").get("ratePerSecond").isNull()).isTrue();
+    assertThat(http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"w\",\"max\":10}").json().get("tasks"))
+        .hasSize(2);
+  }
+
+  @Test
+  void badQueueLimitsAre422NamingEachField() {
+    String q = queue();
+    Http.Resp r = http.put("/v1/queues/" + q + "/limits",
+        "{\"maxRunning\":0,\"ratePerSecond\":-1,\"burst\":\"ten\",\"color\":1}");
+    assertThat(r.status()).isEqualTo(422);
+    Set<String> fields = new HashSet<>();
+    r.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+    assertThat(fields).contains("maxRunning", "ratePerSecond", "burst", "color");
+    Http.Resp alone = http.put("/v1/queues/" + q + "/limits", "{\"ratePerSecond\":5}");
+    assertThat(alone.status()).isEqualTo(422);
+    assertThat(alone.json().get("errors").get(0).get("field").asText()).isEqualTo("burst");
+    assertThat(http.put("/v1/queues/" + q + "/limits", "{\"maxRunning\":1.5}").status()).isEqualTo(422);
+    assertThat(http.put("/v1/queues/" + q + "/limits", "[1]").status()).isEqualTo(422);
+    assertThat(http.put("/v1/queues/Bad%20Queue/limits", "{}").status()).isEqualTo(422);
+    assertThat(queueInfoOrNull(q)).as("nothing was set").isNull();
+  }
+
+  private JsonNode queueInfoOrNull(String q) {
     for (JsonNode n : http.get("/v1/queues").json().get("queues")) {
       if (n.get("queue").asText().equals(q)) {
         return n;
       }
     }
-    throw new AssertionError("no queue " + q);
+    return null;
+  }
+
+  private JsonNode queueInfo(String q) {
+    JsonNode info = queueInfoOrNull(q);
+    if (info == null) {
+      throw new AssertionError("no queue " + q);
+    }
+    return info;
   }
 
   @Test

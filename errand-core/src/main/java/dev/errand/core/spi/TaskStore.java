@@ -40,10 +40,26 @@ public interface TaskStore extends AutoCloseable {
 
   TaskPage list(TaskQuery query);
 
-  /** Every queue that holds tasks or has been paused. */
+  /** Every queue that holds tasks or has been paused or limited. */
   List<QueueInfo> queues();
 
   void pauseQueue(QueuePauseRequest request);
+
+  /**
+   * Replaces a queue's flow limits, kept in the store so that every node claims under them. From then
+   * on a claim of the queue never returns more than the cap minus the queue's RUNNING tasks whose lease
+   * has not run out, nor more than the whole tokens in its bucket; the count and the bucket are read and
+   * spent atomically with the claim, so concurrent claimers on any node together stay within them.
+   * Tokens refill on the store's clock. A new rate limit starts with a full bucket; changing an existing
+   * one keeps the tokens left, at most the new burst. {@link dev.errand.core.QueueLimits#NONE} clears
+   * both limits.
+   *
+   * <p>The default throws {@link UnsupportedOperationException}: a store without flow control says so
+   * rather than ignore limits.
+   */
+  default void limitQueue(QueueLimitsRequest request) {
+    throw new UnsupportedOperationException(name() + " does not support queue limits");
+  }
 
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);

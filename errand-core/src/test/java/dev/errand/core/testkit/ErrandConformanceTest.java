@@ -10,6 +10,7 @@ import dev.errand.core.ErrandListener;
 import dev.errand.core.IdempotencyConflictException;
 import dev.errand.core.Json;
 import dev.errand.core.PayloadTooLargeException;
+import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.TypeDefaults;
 import dev.errand.core.StaleLeaseException;
@@ -276,6 +277,36 @@ public abstract class ErrandConformanceTest {
     await().atMost(WAIT).until(() -> errand.list(new TaskQuery("limited", TaskState.SUCCEEDED, null, 100, null))
         .tasks().size() == 30);
     assertThat(max.get()).isBetween(1, 3);
+  }
+
+  @Test
+  void clusterConcurrencyCapHoldsAcrossNodesAsTheHandlersSeeIt() {
+    // Two nodes with 6 slots each share one store; the queue's cap of 3 is the store's, not a node's.
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger max = new AtomicInteger();
+    TaskHandler<Json> handler = (task, p) -> {
+      max.accumulateAndGet(now.incrementAndGet(), Math::max);
+      Thread.sleep(15);
+      now.decrementAndGet();
+      return null;
+    };
+    Errand a = errand(b -> b.queue("capped", 6).workerId("node-a"));
+    Errand b = errand(c -> c.queue("capped", 6).workerId("node-b"));
+    a.limits("capped", QueueLimits.concurrency(3));
+    a.handle("busy", Json.class, handler);
+    b.handle("busy", Json.class, handler);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      specs.add(TaskSpec.builder("busy").queue("capped").build());
+    }
+    a.enqueueMany(specs);
+    a.start();
+    b.start();
+    await().atMost(WAIT).until(() -> a.list(new TaskQuery("capped", TaskState.SUCCEEDED, null, 100, null))
+        .tasks().size() == 60);
+    assertThat(max.get()).isBetween(1, 3);
+    assertThat(a.queues()).filteredOn(q -> q.queue().equals("capped")).singleElement()
+        .satisfies(q -> assertThat(q.limits()).isEqualTo(QueueLimits.concurrency(3)));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.errand.core.testkit;
 
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
+import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
@@ -21,6 +22,7 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -54,11 +56,16 @@ public final class InMemoryTaskStore implements TaskStore {
   private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
       .thenComparing(Task::runAt).thenComparing(Task::id);
 
+  /** How soon a waiter looks again at a queue whose limits hold back work that is due. */
+  private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
+
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
   private final Set<String> paused = new HashSet<>();
+  private final Map<String, QueueLimits> limits = new HashMap<>();
+  private final Map<String, Bucket> buckets = new HashMap<>();
   private volatile boolean closed;
 
   public InMemoryTaskStore(Clock clock) {
@@ -129,10 +136,15 @@ public final class InMemoryTaskStore implements TaskStore {
             last ? now : null, null, null, last ? "lease expired on the final attempt: worker "
                 + t.lease().workerId() + " stopped answering" : t.lastError()));
       }
+      int allowed = allowance(request.queue(), request.limit(), now);
       List<Task> due = tasks.values().stream()
           .filter(t -> t.queue().equals(request.queue()))
           .filter(t -> t.state().isPending() && !t.runAt().isAfter(now))
-          .sorted(CLAIM_ORDER).limit(request.limit()).toList();
+          .sorted(CLAIM_ORDER).limit(allowed).toList();
+      Bucket bucket = buckets.get(request.queue());
+      if (bucket != null) {
+        buckets.put(request.queue(), bucket.refilled(limits.get(request.queue()), now).spend(due.size()));
+      }
       List<Task> claimed = new ArrayList<>(due.size());
       for (Task t : due) {
         Lease lease = new Lease(UUID.randomUUID().toString(), now.plus(request.leaseFor()), request.workerId());
@@ -241,11 +253,14 @@ public final class InMemoryTaskStore implements TaskStore {
       for (String q : paused) {
         counts.put(q, new EnumMap<>(TaskState.class));
       }
+      for (String q : limits.keySet()) {
+        counts.putIfAbsent(q, new EnumMap<>(TaskState.class));
+      }
       for (Task t : tasks.values()) {
         counts.computeIfAbsent(t.queue(), k -> new EnumMap<>(TaskState.class)).merge(t.state(), 1L, Long::sum);
       }
       List<QueueInfo> out = new ArrayList<>();
-      counts.forEach((q, c) -> out.add(new QueueInfo(q, c, paused.contains(q))));
+      counts.forEach((q, c) -> out.add(new QueueInfo(q, c, paused.contains(q), limits.getOrDefault(q, QueueLimits.NONE))));
       return out;
     });
   }
@@ -259,6 +274,62 @@ public final class InMemoryTaskStore implements TaskStore {
         paused.remove(request.queue());
         changed.signalAll();
       }
+      return null;
+    });
+  }
+
+  /** How many the queue's limits let a claim of {@code limit} take now. */
+  private int allowance(String queue, int limit, Instant now) {
+    QueueLimits l = limits.get(queue);
+    if (l == null) {
+      return limit;
+    }
+    long allowed = limit;
+    if (l.maxRunning() != null) {
+      allowed = Math.min(allowed, l.maxRunning() - running(queue, now));
+    }
+    if (l.hasRate()) {
+      allowed = Math.min(allowed, (long) Math.floor(buckets.get(queue).refilled(l, now).tokens()));
+    }
+    return (int) Math.max(0, allowed);
+  }
+
+  private long running(String queue, Instant now) {
+    return tasks.values().stream().filter(t -> t.queue().equals(queue) && t.state() == TaskState.RUNNING)
+        .filter(t -> t.lease().until().isAfter(now)).count();
+  }
+
+  /** Tokens as of {@code at}. */
+  private record Bucket(double tokens, Instant at) {
+    Bucket refilled(QueueLimits l, Instant now) {
+      if (!now.isAfter(at)) {
+        return this;
+      }
+      double seconds = Duration.between(at, now).toNanos() / 1e9;
+      return new Bucket(Math.min(l.burst(), tokens + seconds * l.ratePerSecond()), now);
+    }
+
+    Bucket spend(int n) {
+      return new Bucket(tokens - n, at);
+    }
+  }
+
+  @Override
+  public void limitQueue(QueueLimitsRequest request) {
+    locked(() -> {
+      String queue = request.queue();
+      QueueLimits l = request.limits();
+      if (l.isNone()) {
+        limits.remove(queue);
+      } else {
+        limits.put(queue, l);
+      }
+      Bucket old = buckets.remove(queue);
+      if (l.hasRate()) {
+        Instant now = clock.instant();
+        buckets.put(queue, old == null ? new Bucket(l.burst(), now) : new Bucket(Math.min(old.tokens(), l.burst()), now));
+      }
+      changed.signalAll();
       return null;
     });
   }
@@ -311,6 +382,10 @@ public final class InMemoryTaskStore implements TaskStore {
       for (Task t : tasks.values()) {
         if (request.queues().contains(t.queue()) && !paused.contains(t.queue())) {
           Instant due = t.state().isPending() ? t.runAt() : t.state() == TaskState.RUNNING ? t.lease().until() : null;
+          if (due != null && !due.isAfter(now) && limits.containsKey(t.queue())) {
+            // Held back by its limits, not by time: look again when a token may have come or a slot freed.
+            due = now.plus(LIMIT_RECHECK);
+          }
           if (due != null) {
             waitNanos = Math.min(waitNanos, Math.max(0, Duration.between(now, due).toNanos()));
           }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Json;
+import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -26,6 +27,7 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -49,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
@@ -859,6 +862,163 @@ public abstract class TaskStoreConformanceTest {
     assertThat(claim("q", 10)).extracting(Task::id).containsExactly(task.id());
     assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
         .satisfies(q -> assertThat(q.paused()).isFalse());
+  }
+
+  // ---------------------------------------------------------------- flow limits
+
+  @Test
+  void concurrencyCapBoundsEachClaimByTheLiveRunningTasks() {
+    for (int i = 0; i < 5; i++) {
+      insertOne(task("capped").build());
+    }
+    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
+
+    List<Task> first = claim("capped", 10);
+    assertThat(first).hasSize(3);
+    assertThat(claim("capped", 10)).as("the cap is reached").isEmpty();
+    assertThat(complete(first.getFirst(), succeeded()).stale()).isEmpty();
+    assertThat(claim("capped", 10)).as("one slot freed").hasSize(1);
+    assertThat(claim("capped", 10)).isEmpty();
+  }
+
+  @Test
+  void taskWhoseLeaseRanOutNoLongerCountsAgainstTheCap() {
+    insertOne(task("capped").build());
+    insertOne(task("capped").build());
+    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
+    assertThat(claim("capped", 10, SHORT_LEASE)).hasSize(1);
+    assertThat(claim("capped", 10)).isEmpty();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("capped", 10).size() == 1);
+  }
+
+  @Test
+  void concurrencyCapIsNeverExceededByConcurrentClaimers() throws Exception {
+    int total = 300;
+    int cap = 5;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      tasks.add(task("capped").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
+    // Raised after a claim returns and lowered before the completion is sent, so it never counts more
+    // than the store holds RUNNING: if it passes the cap, the store did.
+    AtomicInteger held = new AtomicInteger();
+    AtomicInteger maxHeld = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    int claimers = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(claimers);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int c = 0; c < claimers; c++) {
+        String worker = "worker-" + c;
+        futures.add(pool.submit(() -> {
+          start.await();
+          while (done.get() < total) {
+            List<Task> claimed = store.claim(new ClaimRequest("capped", 4, LONG_LEASE, worker)).tasks();
+            if (claimed.isEmpty()) {
+              store.awaitWork(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
+              continue;
+            }
+            maxHeld.accumulateAndGet(held.addAndGet(claimed.size()), Math::max);
+            for (Task t : claimed) {
+              held.decrementAndGet();
+              assertThat(complete(t, succeeded()).stale()).isEmpty();
+              done.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(done.get()).isEqualTo(total);
+    assertThat(maxHeld.get()).isBetween(1, cap);
+  }
+
+  @Test
+  void rateLimitHandsOutAtMostRateTimesElapsedPlusBurst() throws Exception {
+    double rate = 40;
+    int burst = 5;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      tasks.add(task("metered").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    long start = System.nanoTime();
+    store.limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
+    Duration run = Duration.ofSeconds(2);
+    AtomicInteger claimedTotal = new AtomicInteger();
+    ConcurrentLinkedQueue<String> breaches = new ConcurrentLinkedQueue<>();
+    int claimers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(claimers);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int c = 0; c < claimers; c++) {
+        String worker = "worker-" + c;
+        futures.add(pool.submit(() -> {
+          while (System.nanoTime() - start < run.toNanos()) {
+            List<Task> claimed = store.claim(new ClaimRequest("metered", 3, LONG_LEASE, worker)).tasks();
+            // Read after the claim returned, so the allowance is generous to the store, never strict.
+            int sofar = claimedTotal.addAndGet(claimed.size());
+            double allowed = rate * (System.nanoTime() - start) / 1e9 + burst;
+            if (sofar > allowed) {
+              breaches.add(sofar + " claimed by " + (System.nanoTime() - start) / 1_000_000 + " ms, allowed " + allowed);
+            }
+            if (claimed.isEmpty()) {
+              store.awaitWork(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(breaches).isEmpty();
+    assertThat(claimedTotal.get()).isLessThanOrEqualTo((int) (rate * seconds) + burst)
+        .as("the bucket refills: well over half the rate is reached").isGreaterThan((int) (rate * seconds / 2));
+  }
+
+  @Test
+  void limitsAreShownInQueuesAndCanBeCleared() {
+    for (int i = 0; i < 6; i++) {
+      insertOne(task("q").build());
+    }
+    QueueLimits limits = QueueLimits.concurrency(2).withRate(100, 50);
+    store.limitQueue(new QueueLimitsRequest("q", limits));
+    store.limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
+    Map<String, QueueInfo> queues = store.queues().stream().collect(Collectors.toMap(QueueInfo::queue, q -> q));
+    assertThat(queues.get("q").limits()).isEqualTo(limits);
+    assertThat(queues.get("empty").limits()).as("a limited queue is listed without tasks")
+        .isEqualTo(QueueLimits.rate(1.5, 3));
+    assertThat(claim("q", 10)).hasSize(2);
+
+    store.limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
+    assertThat(claim("q", 10)).hasSize(4);
+    assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
+        .satisfies(q -> assertThat(q.limits()).isEqualTo(QueueLimits.NONE));
+  }
+
+  @Test
+  void emptyRateLimitedBucketYieldsNothingUntilItRefills() {
+    for (int i = 0; i < 5; i++) {
+      insertOne(task("slow").build());
+    }
+    store.limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
+    assertThat(claim("slow", 10)).as("a new bucket is full").hasSize(2);
+    assertThat(claim("slow", 10)).as("and then empty").isEmpty();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("slow", 10).size() == 1);
   }
 
   // ---------------------------------------------------------------- prune

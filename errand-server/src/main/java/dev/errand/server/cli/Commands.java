@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "errand", mixinStandardHelpOptions = true, version = "errand 0.1.0",
     description = "Reliable background tasks: run the server, or talk to a running one.",
     subcommands = {ServerCommand.class, EnqueueCommand.class, StatusCommand.class, TasksCommand.class,
-        DeadCommand.class, QueuesCommand.class, CommandLine.HelpCommand.class})
+        DeadCommand.class, QueuesCommand.class, SchedulesCommand.class, CommandLine.HelpCommand.class})
 public final class Commands {
   private Commands() {}
 

@@ -8,6 +8,7 @@ import dev.errand.server.ErrandServer;
 import dev.errand.server.Observability;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
+import dev.errand.server.internal.ConfigFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,12 +64,17 @@ final class ServerCommand implements Callable<Integer> {
       description = "Log one JSON line per task state change, logger dev.errand.server.events (env ERRAND_LOG_EVENTS, default ${DEFAULT-VALUE}).")
   boolean logEvents;
 
+  @Option(names = "--config", defaultValue = "${env:ERRAND_CONFIG}",
+      description = "JSON file of queue limits and schedules (env ERRAND_CONFIG); see the README for its shape. "
+          + "Its limits are set in the store at start; its schedules run on this server.")
+  Path configFile;
+
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
   /**
-   * The server's Errand: workers are remote (the HTTP worker protocol) and no schedules are registered
-   * here, so it runs neither; started, it still prunes finished tasks past {@code retention}.
+   * The server's Errand: workers are remote (the HTTP worker protocol), so it runs none; it runs the
+   * schedules of the config file and of the API, and prunes finished tasks past {@code retention}.
    */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
     return serverErrand(store, maxPayload, retention, pruneInterval, ErrandListener.NONE);
@@ -77,7 +83,7 @@ final class ServerCommand implements Callable<Integer> {
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval,
       ErrandListener listener) {
     return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
-        .listener(listener).runWorkers(false).runSchedules(false).build().start();
+        .listener(listener).runWorkers(false).runSchedules(true).build().start();
   }
 
   @Override
@@ -86,11 +92,15 @@ final class ServerCommand implements Callable<Integer> {
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
     ErrandServer.requireTokensBeyondLoopback(config);
+    ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
     Observability observability = Observability.create(logEvents);
     TaskStore taskStore = observability.timed(TaskStoreProvider.openUrl(url));
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
     ErrandServer server;
     try {
+      if (file != null) {
+        file.applyTo(errand);
+      }
       server = ErrandServer.start(config, errand, observability);
     } catch (RuntimeException e) {
       errand.close();

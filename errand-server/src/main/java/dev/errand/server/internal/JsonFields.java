@@ -177,6 +177,27 @@ public final class JsonFields {
     return v.intValue;
   }
 
+  /**
+   * The number value (integer or decimal) in {@code (0, max]}, or null if absent, null or invalid
+   * (invalid is an error).
+   */
+  public Double positiveNumber(String name, double max, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.VALUE_NUMBER_INT && v.token != JsonToken.VALUE_NUMBER_FLOAT) {
+      errors.add(field(name), "must be a number");
+      return null;
+    }
+    double d = Double.parseDouble(new String(v.raw, java.nio.charset.StandardCharsets.US_ASCII));
+    if (!(d > 0 && d <= max)) {
+      errors.add(field(name), "must be over 0 and at most " + (long) max);
+      return null;
+    }
+    return d;
+  }
+
   public Boolean bool(String name, FieldErrors errors) {
     Value v = values.get(name);
     if (v == null || v.token == JsonToken.VALUE_NULL) {
@@ -199,6 +220,24 @@ public final class JsonFields {
   public int rawSize(String name) {
     Value v = values.get(name);
     return v == null ? 0 : v.raw.length;
+  }
+
+  /** The object value of {@code name} with the prefix {@code name.}; null if absent or invalid (an error). */
+  public JsonFields object(String name, FieldErrors errors) {
+    Value v = values.get(name);
+    if (v == null || v.token == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v.token != JsonToken.START_OBJECT) {
+      errors.add(field(name), "must be a JSON object");
+      return null;
+    }
+    return parse(v.raw, field(name) + ".");
+  }
+
+  /** The names of the fields, in the order given. */
+  public Set<String> names() {
+    return values.keySet();
   }
 
   /**

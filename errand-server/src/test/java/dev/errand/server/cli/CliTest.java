@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.Errand;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
+import dev.errand.core.schedule.Schedule;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import dev.errand.server.ErrandServer;
 import dev.errand.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -66,6 +69,17 @@ class CliTest {
     Run queues = run("queues", "--url", url);
     assertThat(queues.json().get("queues").get(0).get("paused").asBoolean()).isTrue();
     assertThat(run("queues", "resume", "cli", "--url", url).code()).isZero();
+    assertThat(run("queues", "limits", "cli", "--max-running", "3", "--rate", "2.5", "--burst", "5", "--url", url)
+        .json().get("limits").get("ratePerSecond").asDouble()).isEqualTo(2.5);
+    assertThat(run("queues", "--url", url).json().get("queues").get(0).get("limits").get("maxRunning").asInt())
+        .isEqualTo(3);
+    assertThat(run("queues", "limits", "cli", "--url", url).json().get("limits").get("maxRunning").isNull()).isTrue();
+
+    errand.schedule(Schedule.every("cli-beat", Duration.ofMinutes(5), TaskSpec.of("beat", null)));
+    JsonNode schedule = run("schedules", "--url", url).json().get("schedules").get(0);
+    assertThat(schedule.get("name").asText()).isEqualTo("cli-beat");
+    assertThat(schedule.get("nextFire").asText()).isNotBlank();
+    assertThat(schedule.get("lastFire").asText()).isNotBlank();
 
     Run dead = run("dead", "list", "--queue", "cli", "--url", url);
     assertThat(dead.json().get("tasks")).isEmpty();
@@ -93,7 +107,8 @@ class CliTest {
   void everyCommandHasHelp() {
     for (String[] args : new String[][] {{"--help"}, {"server", "--help"}, {"enqueue", "--help"}, {"status", "--help"},
         {"tasks", "--help"}, {"dead", "--help"}, {"dead", "replay", "--help"}, {"dead", "list", "--help"},
-        {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"}}) {
+        {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"},
+        {"queues", "limits", "--help"}, {"schedules", "--help"}}) {
       Run r = run(args);
       assertThat(r.code()).as(String.join(" ", args) + r.err()).isZero();
       assertThat(r.out()).contains("Usage:");

@@ -20,6 +20,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -264,6 +265,14 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   public void pauseQueue(QueuePauseRequest request) {
     withConnection("pauseQueue", c -> {
       statements.pauseQueue(c, request.queue(), request.paused());
+      return null;
+    });
+  }
+
+  @Override
+  public void limitQueue(QueueLimitsRequest request) {
+    withConnection("limitQueue", c -> {
+      statements.limitQueue(c, request.queue(), request.limits());
       return null;
     });
   }

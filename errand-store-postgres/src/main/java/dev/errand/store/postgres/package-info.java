@@ -37,6 +37,16 @@
  * A handler that throws has its writes rolled back before the retry. Effects outside the database
  * (emails, HTTP calls) still need an idempotency key of their own.
  *
+ * <h2>Flow limits across nodes</h2>
+ * <pre>{@code
+ * errand.limits("emails", QueueLimits.concurrency(5).withRate(50, 10));   // kept in the queues table
+ * }</pre>
+ * A queue's cap on RUNNING tasks and its token bucket hold across every node, because the claim checks
+ * and spends them in its one statement. Claims of a limited queue take its queues row lock
+ * ({@code FOR UPDATE}) and so run one at a time, each counting the running tasks with a fresh snapshot
+ * taken after the lock; claims of unlimited queues take no such lock. Workers waiting on a limited queue
+ * that has READY tasks look again every 50 ms, since neither a freed slot nor a new token is notified.
+ *
  * <h2>Operations</h2>
  * Tables live in one schema, created and upgraded by numbered migrations at startup under an advisory
  * lock, so nodes may start together. Claims and completions stay index-only with millions of waiting

@@ -78,8 +78,8 @@ class PostgresBacklogPlanTest {
   @Test
   void claimUsesThePartialIndexes() throws Exception {
     String plan = explain("claim",
-        "text, text, integer, text, integer, text, integer, integer, bigint, text",
-        "'bulk', 'bulk', 10, 'bulk', 100, 'bulk', 10, 10, 30000000, 'w'");
+        "text, text, text, integer, text, integer, text, integer, integer, bigint, text",
+        "'bulk', 'bulk', 'bulk', 10, 'bulk', 100, 'bulk', 10, 10, 30000000, 'w'");
     assertThat(plan).contains("tasks_ready").contains("tasks_waiting").contains("tasks_leased");
   }
 

@@ -8,23 +8,17 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three worker JVMs on one database drain 50,000 tasks while one of them is killed with SIGKILL
@@ -32,32 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * exists exactly once; and the only tasks run more than once are those the killed worker held when it
  * died, whose leases had to expire.
  */
-class PostgresMultiProcessDrainTest {
+class PostgresMultiProcessDrainTest extends MultiProcessTest {
   private static final int TASKS = 50_000;
   private static final int WORKERS = 3;
 
-  @TempDir
-  Path logs;
-
-  private TestSchema db;
-  private final List<Process> workers = new ArrayList<>();
-
-  @BeforeEach
-  void createSchema() throws Exception {
-    db = TestSchema.create("drain");
-    db.newStore(); // migrates; the workers start with migrate(false)
-    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE " + db.name() + ".runs (task_id text NOT NULL, worker_id text NOT NULL,"
-          + " attempt int NOT NULL, PRIMARY KEY (task_id, attempt))");
-    }
-  }
-
-  @AfterEach
-  void stopWorkers() {
-    workers.forEach(Process::destroyForcibly);
-    if (db != null) {
-      db.close();
-    }
+  PostgresMultiProcessDrainTest() {
+    super("drain");
   }
 
   @Test
@@ -109,30 +83,6 @@ class PostgresMultiProcessDrainTest {
     assertThat(heldWhenKilled).containsAll(ranAgain);
     assertThat(count("SELECT count(*) FROM %s.tasks WHERE attempt > 2")).isZero();
     assertThat(count("SELECT count(*) FROM %s.runs WHERE worker_id = 'worker-0' AND attempt > 1")).isZero();
-  }
-
-  private Process startWorker(String workerId) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // Output goes to a file, not a pipe: a pipe nobody drains would block the worker once it is full.
-    Path output = logs.resolve(workerId + ".log");
-    Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        DrainWorker.class.getName(), TestDatabase.URL, db.name(), workerId)
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      assertThat(p.isAlive()).as("%s is running: %s", workerId, Files.readString(output)).isTrue();
-      assertThat(Files.readAllLines(output)).contains("started");
-    });
-    return p;
-  }
-
-  private long count(String sqlWithSchema) throws Exception {
-    try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(
-        String.format(sqlWithSchema, db.name())); ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   private Set<String> ids(String sqlWithSchema) throws Exception {

@@ -1,5 +1,6 @@
 package dev.errand.store.sqlite;
 
+import dev.errand.core.QueueLimits;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -20,6 +21,7 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SqlStatements;
 import dev.errand.core.spi.TaskPage;
@@ -80,6 +82,12 @@ public final class SqliteStore implements TaskStore {
 
   /** Promote at least this many due tasks per claim: enough to keep priority order among due tasks. */
   private static final int PROMOTE_BATCH = 1_000;
+
+  /**
+   * How soon a waiter looks again at a limited queue that has READY tasks: a claim may have found it at
+   * its cap or out of tokens, and neither a freed slot nor a new token raises a signal.
+   */
+  private static final long LIMIT_RECHECK_MICROS = 50_000;
 
   /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in byte order: the cursor of a first page. */
   private static final String AFTER_EVERY_ID = "~";
@@ -199,17 +207,85 @@ public final class SqliteStore implements TaskStore {
       rescue.setLong(2, now);
       rescue.setInt(3, batch);
       rescue.executeUpdate();
+      int limit = allowance(tx, request.queue(), request.limit(), now);
+      if (limit == 0) {
+        return new ClaimResult(List.of());
+      }
       PreparedStatement claim = tx.statement("claim");
       claim.setString(1, request.queue());
-      claim.setInt(2, request.limit());
+      claim.setInt(2, limit);
       claim.setLong(3, now);
       claim.setLong(4, Micros.plus(now, request.leaseFor()));
       claim.setString(5, request.workerId());
       List<Task> tasks = TaskRows.readAll(claim);
+      if (!tasks.isEmpty()) {
+        spendTokens(tx, request.queue(), tasks.size(), now);
+      }
       // RETURNING gives rows in no particular order; callers get them best first.
       tasks.sort(CLAIM_ORDER);
       return new ClaimResult(tasks);
     });
+  }
+
+  /**
+   * How many a claim of {@code limit} may take under the queue's limits: the cap less the live RUNNING
+   * tasks, and the whole tokens in the bucket refilled to {@code now}. The single writer makes the read
+   * and the spend that follows atomic.
+   */
+  private static int allowance(WriteContext tx, String queue, int limit, long now) throws SQLException {
+    PreparedStatement limits = tx.statement("queue_limits");
+    limits.setString(1, queue);
+    try (ResultSet rs = limits.executeQuery()) {
+      if (!rs.next()) {
+        return limit;
+      }
+      long allowed = limit;
+      int maxRunning = rs.getInt("max_running");
+      if (!rs.wasNull()) {
+        PreparedStatement running = tx.statement("queue_running_live");
+        running.setString(1, queue);
+        running.setLong(2, now);
+        try (ResultSet count = running.executeQuery()) {
+          count.next();
+          allowed = Math.min(allowed, maxRunning - count.getLong(1));
+        }
+      }
+      double rate = rs.getDouble("rate_per_second");
+      if (!rs.wasNull()) {
+        allowed = Math.min(allowed, (long) Math.floor(refilled(rs.getDouble("tokens"), rs.getLong("tokens_at"),
+            rate, rs.getInt("burst"), now)));
+      }
+      return (int) Math.max(0, allowed);
+    }
+  }
+
+  /** A bucket of {@code tokens} at {@code at} refilled at {@code rate} per second up to {@code burst}. */
+  private static double refilled(double tokens, long at, double rate, int burst, long now) {
+    return now <= at ? tokens : Math.min(burst, tokens + (now - at) * rate / 1_000_000.0);
+  }
+
+  /** Takes {@code taken} tokens from the queue's bucket, if it has one, refilled to {@code now}. */
+  private static void spendTokens(WriteContext tx, String queue, int taken, long now) throws SQLException {
+    PreparedStatement limits = tx.statement("queue_limits");
+    limits.setString(1, queue);
+    double left;
+    long at;
+    try (ResultSet rs = limits.executeQuery()) {
+      if (!rs.next()) {
+        return;
+      }
+      double rate = rs.getDouble("rate_per_second");
+      if (rs.wasNull()) {
+        return;
+      }
+      at = Math.max(now, rs.getLong("tokens_at"));
+      left = refilled(rs.getDouble("tokens"), rs.getLong("tokens_at"), rate, rs.getInt("burst"), now) - taken;
+    }
+    PreparedStatement spend = tx.statement("queue_spend_tokens");
+    spend.setString(1, queue);
+    spend.setDouble(2, left);
+    spend.setLong(3, at);
+    spend.executeUpdate();
   }
 
   @Override
@@ -365,6 +441,7 @@ public final class SqliteStore implements TaskStore {
       try {
         Map<String, Map<TaskState, Long>> counts = new TreeMap<>();
         Map<String, Boolean> paused = new HashMap<>();
+        Map<String, QueueLimits> limits = new HashMap<>();
         try (ResultSet rs = statements.get("queue_counts").executeQuery()) {
           while (rs.next()) {
             counts.computeIfAbsent(rs.getString("queue"), q -> new EnumMap<>(TaskState.class))
@@ -375,12 +452,14 @@ public final class SqliteStore implements TaskStore {
           while (rs.next()) {
             String queue = rs.getString("queue");
             paused.put(queue, rs.getInt("paused") != 0);
+            limits.put(queue, limits(rs));
             counts.computeIfAbsent(queue, q -> new EnumMap<>(TaskState.class));
           }
         }
         List<QueueInfo> queues = new ArrayList<>(counts.size());
         counts.forEach((queue, byState) ->
-            queues.add(new QueueInfo(queue, byState, paused.getOrDefault(queue, false))));
+            queues.add(new QueueInfo(queue, byState, paused.getOrDefault(queue, false),
+                limits.getOrDefault(queue, QueueLimits.NONE))));
         return queues;
       } finally {
         connection.commit();
@@ -400,6 +479,38 @@ public final class SqliteStore implements TaskStore {
       tx.wake(request.queue());
       return null;
     });
+  }
+
+  private static QueueLimits limits(ResultSet rs) throws SQLException {
+    Integer maxRunning = rs.getObject("max_running") == null ? null : rs.getInt("max_running");
+    Double rate = rs.getObject("rate_per_second") == null ? null : rs.getDouble("rate_per_second");
+    Integer burst = rs.getObject("burst") == null ? null : rs.getInt("burst");
+    return new QueueLimits(maxRunning, rate, burst);
+  }
+
+  @Override
+  public void limitQueue(QueueLimitsRequest request) {
+    writer.submit("limit queue", tx -> {
+      QueueLimits limits = request.limits();
+      PreparedStatement set = tx.statement("queue_set_limits");
+      set.setString(1, request.queue());
+      set.setLong(2, Micros.of(tx.now()));
+      setNullable(set, 3, limits.maxRunning(), Types.INTEGER);
+      setNullable(set, 4, limits.ratePerSecond(), Types.REAL);
+      setNullable(set, 5, limits.burst(), Types.INTEGER);
+      set.executeUpdate();
+      tx.wake(request.queue());
+      return null;
+    });
+  }
+
+  private static void setNullable(PreparedStatement statement, int index, Object value, int type)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, type);
+    } else {
+      statement.setObject(index, value);
+    }
   }
 
   @Override
@@ -479,7 +590,11 @@ public final class SqliteStore implements TaskStore {
             continue;
           }
           if (rs.getInt("ready") != 0) {
-            return Duration.ZERO;
+            if (rs.getInt("limited") == 0) {
+              return Duration.ZERO;
+            }
+            // Held back by its limits, perhaps: look again when a token may have come or a slot freed.
+            next = Math.min(next, now + LIMIT_RECHECK_MICROS);
           }
           long due = rs.getLong("next_due");
           if (!rs.wasNull()) {

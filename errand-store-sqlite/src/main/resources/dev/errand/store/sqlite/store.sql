@@ -155,16 +155,42 @@ WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_finished
 INSERT INTO queues (queue, paused, updated_at) VALUES (?1, ?2, ?3)
 ON CONFLICT (queue) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at
 
+-- name: queue_set_limits
+-- A new bucket starts full; a changed one keeps its tokens, at most the new burst. (SET reads the old row.)
+INSERT INTO queues (queue, paused, updated_at, max_running, rate_per_second, burst, tokens, tokens_at)
+VALUES (?1, 0, ?2, ?3, ?4, ?5, ?5, ?2)
+ON CONFLICT (queue) DO UPDATE
+SET max_running = excluded.max_running, rate_per_second = excluded.rate_per_second, burst = excluded.burst,
+    tokens = CASE WHEN excluded.burst IS NULL THEN NULL
+                  WHEN queues.tokens IS NULL THEN excluded.burst
+                  ELSE min(queues.tokens, excluded.burst) END,
+    tokens_at = excluded.tokens_at, updated_at = excluded.updated_at
+
+-- name: queue_limits
+-- The claim's look at the queue's limits: one primary-key probe, no row when the queue has none.
+SELECT max_running, rate_per_second, burst, tokens, tokens_at FROM queues
+WHERE queue = ?1 AND (max_running IS NOT NULL OR rate_per_second IS NOT NULL)
+
+-- name: queue_running_live
+-- RUNNING tasks whose lease has not run out: what counts against a cap.
+SELECT count(*) FROM tasks WHERE state = 'RUNNING' AND queue = ?1 AND lease_until > ?2
+
+-- name: queue_spend_tokens
+UPDATE queues SET tokens = ?2, tokens_at = ?3 WHERE queue = ?1
+
 -- name: queue_counts
 SELECT queue, state, count(*) AS n FROM tasks GROUP BY queue, state
 
 -- name: queue_flags
-SELECT queue, paused FROM queues
+SELECT queue, paused, max_running, rate_per_second, burst FROM queues
 
 -- name: queue_outlook
--- What a waiter needs to know about one queue: whether it is paused, whether anything is claimable
--- now, and when the next delayed task comes due or the next lease runs out. Each part is one index probe.
+-- What a waiter needs to know about one queue: whether it is paused or limited, whether anything is
+-- claimable now, and when the next delayed task comes due or the next lease runs out. Each part is one
+-- index probe.
 SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 1) AS paused,
+       EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1
+               AND (max_running IS NOT NULL OR rate_per_second IS NOT NULL)) AS limited,
        EXISTS (SELECT 1 FROM tasks WHERE state = 'READY' AND queue = ?1) AS ready,
        (SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1) AS next_due,
        (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry

@@ -203,7 +203,8 @@ class SqliteStoreTest {
       "task_insert", "task_get", "task_get_by_idempotency_key", "claim_promote_due", "claim_rescue_expired",
       "claim", "lease_extend", "complete_succeeded", "complete_retry", "complete_dead", "complete_release_ready",
       "complete_release_later", "task_cancel", "dead_replay_by_id", "dead_replay", "dead_purge_by_id",
-      "dead_purge", "prune", "queue_outlook", "task_list");
+      "dead_purge", "prune", "queue_outlook", "task_list", "queue_limits", "queue_running_live",
+      "queue_spend_tokens");
 
   /**
    * A scan of a table or of a whole index. The one scan allowed is of the dead-letter partial index: it
@@ -244,8 +245,10 @@ class SqliteStoreTest {
             "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
         Statement statement = connection.createStatement()) {
       try (ResultSet rs = statement.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getInt(1)).isEqualTo(1);
+        for (int version = 1; version <= 2; version++) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getInt(1)).isEqualTo(version);
+        }
         assertThat(rs.next()).isFalse();
       }
       statement.executeUpdate("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)");

@@ -1,5 +1,6 @@
 package dev.errand.store.postgres.internal;
 
+import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
@@ -200,6 +201,7 @@ public final class TaskStatements {
     try (PreparedStatement ps = c.prepareStatement(sql.get("claim"))) {
       int p = 1;
       ps.setString(p++, r.queue()); // gate
+      ps.setString(p++, r.queue()); // limited
       ps.setString(p++, r.queue()); // ready
       ps.setInt(p++, r.limit());
       ps.setString(p++, r.queue()); // due
@@ -348,6 +350,7 @@ public final class TaskStatements {
   public List<QueueInfo> queues(Connection c) throws SQLException {
     Map<String, Map<TaskState, Long>> counts = new LinkedHashMap<>();
     Map<String, Boolean> paused = new HashMap<>();
+    Map<String, QueueLimits> limits = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("queue_infos")); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         String queue = rs.getString("queue");
@@ -357,10 +360,13 @@ public final class TaskStatements {
           byState.put(TaskState.valueOf(state), rs.getLong("n"));
         }
         paused.put(queue, rs.getBoolean("paused"));
+        limits.put(queue, new QueueLimits(rs.getObject("max_running", Integer.class),
+            rs.getObject("rate_per_second", Double.class), rs.getObject("burst", Integer.class)));
       }
     }
     List<QueueInfo> infos = new ArrayList<>();
-    counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue))));
+    counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue),
+        limits.get(queue))));
     return infos;
   }
 
@@ -368,6 +374,18 @@ public final class TaskStatements {
     try (PreparedStatement ps = c.prepareStatement(sql.get("pause_queue"))) {
       ps.setString(1, queue);
       ps.setBoolean(2, pause);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+      }
+    }
+  }
+
+  public void limitQueue(Connection c, String queue, QueueLimits limits) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("limit_queue"))) {
+      ps.setString(1, queue);
+      ps.setObject(2, limits.maxRunning(), Types.INTEGER);
+      ps.setObject(3, limits.ratePerSecond(), Types.DOUBLE);
+      ps.setObject(4, limits.burst(), Types.INTEGER);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
       }

@@ -59,3 +59,25 @@ CREATE TABLE {schema}.queues (
   name   text COLLATE "C" PRIMARY KEY,
   paused boolean NOT NULL DEFAULT false
 );
+
+-- name: 2_queue_limits
+-- Flow limits beside the pause flag: max_running caps the queue's RUNNING tasks; rate_per_second and
+-- burst make a token bucket whose level is tokens as of tokens_at. NULL means no such limit.
+ALTER TABLE {schema}.queues
+  ADD COLUMN max_running integer CHECK (max_running > 0),
+  ADD COLUMN rate_per_second double precision CHECK (rate_per_second > 0),
+  ADD COLUMN burst integer CHECK (burst > 0),
+  ADD COLUMN tokens double precision,
+  ADD COLUMN tokens_at timestamptz,
+  ADD CONSTRAINT queues_rate_with_burst CHECK ((rate_per_second IS NULL) = (burst IS NULL));
+
+-- The queue's RUNNING tasks whose lease has not run out. VOLATILE and plpgsql on purpose: under READ
+-- COMMITTED its query takes a fresh snapshot, so a claim that waited for the queue's row lock counts the
+-- tasks that the claimer before it committed, which the claim statement's own snapshot cannot see.
+CREATE FUNCTION {schema}.running_live(queue_name text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RETURN (SELECT count(*) FROM {schema}.tasks t
+          WHERE t.queue = queue_name AND t.state = 'RUNNING' AND t.lease_until >= now());
+END
+$$;

@@ -81,9 +81,31 @@ JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency
 -- coming due drains into the ready index a batch at a time (the due list takes a promotion batch, at
 -- least the limit). A paused queue yields nothing. Lease times are the database's now(), never the
 -- caller's clock.
--- Parameters: queue; queue, limit; queue, promotion batch; queue, limit; limit; lease micros, worker id.
+--
+-- A queue with flow limits is also locked by its row in queues (FOR UPDATE, only when it has limits, so
+-- unlimited queues keep SKIP LOCKED speed): its claimers take turns, each one counting the live RUNNING
+-- tasks with running_live (a fresh snapshot, taken after the lock, sees the previous claimer's commit)
+-- and spending tokens from the row it locked, which is the latest version. The claim then leases no
+-- more than the cap less the running tasks, nor more than the whole tokens in the bucket.
+-- Parameters: queue; queue; queue, limit; queue, promotion batch; queue, limit; limit; lease micros,
+-- worker id.
 WITH gate AS (
   SELECT NOT EXISTS (SELECT 1 FROM {schema}.queues WHERE name = ? AND paused) AS queue_open
+),
+limited AS (
+  SELECT name, max_running, rate_per_second, burst,
+         least(burst, tokens + rate_per_second
+               * greatest(0, extract(epoch FROM now() - tokens_at))::double precision) AS tokens,
+         greatest(tokens_at, now()) AS tokens_at
+  FROM {schema}.queues
+  WHERE name = ? AND (max_running IS NOT NULL OR rate_per_second IS NOT NULL)
+  FOR UPDATE
+),
+allowance AS (
+  SELECT greatest(0, least(CASE WHEN l.max_running IS NOT NULL
+                                THEN l.max_running - {schema}.running_live(l.name) END,
+                           floor(l.tokens)))::integer AS n
+  FROM limited l
 ),
 ready AS (
   SELECT id, priority, run_at FROM {schema}.tasks
@@ -111,7 +133,13 @@ candidates AS (
   UNION ALL SELECT id, priority, run_at FROM expired WHERE NOT exhausted
 ),
 chosen AS (
-  SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT ?
+  -- least() ignores a NULL: with no limits the allowance is empty and the claim's own limit holds.
+  SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT least(?, (SELECT n FROM allowance))
+),
+spent AS (
+  UPDATE {schema}.queues q SET tokens = l.tokens - (SELECT count(*) FROM chosen), tokens_at = l.tokens_at
+  FROM limited l
+  WHERE q.name = l.name AND l.rate_per_second IS NOT NULL
 ),
 promoted AS (
   UPDATE {schema}.tasks t SET state = 'READY'
@@ -203,7 +231,8 @@ ORDER BY id DESC
 LIMIT ?
 
 -- name: queue_infos
-SELECT coalesce(c.queue, q.name) AS queue, c.state, c.n, coalesce(q.paused, false) AS paused
+SELECT coalesce(c.queue, q.name) AS queue, c.state, c.n, coalesce(q.paused, false) AS paused,
+       q.max_running, q.rate_per_second, q.burst
 FROM (SELECT queue, state, count(*) AS n FROM {schema}.tasks GROUP BY queue, state) c
 FULL JOIN {schema}.queues q ON q.name = c.queue
 ORDER BY 1
@@ -217,6 +246,28 @@ WITH saved AS (
 ),
 notified AS (
   SELECT pg_notify('{schema}_work', name) FROM saved WHERE NOT paused
+)
+SELECT name FROM saved WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: limit_queue
+-- Replaces the queue's limits and wakes its waiters. A new bucket starts full; a changed one keeps its
+-- tokens, at most the new burst. Parameters: queue, max running, rate per second, burst.
+WITH input AS (
+  SELECT ?::text AS name, ?::integer AS max_running, ?::double precision AS rate_per_second, ?::integer AS burst
+),
+saved AS (
+  INSERT INTO {schema}.queues AS q (name, max_running, rate_per_second, burst, tokens, tokens_at)
+  SELECT name, max_running, rate_per_second, burst, burst, now() FROM input
+  ON CONFLICT (name) DO UPDATE
+  SET max_running = excluded.max_running, rate_per_second = excluded.rate_per_second, burst = excluded.burst,
+      tokens = CASE WHEN excluded.burst IS NULL THEN NULL
+                    WHEN q.tokens IS NULL THEN excluded.burst
+                    ELSE least(q.tokens, excluded.burst) END,
+      tokens_at = now()
+  RETURNING name
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', name) FROM saved
 )
 SELECT name FROM saved WHERE (SELECT count(*) FROM notified) >= 0
 
@@ -261,7 +312,8 @@ WHERE id IN (
 
 -- name: next_due_micros
 -- Microseconds from the database's now until the earliest moment work may become claimable in one of
--- the queues without a notification: a waiting task's run_at or a running task's lease expiry. Null when
+-- the queues without a notification: a waiting task's run_at, a running task's lease expiry, or a limited
+-- queue's next look. Null when
 -- there is none. One index probe per queue and kind; paused queues are left out.
 SELECT (extract(epoch FROM (min(n.at) - clock_timestamp())) * 1000000)::bigint
 FROM unnest(?::text[]) AS q(name)
@@ -273,6 +325,14 @@ CROSS JOIN LATERAL (
   (SELECT t.lease_until FROM {schema}.tasks t
    WHERE t.queue = q.name AND t.state = 'RUNNING'
    ORDER BY t.lease_until LIMIT 1)
+  UNION ALL
+  -- A limited queue with READY tasks may be held back by its cap or an empty bucket, and neither a freed
+  -- slot nor a new token is notified: look again soon.
+  (SELECT clock_timestamp() + interval '50 milliseconds' FROM {schema}.queues l
+   WHERE l.name = q.name AND (l.max_running IS NOT NULL OR l.rate_per_second IS NOT NULL)
+     -- In claim order, so the probe walks tasks_ready (an EXISTS may be planned as a scan).
+     AND (SELECT t.id FROM {schema}.tasks t WHERE t.queue = q.name AND t.state = 'READY'
+          ORDER BY t.priority DESC, t.run_at, t.id LIMIT 1) IS NOT NULL)
 ) n
 WHERE NOT EXISTS (SELECT 1 FROM {schema}.queues p WHERE p.name = q.name AND p.paused)
 

@@ -1,0 +1,96 @@
+package dev.errand.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.errand.core.Task;
+import dev.errand.core.spi.TaskQuery;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Schedules over HTTP on a real server whose Errand runs its schedules. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScheduleApiTest {
+  private final TestServer s = TestServer.sqlite();
+  private final Http http = s.http;
+
+  @BeforeAll
+  void startScheduler() {
+    s.errand.start();
+  }
+
+  @AfterAll
+  void stop() {
+    s.close();
+  }
+
+  @Test
+  void scheduleIsPutListedFiredAndDeleted() {
+    Http.Resp put = http.put("/v1/schedules/every-second",
+        "{\"interval\":\"1s\",\"task\":{\"type\":\"tick\",\"queue\":\"sched\",\"payload\":{\"n\":1}}}");
+    assertThat(put.status()).as(put.body()).isEqualTo(200);
+    JsonNode info = put.json();
+    assertThat(info.get("name").asText()).isEqualTo("every-second");
+    assertThat(info.get("interval").asText()).isEqualTo("PT1S");
+    assertThat(info.get("task").get("queue").asText()).isEqualTo("sched");
+    assertThat(Instant.parse(info.get("nextFire").asText())).isAfter(Instant.parse(info.get("lastFire").asText()));
+
+    assertThat(http.get("/v1/schedules").json().get("schedules")).extracting(n -> n.get("name").asText())
+        .contains("every-second");
+    assertThat(http.get("/v1/schedules/every-second").json().get("missedTicks").asText()).isEqualTo("skip");
+
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> scheduled("sched").size() >= 2);
+    assertThat(scheduled("sched")).allSatisfy(t -> {
+      assertThat(t.idempotencyKey()).startsWith("schedule:every-second:");
+      assertThat(t.payload().asString()).isEqualTo("{\"n\":1}");
+    });
+
+    assertThat(http.delete("/v1/schedules/every-second").status()).isEqualTo(204);
+    assertThat(http.get("/v1/schedules/every-second").status()).isEqualTo(404);
+    assertThat(http.delete("/v1/schedules/every-second").status()).isEqualTo(404);
+  }
+
+  @Test
+  void cronScheduleInAZoneReportsItsFireTimes() {
+    Http.Resp put = http.put("/v1/schedules/nightly",
+        "{\"cron\":\"0 3 * * *\",\"zone\":\"Europe/Berlin\",\"missedTicks\":\"catch-up-one\",\"enabled\":false,"
+            + "\"task\":{\"type\":\"report\",\"queue\":\"reports\"}}");
+    assertThat(put.status()).as(put.body()).isEqualTo(200);
+    assertThat(put.json().get("zone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(put.json().get("missedTicks").asText()).isEqualTo("catch-up-one");
+    assertThat(put.json().get("nextFire").isNull()).as("a disabled schedule fires nothing").isTrue();
+    assertThat(http.delete("/v1/schedules/nightly").status()).isEqualTo(204);
+  }
+
+  @Test
+  void badScheduleIs422NamingEachField() {
+    Http.Resp r = http.put("/v1/schedules/bad", "{\"cron\":\"not a cron\",\"interval\":\"1s\",\"zone\":\"Mars/Base\","
+        + "\"missedTicks\":\"never\",\"color\":1,\"task\":{\"type\":\"t\",\"runAt\":\"2030-01-01T00:00:00Z\"}}");
+    assertThat(r.status()).isEqualTo(422);
+    Set<String> fields = new HashSet<>();
+    r.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+    assertThat(fields).contains("cron", "zone", "missedTicks", "color", "task.runAt");
+    Http.Resp noTask = http.put("/v1/schedules/bad", "{\"interval\":\"1s\"}");
+    assertThat(noTask.status()).isEqualTo(422);
+    assertThat(noTask.json().get("errors").get(0).get("field").asText()).isEqualTo("task");
+    assertThat(http.put("/v1/schedules/bad", "{\"interval\":\"10ms\",\"task\":{\"type\":\"t\"}}").status())
+        .isEqualTo(422);
+    assertThat(http.put("/v1/schedules/bad", "{\"interval\":\"1s\",\"task\":{\"type\":\"t\"},\"tolerance\":\"1h\"}")
+        .status()).isEqualTo(422);
+    assertThat(http.get("/v1/schedules/bad").status()).as("nothing was registered").isEqualTo(404);
+    assertThat(http.get("/v1/schedules/Not%20A%20Name").status()).isEqualTo(404);
+  }
+
+  private List<Task> scheduled(String queue) {
+    return s.errand.list(new TaskQuery(queue, null, null, 100, null)).tasks();
+  }
+}
