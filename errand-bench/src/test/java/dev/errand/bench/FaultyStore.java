@@ -15,6 +15,7 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -103,6 +104,11 @@ final class FaultyStore implements TaskStore {
   @Override
   public void pauseQueue(QueuePauseRequest request) {
     delegate.pauseQueue(request);
+  }
+
+  @Override
+  public void limitQueue(QueueLimitsRequest request) {
+    delegate.limitQueue(request);
   }
 
   @Override

@@ -80,14 +80,9 @@ public final class ErrandServer implements AutoCloseable {
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
-<<<<<<< HEAD
-    routes.addAll(new QueueRoutes(errand).routes());
-    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
-=======
     routes.addAll(new QueueRoutes(errand, limits).routes());
     routes.addAll(new ScheduleRoutes(errand, limits).routes());
-    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds());
->>>>>>> flow
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
     observability.watch(errand);
@@ -128,16 +123,11 @@ public final class ErrandServer implements AutoCloseable {
       app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
     }
     app.start();
-<<<<<<< HEAD
     ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, () -> {
       workers.stop();
       observability.close(); // ends the event streams, which would otherwise hold the graceful stop
     }, name);
-    log.info("{} listening on http://{}:{} with store {} ({})", name, config.host(), server.port(),
-=======
-    ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, workers::stop, name);
     log.info("{} listening on http://{}:{} with store {} ({}, {} schedules)", name, config.host(), server.port(),
->>>>>>> flow
         config.storeLabel(), config.tokens().isEmpty() ? "no auth, loopback only"
             : config.tokens().size() + " bearer tokens", errand.schedules().size());
     return server;

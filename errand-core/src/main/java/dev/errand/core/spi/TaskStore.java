@@ -54,12 +54,11 @@ public interface TaskStore extends AutoCloseable {
    * one keeps the tokens left, at most the new burst. {@link dev.errand.core.QueueLimits#NONE} clears
    * both limits.
    *
-   * <p>The default throws {@link UnsupportedOperationException}: a store without flow control says so
-   * rather than ignore limits.
+   * <p>Deliberately without a default: a decorator that forgot to forward it would quietly refuse
+   * limits. A store without flow control throws {@link UnsupportedOperationException} rather than
+   * ignore them.
    */
-  default void limitQueue(QueueLimitsRequest request) {
-    throw new UnsupportedOperationException(name() + " does not support queue limits");
-  }
+  void limitQueue(QueueLimitsRequest request);
 
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);

@@ -16,6 +16,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
  */
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
-  enum Op { INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, LIST, QUEUES, PAUSE, REPLAY, PURGE, PRUNE, PING }
+  enum Op { INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, LIST, QUEUES, PAUSE, LIMIT, REPLAY, PURGE, PRUNE, PING }
 
   private record OpMeters(Timer ok, Timer error, Counter errors) {}
 
@@ -131,6 +132,14 @@ public class TimedTaskStore implements TaskStore {
   public void pauseQueue(QueuePauseRequest request) {
     time(Op.PAUSE, () -> {
       delegate.pauseQueue(request);
+      return null;
+    });
+  }
+
+  @Override
+  public void limitQueue(QueueLimitsRequest request) {
+    time(Op.LIMIT, () -> {
+      delegate.limitQueue(request);
       return null;
     });
   }
