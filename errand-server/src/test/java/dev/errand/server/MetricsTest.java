@@ -118,14 +118,14 @@ class MetricsTest {
 
   @Test
   void runningTasksAreCountedWhileLeased() {
-    enqueue("work", "job", "");
-    enqueue("work", "job", "");
-    assertThat(admin.post("/v1/queues/work/claim", "{\"workerId\":\"w\",\"max\":1}").status()).isEqualTo(200);
+    enqueue("jobs", "job", "");
+    enqueue("jobs", "job", "");
+    assertThat(admin.post("/v1/queues/jobs/claim", "{\"workerId\":\"w\",\"max\":1}").status()).isEqualTo(200);
     // the depth gauges are cached for a moment so that scrapes cannot hammer the store
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Scrape m = scrape();
-      assertThat(m.value("errand_tasks_running", "queue", "work")).isEqualTo(1);
-      assertThat(m.value("errand_queue_depth", "queue", "work", "state", "READY")).isEqualTo(1);
+      assertThat(m.value("errand_tasks_running", "queue", "jobs")).isEqualTo(1);
+      assertThat(m.value("errand_queue_depth", "queue", "jobs", "state", "READY")).isEqualTo(1);
     });
   }
 

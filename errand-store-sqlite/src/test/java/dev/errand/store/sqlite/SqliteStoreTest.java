@@ -1,5 +1,6 @@
 package dev.errand.store.sqlite;
 
+import dev.errand.core.testkit.MutableClock;
 import static dev.errand.core.testkit.NewTasks.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
