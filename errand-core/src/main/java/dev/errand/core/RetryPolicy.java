@@ -14,9 +14,7 @@ public record RetryPolicy(int maxAttempts, Duration base, Duration cap) {
   public static final RetryPolicy DEFAULT = new RetryPolicy(25, Duration.ofSeconds(1), Duration.ofHours(1));
 
   public RetryPolicy {
-    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-      throw new IllegalArgumentException("maxAttempts must be in 1.." + MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
-    }
+    checkMaxAttempts(maxAttempts);
     Objects.requireNonNull(base, "backoff base");
     Objects.requireNonNull(cap, "backoff cap");
     if (base.isNegative() || base.isZero()) {
@@ -25,6 +23,14 @@ public record RetryPolicy(int maxAttempts, Duration base, Duration cap) {
     if (cap.compareTo(base) < 0) {
       throw new IllegalArgumentException("backoff cap must be at least base " + base + ": " + cap);
     }
+  }
+
+  /** Returns {@code maxAttempts} or throws IllegalArgumentException naming the field and the value. */
+  static int checkMaxAttempts(int maxAttempts) {
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+      throw new IllegalArgumentException("maxAttempts must be in 1.." + MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
+    }
+    return maxAttempts;
   }
 
   public static RetryPolicy of(int maxAttempts, Duration base, Duration cap) {

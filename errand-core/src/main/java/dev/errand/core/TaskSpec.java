@@ -240,11 +240,7 @@ public final class TaskSpec {
     }
 
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1 || maxAttempts > RetryPolicy.MAX_ATTEMPTS_LIMIT) {
-        throw new IllegalArgumentException(
-            "maxAttempts must be in 1.." + RetryPolicy.MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      this.maxAttempts = RetryPolicy.checkMaxAttempts(maxAttempts);
       return this;
     }
 

@@ -7,8 +7,10 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskHandler;
 import dev.errand.core.TypeDefaults;
 import dev.errand.core.spi.Completion;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
@@ -27,8 +29,8 @@ public final class HandlerRegistry {
   public record Registered<P>(String type, Class<P> payloadType, TaskHandler<P> handler) {}
 
   public <P> void register(String type, Class<P> payloadType, TaskHandler<P> handler) {
-    Registered<P> r = new Registered<>(type, java.util.Objects.requireNonNull(payloadType, "payloadType"),
-        java.util.Objects.requireNonNull(handler, "handler"));
+    Registered<P> r = new Registered<>(type, Objects.requireNonNull(payloadType, "payloadType"),
+        Objects.requireNonNull(handler, "handler"));
     if (handlers.putIfAbsent(type, r) != null) {
       throw new IllegalArgumentException("a handler for type " + type + " is already registered");
     }
@@ -44,7 +46,7 @@ public final class HandlerRegistry {
 
   /** Decodes a payload for its handler; {@code Json.class} gets the raw bytes. */
   @SuppressWarnings("unchecked")
-  public <P> P decode(Registered<P> r, Json payload) throws java.io.IOException {
+  public <P> P decode(Registered<P> r, Json payload) throws IOException {
     if (r.payloadType() == Json.class) {
       return (P) payload;
     }

@@ -6,7 +6,6 @@ import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +41,6 @@ final class QueueWorker implements Runnable {
     this.maxBatch = maxBatch;
     this.requests = requests;
     this.idleWait = idleWait;
-  }
-
-  Semaphore slots() {
-    return slots;
   }
 
   void stop() {
@@ -88,13 +83,5 @@ final class QueueWorker implements Runnable {
   private int takeMore() {
     int more = Math.min(slots.availablePermits(), maxBatch - 1);
     return more > 0 && slots.tryAcquire(more) ? more : 0;
-  }
-
-  String queue() {
-    return queue;
-  }
-
-  Set<String> queues() {
-    return Set.of(queue);
   }
 }
