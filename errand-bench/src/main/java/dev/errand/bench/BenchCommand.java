@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
   private static Map<String, Scenario> scenarios() {
     Map<String, Scenario> m = new LinkedHashMap<>();
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
-        new EnqueueScenario(), new BacklogScenario())) {
+        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario())) {
       m.put(s.name(), s);
     }
     return m;
