@@ -1,5 +1,6 @@
 package dev.errand.bench;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.CancelRequest;
@@ -89,6 +90,11 @@ final class FaultyStore implements TaskStore {
   @Override
   public Optional<Task> get(TaskId id) {
     return delegate.get(id);
+  }
+
+  @Override
+  public List<AttemptError> errors(TaskId id) {
+    return delegate.errors(id);
   }
 
   @Override

@@ -267,6 +267,11 @@ public final class Errand implements AutoCloseable {
     return store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
   }
 
+  /** The task's failed attempts, oldest first (see {@link TaskStore#errors}); empty for an unknown id. */
+  public List<AttemptError> errors(TaskId id) {
+    return store.errors(id);
+  }
+
   public TaskPage list(TaskQuery query) {
     return store.list(query);
   }

@@ -1,6 +1,7 @@
 package dev.errand.server;
 
 import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.AttemptError;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.CancelRequest;
@@ -52,6 +53,7 @@ final class SwitchableStore implements TaskStore {
   @Override public CompleteResult completeMany(CompleteRequest r) { return store().completeMany(r); }
   @Override public CancelResult cancel(CancelRequest r) { return store().cancel(r); }
   @Override public Optional<Task> get(TaskId id) { return store().get(id); }
+  @Override public List<AttemptError> errors(TaskId id) { return store().errors(id); }
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }

@@ -1,5 +1,6 @@
 package dev.errand.core.spi;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import java.util.List;
@@ -38,9 +39,29 @@ public interface TaskStore extends AutoCloseable {
 
   Optional<Task> get(TaskId id);
 
+  /**
+   * The task's error history, oldest first: one entry per attempt that ended in a retry or in the
+   * dead-letter queue, written in the same transaction as that outcome (and for a final attempt whose
+   * lease ran out), at most {@link AttemptError#KEPT_PER_TASK}, the newest kept. Successful attempts
+   * write nothing here. The history outlives a replay and goes with the task when it is pruned or
+   * purged. Empty for an unknown id.
+   *
+   * <p>Deliberately without a default: a decorator that forgot to forward it would show no errors.
+   */
+  List<AttemptError> errors(TaskId id);
+
+  /**
+   * A page of tasks, newest first. Reading it costs the store at most a bounded number of rows past the
+   * cursor, whatever the filters and however many tasks the store holds; see {@link TaskPage} for what a
+   * short page means.
+   */
   TaskPage list(TaskQuery query);
 
-  /** Every queue that holds tasks or has been paused or limited. */
+  /**
+   * Every queue that holds tasks or has been paused or limited. Cheap on any number of finished tasks:
+   * stores count each state through an index of it and may bound the finished states' counts (see
+   * {@link QueueInfo}).
+   */
   List<QueueInfo> queues();
 
   void pauseQueue(QueuePauseRequest request);

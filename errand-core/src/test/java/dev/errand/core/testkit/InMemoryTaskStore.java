@@ -1,5 +1,6 @@
 package dev.errand.core.testkit;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.QueueLimits;
@@ -66,6 +67,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Set<String> paused = new HashSet<>();
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
   private volatile boolean closed;
 
   public InMemoryTaskStore(Clock clock) {
@@ -132,9 +134,12 @@ public final class InMemoryTaskStore implements TaskStore {
           .filter(t -> t.state() == TaskState.RUNNING && !t.lease().until().isAfter(now)).toList();
       for (Task t : expired) {
         boolean last = t.attempt() >= t.maxAttempts();
+        String error = "lease expired on the final attempt: worker " + t.lease().workerId() + " stopped answering";
         tasks.put(t.id(), with(t, last ? TaskState.DEAD : TaskState.READY, t.attempt(), t.runAt(), t.startedAt(),
-            last ? now : null, null, null, last ? "lease expired on the final attempt: worker "
-                + t.lease().workerId() + " stopped answering" : t.lastError()));
+            last ? now : null, null, null, last ? error : t.lastError()));
+        if (last) {
+          recordError(t, now, error);
+        }
       }
       int allowed = allowance(request.queue(), request.limit(), now);
       List<Task> due = tasks.values().stream()
@@ -176,6 +181,27 @@ public final class InMemoryTaskStore implements TaskStore {
     });
   }
 
+  /** Keeps the failure of {@code running}'s attempt, at most {@link AttemptError#KEPT_PER_TASK} per task. */
+  private void recordError(Task running, Instant now, String error) {
+    List<AttemptError> history = errors.computeIfAbsent(running.id(), id -> new ArrayList<>());
+    history.add(new AttemptError(running.attempt(), now, running.lease().workerId(), error));
+    if (history.size() > AttemptError.KEPT_PER_TASK) {
+      history.removeFirst();
+    }
+  }
+
+  private void forget(List<TaskId> ids) {
+    for (TaskId id : ids) {
+      tasks.remove(id);
+      errors.remove(id);
+    }
+  }
+
+  @Override
+  public List<AttemptError> errors(TaskId id) {
+    return locked(() -> List.copyOf(errors.getOrDefault(id, List.of())));
+  }
+
   private static boolean holds(Task t, String token) {
     return t != null && t.state() == TaskState.RUNNING && t.lease().token().equals(token);
   }
@@ -194,10 +220,14 @@ public final class InMemoryTaskStore implements TaskStore {
         Task next = switch (c.outcome()) {
           case Completion.Succeeded s ->
               with(t, TaskState.SUCCEEDED, t.attempt(), t.runAt(), t.startedAt(), now, null, s.result(), t.lastError());
-          case Completion.Retry r ->
-              with(t, TaskState.RETRYING, t.attempt(), now.plus(r.delay()), t.startedAt(), null, null, null, r.error());
-          case Completion.Dead d ->
-              with(t, TaskState.DEAD, t.attempt(), t.runAt(), t.startedAt(), now, null, null, d.error());
+          case Completion.Retry r -> {
+            recordError(t, now, r.error());
+            yield with(t, TaskState.RETRYING, t.attempt(), now.plus(r.delay()), t.startedAt(), null, null, null, r.error());
+          }
+          case Completion.Dead d -> {
+            recordError(t, now, d.error());
+            yield with(t, TaskState.DEAD, t.attempt(), t.runAt(), t.startedAt(), now, null, null, d.error());
+          }
           case Completion.Release r -> with(t, r.delay().isZero() ? TaskState.READY : TaskState.SCHEDULED,
               t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null, t.lastError());
         };
@@ -238,6 +268,8 @@ public final class InMemoryTaskStore implements TaskStore {
           .filter(t -> q.queue() == null || q.queue().equals(t.queue()))
           .filter(t -> q.state() == null || q.state() == t.state())
           .filter(t -> q.type() == null || q.type().equals(t.type()))
+          .filter(t -> q.createdAfter() == null || !t.createdAt().isBefore(q.createdAfter()))
+          .filter(t -> q.createdBefore() == null || t.createdAt().isBefore(q.createdBefore()))
           .limit(q.limit() + 1L).toList();
       if (page.size() > q.limit()) {
         return new TaskPage(page.subList(0, q.limit()), page.get(q.limit() - 1).id());
@@ -249,7 +281,9 @@ public final class InMemoryTaskStore implements TaskStore {
   @Override
   public List<QueueInfo> queues() {
     return locked(() -> {
+      Instant now = clock.instant();
       Map<String, Map<TaskState, Long>> counts = new TreeMap<>();
+      Map<String, Instant> oldestReady = new HashMap<>();
       for (String q : paused) {
         counts.put(q, new EnumMap<>(TaskState.class));
       }
@@ -258,9 +292,13 @@ public final class InMemoryTaskStore implements TaskStore {
       }
       for (Task t : tasks.values()) {
         counts.computeIfAbsent(t.queue(), k -> new EnumMap<>(TaskState.class)).merge(t.state(), 1L, Long::sum);
+        if (t.state() == TaskState.READY || t.state().isPending() && !t.runAt().isAfter(now)) {
+          oldestReady.merge(t.queue(), t.runAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
       }
       List<QueueInfo> out = new ArrayList<>();
-      counts.forEach((q, c) -> out.add(new QueueInfo(q, c, paused.contains(q), limits.getOrDefault(q, QueueLimits.NONE))));
+      counts.forEach((q, c) -> out.add(new QueueInfo(q, c, paused.contains(q), limits.getOrDefault(q, QueueLimits.NONE),
+          oldestReady.get(q), Set.of())));
       return out;
     });
   }
@@ -356,7 +394,7 @@ public final class InMemoryTaskStore implements TaskStore {
   public int purgeDead(DeadFilter filter) {
     return locked(() -> {
       List<TaskId> ids = tasks.values().stream().filter(dead(filter)).map(Task::id).toList();
-      ids.forEach(tasks::remove);
+      forget(ids);
       return ids.size();
     });
   }
@@ -368,7 +406,7 @@ public final class InMemoryTaskStore implements TaskStore {
           .filter(t -> t.state() == TaskState.SUCCEEDED || t.state() == TaskState.CANCELLED)
           .filter(t -> t.finishedAt().isBefore(request.finishedBefore()))
           .limit(request.limit()).map(Task::id).toList();
-      ids.forEach(tasks::remove);
+      forget(ids);
       return ids.size();
     });
   }

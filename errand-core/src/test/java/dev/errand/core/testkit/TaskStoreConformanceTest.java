@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.Json;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
@@ -89,6 +90,14 @@ public abstract class TaskStoreConformanceTest {
    */
   protected boolean supportsWorkSignal() {
     return true;
+  }
+
+  /**
+   * A new, empty store whose list pages read at most {@code rows} tasks past the cursor, or null if the
+   * store reads no bounded number (then the tests of bounded pages skip).
+   */
+  protected TaskStore newStoreReadingAtMost(int rows) {
+    return null;
   }
 
   @BeforeEach
@@ -862,6 +871,226 @@ public abstract class TaskStoreConformanceTest {
     assertThat(claim("q", 10)).extracting(Task::id).containsExactly(task.id());
     assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
         .satisfies(q -> assertThat(q.paused()).isFalse());
+  }
+
+  // ---------------------------------------------------------------- what operators read
+
+  @Test
+  void errorHistoryKeepsEveryFailedAttemptOldestFirst() {
+    insertOne(task("q").retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    Task first = claimOnly("q");
+    assertThat(complete(first, new Completion.Retry(Duration.ZERO, "timeout\n\tat Mailer.send(Mailer.java:1)")).stale())
+        .isEmpty();
+    Task second = awaitClaim("q");
+    assertThat(complete(second, new Completion.Retry(Duration.ZERO, "refused")).stale()).isEmpty();
+    Task third = awaitClaim("q");
+    assertThat(complete(third, new Completion.Dead("gave up\n\tat Mailer.send(Mailer.java:9)")).stale()).isEmpty();
+
+    List<AttemptError> errors = store.errors(first.id());
+    assertThat(errors).extracting(AttemptError::attempt).containsExactly(1, 2, 3);
+    assertThat(errors).extracting(AttemptError::error).containsExactly(
+        "timeout\n\tat Mailer.send(Mailer.java:1)", "refused", "gave up\n\tat Mailer.send(Mailer.java:9)");
+    assertThat(errors).extracting(AttemptError::workerId).containsOnly("worker-1");
+    assertThat(errors.getFirst().message()).isEqualTo("timeout");
+    assertThat(errors.get(0).at()).isAfterOrEqualTo(first.startedAt()).isBeforeOrEqualTo(errors.get(1).at());
+    assertThat(errors.get(2).at()).isAfterOrEqualTo(errors.get(1).at()).isEqualTo(get(first.id()).finishedAt());
+    assertThat(get(first.id()).lastError()).isEqualTo(errors.getLast().error());
+  }
+
+  @Test
+  void errorHistoryKeepsOnlyTheNewestAttempts() {
+    int attempts = AttemptError.KEPT_PER_TASK + 5;
+    insertOne(task("q").retry(RetryPolicy.of(attempts, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    TaskId id = null;
+    for (int i = 1; i <= attempts; i++) {
+      Task running = awaitClaim("q");
+      id = running.id();
+      assertThat(complete(running, new Completion.Retry(Duration.ZERO, "failure " + i)).stale()).isEmpty();
+    }
+
+    List<AttemptError> errors = store.errors(id);
+    assertThat(errors).hasSize(AttemptError.KEPT_PER_TASK);
+    assertThat(errors.getFirst().attempt()).isEqualTo(attempts - AttemptError.KEPT_PER_TASK + 1);
+    assertThat(errors.getLast().error()).isEqualTo("failure " + attempts);
+  }
+
+  @Test
+  void successReleaseAndStaleCompletionsWriteNoError() {
+    Task done = succeededTask("q");
+    insertOne(task("q").build());
+    Task released = claimOnly("q");
+    assertThat(complete(released, new Completion.Release(Duration.ZERO)).stale()).isEmpty();
+    Task running = claimOnly("q");
+    assertThat(store.completeMany(new CompleteRequest(List.of(
+        new Completion(running.id(), "not-the-token", new Completion.Retry(Duration.ZERO, "stale")),
+        new Completion(running.id(), "not-the-token", new Completion.Dead("stale"))))).stale())
+        .containsOnly(running.id());
+
+    assertThat(store.errors(done.id())).isEmpty();
+    assertThat(store.errors(running.id())).isEmpty();
+    assertThat(store.errors(TaskId.of("nobody"))).isEmpty();
+  }
+
+  @Test
+  void oneCompletionGivenTwiceRecordsOneError() {
+    Task running = insertAndClaim("q");
+    Completion retry = new Completion(running.id(), running.lease().token(), new Completion.Retry(FAR_AWAY, "once"));
+    store.completeMany(new CompleteRequest(List.of(retry, retry)));
+
+    assertThat(store.errors(running.id())).extracting(AttemptError::error).containsExactly("once");
+  }
+
+  @Test
+  void errorHistoryOutlivesReplayAndGoesWithPurgeAndPrune() {
+    Task dead = deadTasks("q", 1).getFirst();
+    assertThat(store.replayDead(DeadFilter.of(dead.id()))).isEqualTo(1);
+    Task again = claimOnly("q");
+    assertThat(complete(again, new Completion.Dead("still broken")).stale()).isEmpty();
+    assertThat(store.errors(dead.id())).extracting(AttemptError::error)
+        .containsExactly("fatal: " + dead.id(), "still broken");
+    assertThat(store.errors(dead.id())).extracting(AttemptError::attempt).containsExactly(1, 1);
+
+    Task other = deadTasks("other", 1).getFirst();
+    assertThat(store.purgeDead(DeadFilter.of(dead.id()))).isEqualTo(1);
+    assertThat(store.errors(dead.id())).isEmpty();
+    assertThat(store.errors(other.id())).hasSize(1);
+
+    Task retried = insertAndClaim("r");
+    assertThat(complete(retried, new Completion.Retry(Duration.ZERO, "once")).stale()).isEmpty();
+    Task succeeded = awaitClaim("r");
+    assertThat(complete(succeeded, succeeded()).stale()).isEmpty();
+    assertThat(store.errors(retried.id())).hasSize(1);
+    Instant after = get(retried.id()).finishedAt().plusSeconds(1);
+    assertThat(store.prune(new PruneRequest(after, 100))).isEqualTo(1);
+    assertThat(store.errors(retried.id())).isEmpty();
+  }
+
+  @Test
+  void expiredLeaseOnTheFinalAttemptIsInTheErrorHistory() {
+    insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    await().atMost(PATIENCE).until(() -> {
+      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
+      return get(first.id()).state() == TaskState.DEAD;
+    });
+
+    assertThat(store.errors(first.id())).singleElement().satisfies(e -> {
+      assertThat(e.attempt()).isEqualTo(1);
+      assertThat(e.workerId()).isEqualTo("worker-1");
+      assertThat(e.error()).isEqualTo(get(first.id()).lastError()).contains("lease expired");
+    });
+  }
+
+  private Task insertAndClaim(String queue) {
+    insertOne(task(queue).build());
+    return claimOnly(queue);
+  }
+
+  @Test
+  void listFiltersByCreationTimeWhateverTheIds() {
+    // Ids of the client's choosing sort anywhere: the window is on createdAt, not on the id's order.
+    Task early = insertOne(task("q").id("zzz-early").build());
+    Task middle = awaitCreatedAfter(early, task("q").build());
+    Task middleToo = insertOne(task("q").id("000-middle").build());
+    Task late = awaitCreatedAfter(middleToo, task("q").build());
+    assertThat(middleToo.createdAt()).isBefore(late.createdAt());
+
+    TaskQuery all = TaskQuery.all(100);
+    assertThat(listIds(all.createdBetween(middle.createdAt(), late.createdAt())))
+        .containsExactlyInAnyOrder(middle.id(), middleToo.id());
+    assertThat(listIds(all.createdBetween(null, middle.createdAt()))).containsExactly(early.id());
+    assertThat(listIds(all.createdBetween(late.createdAt(), null))).containsExactly(late.id());
+    assertThat(listIds(all.createdBetween(early.createdAt(), null)))
+        .containsExactly(early.id(), late.id(), middle.id(), middleToo.id());
+    assertThat(listIds(new TaskQuery("other", null, null, 100, null).createdBetween(early.createdAt(), null))).isEmpty();
+    TaskPage first = store.list(new TaskQuery(null, null, null, 1, null).createdBetween(early.createdAt(), late.createdAt()));
+    assertThat(first.tasks()).extracting(Task::id).containsExactly(early.id());
+    assertThat(allPages(new TaskQuery(null, null, null, 1, null).createdBetween(early.createdAt(), late.createdAt())))
+        .containsExactly(early.id(), middle.id(), middleToo.id());
+  }
+
+  /** Inserts {@code next} once the store's clock has moved past {@code previous}'s creation. */
+  private Task awaitCreatedAfter(Task previous, NewTask next) {
+    await().pollDelay(Duration.ofMillis(5)).atMost(PATIENCE).until(() -> true);
+    Task t = insertOne(next);
+    assertThat(t.createdAt()).isAfter(previous.createdAt());
+    return t;
+  }
+
+  /** Every id {@code query} matches, following next to the end. */
+  private List<TaskId> allPages(TaskQuery query) {
+    return allPages(query, new ArrayList<>());
+  }
+
+  /** Every id {@code query} matches, following next to the end; adds each page's size to {@code sizes}. */
+  private List<TaskId> allPages(TaskQuery query, List<Integer> sizes) {
+    List<TaskId> ids = new ArrayList<>();
+    TaskQuery q = query;
+    while (true) {
+      TaskPage page = store.list(q);
+      sizes.add(page.tasks().size());
+      page.tasks().forEach(t -> ids.add(t.id()));
+      if (page.next() == null) {
+        return ids;
+      }
+      q = q.from(page.next());
+    }
+  }
+
+  @Test
+  void boundedPagesStillReachEveryMatchInOrder() {
+    TaskStore bounded = newStoreReadingAtMost(4);
+    assumeThat(bounded).as("store bounds the rows a page reads").isNotNull();
+    store.close();
+    store = bounded;
+    List<TaskId> rare = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Task t = insertOne(task(i % 7 == 0 ? "rare" : "bulk").build());
+      if (i % 7 == 0) {
+        rare.add(t.id());
+      }
+    }
+    List<Integer> sizes = new ArrayList<>();
+    assertThat(allPages(new TaskQuery("rare", null, null, 3, null), sizes)).containsExactlyElementsOf(rare.reversed());
+    assertThat(sizes).as("no page reads more than 4 tasks, so some come back short").contains(0).allMatch(n -> n <= 3);
+    // More READY tasks than a page may read: the search walks the table as above.
+    assertThat(allPages(new TaskQuery("rare", TaskState.READY, null, 3, null), new ArrayList<>()))
+        .containsExactlyElementsOf(rare.reversed());
+    // Few DEAD tasks: the search reads them from their own index, in full pages.
+    List<TaskId> dead = deadTasks("dlq", 3).stream().map(Task::id).sorted(Collections.reverseOrder()).toList();
+    List<Integer> deadSizes = new ArrayList<>();
+    assertThat(allPages(new TaskQuery(null, TaskState.DEAD, null, 2, null), deadSizes)).containsExactlyElementsOf(dead);
+    assertThat(deadSizes).containsExactly(2, 1);
+    assertThat(StoreInvariants.listAll(store)).hasSize(33);
+  }
+
+  @Test
+  void queuesReportTheRunAtOfTheOldestTaskThatMayRunNow() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    insert(task("q").priority(9).runAt(now.minusSeconds(60)).build(),
+        task("q").priority(0).runAt(now.minusSeconds(600)).build(),
+        task("q").priority(5).runAt(now.minusSeconds(300)).build(),
+        task("q").priority(3).delay(FAR_AWAY).build());
+    insertOne(task("later").delay(FAR_AWAY).build());
+    Task due = insertOne(task("due").delay(SHORT_DELAY).build());
+
+    assertThat(queue("q").oldestReadyAt()).isEqualTo(now.minusSeconds(600));
+    assertThat(queue("q").oldestReadyAge(now)).isEqualTo(Duration.ofSeconds(600));
+    assertThat(queue("later").oldestReadyAt()).isNull();
+    assertThat(queue("later").oldestReadyAge(now)).isZero();
+    await().atMost(PATIENCE).until(() -> queue("due").oldestReadyAt() != null);
+    assertThat(queue("due").oldestReadyAt()).as("a delayed task that came due, claimed or not").isEqualTo(due.runAt());
+
+    assertThat(claim("q", 2)).extracting(Task::priority).containsExactly(9, 5);
+    assertThat(queue("q").oldestReadyAt()).isEqualTo(now.minusSeconds(600));
+    assertThat(claim("q", 1)).extracting(Task::priority).containsExactly(0);
+    assertThat(queue("q").oldestReadyAt()).as("running tasks do not wait").isNull();
+    assertThat(queue("q").isExact(TaskState.SUCCEEDED)).isTrue();
+  }
+
+  private QueueInfo queue(String name) {
+    return store.queues().stream().filter(q -> q.queue().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("queues() does not list " + name));
   }
 
   // ---------------------------------------------------------------- flow limits

@@ -1,5 +1,6 @@
 package dev.errand.server.metrics;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.CancelRequest;
@@ -41,7 +42,7 @@ import java.util.function.Supplier;
  */
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
-  enum Op { INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, LIST, QUEUES, PAUSE, LIMIT, REPLAY, PURGE, PRUNE, PING }
+  enum Op { INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, REPLAY, PURGE, PRUNE, PING }
 
   private record OpMeters(Timer ok, Timer error, Counter errors) {}
 
@@ -116,6 +117,11 @@ public class TimedTaskStore implements TaskStore {
   @Override
   public Optional<Task> get(TaskId id) {
     return time(Op.GET, () -> delegate.get(id));
+  }
+
+  @Override
+  public List<AttemptError> errors(TaskId id) {
+    return time(Op.ERRORS, () -> delegate.errors(id));
   }
 
   @Override

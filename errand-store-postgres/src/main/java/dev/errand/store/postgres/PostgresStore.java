@@ -3,9 +3,11 @@ package dev.errand.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.errand.core.AttemptError;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
@@ -76,6 +78,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
    * claims or completions for long, however much there is to delete.
    */
   private static final int DELETE_BATCH = 1000;
+  /**
+   * SUCCEEDED and CANCELLED tasks of one queue are counted up to this many (a range of the finished
+   * index, a few milliseconds); more are reported as at least this many.
+   */
+  static final long FINISHED_COUNT_BOUND = 10_000;
   /** The longest awaitWork waits for the LISTEN connection before falling back to polling. */
   private static final long LISTEN_START_NANOS = Duration.ofSeconds(2).toNanos();
 
@@ -86,9 +93,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   private final TaskStatements statements;
   private final WorkSignals signals = new WorkSignals();
   private final NotificationListener listener;
+  private final int pageReadLimit;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private PostgresStore(Builder b) {
+    this.pageReadLimit = b.pageReadLimit;
     this.sql = StoreSql.forSchema(b.schema);
     this.name = "postgres:" + b.schema;
     this.statements = new TaskStatements(sql);
@@ -104,9 +113,10 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       listenSource = () -> DriverManager.getConnection(url.jdbcUrl(), listenProperties(url));
     }
     this.listener = new NotificationListener(name, listenSource, sql, signals);
-    log.debug("{}: schema {}, {}, migrate {}", name, b.schema, ownPool == null
+    log.debug("{}: schema {}, {}, migrate {}, pages read up to {}", name, b.schema, ownPool == null
         ? "caller's DataSource"
-        : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate);
+        : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate,
+        b.pageReadLimit);
     if (b.migrate) {
       try {
         int version = withConnection("migrate", c -> Migrator.migrate(name, c, sql));
@@ -252,13 +262,23 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   }
 
   @Override
+  public List<AttemptError> errors(TaskId id) {
+    Objects.requireNonNull(id, "id");
+    return withConnection("errors", c -> statements.errors(c, id));
+  }
+
+  /**
+   * A search for a state that few tasks are in reads that state's index; anything else walks the table
+   * from the cursor, at most {@code pageReadLimit} rows per page.
+   */
+  @Override
   public TaskPage list(TaskQuery query) {
-    return withConnection("list", c -> statements.list(c, query));
+    return withConnection("list", c -> statements.list(c, query, pageReadLimit));
   }
 
   @Override
   public List<QueueInfo> queues() {
-    return withConnection("queues", statements::queues);
+    return withConnection("queues", c -> statements.queues(c, FINISHED_COUNT_BOUND));
   }
 
   @Override
@@ -297,16 +317,21 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     });
   }
 
+  /** Each queue's oldest finished tasks, queue by queue and state by state, up to the request's limit in all. */
   @Override
   public int prune(PruneRequest request) {
     return withConnection("prune", c -> {
       int total = 0;
-      while (total < request.limit()) {
-        int batch = Math.min(DELETE_BATCH, request.limit() - total);
-        int deleted = statements.pruneBatch(c, request.finishedBefore(), batch);
-        total += deleted;
-        if (deleted < batch) {
-          break;
+      for (String queue : statements.finishedQueues(c)) {
+        for (TaskState state : List.of(TaskState.SUCCEEDED, TaskState.CANCELLED)) {
+          while (total < request.limit()) {
+            int batch = Math.min(DELETE_BATCH, request.limit() - total);
+            int deleted = statements.pruneBatch(c, queue, state, request.finishedBefore(), batch);
+            total += deleted;
+            if (deleted < batch) {
+              break;
+            }
+          }
         }
       }
       return total;
@@ -406,6 +431,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
     private boolean migrate = true;
+    private int pageReadLimit = 10_000;
 
     private Builder() {}
 
@@ -458,6 +484,18 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     /** Whether build() creates and upgrades the schema, default true. */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
+      return this;
+    }
+
+    /**
+     * The most tasks one list page reads past its cursor, 10,000 by default (a few milliseconds): a
+     * selective search on millions of tasks then answers in short pages instead of one long scan.
+     */
+    public Builder pageReadLimit(int pageReadLimit) {
+      if (pageReadLimit < 1) {
+        throw new IllegalArgumentException("pageReadLimit must be positive: " + pageReadLimit);
+      }
+      this.pageReadLimit = pageReadLimit;
       return this;
     }
 

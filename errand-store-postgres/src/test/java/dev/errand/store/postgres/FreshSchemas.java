@@ -17,10 +17,15 @@ final class FreshSchemas {
   }
 
   TaskStore newStore() {
+    return newStore(TestDatabase::newStore);
+  }
+
+  /** A store on a new schema, built by {@code open} from the schema's name. */
+  TaskStore newStore(java.util.function.Function<String, PostgresStore> open) {
     TestDatabase.requireServer();
     String schema = TestDatabase.newSchemaName(purpose);
     created.add(schema);
-    return TestDatabase.newStore(schema);
+    return open.apply(schema);
   }
 
   void dropAll() {

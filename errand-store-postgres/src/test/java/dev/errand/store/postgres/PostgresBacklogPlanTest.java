@@ -10,7 +10,6 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.store.postgres.internal.StoreSql;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,7 +108,8 @@ class PostgresBacklogPlanTest {
   void waitBoundPruneAndDeadQueueUseIndexes() throws Exception {
     assertThat(explain("next_due_micros", "text[]", "ARRAY['bulk', 'other']::text[]"))
         .contains("tasks_waiting").contains("tasks_leased");
-    assertThat(explain("prune_finished", "timestamptz, integer", "now(), 1000")).contains("tasks_finished");
+    assertThat(explain("prune_finished", "text, text, timestamptz, integer", "'bulk', 'SUCCEEDED', now(), 1000"))
+        .contains("tasks_finished");
     explain("cancel_task", "text", "'ready-00000003'");
     explain("purge_dead", "text, text, text, text, text, text, integer",
         "NULL, NULL, 'bulk', 'bulk', NULL, NULL, 1000");
@@ -144,41 +144,7 @@ class PostgresBacklogPlanTest {
     assertThat(sorted.get(sorted.size() / 2)).isLessThan(150_000);
   }
 
-  /**
-   * Explains {@code statement} prepared with {@code types}, run with {@code args}, once as a custom and
-   * once as a generic plan; fails if either scans the task table sequentially. Returns both plans.
-   */
   private static String explain(String statement, String types, String args) throws Exception {
-    StringBuilder plans = new StringBuilder();
-    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("PREPARE plan_test(" + types + ") AS " + numbered(sql.get(statement)));
-      for (String mode : new String[] {"force_custom_plan", "force_generic_plan"}) {
-        s.execute("SET plan_cache_mode = " + mode);
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE plan_test(" + args + ")")) {
-          while (rs.next()) {
-            plan.append(rs.getString(1)).append('\n');
-          }
-        }
-        System.out.println(statement + " (" + mode + "):\n" + plan);
-        assertThat(plan.toString()).as(statement + " " + mode).doesNotContain("Seq Scan on tasks");
-        plans.append(plan);
-      }
-    }
-    return plans.toString();
-  }
-
-  /** JDBC's {@code ?} placeholders as PREPARE's {@code $n}; the statements hold no other question mark. */
-  private static String numbered(String jdbcSql) {
-    StringBuilder out = new StringBuilder();
-    int n = 0;
-    for (char ch : jdbcSql.toCharArray()) {
-      if (ch == '?') {
-        out.append('$').append(++n);
-      } else {
-        out.append(ch);
-      }
-    }
-    return out.toString();
+    return Plans.explain(sql, statement, types, args);
   }
 }

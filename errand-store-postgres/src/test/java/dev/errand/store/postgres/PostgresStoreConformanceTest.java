@@ -13,6 +13,12 @@ class PostgresStoreConformanceTest extends TaskStoreConformanceTest {
     return schemas.newStore();
   }
 
+  @Override
+  protected TaskStore newStoreReadingAtMost(int rows) {
+    return schemas.newStore(schema -> PostgresStore.builder().url(TestDatabase.URL).schema(schema).maximumPoolSize(4)
+        .pageReadLimit(rows).build());
+  }
+
   @AfterAll
   static void dropSchemas() {
     schemas.dropAll();

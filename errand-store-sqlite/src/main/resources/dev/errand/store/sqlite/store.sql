@@ -62,6 +62,21 @@ WHERE id IN (SELECT id FROM tasks
              ORDER BY run_at
              LIMIT ?3)
 
+-- name: claim_bury_errors
+-- The error history of the expired leases that claim_rescue_expired (next, same transaction, same rows:
+-- same order and limit) is about to send DEAD on their final attempt. One probe of tasks_leased when no
+-- lease has run out.
+INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error)
+SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = tasks.id), 0) + 1, attempt, ?2, worker_id,
+       'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
+FROM tasks
+WHERE id IN (SELECT id FROM tasks
+             WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
+             ORDER BY lease_until, id
+             LIMIT ?3)
+  AND attempt >= max_attempts
+RETURNING task_id
+
 -- name: claim_rescue_expired
 -- A RUNNING task whose lease ran out is READY again; clearing its token fences the old worker. The
 -- claim that follows counts the new attempt. The lost attempt counts too: on the final one the task is
@@ -75,6 +90,7 @@ SET state = CASE WHEN attempt >= max_attempts THEN 'DEAD' ELSE 'READY' END,
     lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id IN (SELECT id FROM tasks
              WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
+             ORDER BY lease_until, id
              LIMIT ?3)
 
 -- name: claim
@@ -103,6 +119,27 @@ WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 UPDATE tasks
 SET state = 'RETRYING', run_at = ?3, last_error = ?4, lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
+
+-- name: task_error_record
+-- The failure of a running attempt, recorded just before the statement that applies its outcome, in the
+-- same transaction and fenced the same way: a stale token records nothing. Only retries and deaths run it.
+INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error)
+SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = ?1), 0) + 1, attempt, ?3, worker_id, ?4
+FROM tasks
+WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
+
+-- name: task_error_trim
+-- Keeps a task's newest 20 errors (AttemptError.KEPT_PER_TASK).
+DELETE FROM task_errors
+WHERE task_id = ?1 AND seq <= (SELECT seq FROM task_errors WHERE task_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET 20)
+
+-- name: task_errors
+SELECT attempt, at, worker_id, error FROM task_errors
+WHERE task_id = ?1
+ORDER BY seq
+
+-- name: task_errors_delete
+DELETE FROM task_errors WHERE task_id = ?1
 
 -- name: complete_dead
 UPDATE tasks
@@ -138,18 +175,33 @@ WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2
 -- name: dead_purge_by_id
 DELETE FROM tasks
 WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
+RETURNING id
 
 -- name: dead_purge
 DELETE FROM tasks
 WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
+RETURNING id
+
+-- name: prune_queues
+-- The queues that hold finished tasks: one probe of tasks_finished per queue, however many tasks.
+WITH RECURSIVE q(queue) AS (
+  SELECT (SELECT queue FROM tasks WHERE state IN ('SUCCEEDED', 'CANCELLED') ORDER BY queue LIMIT 1)
+  UNION ALL
+  SELECT (SELECT t.queue FROM tasks t WHERE t.state IN ('SUCCEEDED', 'CANCELLED') AND t.queue > q.queue
+          ORDER BY t.queue LIMIT 1)
+  FROM q WHERE q.queue IS NOT NULL
+)
+SELECT queue FROM q WHERE queue IS NOT NULL
 
 -- name: prune
--- INDEXED BY: without statistics the planner would rather read every finished task by state and sort.
+-- One queue's tasks finished in one state, oldest first: a range of tasks_finished. (The IN term is the
+-- index's own predicate, which lets SQLite use it; INDEXED BY keeps it from reading the table instead.)
 DELETE FROM tasks
 WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_finished
-             WHERE state IN ('SUCCEEDED', 'CANCELLED') AND finished_at < ?1
+             WHERE state IN ('SUCCEEDED', 'CANCELLED') AND queue = ?1 AND state = ?2 AND finished_at < ?3
              ORDER BY finished_at
-             LIMIT ?2)
+             LIMIT ?4)
+RETURNING id
 
 -- name: queue_set_paused
 INSERT INTO queues (queue, paused, updated_at) VALUES (?1, ?2, ?3)
@@ -178,8 +230,42 @@ SELECT count(*) FROM tasks WHERE state = 'RUNNING' AND queue = ?1 AND lease_unti
 -- name: queue_spend_tokens
 UPDATE queues SET tokens = ?2, tokens_at = ?3 WHERE queue = ?1
 
--- name: queue_counts
-SELECT queue, state, count(*) AS n FROM tasks GROUP BY queue, state
+-- name: queue_count_ready
+-- The queue counts: each state through its own partial index, read whole without the table (COVERING),
+-- so their cost follows the tasks waiting, running and dead, never the finished history.
+SELECT queue, count(*) AS n FROM tasks WHERE state = 'READY' GROUP BY queue
+
+-- name: queue_count_waiting
+SELECT queue, sum(state = 'SCHEDULED') AS scheduled, sum(state = 'RETRYING') AS retrying
+FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') GROUP BY queue
+
+-- name: queue_count_running
+SELECT queue, count(*) AS n FROM tasks WHERE state = 'RUNNING' GROUP BY queue
+
+-- name: queue_count_dead
+SELECT queue, count(*) AS n FROM tasks WHERE state = 'DEAD' GROUP BY queue
+
+-- name: queue_count_finished
+-- Finished tasks pile up by the million: each queue's are counted up to a bound (?3), a range of
+-- tasks_finished. The queues come from prune_queues.
+SELECT count(*) FROM (SELECT 1 FROM tasks
+                      WHERE state IN ('SUCCEEDED', 'CANCELLED') AND queue = ?1 AND state = ?2
+                      LIMIT ?3)
+
+-- name: queue_oldest_ready
+-- The runAt of the queue's longest-waiting task that may run now: the front of tasks_ready at each of
+-- the ten priorities, and the front of tasks_due if it has come due. Eleven index probes.
+WITH p(priority) AS (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))
+SELECT min(coalesce(
+         (SELECT min((SELECT run_at FROM tasks
+                      WHERE state = 'READY' AND queue = ?1 AND priority = p.priority
+                      ORDER BY run_at LIMIT 1)) FROM p),
+         9223372036854775807),
+       coalesce(
+         (SELECT run_at FROM tasks
+          WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1 AND run_at <= ?2
+          ORDER BY run_at LIMIT 1),
+         9223372036854775807)) AS oldest
 
 -- name: queue_flags
 SELECT queue, paused, max_running, rate_per_second, burst FROM queues
@@ -196,10 +282,33 @@ SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 
        (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry
 
 -- name: task_list
--- Walks the primary key down from the cursor and filters; ?1 is the cursor, and with none the caller
--- passes a string above every id, so the range always holds. No secondary index serves these filters
--- on purpose (see the schema): lists are for people and pages are small, claims are for machines.
-SELECT * FROM tasks
-WHERE id < ?1 AND (?2 IS NULL OR type = ?2) AND (?4 IS NULL OR queue = ?4) AND (?5 IS NULL OR state = ?5)
-ORDER BY id DESC
+-- A page walks the primary key down from the cursor ?1 (with none the caller passes a string above
+-- every id) and reads at most ?6 rows, whatever the filters: a selective search then returns a short
+-- page and the caller goes on from task_list_scan_end. Only matching rows are read whole.
+SELECT t.* FROM (SELECT id, queue, type, state, created_at FROM tasks
+                 WHERE id < ?1 ORDER BY id DESC LIMIT ?6) w
+JOIN tasks t ON t.id = w.id
+WHERE (?2 IS NULL OR w.type = ?2) AND (?4 IS NULL OR w.queue = ?4) AND (?5 IS NULL OR w.state = ?5)
+  AND (?7 IS NULL OR w.created_at >= ?7) AND (?8 IS NULL OR w.created_at < ?8)
+ORDER BY w.id DESC
 LIMIT ?3
+
+-- name: task_list_scan_end
+-- Where a short page's walk stopped: the lowest id of the ?2 rows below the cursor, and how many there were.
+SELECT min(id) AS last, count(*) AS n FROM (SELECT id FROM tasks WHERE id < ?1 ORDER BY id DESC LIMIT ?2)
+
+-- name: task_list_ready
+-- A search for one state that few tasks are in reads that state's partial index instead of walking the
+-- table: at most ?1 entries (one more tells that there are too many, and the caller walks instead).
+SELECT id, queue, type, created_at FROM tasks INDEXED BY tasks_ready WHERE state = 'READY' LIMIT ?1
+
+-- name: task_list_waiting
+SELECT id, queue, type, created_at FROM tasks INDEXED BY tasks_due
+WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?2
+LIMIT ?1
+
+-- name: task_list_running
+SELECT id, queue, type, created_at FROM tasks INDEXED BY tasks_leased WHERE state = 'RUNNING' LIMIT ?1
+
+-- name: task_list_dead
+SELECT id, queue, type, created_at FROM tasks INDEXED BY tasks_dead WHERE state = 'DEAD' LIMIT ?1

@@ -14,4 +14,9 @@ class SqliteStoreConformanceTest extends TaskStoreConformanceTest {
   protected TaskStore newStore() {
     return SqliteStore.open(directory);
   }
+
+  @Override
+  protected TaskStore newStoreReadingAtMost(int rows) {
+    return SqliteStore.builder(directory.resolve("bounded")).pageReadLimit(rows).build();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.errand.store.postgres.internal;
 
+import dev.errand.core.AttemptError;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -30,6 +31,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,6 +59,21 @@ public final class TaskStatements {
   private static final int PROMOTE_BATCH = 100;
   /** A row conflicting with a task that is deleted before it can be read back is inserted again. */
   private static final int MAX_INSERT_ROUNDS = 5;
+
+  /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in the "C" collation: the cursor of a first page. */
+  private static final String AFTER_EVERY_ID = "~";
+  /**
+   * A search for one state reads that state's index when at most this many tasks are in it: each costs
+   * a read of its row, so past this a walk of the table finds a page sooner.
+   */
+  private static final int STATE_SEARCH_LIMIT = 1_000;
+  /** The candidate list of each state whose partial index holds it alone, or with one other state. */
+  private static final Map<TaskState, String> STATE_CANDIDATES = Map.of(
+      TaskState.READY, "list_candidates_ready",
+      TaskState.SCHEDULED, "list_candidates_waiting",
+      TaskState.RETRYING, "list_candidates_waiting",
+      TaskState.RUNNING, "list_candidates_running",
+      TaskState.DEAD, "list_candidates_dead");
 
   private final StoreSql sql;
 
@@ -328,45 +345,149 @@ public final class TaskStatements {
     }
   }
 
-  public TaskPage list(Connection c, TaskQuery q) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.get("list_tasks"))) {
-      int p = setTwice(ps, 1, q.queue());
-      p = setTwice(ps, p, q.state() == null ? null : q.state().name());
-      p = setTwice(ps, p, q.type());
-      p = setTwice(ps, p, q.before() == null ? null : q.before().value());
-      ps.setInt(p, q.limit() + 1);
-      List<Task> tasks;
+  /** The task's error history, oldest first. */
+  public List<AttemptError> errors(Connection c, TaskId id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("task_errors"))) {
+      ps.setString(1, id.value());
+      List<AttemptError> errors = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        tasks = TaskRows.readAll(rs);
+        while (rs.next()) {
+          errors.add(new AttemptError(rs.getInt("attempt"), rs.getObject("at", OffsetDateTime.class).toInstant(),
+              rs.getString("worker_id"), rs.getString("error")));
+        }
       }
-      if (tasks.size() <= q.limit()) {
-        return new TaskPage(tasks, null);
-      }
-      List<Task> page = tasks.subList(0, q.limit());
-      return new TaskPage(page, page.get(page.size() - 1).id());
+      return errors;
     }
   }
 
-  public List<QueueInfo> queues(Connection c) throws SQLException {
+  /**
+   * A page: from the state's own index when the query names a state that few tasks are in (at most
+   * {@link #STATE_SEARCH_LIMIT} and {@code readLimit}), else by walking the table from the cursor, at
+   * most {@code readLimit} rows.
+   */
+  public TaskPage list(Connection c, TaskQuery q, int readLimit) throws SQLException {
+    String candidates = q.state() == null ? null : STATE_CANDIDATES.get(q.state());
+    if (candidates != null) {
+      TaskPage page = listByState(c, candidates, q, readLimit);
+      if (page != null) {
+        return page;
+      }
+    }
+    return walk(c, q, readLimit);
+  }
+
+  private TaskPage walk(Connection c, TaskQuery q, int readLimit) throws SQLException {
+    String cursor = q.before() == null ? AFTER_EVERY_ID : q.before().value();
+    List<Task> tasks;
+    try (PreparedStatement ps = c.prepareStatement(sql.get("list_tasks"))) {
+      ps.setString(1, cursor);
+      ps.setInt(2, readLimit);
+      int p = setTwice(ps, 3, q.queue());
+      p = setTwice(ps, p, q.state() == null ? null : q.state().name());
+      p = setTwice(ps, p, q.type());
+      p = setTwiceAt(ps, p, q.createdAfter());
+      p = setTwiceAt(ps, p, q.createdBefore());
+      // One row more than the page tells whether another page follows.
+      ps.setInt(p, q.limit() + 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        tasks = TaskRows.readAll(rs);
+      }
+    }
+    if (tasks.size() > q.limit()) {
+      List<Task> page = tasks.subList(0, q.limit());
+      return new TaskPage(page, page.getLast().id());
+    }
+    // A short page: the walk ended at the table's end, or at its read limit, from where the next page goes on.
+    try (PreparedStatement ps = c.prepareStatement(sql.get("list_scan_end"))) {
+      ps.setString(1, cursor);
+      ps.setInt(2, readLimit);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new TaskPage(tasks, rs.getLong("n") < readLimit ? null : TaskId.of(rs.getString("last")));
+      }
+    }
+  }
+
+  /** The page from the state's index, or null if too many tasks are in the state. */
+  private TaskPage listByState(Connection c, String statement, TaskQuery q, int readLimit) throws SQLException {
+    int limit = Math.min(readLimit, STATE_SEARCH_LIMIT);
+    List<String> ids = new ArrayList<>();
+    int read = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql.get(statement))) {
+      int p = 1;
+      if (statement.equals("list_candidates_waiting")) {
+        ps.setString(p++, q.state().name());
+      }
+      ps.setInt(p, limit + 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          read++;
+          String id = rs.getString("id");
+          Instant createdAt = rs.getObject("created_at", OffsetDateTime.class).toInstant();
+          if ((q.before() == null || id.compareTo(q.before().value()) < 0)
+              && (q.queue() == null || q.queue().equals(rs.getString("queue")))
+              && (q.type() == null || q.type().equals(rs.getString("type")))
+              && (q.createdAfter() == null || !createdAt.isBefore(q.createdAfter()))
+              && (q.createdBefore() == null || createdAt.isBefore(q.createdBefore()))) {
+            ids.add(id);
+          }
+        }
+      }
+    }
+    if (read > limit) {
+      return null;
+    }
+    ids.sort(Comparator.reverseOrder());
+    List<String> pageIds = ids.subList(0, Math.min(ids.size(), q.limit()));
+    List<Task> page;
+    try (PreparedStatement ps = c.prepareStatement(sql.get("get_tasks"))) {
+      ps.setArray(1, SqlArrays.text(c, pageIds.toArray(String[]::new)));
+      try (ResultSet rs = ps.executeQuery()) {
+        page = TaskRows.readAll(rs);
+      }
+    }
+    return new TaskPage(page, ids.size() > q.limit() && !page.isEmpty() ? page.getLast().id() : null);
+  }
+
+  /**
+   * Every queue with its counts (SUCCEEDED and CANCELLED up to {@code finishedBound}, and marked as lower
+   * bounds when they reach it), flags and oldest ready task, read in one statement.
+   */
+  public List<QueueInfo> queues(Connection c, long finishedBound) throws SQLException {
     Map<String, Map<TaskState, Long>> counts = new LinkedHashMap<>();
+    Map<String, Set<TaskState>> bounded = new HashMap<>();
     Map<String, Boolean> paused = new HashMap<>();
     Map<String, QueueLimits> limits = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.get("queue_infos")); ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String queue = rs.getString("queue");
-        Map<TaskState, Long> byState = counts.computeIfAbsent(queue, q -> new EnumMap<>(TaskState.class));
-        String state = rs.getString("state");
-        if (state != null) {
-          byState.put(TaskState.valueOf(state), rs.getLong("n"));
+    Map<String, Instant> oldest = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("queue_infos"))) {
+      ps.setLong(1, finishedBound);
+      ps.setLong(2, finishedBound);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String queue = rs.getString("queue");
+          Map<TaskState, Long> byState = counts.computeIfAbsent(queue, q -> new EnumMap<>(TaskState.class));
+          String state = rs.getString("state");
+          if (state != null) {
+            long n = rs.getLong("n");
+            TaskState s = TaskState.valueOf(state);
+            byState.put(s, n);
+            if ((s == TaskState.SUCCEEDED || s == TaskState.CANCELLED) && n >= finishedBound) {
+              bounded.computeIfAbsent(queue, q -> EnumSet.noneOf(TaskState.class)).add(s);
+            }
+          }
+          paused.put(queue, rs.getBoolean("paused"));
+          limits.put(queue, new QueueLimits(rs.getObject("max_running", Integer.class),
+              rs.getObject("rate_per_second", Double.class), rs.getObject("burst", Integer.class)));
+          OffsetDateTime readyAt = rs.getObject("ready_at", OffsetDateTime.class);
+          if (readyAt != null) {
+            oldest.put(queue, readyAt.toInstant());
+          }
         }
-        paused.put(queue, rs.getBoolean("paused"));
-        limits.put(queue, new QueueLimits(rs.getObject("max_running", Integer.class),
-            rs.getObject("rate_per_second", Double.class), rs.getObject("burst", Integer.class)));
       }
     }
     List<QueueInfo> infos = new ArrayList<>();
     counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue),
-        limits.get(queue))));
+        limits.get(queue), oldest.get(queue), bounded.getOrDefault(queue, Set.of()))));
     return infos;
   }
 
@@ -402,21 +523,45 @@ public final class TaskStatements {
     }
   }
 
-  /** Deletes at most {@code limit} DEAD tasks in one short statement. */
+  /** Deletes at most {@code limit} DEAD tasks, and their error history, in one short statement. */
   public int purgeDeadBatch(Connection c, DeadFilter f, int limit) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.get("purge_dead"))) {
       int p = setFilter(ps, f);
       ps.setInt(p, limit);
-      return ps.executeUpdate();
+      return count(ps);
     }
   }
 
-  /** Deletes at most {@code limit} finished tasks in one short statement. */
-  public int pruneBatch(Connection c, Instant finishedBefore, int limit) throws SQLException {
+  /** The queues that hold finished tasks. */
+  public List<String> finishedQueues(Connection c) throws SQLException {
+    List<String> queues = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("prune_queues")); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        queues.add(rs.getString(1));
+      }
+    }
+    return queues;
+  }
+
+  /**
+   * Deletes at most {@code limit} of {@code queue}'s tasks that finished in {@code state} before
+   * {@code finishedBefore}, and their error history, in one short statement.
+   */
+  public int pruneBatch(Connection c, String queue, TaskState state, Instant finishedBefore, int limit)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.get("prune_finished"))) {
-      ps.setObject(1, OffsetDateTime.ofInstant(finishedBefore, ZoneOffset.UTC));
-      ps.setInt(2, limit);
-      return ps.executeUpdate();
+      ps.setString(1, queue);
+      ps.setString(2, state.name());
+      ps.setObject(3, OffsetDateTime.ofInstant(finishedBefore, ZoneOffset.UTC));
+      ps.setInt(4, limit);
+      return count(ps);
+    }
+  }
+
+  private static int count(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 
@@ -442,6 +587,14 @@ public final class TaskStatements {
     int p = setTwice(ps, 1, f.id() == null ? null : f.id().value());
     p = setTwice(ps, p, f.queue());
     return setTwice(ps, p, f.type());
+  }
+
+  /** Binds an optional time filter written as {@code (?::timestamptz IS NULL OR column >= ?)}. */
+  private static int setTwiceAt(PreparedStatement ps, int p, Instant value) throws SQLException {
+    OffsetDateTime at = value == null ? null : OffsetDateTime.ofInstant(value, ZoneOffset.UTC);
+    ps.setObject(p, at, Types.TIMESTAMP_WITH_TIMEZONE);
+    ps.setObject(p + 1, at, Types.TIMESTAMP_WITH_TIMEZONE);
+    return p + 2;
   }
 
   /** Binds an optional filter written as {@code (?::text IS NULL OR column = ?)}. */

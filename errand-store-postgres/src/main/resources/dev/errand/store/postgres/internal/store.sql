@@ -122,7 +122,7 @@ due AS (
   FOR UPDATE SKIP LOCKED
 ),
 expired AS (
-  SELECT id, priority, run_at, attempt >= max_attempts AS exhausted FROM {schema}.tasks
+  SELECT id, priority, run_at, attempt, worker_id, attempt >= max_attempts AS exhausted FROM {schema}.tasks
   WHERE queue = ? AND state = 'RUNNING' AND lease_until < now() AND (SELECT queue_open FROM gate)
   ORDER BY lease_until
   LIMIT ?
@@ -154,6 +154,19 @@ buried AS (
       last_error = 'lease expired on the final attempt: worker ' || coalesce(t.worker_id, 'unknown') || ' stopped answering'
   FROM expired
   WHERE t.id = expired.id AND expired.exhausted
+),
+buried_errors AS (
+  -- The error history of the buried tasks; empty, and so free, unless a final lease ran out.
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
+  SELECT id, attempt, now(), worker_id,
+         'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
+  FROM expired WHERE exhausted
+),
+buried_trimmed AS (
+  DELETE FROM {schema}.task_errors e
+  USING expired x
+  WHERE x.exhausted AND e.task_id = x.id
+    AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = x.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 )
 UPDATE {schema}.tasks t
 SET state = 'RUNNING',
@@ -169,7 +182,9 @@ RETURNING t.*
 -- name: complete_tasks
 -- One statement for the whole batch, each row fenced by its lease token: a row whose token is no longer
 -- the task's current one matches nothing and is reported stale by its absence from the result. Kinds:
--- succeeded, retry, dead, release. Retries and releases wake waiters of their queues.
+-- succeeded, retry, dead, release. Retries and releases wake waiters of their queues. A retry's or
+-- death's error goes into the task's history in the same statement, so only an applied one is kept;
+-- for successes those parts run on nothing and write nothing.
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::bigint[])
@@ -194,7 +209,21 @@ done AS (
       worker_id = NULL
   FROM input c
   WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
-  RETURNING t.id, t.queue, c.kind
+  -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
+  RETURNING t.id, t.queue, c.kind, t.attempt, c.error,
+            CASE WHEN c.kind IN ('retry', 'dead') THEN (SELECT o.worker_id FROM {schema}.tasks o WHERE o.id = t.id) END
+              AS worker_id
+),
+recorded AS (
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
+  SELECT id, attempt, now(), worker_id, error FROM done WHERE kind IN ('retry', 'dead')
+),
+trimmed AS (
+  -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK): the 19 newest this statement sees, and the new one.
+  DELETE FROM {schema}.task_errors e
+  USING done d
+  WHERE d.kind IN ('retry', 'dead') AND e.task_id = d.id
+    AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = d.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 ),
 notified AS (
   SELECT pg_notify('{schema}_work', q.queue)
@@ -219,22 +248,110 @@ RETURNING *
 -- name: get_task
 SELECT * FROM {schema}.tasks WHERE id = ?
 
+-- name: task_errors
+SELECT attempt, at, worker_id, error FROM {schema}.task_errors WHERE task_id = ? ORDER BY seq
+
 -- name: list_tasks
--- Newest first by id; each filter is skipped when its parameter is null. Fetches one row more than the
--- page to know whether a next page exists.
-SELECT * FROM {schema}.tasks
-WHERE (?::text IS NULL OR queue = ?)
-  AND (?::text IS NULL OR state = ?)
-  AND (?::text IS NULL OR type = ?)
-  AND (?::text IS NULL OR id < ?)
-ORDER BY id DESC
+-- A page walks the primary key down from the cursor (the caller passes one above every id for a first
+-- page, so the range is always an index condition) and reads at most a fixed number of rows, whatever
+-- the filters: a selective search then returns a short page and the caller goes on from
+-- list_scan_end. Only matching rows are read whole. Parameters: cursor, read limit, then each filter
+-- twice (queue, state, type, created after, created before), then the page limit plus one.
+SELECT t.* FROM (SELECT id, queue, state, type, created_at FROM {schema}.tasks
+                 WHERE id < ? ORDER BY id DESC LIMIT ?) w
+JOIN {schema}.tasks t ON t.id = w.id
+WHERE (?::text IS NULL OR w.queue = ?)
+  AND (?::text IS NULL OR w.state = ?)
+  AND (?::text IS NULL OR w.type = ?)
+  AND (?::timestamptz IS NULL OR w.created_at >= ?)
+  AND (?::timestamptz IS NULL OR w.created_at < ?)
+ORDER BY w.id DESC
 LIMIT ?
 
+-- name: list_scan_end
+-- Where a short page's walk stopped: the lowest id of the rows below the cursor it read, and how many.
+SELECT min(id) AS last, count(*) AS n FROM (SELECT id FROM {schema}.tasks WHERE id < ? ORDER BY id DESC LIMIT ?) w
+
+-- name: list_candidates_ready
+-- A search for one state that few tasks are in reads that state's partial index (in its order, so the
+-- planner walks it) instead of the table: at most the given number of entries, one more telling the
+-- caller that there are too many and it should walk instead.
+SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'READY'
+ORDER BY queue, priority DESC, run_at, id LIMIT ?
+
+-- name: list_candidates_waiting
+SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?
+ORDER BY queue, run_at LIMIT ?
+
+-- name: list_candidates_running
+SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queue, lease_until LIMIT ?
+
+-- name: list_candidates_dead
+SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
+
+-- name: get_tasks
+SELECT * FROM {schema}.tasks WHERE id = ANY(?::text[]) ORDER BY id DESC
+
 -- name: queue_infos
-SELECT coalesce(c.queue, q.name) AS queue, c.state, c.n, coalesce(q.paused, false) AS paused,
-       q.max_running, q.rate_per_second, q.burst
-FROM (SELECT queue, state, count(*) AS n FROM {schema}.tasks GROUP BY queue, state) c
-FULL JOIN {schema}.queues q ON q.name = c.queue
+-- Every queue's counts, flags and oldest ready task in one statement (one snapshot). Each state is
+-- counted through its own partial index without the table, so the cost follows the tasks waiting,
+-- running and dead, never the finished history; SUCCEEDED and CANCELLED are counted per queue up to a
+-- bound (the parameter), a range of tasks_finished each, their queues found by one probe per queue.
+-- The oldest ready task: the front of tasks_ready at each of the ten priorities, and the front of
+-- tasks_waiting if it has come due.
+WITH RECURSIVE finished_queues AS (
+  (SELECT queue FROM {schema}.tasks WHERE state IN ('SUCCEEDED', 'CANCELLED') ORDER BY queue LIMIT 1)
+  UNION ALL
+  SELECT (SELECT t.queue FROM {schema}.tasks t
+          WHERE t.state IN ('SUCCEEDED', 'CANCELLED') AND t.queue > f.queue ORDER BY t.queue LIMIT 1)
+  FROM finished_queues f WHERE f.queue IS NOT NULL
+),
+counts AS (
+  SELECT queue, 'READY'::text AS state, count(*) AS n FROM {schema}.tasks WHERE state = 'READY' GROUP BY queue
+  UNION ALL
+  SELECT queue, state, count(*) FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') GROUP BY queue, state
+  UNION ALL
+  SELECT queue, 'RUNNING', count(*) FROM {schema}.tasks WHERE state = 'RUNNING' GROUP BY queue
+  UNION ALL
+  SELECT queue, 'DEAD', count(*) FROM {schema}.tasks WHERE state = 'DEAD' GROUP BY queue
+  UNION ALL
+  SELECT f.queue, 'SUCCEEDED', c.n
+  FROM finished_queues f
+  -- In the index's order, so the planner walks the queue's range of it rather than the table.
+  CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM {schema}.tasks t
+                                                 WHERE t.state IN ('SUCCEEDED', 'CANCELLED')
+                                                   AND t.queue = f.queue AND t.state = 'SUCCEEDED'
+                                                 ORDER BY t.finished_at LIMIT ?) x) c
+  WHERE f.queue IS NOT NULL AND c.n > 0
+  UNION ALL
+  SELECT f.queue, 'CANCELLED', c.n
+  FROM finished_queues f
+  CROSS JOIN LATERAL (SELECT count(*) AS n FROM (SELECT 1 FROM {schema}.tasks t
+                                                 WHERE t.state IN ('SUCCEEDED', 'CANCELLED')
+                                                   AND t.queue = f.queue AND t.state = 'CANCELLED'
+                                                 ORDER BY t.finished_at LIMIT ?) x) c
+  WHERE f.queue IS NOT NULL AND c.n > 0
+),
+names AS (
+  SELECT queue FROM counts UNION SELECT name FROM {schema}.queues
+),
+oldest AS (
+  SELECT n.queue, least(
+    (SELECT min(r.run_at) FROM generate_series(0, 9) AS p(priority)
+     CROSS JOIN LATERAL (SELECT t.run_at FROM {schema}.tasks t
+                         WHERE t.queue = n.queue AND t.state = 'READY' AND t.priority = p.priority
+                         ORDER BY t.run_at LIMIT 1) r),
+    (SELECT t.run_at FROM {schema}.tasks t
+     WHERE t.queue = n.queue AND t.state IN ('SCHEDULED', 'RETRYING') AND t.run_at <= now()
+     ORDER BY t.run_at LIMIT 1)) AS ready_at
+  FROM names n
+)
+SELECT n.queue, c.state, c.n, coalesce(q.paused, false) AS paused, q.max_running, q.rate_per_second, q.burst,
+       o.ready_at
+FROM names n
+LEFT JOIN counts c ON c.queue = n.queue
+LEFT JOIN {schema}.queues q ON q.name = n.queue
+LEFT JOIN oldest o ON o.queue = n.queue
 ORDER BY 1
 
 -- name: pause_queue
@@ -287,28 +404,56 @@ notified AS (
 SELECT count(*) FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: purge_dead
--- A small batch per statement, so no purge holds many row locks for long.
-DELETE FROM {schema}.tasks
-WHERE id IN (
-  SELECT id FROM {schema}.tasks
-  WHERE state = 'DEAD'
-    AND (?::text IS NULL OR id = ?)
-    AND (?::text IS NULL OR queue = ?)
-    AND (?::text IS NULL OR type = ?)
-  LIMIT ?
-  FOR UPDATE SKIP LOCKED
+-- A small batch per statement, so no purge holds many row locks for long; the tasks' error history goes
+-- with them.
+WITH gone AS (
+  DELETE FROM {schema}.tasks
+  WHERE id IN (
+    SELECT id FROM {schema}.tasks
+    WHERE state = 'DEAD'
+      AND (?::text IS NULL OR id = ?)
+      AND (?::text IS NULL OR queue = ?)
+      AND (?::text IS NULL OR type = ?)
+    LIMIT ?
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING id
+),
+history AS (
+  DELETE FROM {schema}.task_errors WHERE task_id IN (SELECT id FROM gone)
 )
+SELECT count(*) FROM gone
+
+-- name: prune_queues
+-- The queues that hold finished tasks: one probe of tasks_finished per queue, however many tasks.
+WITH RECURSIVE q AS (
+  (SELECT queue FROM {schema}.tasks WHERE state IN ('SUCCEEDED', 'CANCELLED') ORDER BY queue LIMIT 1)
+  UNION ALL
+  SELECT (SELECT t.queue FROM {schema}.tasks t
+          WHERE t.state IN ('SUCCEEDED', 'CANCELLED') AND t.queue > q.queue ORDER BY t.queue LIMIT 1)
+  FROM q WHERE q.queue IS NOT NULL
+)
+SELECT queue FROM q WHERE queue IS NOT NULL
 
 -- name: prune_finished
--- A small batch per statement, oldest first, skipping rows another transaction holds.
-DELETE FROM {schema}.tasks
-WHERE id IN (
-  SELECT id FROM {schema}.tasks
-  WHERE state IN ('SUCCEEDED', 'CANCELLED') AND finished_at < ?
-  ORDER BY finished_at
-  LIMIT ?
-  FOR UPDATE SKIP LOCKED
+-- A small batch of one queue's tasks finished in one state, oldest first (a range of tasks_finished),
+-- skipping rows another transaction holds; their error history goes with them. Parameters: queue,
+-- state, finished before, limit.
+WITH gone AS (
+  DELETE FROM {schema}.tasks
+  WHERE id IN (
+    SELECT id FROM {schema}.tasks
+    WHERE state IN ('SUCCEEDED', 'CANCELLED') AND queue = ? AND state = ? AND finished_at < ?
+    ORDER BY finished_at
+    LIMIT ?
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING id
+),
+history AS (
+  DELETE FROM {schema}.task_errors WHERE task_id IN (SELECT id FROM gone)
 )
+SELECT count(*) FROM gone
 
 -- name: next_due_micros
 -- Microseconds from the database's now until the earliest moment work may become claimable in one of
