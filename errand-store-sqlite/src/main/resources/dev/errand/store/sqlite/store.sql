@@ -183,15 +183,16 @@ WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2
 RETURNING id
 
 -- name: prune_queues
--- The queues that hold finished tasks: one probe of tasks_finished per queue, however many tasks.
+-- The queues that hold finished tasks: one probe of tasks_finished per queue, however many tasks. The
+-- walk starts below every name ('' is none).
 WITH RECURSIVE q(queue) AS (
-  SELECT (SELECT queue FROM tasks WHERE state IN ('SUCCEEDED', 'CANCELLED') ORDER BY queue LIMIT 1)
+  SELECT ''
   UNION ALL
   SELECT (SELECT t.queue FROM tasks t WHERE t.state IN ('SUCCEEDED', 'CANCELLED') AND t.queue > q.queue
           ORDER BY t.queue LIMIT 1)
   FROM q WHERE q.queue IS NOT NULL
 )
-SELECT queue FROM q WHERE queue IS NOT NULL
+SELECT queue FROM q WHERE queue <> ''
 
 -- name: prune
 -- One queue's tasks finished in one state, oldest first: a range of tasks_finished. (The IN term is the

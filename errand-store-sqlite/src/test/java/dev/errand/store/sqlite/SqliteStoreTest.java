@@ -18,6 +18,7 @@ import dev.errand.core.spi.SqlStatements;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.testkit.StoreInvariants;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -205,7 +206,21 @@ class SqliteStoreTest {
       "claim", "lease_extend", "complete_succeeded", "complete_retry", "complete_dead", "complete_release_ready",
       "complete_release_later", "task_cancel", "dead_replay_by_id", "dead_replay", "dead_purge_by_id",
       "dead_purge", "prune", "queue_outlook", "task_list", "queue_limits", "queue_running_live",
-      "queue_spend_tokens");
+      "queue_spend_tokens", "claim_bury_errors", "task_error_record", "task_error_trim", "task_errors_delete",
+      "prune_queues");
+
+  /**
+   * What the dashboard and the metrics read. Besides what HOT_STATEMENTS allow, each may scan the whole
+   * partial index of a state that waits, runs or is dead (its size follows the backlog, never the
+   * finished history), and nothing else.
+   */
+  private static final List<String> OPERATOR_READS = List.of(
+      "queue_count_ready", "queue_count_waiting", "queue_count_running", "queue_count_dead", "queue_count_finished",
+      "queue_oldest_ready", "task_list_scan_end", "task_list_ready", "task_list_waiting", "task_list_running",
+      "task_list_dead", "task_errors");
+
+  private static final Pattern OPERATOR_FULL_SCAN = Pattern.compile(
+      "\\bSCAN (tasks|queues|task_errors)\\b(?! USING (COVERING )?INDEX tasks_(ready|due|leased|dead)$)");
 
   /**
    * A scan of a table or of a whole index. The one scan allowed is of the dead-letter partial index: it
@@ -215,27 +230,67 @@ class SqliteStoreTest {
 
   @Test
   void hotStatementsUseIndexesNeverAFullScanOrASort() throws Exception {
-    SqliteStore.open(directory).close();
-    SqlStatements sql = SqlStatements.load(SqliteStore.class, "store.sql");
+    for (String name : HOT_STATEMENTS) {
+      assertThat(plan(name)).as("plan of %s", name).noneMatch(line -> FULL_SCAN.matcher(line).find())
+          .noneMatch(line -> line.contains("TEMP B-TREE"));
+    }
+  }
+
+  @Test
+  void operatorReadsNeverScanTheTableOrTheFinishedTasks() throws Exception {
+    for (String name : OPERATOR_READS) {
+      assertThat(plan(name)).as("plan of %s", name).noneMatch(line -> OPERATOR_FULL_SCAN.matcher(line).find())
+          .noneMatch(line -> line.contains("TEMP B-TREE"));
+    }
+    assertThat(plan("queue_count_finished")).anyMatch(line -> line.contains("COVERING INDEX tasks_finished"));
+    assertThat(plan("queue_oldest_ready")).anyMatch(line -> line.contains("INDEX tasks_ready (queue=? AND priority=?)"))
+        .anyMatch(line -> line.contains("INDEX tasks_due (queue=? AND run_at<?)"));
+  }
+
+  /** The query plan of the named statement of store.sql, on this test's (empty) database. */
+  private List<String> plan(String name) throws Exception {
+    if (!Files.exists(directory.resolve(SqliteStore.DATABASE_FILE))) {
+      SqliteStore.open(directory).close();
+    }
+    String statementSql = SqlStatements.load(SqliteStore.class, "store.sql").get(name);
+    List<String> plan = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(
-        "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE))) {
-      for (String name : HOT_STATEMENTS) {
-        String statementSql = sql.get(name);
-        List<String> plan = new ArrayList<>();
-        try (PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + statementSql)) {
-          int parameters = explain.getParameterMetaData().getParameterCount();
-          for (int i = 1; i <= parameters; i++) {
-            explain.setString(i, "x");
-          }
-          try (ResultSet rs = explain.executeQuery()) {
-            while (rs.next()) {
-              plan.add(rs.getString("detail"));
-            }
-          }
-        }
-        assertThat(plan).as("plan of %s", name).noneMatch(line -> FULL_SCAN.matcher(line).find())
-            .noneMatch(line -> line.contains("TEMP B-TREE"));
+            "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
+        PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + statementSql)) {
+      int parameters = explain.getParameterMetaData().getParameterCount();
+      for (int i = 1; i <= parameters; i++) {
+        explain.setString(i, "x");
       }
+      try (ResultSet rs = explain.executeQuery()) {
+        while (rs.next()) {
+          plan.add(rs.getString("detail"));
+        }
+      }
+    }
+    return plan;
+  }
+
+  @Test
+  void finishedTasksAreCountedUpToTheBoundAndMarkedPastIt() throws Exception {
+    SqliteStore.open(directory).close();
+    try (Connection connection = DriverManager.getConnection(
+            "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
+        Statement statement = connection.createStatement()) {
+      // Straight into the table: a long history without running ten thousand tasks.
+      statement.executeUpdate("INSERT INTO tasks (id, queue, type, payload, priority, state, attempt, max_attempts,"
+          + " backoff_base_ns, backoff_cap_ns, timeout_ns, run_at, created_at, finished_at)"
+          + " WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < " + (SqliteStore.FINISHED_COUNT_BOUND + 5) + ")"
+          + " SELECT printf('done-%08d', n), CASE WHEN n <= 3 THEN 'small' ELSE 'big' END, 't', x'7b7d', 0,"
+          + " CASE WHEN n = 1 THEN 'CANCELLED' ELSE 'SUCCEEDED' END, 1, 1, 0, 0, 0, n, n, n FROM g");
+    }
+    try (SqliteStore store = SqliteStore.open(directory)) {
+      var queues = store.queues();
+      var big = queues.stream().filter(q -> q.queue().equals("big")).findFirst().orElseThrow();
+      var small = queues.stream().filter(q -> q.queue().equals("small")).findFirst().orElseThrow();
+      assertThat(big.count(TaskState.SUCCEEDED)).isEqualTo(SqliteStore.FINISHED_COUNT_BOUND);
+      assertThat(big.isExact(TaskState.SUCCEEDED)).isFalse();
+      assertThat(small.counts()).containsEntry(TaskState.SUCCEEDED, 2L).containsEntry(TaskState.CANCELLED, 1L);
+      assertThat(small.isExact(TaskState.SUCCEEDED)).isTrue();
     }
   }
 
@@ -246,7 +301,7 @@ class SqliteStoreTest {
             "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
         Statement statement = connection.createStatement()) {
       try (ResultSet rs = statement.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
-        for (int version = 1; version <= 2; version++) {
+        for (int version = 1; version <= 3; version++) {
           assertThat(rs.next()).isTrue();
           assertThat(rs.getInt(1)).isEqualTo(version);
         }
