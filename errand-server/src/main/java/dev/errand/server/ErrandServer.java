@@ -18,6 +18,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class ErrandServer implements AutoCloseable {
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
-    routes.addAll(new QueueRoutes(errand, limits).routes());
+    routes.addAll(new QueueRoutes(errand, limits, Clock.systemUTC()).routes());
     routes.addAll(new ScheduleRoutes(errand, limits).routes());
     WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
     routes.addAll(workers.routes());

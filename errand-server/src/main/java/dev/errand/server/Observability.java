@@ -42,10 +42,10 @@ public final class Observability implements AutoCloseable {
   private final Throughput throughput;
   private final ErrandListener listener;
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Clock clock = Clock.systemUTC();
   private volatile QueueGauges queues;
 
   private Observability(boolean logEvents) {
-    Clock clock = Clock.systemUTC();
     this.events = new EventHub("errand-server", clock, EventHub.DEFAULT_BUFFER, logEvents);
     this.workers = new WorkerTracker(clock, WorkerTracker.DEFAULT_WINDOW);
     this.throughput = new Throughput(clock);
@@ -77,7 +77,7 @@ public final class Observability implements AutoCloseable {
 
   /** Binds the queue gauges to {@code errand}'s queues; the server calls it once at start. */
   void watch(Errand errand) {
-    QueueGauges g = new QueueGauges(errand::queues, QueueGauges.DEFAULT_TTL);
+    QueueGauges g = new QueueGauges(errand::queues, QueueGauges.DEFAULT_TTL, clock);
     g.bindTo(registry);
     this.queues = g;
   }

@@ -37,6 +37,36 @@ class DescriptionTest {
         assertThat(s.server.routes()).anyMatch(route -> route.path().equals(p)));
   }
 
+  /**
+   * Each query parameter the document gives a GET route is one the route knows: given a value no
+   * parameter accepts, the 422 names it as a bad value, never as an unknown parameter.
+   */
+  @Test
+  void everyDocumentedQueryParameterIsKnownToItsRoute() {
+    JsonNode paths = s.http.get("/v1/openapi.json").json().get("paths");
+    int checked = 0;
+    for (ApiRoute route : s.server.routes()) {
+      JsonNode get = paths.get(route.path()).get("get");
+      if (route.method() != io.javalin.http.HandlerType.GET || get == null || get.get("parameters") == null) {
+        continue;
+      }
+      String path = route.path().replace("{id}", "0190d0c0-0000-7000-8000-000000000001").replace("{queue}", "q")
+          .replace("{name}", "s");
+      for (JsonNode p : get.get("parameters")) {
+        if (!p.get("in").asText().equals("query")) {
+          continue;
+        }
+        String name = p.get("name").asText();
+        Http.Resp r = s.http.get(path + "?" + name + "=%21%21");
+        assertThat(r.status()).as("%s?%s=!! answered %s", path, name, r).isEqualTo(422);
+        assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo(name);
+        assertThat(r.body()).doesNotContain("is not a known query parameter");
+        checked++;
+      }
+    }
+    assertThat(checked).as("query parameters checked").isGreaterThanOrEqualTo(8);
+  }
+
   @Test
   void docsPageLoadsSwaggerUiFromTheServerItself() {
     Http.Resp page = s.http.get("/docs");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +128,25 @@ class MetricsTest {
       assertThat(m.value("errand_tasks_running", "queue", "jobs")).isEqualTo(1);
       assertThat(m.value("errand_queue_depth", "queue", "jobs", "state", "READY")).isEqualTo(1);
     });
+  }
+
+  @Test
+  void oldestReadyTaskAgeIsTheWaitOfTheQueuesOldestReadyTask() {
+    Instant now = Instant.now();
+    enqueue("aged", "job", ",\"runAt\":\"" + now.minusSeconds(600) + "\",\"priority\":0");
+    enqueue("aged", "job", ",\"runAt\":\"" + now.minusSeconds(60) + "\",\"priority\":9");
+    enqueue("fresh", "job", ",\"delay\":\"1h\"");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Scrape m = scrape();
+      assertThat(m.value("errand_queue_oldest_ready_age_seconds", "queue", "aged")).isBetween(600.0, 700.0);
+      assertThat(m.value("errand_queue_oldest_ready_age_seconds", "queue", "fresh")).isZero();
+    });
+    // the claim takes the priority-9 task first: the older one still waits
+    assertThat(admin.post("/v1/queues/aged/claim", "{\"workerId\":\"w\",\"max\":1}").json().get("tasks").get(0)
+        .get("priority").asInt()).isEqualTo(9);
+    assertThat(admin.post("/v1/queues/aged/claim", "{\"workerId\":\"w\",\"max\":1}").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(scrape().value("errand_queue_oldest_ready_age_seconds", "queue", "aged")).isZero());
   }
 
   @Test

@@ -1,16 +1,21 @@
 package dev.errand.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -280,9 +285,82 @@ class TaskApiTest {
     assertThat(http.get("/v1/tasks?queue=" + q + "&state=DEAD").json().get("tasks")).isEmpty();
   }
 
+  @Test
+  void listFiltersByCreationTime() throws Exception {
+    String q = queue();
+    String first = http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\"}").json().get("id").asText();
+    Instant between = createdAt(first).plusNanos(1000);
+    Thread.sleep(5);
+    String second = http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\"}").json().get("id").asText();
+    assertThat(createdAt(second)).isAfter(between);
+
+    assertThat(ids("/v1/tasks?queue=" + q + "&created_before=" + between)).containsExactly(first);
+    assertThat(ids("/v1/tasks?queue=" + q + "&created_after=" + between)).containsExactly(second);
+    assertThat(ids("/v1/tasks?queue=" + q + "&created_after=" + createdAt(first) + "&created_before="
+        + createdAt(second).plusSeconds(1).atOffset(ZoneOffset.ofHours(2)).toString().replace("+", "%2B")))
+        .as("any offset").containsExactly(second, first);
+  }
+
+  private Instant createdAt(String id) {
+    return Instant.parse(http.get("/v1/tasks/" + id).json().get("createdAt").asText());
+  }
+
+  private List<String> ids(String path) {
+    Http.Resp r = http.get(path);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    r.json().get("tasks").forEach(t -> ids.add(t.get("id").asText()));
+    return ids;
+  }
+
+  @Test
+  void errorHistoryListsEveryFailedAttemptOldestFirst() {
+    String q = queue();
+    String id = http.post("/v1/tasks", "{\"type\":\"t\",\"queue\":\"" + q + "\",\"maxAttempts\":2}").json()
+        .get("id").asText();
+    assertThat(http.get("/v1/tasks/" + id + "/errors").json().get("errors")).isEmpty();
+    fail(claim(q, "w"), "timeout talking to smtp\n\tat Mailer.send(Mailer.java:42)");
+    // the retry's backoff passes, then a second worker takes it and fails it for good
+    AtomicReference<JsonNode> second = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      JsonNode tasks = http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"w2\"}").json().get("tasks");
+      return tasks.size() == 1 && second.compareAndSet(null, tasks.get(0));
+    });
+    fail(second.get(), "mailbox full");
+
+    Http.Resp r = http.get("/v1/tasks/" + id + "/errors");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    JsonNode errors = r.json().get("errors");
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0).get("attempt").asInt()).isEqualTo(1);
+    assertThat(errors.get(0).get("workerId").asText()).isEqualTo("w");
+    assertThat(errors.get(0).get("message").asText()).isEqualTo("timeout talking to smtp");
+    assertThat(errors.get(0).get("error").asText()).isEqualTo("timeout talking to smtp\n\tat Mailer.send(Mailer.java:42)");
+    assertThat(errors.get(1).get("attempt").asInt()).isEqualTo(2);
+    assertThat(errors.get(1).get("workerId").asText()).isEqualTo("w2");
+    assertThat(errors.get(1).get("error").asText()).isEqualTo("mailbox full");
+    assertThat(Instant.parse(errors.get(1).get("at").asText())).isAfterOrEqualTo(Instant.parse(errors.get(0).get("at").asText()));
+    assertThat(http.get("/v1/tasks/" + id).json().get("state").asText()).isEqualTo("DEAD");
+    assertThat(http.get("/v1/tasks/0190d0c0-0000-7000-8000-000000000009/errors").status()).isEqualTo(404);
+    assertThat(http.get("/v1/tasks/" + id + "/errors?colour=red").status()).isEqualTo(422);
+  }
+
+  private JsonNode claim(String q, String worker) {
+    return http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"" + worker + "\"}").json().get("tasks").get(0);
+  }
+
+  /** Fails a claimed task with {@code error}, retryable (it goes DEAD on its last attempt). */
+  private void fail(JsonNode claimed, String error) {
+    Http.Resp r = http.post("/v1/tasks/" + claimed.get("id").asText() + "/fail", "{\"leaseToken\":\""
+        + claimed.get("leaseToken").asText() + "\",\"error\":" + Http.MAPPER.valueToTree(error) + ",\"retryable\":true}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(204);
+  }
+
   @ParameterizedTest
   @CsvSource({"state=NOPE,state", "limit=0,limit", "limit=abc,limit", "limit=1001,limit", "cursor=%20x,cursor",
-      "queue=BAD,queue", "colour=red,colour"})
+      "queue=BAD,queue", "colour=red,colour", "created_after=yesterday,created_after",
+      "created_before=2030-01-01,created_before",
+      "created_after=2030-01-01T00:00:00Z&created_before=2029-01-01T00:00:00Z,created_before"})
   void badListParametersAre422(String query, String field) {
     Http.Resp r = http.get("/v1/tasks?" + query);
     assertThat(r.status()).as(r.toString()).isEqualTo(422);
@@ -439,10 +517,15 @@ class TaskApiTest {
     assertThat(info.get("counts").get("READY").asInt()).isEqualTo(1);
     assertThat(info.get("counts").get("SCHEDULED").asInt()).isEqualTo(1);
     assertThat(info.get("total").asInt()).isEqualTo(2);
+    assertThat(info.get("lowerBounds")).isEmpty();
+    Instant readyAt = Instant.parse(info.get("oldestReadyAt").asText());
+    assertThat(readyAt).isBeforeOrEqualTo(Instant.now());
+    assertThat(info.get("oldestReadyAgeSeconds").asDouble()).isGreaterThanOrEqualTo(0).isLessThan(60);
     assertThat(http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"w\"}").json().get("tasks")).isEmpty();
     assertThat(http.post("/v1/queues/" + q + "/resume", null).json().get("paused").asBoolean()).isFalse();
     assertThat(queueInfo(q).get("paused").asBoolean()).isFalse();
     assertThat(http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"w\"}").json().get("tasks")).hasSize(1);
+    assertThat(queueInfo(q).get("oldestReadyAt").isNull()).as("the delayed task is not due").isTrue();
     assertThat(http.post("/v1/queues/Not%20A%20Queue/pause", null).status()).isEqualTo(422);
   }
 

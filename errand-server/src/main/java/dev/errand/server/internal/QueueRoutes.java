@@ -8,6 +8,8 @@ import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.QueueInfo;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,10 +25,12 @@ public final class QueueRoutes {
 
   private final Errand errand;
   private final Limits limits;
+  private final Clock clock;
 
-  public QueueRoutes(Errand errand, Limits limits) {
+  public QueueRoutes(Errand errand, Limits limits, Clock clock) {
     this.errand = errand;
     this.limits = limits;
+    this.clock = clock;
   }
 
   public List<ApiRoute> routes() {
@@ -39,8 +43,14 @@ public final class QueueRoutes {
         new ApiRoute(HandlerType.POST, "/v1/dead/replay", ApiRoute.ADMINS, this::replay));
   }
 
+  /**
+   * Each queue's counts by state ({@code lowerBounds} names the states whose count the store stopped at
+   * a bound: the queue holds at least that many), flags, limits, and its oldest ready task's runAt and
+   * wait in seconds.
+   */
   private void queues(Context ctx) throws Exception {
     Requests.query(ctx, Set.of());
+    Instant now = clock.instant();
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
@@ -56,6 +66,15 @@ public final class QueueRoutes {
           g.writeNumberField(s.name(), q.count(s));
         }
         g.writeEndObject();
+        g.writeArrayFieldStart("lowerBounds");
+        for (TaskState s : TaskState.values()) {
+          if (!q.isExact(s)) {
+            g.writeString(s.name());
+          }
+        }
+        g.writeEndArray();
+        out.instant("oldestReadyAt", q.oldestReadyAt());
+        g.writeNumberField("oldestReadyAgeSeconds", q.oldestReadyAge(now).toMillis() / 1000.0);
         g.writeEndObject();
       }
       g.writeEndArray();

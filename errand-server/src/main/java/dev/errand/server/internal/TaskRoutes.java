@@ -1,6 +1,7 @@
 package dev.errand.server.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.AttemptError;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.IdempotencyConflictException;
@@ -14,6 +15,7 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +28,8 @@ import java.util.Set;
  * handler parses, calls the {@link Errand} facade and answers. Thread-safe.
  */
 public final class TaskRoutes {
-  private static final Set<String> LIST_PARAMS = Set.of("queue", "state", "type", "limit", "cursor");
+  private static final Set<String> LIST_PARAMS = Set.of("queue", "state", "type", "limit", "cursor", "created_after",
+      "created_before");
   private static final int DEFAULT_LIMIT = 50;
 
   private final Errand errand;
@@ -43,6 +46,7 @@ public final class TaskRoutes {
         new ApiRoute(HandlerType.POST, "/v1/tasks:batch", ApiRoute.PRODUCERS, this::enqueueBatch),
         new ApiRoute(HandlerType.GET, "/v1/tasks", ApiRoute.READERS, this::list),
         new ApiRoute(HandlerType.GET, "/v1/tasks/{id}", ApiRoute.READERS, this::get),
+        new ApiRoute(HandlerType.GET, "/v1/tasks/{id}/errors", ApiRoute.READERS, this::errors),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/cancel", ApiRoute.ADMINS, this::cancel),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/replay", ApiRoute.ADMINS, this::replay));
   }
@@ -130,6 +134,33 @@ public final class TaskRoutes {
     Responses.task(ctx, 200, errand.get(Requests.taskId(ctx)));
   }
 
+  /** The task's failed attempts, oldest first: {@code {"errors": [...]}}; 404 for an unknown task. */
+  private void errors(Context ctx) throws Exception {
+    Requests.query(ctx, Set.of());
+    TaskId id = Requests.taskId(ctx);
+    List<AttemptError> errors = errand.errors(id);
+    if (errors.isEmpty()) {
+      errand.get(id); // 404 if it does not exist
+    }
+    try (JsonOut out = new JsonOut()) {
+      JsonGenerator g = out.generator();
+      g.writeStartObject();
+      g.writeArrayFieldStart("errors");
+      for (AttemptError e : errors) {
+        g.writeStartObject();
+        g.writeNumberField("attempt", e.attempt());
+        out.instant("at", e.at());
+        g.writeStringField("workerId", e.workerId());
+        g.writeStringField("message", e.message());
+        g.writeStringField("error", e.error());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      Responses.json(ctx, 200, out.bytes());
+    }
+  }
+
   private void list(Context ctx) throws Exception {
     Map<String, String> q = Requests.query(ctx, LIST_PARAMS);
     FieldErrors errors = new FieldErrors();
@@ -138,8 +169,13 @@ public final class TaskRoutes {
     TaskState state = state(q.get("state"), errors);
     int limit = limit(q.get("limit"), errors);
     TaskId cursor = cursor(q.get("cursor"), errors);
+    Instant createdAfter = Durations.instant("created_after", q.get("created_after"), errors);
+    Instant createdBefore = Durations.instant("created_before", q.get("created_before"), errors);
+    if (createdAfter != null && createdBefore != null && !createdAfter.isBefore(createdBefore)) {
+      errors.add("created_before", "must be later than created_after");
+    }
     errors.throwIfAny();
-    TaskPage page = errand.list(new TaskQuery(queue, state, type, limit, cursor));
+    TaskPage page = errand.list(new TaskQuery(queue, state, type, limit, cursor, createdAfter, createdBefore));
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
