@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns listener calls into {@link TaskEvent}s, encodes each once as JSON and offers it to every
- * subscription that wants it, and, when enabled, logs it as one JSON line (logger
- * {@code dev.errand.server.events}, INFO, without error text). Publishing never blocks: a subscription
+ * subscription that wants it, and, when enabled, logs it: logger {@code dev.errand.server.events}, INFO,
+ * the message one JSON object (the event's fields after {@code "server"}, this hub's name, and without
+ * the error text, which may hold data a log should not). The server's logging configuration writes that
+ * logger's messages bare, one object per line, for log shippers. Publishing never blocks: a subscription
  * whose buffer is full is dropped. Thread-safe; never throws.
  */
 public final class EventHub implements ErrandListener, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(EventHub.class);
+  /** The event log: a logger of its own, so that its lines can be written as bare JSON. */
+  private static final Logger log = LoggerFactory.getLogger("dev.errand.server.events");
   private static final JsonFactory JSON = new JsonFactory();
   public static final int DEFAULT_BUFFER = 1024;
 
@@ -75,9 +78,9 @@ public final class EventHub implements ErrandListener, AutoCloseable {
     }
     byte[] json;
     try {
-      json = encode(e, true);
+      json = encode(e, true, null);
       if (logEvents) {
-        log.info("{} event {}", name, new String(e.error() == null ? json : encode(e, false), StandardCharsets.UTF_8));
+        log.info(new String(encode(e, false, name), StandardCharsets.UTF_8));
       }
     } catch (IOException | RuntimeException ex) {
       return; // a listener never throws; an event that cannot be encoded is lost, not the task
@@ -89,10 +92,14 @@ public final class EventHub implements ErrandListener, AutoCloseable {
     }
   }
 
-  static byte[] encode(TaskEvent e, boolean withError) throws IOException {
+  /** The event as JSON; with its error text if {@code withError}, after a "server" field if {@code server}. */
+  static byte[] encode(TaskEvent e, boolean withError, String server) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
+      if (server != null) {
+        g.writeStringField("server", server);
+      }
       g.writeStringField("kind", e.kind());
       g.writeStringField("id", e.id());
       g.writeStringField("queue", e.queue());
