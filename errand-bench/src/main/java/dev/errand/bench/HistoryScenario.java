@@ -31,6 +31,7 @@ import java.util.function.Supplier;
  * deep, and searches by state, by a rare queue, by a rare type and by a creation-time window in the
  * middle of the history. A search is timed to its first full page: a store may answer a selective
  * search in short pages (see {@code TaskPage}), and the time is then that of every page up to it.
+ * Between the fill and the reads the store settles (see {@link FreshStore}), as a store in service has.
  *
  * <p>The check: the counts {@code queues()} reports are the ones the fill made (exactly for every state
  * but SUCCEEDED and CANCELLED, which a store may bound; then they must be marked so, at least the least
@@ -79,6 +80,7 @@ final class HistoryScenario extends FreshStoreScenario {
     }
     double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
     System.err.printf("history: filled %,d tasks in %.1f s%n", s.n(), fillSeconds);
+    fresh.settle().run();
 
     checkCounts(store.queues(), expected);
     Map<String, Double> m = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.errand.core.spi;
 
+import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import java.time.Instant;
@@ -31,6 +32,15 @@ public record TaskQuery(String queue, TaskState state, String type, int limit, T
 
   public static TaskQuery all(int limit) {
     return new TaskQuery(null, null, null, limit, null);
+  }
+
+  /** True if {@code task} passes every filter of this query; the cursor is not a filter. */
+  public boolean matches(Task task) {
+    return (queue == null || queue.equals(task.queue()))
+        && (state == null || state == task.state())
+        && (type == null || type.equals(task.type()))
+        && (createdAfter == null || !task.createdAt().isBefore(createdAfter))
+        && (createdBefore == null || task.createdAt().isBefore(createdBefore));
   }
 
   /** This query from {@code cursor} on: the next page. */

@@ -264,13 +264,7 @@ public final class InMemoryTaskStore implements TaskStore {
   public TaskPage list(TaskQuery q) {
     return locked(() -> {
       var view = q.before() == null ? tasks.descendingMap() : tasks.headMap(q.before(), false).descendingMap();
-      List<Task> page = view.values().stream()
-          .filter(t -> q.queue() == null || q.queue().equals(t.queue()))
-          .filter(t -> q.state() == null || q.state() == t.state())
-          .filter(t -> q.type() == null || q.type().equals(t.type()))
-          .filter(t -> q.createdAfter() == null || !t.createdAt().isBefore(q.createdAfter()))
-          .filter(t -> q.createdBefore() == null || t.createdAt().isBefore(q.createdBefore()))
-          .limit(q.limit() + 1L).toList();
+      List<Task> page = view.values().stream().filter(q::matches).limit(q.limit() + 1L).toList();
       if (page.size() > q.limit()) {
         return new TaskPage(page.subList(0, q.limit()), page.get(q.limit() - 1).id());
       }

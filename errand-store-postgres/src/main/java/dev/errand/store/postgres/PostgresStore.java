@@ -268,8 +268,8 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   }
 
   /**
-   * A search for a state that few tasks are in reads that state's index; anything else walks the table
-   * from the cursor, at most {@code pageReadLimit} rows per page.
+   * A search for a state that at most {@code pageReadLimit} tasks are in reads that state's index;
+   * anything else walks the table from the cursor, at most {@code pageReadLimit} rows per page.
    */
   @Override
   public TaskPage list(TaskQuery query) {

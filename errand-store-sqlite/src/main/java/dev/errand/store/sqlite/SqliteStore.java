@@ -99,12 +99,6 @@ public final class SqliteStore implements TaskStore {
    */
   static final long FINISHED_COUNT_BOUND = 10_000;
 
-  /**
-   * A search for one state reads that state's index when at most this many tasks are in it: each costs
-   * a look-up of its row, so past this a walk of the table finds a page sooner.
-   */
-  private static final int STATE_SEARCH_LIMIT = 1_000;
-
   /** The statement that lists each state with a partial index of its own that holds it alone, or nearly. */
   private static final Map<TaskState, String> STATE_LISTS = Map.of(
       TaskState.READY, "task_list_ready",
@@ -522,8 +516,8 @@ public final class SqliteStore implements TaskStore {
   }
 
   /**
-   * A search for a state that few tasks are in reads that state's index; anything else walks the table
-   * from the cursor, at most {@code pageReadLimit} rows per page.
+   * A search for a state that at most {@code pageReadLimit} tasks are in reads that state's index;
+   * anything else walks the table from the cursor, at most {@code pageReadLimit} rows per page.
    */
   @Override
   public TaskPage list(TaskQuery query) {
@@ -567,13 +561,13 @@ public final class SqliteStore implements TaskStore {
   }
 
   /**
-   * The page from the state's own index, or null if too many tasks are in the state (more than
-   * {@link #STATE_SEARCH_LIMIT}, or than a page may read): then walking the table finds a page sooner.
+   * The page from the state's own index, or null if more tasks are in the state than a page may read:
+   * then walking the table finds a page as soon. Reads every id of the state (and its queue) from the
+   * index, then the rows of the newest that pass the query, until the page is full.
    */
   private TaskPage listByState(StatementCache statements, String statement, TaskQuery query) throws SQLException {
-    int limit = Math.min(pageReadLimit, STATE_SEARCH_LIMIT);
     PreparedStatement candidates = statements.get(statement);
-    candidates.setInt(1, limit + 1);
+    candidates.setInt(1, pageReadLimit + 1);
     if (statement.equals("task_list_waiting")) {
       candidates.setString(2, query.state().name());
     }
@@ -583,30 +577,31 @@ public final class SqliteStore implements TaskStore {
       while (rs.next()) {
         read++;
         String id = rs.getString("id");
-        Instant createdAt = Micros.toInstant(rs.getLong("created_at"));
         if ((query.before() == null || id.compareTo(query.before().value()) < 0)
-            && (query.queue() == null || query.queue().equals(rs.getString("queue")))
-            && (query.type() == null || query.type().equals(rs.getString("type")))
-            && (query.createdAfter() == null || !createdAt.isBefore(query.createdAfter()))
-            && (query.createdBefore() == null || createdAt.isBefore(query.createdBefore()))) {
+            && (query.queue() == null || query.queue().equals(rs.getString("queue")))) {
           ids.add(id);
         }
       }
     }
-    if (read > limit) {
+    if (read > pageReadLimit) {
       return null;
     }
     ids.sort(Comparator.reverseOrder());
+    // One row more than the page tells whether another page follows.
     List<Task> page = new ArrayList<>();
     PreparedStatement get = statements.get("task_get");
-    for (String id : ids.subList(0, Math.min(ids.size(), query.limit()))) {
-      get.setString(1, id);
+    for (int i = 0; i < ids.size() && page.size() <= query.limit(); i++) {
+      get.setString(1, ids.get(i));
       Task t = TaskRows.readOne(get);
-      if (t != null) {
+      if (t != null && query.matches(t)) {
         page.add(t);
       }
     }
-    return new TaskPage(page, ids.size() > query.limit() ? page.getLast().id() : null);
+    if (page.size() <= query.limit()) {
+      return new TaskPage(page, null);
+    }
+    List<Task> full = page.subList(0, query.limit());
+    return new TaskPage(full, full.getLast().id());
   }
 
   private static void setMicros(PreparedStatement statement, int index, Instant value) throws SQLException {

@@ -62,11 +62,6 @@ public final class TaskStatements {
 
   /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in the "C" collation: the cursor of a first page. */
   private static final String AFTER_EVERY_ID = "~";
-  /**
-   * A search for one state reads that state's index when at most this many tasks are in it: each costs
-   * a read of its row, so past this a walk of the table finds a page sooner.
-   */
-  private static final int STATE_SEARCH_LIMIT = 1_000;
   /** The candidate list of each state whose partial index holds it alone, or with one other state. */
   private static final Map<TaskState, String> STATE_CANDIDATES = Map.of(
       TaskState.READY, "list_candidates_ready",
@@ -361,9 +356,8 @@ public final class TaskStatements {
   }
 
   /**
-   * A page: from the state's own index when the query names a state that few tasks are in (at most
-   * {@link #STATE_SEARCH_LIMIT} and {@code readLimit}), else by walking the table from the cursor, at
-   * most {@code readLimit} rows.
+   * A page: from the state's own index when the query names a state that at most {@code readLimit}
+   * tasks are in, else by walking the table from the cursor, at most {@code readLimit} rows.
    */
   public TaskPage list(Connection c, TaskQuery q, int readLimit) throws SQLException {
     String candidates = q.state() == null ? null : STATE_CANDIDATES.get(q.state());
@@ -408,9 +402,13 @@ public final class TaskStatements {
     }
   }
 
-  /** The page from the state's index, or null if too many tasks are in the state. */
+  /**
+   * The page from the state's own index, or null if more tasks are in the state than a page may read:
+   * then walking the table finds a page as soon. Reads every id of the state (and its queue) from the
+   * index, then the rows of the newest that pass the query, a page's worth at a time, until the page is
+   * full.
+   */
   private TaskPage listByState(Connection c, String statement, TaskQuery q, int readLimit) throws SQLException {
-    int limit = Math.min(readLimit, STATE_SEARCH_LIMIT);
     List<String> ids = new ArrayList<>();
     int read = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.get(statement))) {
@@ -418,35 +416,43 @@ public final class TaskStatements {
       if (statement.equals("list_candidates_waiting")) {
         ps.setString(p++, q.state().name());
       }
-      ps.setInt(p, limit + 1);
+      ps.setInt(p, readLimit + 1);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           read++;
           String id = rs.getString("id");
-          Instant createdAt = rs.getObject("created_at", OffsetDateTime.class).toInstant();
           if ((q.before() == null || id.compareTo(q.before().value()) < 0)
-              && (q.queue() == null || q.queue().equals(rs.getString("queue")))
-              && (q.type() == null || q.type().equals(rs.getString("type")))
-              && (q.createdAfter() == null || !createdAt.isBefore(q.createdAfter()))
-              && (q.createdBefore() == null || createdAt.isBefore(q.createdBefore()))) {
+              && (q.queue() == null || q.queue().equals(rs.getString("queue")))) {
             ids.add(id);
           }
         }
       }
     }
-    if (read > limit) {
+    if (read > readLimit) {
       return null;
     }
     ids.sort(Comparator.reverseOrder());
-    List<String> pageIds = ids.subList(0, Math.min(ids.size(), q.limit()));
-    List<Task> page;
-    try (PreparedStatement ps = c.prepareStatement(sql.get("get_tasks"))) {
-      ps.setArray(1, SqlArrays.text(c, pageIds.toArray(String[]::new)));
-      try (ResultSet rs = ps.executeQuery()) {
-        page = TaskRows.readAll(rs);
+    // One row more than the page tells whether another page follows.
+    List<Task> page = new ArrayList<>();
+    int batch = q.limit() + 1;
+    for (int from = 0; from < ids.size() && page.size() <= q.limit(); from += batch) {
+      List<String> some = ids.subList(from, Math.min(ids.size(), from + batch));
+      try (PreparedStatement ps = c.prepareStatement(sql.get("get_tasks"))) {
+        ps.setArray(1, SqlArrays.text(c, some.toArray(String[]::new)));
+        try (ResultSet rs = ps.executeQuery()) {
+          for (Task t : TaskRows.readAll(rs)) {
+            if (q.matches(t) && page.size() <= q.limit()) {
+              page.add(t);
+            }
+          }
+        }
       }
     }
-    return new TaskPage(page, ids.size() > q.limit() && !page.isEmpty() ? page.getLast().id() : null);
+    if (page.size() <= q.limit()) {
+      return new TaskPage(page, null);
+    }
+    List<Task> full = page.subList(0, q.limit());
+    return new TaskPage(full, full.getLast().id());
   }
 
   /**

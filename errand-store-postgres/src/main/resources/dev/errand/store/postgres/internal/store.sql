@@ -255,17 +255,15 @@ SELECT attempt, at, worker_id, error FROM {schema}.task_errors WHERE task_id = ?
 -- A page walks the primary key down from the cursor (the caller passes one above every id for a first
 -- page, so the range is always an index condition) and reads at most a fixed number of rows, whatever
 -- the filters: a selective search then returns a short page and the caller goes on from
--- list_scan_end. Only matching rows are read whole. Parameters: cursor, read limit, then each filter
--- twice (queue, state, type, created after, created before), then the page limit plus one.
-SELECT t.* FROM (SELECT id, queue, state, type, created_at FROM {schema}.tasks
-                 WHERE id < ? ORDER BY id DESC LIMIT ?) w
-JOIN {schema}.tasks t ON t.id = w.id
-WHERE (?::text IS NULL OR w.queue = ?)
-  AND (?::text IS NULL OR w.state = ?)
-  AND (?::text IS NULL OR w.type = ?)
-  AND (?::timestamptz IS NULL OR w.created_at >= ?)
-  AND (?::timestamptz IS NULL OR w.created_at < ?)
-ORDER BY w.id DESC
+-- list_scan_end. Parameters: cursor, read limit, then each filter twice (queue, state, type, created
+-- after, created before), then the page limit plus one.
+SELECT * FROM (SELECT * FROM {schema}.tasks WHERE id < ? ORDER BY id DESC LIMIT ?) w
+WHERE (?::text IS NULL OR queue = ?)
+  AND (?::text IS NULL OR state = ?)
+  AND (?::text IS NULL OR type = ?)
+  AND (?::timestamptz IS NULL OR created_at >= ?)
+  AND (?::timestamptz IS NULL OR created_at < ?)
+ORDER BY id DESC
 LIMIT ?
 
 -- name: list_scan_end
@@ -273,21 +271,21 @@ LIMIT ?
 SELECT min(id) AS last, count(*) AS n FROM (SELECT id FROM {schema}.tasks WHERE id < ? ORDER BY id DESC LIMIT ?) w
 
 -- name: list_candidates_ready
--- A search for one state that few tasks are in reads that state's partial index (in its order, so the
--- planner walks it) instead of the table: at most the given number of entries, one more telling the
--- caller that there are too many and it should walk instead.
-SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'READY'
-ORDER BY queue, priority DESC, run_at, id LIMIT ?
+-- A search for one state reads that state's partial index (in its order, so the planner walks it)
+-- when at most the given number of tasks are in it (one more tells the caller there are more, and it
+-- walks the table instead): the ids and queues of all of them, which the caller sorts and then reads
+-- the rows of, newest first, until the page is full.
+SELECT id, queue FROM {schema}.tasks WHERE state = 'READY' ORDER BY queue, priority DESC, run_at, id LIMIT ?
 
 -- name: list_candidates_waiting
-SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?
+SELECT id, queue FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?
 ORDER BY queue, run_at LIMIT ?
 
 -- name: list_candidates_running
-SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queue, lease_until LIMIT ?
+SELECT id, queue FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queue, lease_until LIMIT ?
 
 -- name: list_candidates_dead
-SELECT id, queue, type, created_at FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
+SELECT id, queue FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
 
 -- name: get_tasks
 SELECT * FROM {schema}.tasks WHERE id = ANY(?::text[]) ORDER BY id DESC
