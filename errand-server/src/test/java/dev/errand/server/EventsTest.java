@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.errand.core.TaskState;
+import dev.errand.server.events.EventHub;
+import dev.errand.server.events.TaskEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -103,6 +110,54 @@ class EventsTest {
     assertThat(bad.status()).isEqualTo(422);
     assertThat(bad.header("Content-Type")).startsWith("application/problem+json");
     assertThat(s.http.withToken(READER).get("/v1/events?color=red").status()).isEqualTo(422);
+  }
+
+  /**
+   * A client that stops reading fills its TCP window and then its buffer in the hub, and is dropped:
+   * publishing never waits for it, a client that keeps reading gets every event, and the slow one, when
+   * it reads again, finds its stream ended by a {@code dropped} event.
+   */
+  @Test
+  void aClientThatStopsReadingIsDroppedWithoutSlowingTheOthers() throws Exception {
+    List<JsonNode> fast = listen("", READER);
+    EventHub hub = s.observability.events();
+    URI base = URI.create(s.http.base());
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(4096); // a small TCP window, so the server's writes block soon
+      slow.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+      slow.getOutputStream().write(("GET /v1/events HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer "
+          + READER + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(5)).until(() -> hub.subscribers() == 2);
+
+      int published = 0;
+      long slowest = 0;
+      // Paced in rounds the reading client keeps up with; the other client reads nothing at all.
+      while (hub.subscribers() == 2 && published < 200_000) {
+        long start = System.nanoTime();
+        for (int i = 0; i < 500; i++, published++) {
+          hub.publish(new TaskEvent("enqueued", "t" + published, "q", "job", TaskState.READY, 0, Instant.now(), null));
+        }
+        slowest = Math.max(slowest, System.nanoTime() - start);
+        int sent = published;
+        await().atMost(Duration.ofSeconds(10)).until(() -> fast.size() >= sent);
+      }
+      System.out.printf("slow client dropped after %,d events; slowest round of 500 publishes %,d µs%n", published,
+          slowest / 1000);
+      assertThat(hub.subscribers()).as("the client that stopped reading is dropped").isEqualTo(1);
+      assertThat(Duration.ofNanos(slowest)).as("publishing never waited for it").isLessThan(Duration.ofSeconds(1));
+      assertThat(fast).hasSize(published);
+      assertThat(fast.get(published - 1).get("id").asText()).isEqualTo("t" + (published - 1));
+
+      // reading again, the slow client gets what its window held, then the end of its stream
+      slow.setSoTimeout(10_000);
+      String rest = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(rest).startsWith("HTTP/1.1 200").contains("text/event-stream")
+          .contains("event: dropped\ndata: {\"reason\":\"the client read too slowly\"}");
+      assertThat(rest.indexOf("data: {\"kind\"")).isPositive().isLessThan(rest.indexOf("event: dropped"));
+    }
+    hub.publish(new TaskEvent("enqueued", "after", "q", "job", TaskState.READY, 0, Instant.now(), null));
+    await().atMost(Duration.ofSeconds(5)).until(() -> fast.getLast().get("id").asText().equals("after"));
   }
 
   @Test
