@@ -1,5 +1,6 @@
-// Drives the Errand dashboard in headless Chromium: load the overview, find a task, replay a dead task,
-// pause a queue, and check the page fits a phone's width. Run by run.sh, which starts the server and sets
+// Drives the Errand dashboard in headless Chromium: load the overview, find a task, search by creation
+// time, read a failed task's error history, replay a dead task, pause a queue, list the schedules, and
+// check the pages fit a phone's width. Run by run.sh, which starts the server and sets
 // ERRAND_URL, ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -30,6 +31,8 @@ async function until(what, check, timeoutMs = 10_000) {
 // A known workload: three mail tasks (one succeeds, one goes DEAD, one waits) and one report.
 const ids = [];
 for (let i = 0; i < 3; i++) ids.push((await api('POST', '/v1/tasks', { type: 'send_email', queue: 'mail', payload: { to: `user${i}@example.com` } })).id);
+// a second apart, so that a search by creation time (to the second) can tell them apart
+await new Promise((r) => setTimeout(r, 1100));
 const report = (await api('POST', '/v1/tasks', { type: 'build_report', queue: 'reports', payload: { month: '2026-10' } })).id;
 const claimed = (await api('POST', '/v1/queues/mail/claim', { workerId: 'browser-test-worker', max: 2 })).tasks;
 assert.equal(claimed.length, 2);
@@ -37,6 +40,24 @@ await api('POST', `/v1/tasks/${claimed[0].id}/complete`, { leaseToken: claimed[0
 const deadId = claimed[1].id;
 await api('POST', `/v1/tasks/${deadId}/fail`, { leaseToken: claimed[1].leaseToken,
   error: 'SMTP 550 mailbox unavailable\n  at Mailer.send(Mailer.java:42)', retryable: false });
+
+// A task that fails twice: a retry, then dead, each attempt on its own worker.
+const flaky = (await api('POST', '/v1/tasks', { type: 'charge', queue: 'billing', maxAttempts: 2, payload: { order: 7 } })).id;
+const first = (await api('POST', '/v1/queues/billing/claim', { workerId: 'billing-worker-1' })).tasks[0];
+await api('POST', `/v1/tasks/${flaky}/fail`, { leaseToken: first.leaseToken, retryable: true,
+  error: 'java.net.SocketTimeoutException: Read timed out\n\tat java.base/java.net.Socket.read(Socket.java:1)\n\tat Payments.charge(Payments.java:88)' });
+let second = null;
+await until('the retry to come due', async () => {
+  second = (await api('POST', '/v1/queues/billing/claim', { workerId: 'billing-worker-2' })).tasks[0];
+  return !!second;
+}, 30_000);
+await api('POST', `/v1/tasks/${flaky}/fail`, { leaseToken: second.leaseToken, retryable: true,
+  error: 'PaymentDeclined: card 4242 declined\n\tat Payments.charge(Payments.java:91)' });
+
+// Schedules, one by cron and one by interval.
+await api('PUT', '/v1/schedules/nightly-report', { cron: '30 2 * * *', zone: 'Europe/Berlin',
+  task: { type: 'build_report', queue: 'reports', payload: { kind: 'daily' } } });
+await api('PUT', '/v1/schedules/heartbeat', { interval: '1h', task: { type: 'ping', queue: 'beats' } });
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -62,6 +83,7 @@ try {
   assert.equal(await page.locator('#login').isVisible(), false, 'the sign-in box is gone once signed in');
   assert.equal(await mailRow.locator('td').nth(6).innerText(), '1', 'one dead task in mail');
   assert.equal(await mailRow.locator('td').nth(5).innerText(), '1', 'one succeeded task in mail');
+  assert.match(await mailRow.locator('td.oldest').innerText(), /^\d+s$/, 'how long the oldest ready mail task has waited');
   await page.locator('#workers td', { hasText: 'browser-test-worker' }).waitFor();
   assert.ok(await page.evaluate(() => typeof Chart === 'function'), 'the chart library loaded from the server');
   await page.locator('#live.on').waitFor();
@@ -85,6 +107,30 @@ try {
   await page.goto(base + '/#/tasks?queue=mail&state=READY');
   await page.locator(`#tasks tr[data-id="${ids[2]}"]`).waitFor();
 
+  // search by creation time: the window from the report's creation on holds it and what came later, not the mail
+  const reportCreated = (await api('GET', '/v1/tasks/' + report)).createdAt;
+  await page.goto(base + '/#/tasks');
+  await page.locator('#search input[name="created_after"]').waitFor();
+  const local = await page.evaluate((iso) => toLocal(iso), new Date(Date.parse(reportCreated) - 1).toISOString());
+  await page.locator('#search input[name="created_after"]').fill(local);
+  await page.locator('#search button[type="submit"]').click();
+  await page.locator(`#tasks tr[data-id="${report}"]`).waitFor();
+  assert.equal(await page.locator(`#tasks tr[data-id="${ids[0]}"]`).count(), 0, 'mail created before the window is left out');
+  assert.match(page.url(), /created_after=\d{4}-\d\d-\d\dT/, 'the window is in the address, as RFC 3339');
+  await shot(page, '2b-created-after');
+
+  // 2c. a failed task's error history: each attempt, its worker, its message, its stack trace
+  await page.goto(base + '/#/task/' + flaky);
+  const attempts = page.locator('#task-errors li[data-attempt]');
+  await attempts.nth(1).waitFor();
+  assert.equal(await attempts.count(), 2, 'two failed attempts');
+  assert.match(await attempts.nth(0).innerText(), /Attempt 1[\s\S]*billing-worker-1[\s\S]*SocketTimeoutException: Read timed out/);
+  assert.match(await attempts.nth(1).innerText(), /Attempt 2[\s\S]*billing-worker-2[\s\S]*card 4242 declined/);
+  await attempts.nth(0).locator('summary').click();
+  assert.match(await attempts.nth(0).locator('pre.trace').innerText(), /Payments\.java:88/);
+  await page.locator('[data-field="state"]', { hasText: 'DEAD' }).waitFor();
+  await shot(page, '2c-error-history');
+
   // 3. the dead-letter view: inspect, then replay the dead task
   await page.locator('[data-nav="dead"]').click();
   const deadRow = page.locator(`#tasks tr[data-id="${deadId}"]`);
@@ -92,7 +138,10 @@ try {
   await shot(page, '3-dead-letters');
   await page.locator(`#tasks a[href="#/task/${deadId}"]`).click();
   await page.locator('#task-id', { hasText: deadId }).waitFor();
-  assert.match(await page.locator('#task-error').innerText(), /SMTP 550[\s\S]*Mailer\.java:42/);
+  const only = page.locator('#task-errors li[data-attempt="1"]');
+  await only.waitFor();
+  assert.match(await only.locator('pre.message').innerText(), /^SMTP 550 mailbox unavailable$/);
+  assert.match(await only.locator('pre.trace').innerText(), /Mailer\.java:42/);
   await page.locator('#task-replay').click();
   await until('the dead task to be READY', async () => (await api('GET', '/v1/tasks/' + deadId)).state === 'READY');
   await page.locator('[data-field="state"]', { hasText: 'READY' }).waitFor();
@@ -105,14 +154,32 @@ try {
   await mailRow.locator('.paused').waitFor();
   await shot(page, '5-paused');
 
-  // 5. a phone's width: nothing wider than the screen (tables scroll inside their box)
+  // 5. the schedules with their next and last fire times
+  await page.locator('[data-nav="schedules"]').click();
+  const nightly = page.locator('#schedules tr[data-schedule="nightly-report"]');
+  await nightly.waitFor();
+  assert.match(await nightly.innerText(), /30 2 \* \* \*[\s\S]*Europe\/Berlin[\s\S]*reports\/build_report[\s\S]*yes/);
+  assert.notEqual(await nightly.locator('td.next-fire').innerText(), '—', 'a next fire time');
+  const beat = page.locator('#schedules tr[data-schedule="heartbeat"]');
+  assert.match(await beat.innerText(), /every PT1H/);
+  await shot(page, '6-schedules');
+
+  // 6. a phone's width: nothing wider than the screen (tables scroll inside their box)
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.reload();
+  for (const [hash, ready] of [['#/', mailRow], ['#/schedules', nightly], ['#/task/' + flaky, attempts.nth(1)],
+    ['#/tasks', page.locator('#search input[name="created_before"]')]]) {
+    await page.goto(base + '/' + hash);
+    await ready.waitFor();
+    assert.equal(await page.locator('#login').isVisible(), false, 'the token outlives a reload of the tab');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, hash + ' is wider than a phone by ' + overflow + ' px');
+  }
+  await page.goto(base + '/#/');
   await mailRow.waitFor();
-  assert.equal(await page.locator('#login').isVisible(), false, 'the token outlives a reload of the tab');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, 'page wider than a phone by ' + overflow + ' px');
-  await shot(page, '6-phone');
+  await shot(page, '7-phone');
+  await page.goto(base + '/#/task/' + flaky);
+  await attempts.nth(1).waitFor();
+  await shot(page, '8-phone-error-history');
 
   assert.deepEqual(errors, [], 'no script errors or failed requests');
   console.log('dashboard-test: all checks passed; screenshots in ' + artifacts);

@@ -81,7 +81,23 @@ $('#login-form').addEventListener('submit', (ev) => {
   sessionStorage.setItem('errand.token', token);
   $('#login').hidden = true;
   $('#main').hidden = false;
-  render();
+  // ------------------------------------------------------------------ schedules
+
+async function renderSchedules() {
+  const list = await api('GET', '/v1/schedules');
+  const body = $('#schedules tbody');
+  body.replaceChildren(...list.schedules.map((s) => el('tr', { 'data-schedule': s.name },
+    el('td', {}, s.name),
+    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + s.interval, s.zone && s.cron ? ' (' + s.zone + ')' : ''),
+    el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(s.task.queue) + '&type=' + encodeURIComponent(s.task.type) },
+      s.task.queue + '/' + s.task.type)),
+    el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
+    el('td', { class: 'next-fire' }, when(s.nextFire) || '—'),
+    el('td', { class: 'last-fire' }, when(s.lastFire) || '—'))));
+  if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '6' }, 'No schedule.')));
+}
+
+render();
 });
 
 $('#logout').addEventListener('click', () => {
@@ -117,6 +133,9 @@ async function render() {
     } else if (path.startsWith('/task/')) {
       show('task');
       await renderTask(decodeURIComponent(path.slice(6)));
+    } else if (path === '/schedules') {
+      show('schedules');
+      await renderSchedules();
     } else {
       location.hash = '#/';
     }
@@ -129,20 +148,39 @@ window.addEventListener('hashchange', render);
 
 // ------------------------------------------------------------------ overview
 
+// A count the store stopped at its bound reads "10,000+".
+function count(q, state) {
+  const n = q.counts[state].toLocaleString('en-US');
+  return (q.lowerBounds || []).includes(state) ? n + '+' : n;
+}
+
+// 75 -> "1m 15s", 4000 -> "1h 6m"
+function age(seconds) {
+  if (!seconds) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return s + 's';
+  if (s < 3600) return Math.floor(s / 60) + 'm ' + (s % 60) + 's';
+  if (s < 86400) return Math.floor(s / 3600) + 'h ' + Math.floor((s % 3600) / 60) + 'm';
+  return Math.floor(s / 86400) + 'd ' + Math.floor((s % 86400) / 3600) + 'h';
+}
+
 async function renderOverview() {
   const [queues, stats] = await Promise.all([api('GET', '/v1/queues'), api('GET', '/v1/stats')]);
   const body = $('#queues tbody');
+  $('#bounded-note').hidden = !queues.queues.some((q) => (q.lowerBounds || []).length > 0);
   body.replaceChildren(...queues.queues.map((q) => el('tr', { 'data-queue': q.queue },
     el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(q.queue) }, q.queue),
       q.paused ? el('span', { class: 'paused' }, 'paused') : ''),
-    ...STATES.map((s) => el('td', { class: 'num' }, s === 'DEAD' && q.counts[s] > 0
-      ? el('a', { href: '#/dead?queue=' + encodeURIComponent(q.queue) }, String(q.counts[s]))
-      : String(q.counts[s]))),
+    ...STATES.map((s) => el('td', { class: 'num', 'data-state': s }, s === 'DEAD' && q.counts[s] > 0
+      ? el('a', { href: '#/dead?queue=' + encodeURIComponent(q.queue) }, count(q, s))
+      : count(q, s))),
+    el('td', { class: 'num oldest', title: q.oldestReadyAt ? 'due since ' + when(q.oldestReadyAt) : 'nothing waits' },
+      age(q.oldestReadyAgeSeconds)),
     el('td', {}, el('button', {
       type: 'button', class: 'pause', onclick: () => act((q.paused ? 'Resumed ' : 'Paused ') + q.queue, 'POST',
         '/v1/queues/' + encodeURIComponent(q.queue) + (q.paused ? '/resume' : '/pause'), renderOverview),
     }, q.paused ? 'Resume' : 'Pause')))));
-  if (queues.queues.length === 0) body.append(el('tr', {}, el('td', { colspan: '9' }, 'No queue holds tasks yet.')));
+  if (queues.queues.length === 0) body.append(el('tr', {}, el('td', { colspan: '10' }, 'No queue holds tasks yet.')));
 
   $('#workers tbody').replaceChildren(...stats.workers.map((w) => el('tr', {},
     el('td', {}, w.workerId), el('td', { class: 'num' }, String(w.running)), el('td', {}, when(w.seenAt)))));
@@ -235,22 +273,63 @@ async function startStream() {
 
 // ------------------------------------------------------------------ task search and dead letters
 
-function tasksQuery(params, dead) {
+const FILTERS = ['queue', 'type', 'created_after', 'created_before'];
+// A page reads a bounded stretch of the store, so a selective search may come back short with a cursor:
+// keep going, page after page, until the page is full, the store says there is no more, or this long.
+const SEARCH_BUDGET_MS = 3000;
+
+function tasksQuery(params, dead, limit, cursor) {
   const q = new URLSearchParams();
-  for (const k of ['queue', 'type', 'cursor']) if (params.get(k)) q.set(k, params.get(k));
+  for (const k of FILTERS) if (params.get(k)) q.set(k, params.get(k));
+  if (cursor) q.set('cursor', cursor);
   const state = dead ? 'DEAD' : params.get('state');
   if (state) q.set('state', state);
-  q.set('limit', String(PAGE));
+  q.set('limit', String(limit));
   return q;
+}
+
+// datetime-local (the browser's time zone) <-> RFC 3339 in the URL
+function toInstant(local) {
+  return local ? new Date(local).toISOString() : '';
+}
+
+function toLocal(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (isNaN(d)) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':'
+    + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+}
+
+// Fills one page of the search, following the store's cursor; returns the tasks, the cursor to go on
+// from (null when nothing more matches) and how many requests it took.
+async function searchPage(params, dead) {
+  const tasks = [];
+  let cursor = params.get('cursor');
+  let requests = 0;
+  const started = Date.now();
+  for (;;) {
+    const page = await api('GET', '/v1/tasks?' + tasksQuery(params, dead, PAGE - tasks.length, cursor));
+    requests++;
+    tasks.push(...page.tasks);
+    cursor = page.next;
+    if (!cursor || tasks.length >= PAGE || Date.now() - started > SEARCH_BUDGET_MS) break;
+    $('#search-progress').hidden = false;
+    $('#search-progress').textContent = 'Searching… ' + tasks.length + ' found so far.';
+  }
+  return { tasks, next: cursor, requests };
 }
 
 async function renderTasks(params, dead) {
   $('#tasks-title').textContent = dead ? 'Dead letters' : 'Tasks';
   $('#dead-actions').hidden = !dead;
+  $('#search-progress').hidden = true;
   const form = $('#search');
   form.elements.state.disabled = dead;
   form.elements.id.hidden = dead;
   for (const k of ['queue', 'type', 'state']) form.elements[k].value = params.get(k) || (k === 'state' && dead ? 'DEAD' : '');
+  for (const k of ['created_after', 'created_before']) form.elements[k].value = toLocal(params.get(k));
   form.elements.id.value = '';
   form.onsubmit = (ev) => {
     ev.preventDefault();
@@ -258,9 +337,13 @@ async function renderTasks(params, dead) {
     if (id && !dead) { location.hash = '#/task/' + encodeURIComponent(id); return; }
     const q = new URLSearchParams();
     for (const k of ['queue', 'type', 'state']) if (form.elements[k].value && !(dead && k === 'state')) q.set(k, form.elements[k].value.trim());
+    for (const k of ['created_after', 'created_before']) if (form.elements[k].value) q.set(k, toInstant(form.elements[k].value));
     location.hash = '#' + (dead ? '/dead' : '/tasks') + (q.toString() ? '?' + q : '');
   };
-  const page = await api('GET', '/v1/tasks?' + tasksQuery(params, dead));
+  const page = await searchPage(params, dead);
+  const progress = $('#search-progress');
+  progress.hidden = !(page.next && page.tasks.length < PAGE);
+  progress.textContent = page.tasks.length + ' found in the stretch searched so far; Next page searches on.';
   const body = $('#tasks tbody');
   body.replaceChildren(...page.tasks.map((t) => el('tr', { 'data-id': t.id },
     el('td', {}, el('a', { href: '#/task/' + encodeURIComponent(t.id) }, t.id)),
@@ -268,7 +351,7 @@ async function renderTasks(params, dead) {
     el('td', { class: 'num' }, t.attempt + '/' + t.maxAttempts), el('td', {}, when(t.createdAt)),
     el('td', {}, t.state === 'DEAD' ? el('button', { type: 'button', class: 'replay',
       onclick: () => act('Replayed ' + t.id, 'POST', '/v1/tasks/' + encodeURIComponent(t.id) + '/replay', render) }, 'Replay') : ''))));
-  if (page.tasks.length === 0) body.append(el('tr', {}, el('td', { colspan: '7' }, 'No task matches.')));
+  if (page.tasks.length === 0) body.append(el('tr', {}, el('td', { colspan: '7' }, page.next ? 'None found yet.' : 'No task matches.')));
   const next = $('#next-page');
   next.disabled = !page.next;
   next.onclick = () => { params.set('cursor', page.next); location.hash = '#' + route().path + '?' + params; };
@@ -299,8 +382,23 @@ function showPayload() {
 
 $('#redact').addEventListener('change', showPayload);
 
+// Each failed attempt: its number, time and worker, the message, and the stack trace folded under it.
+function renderErrors(errors) {
+  const list = $('#task-errors');
+  list.replaceChildren(...errors.map((e) => {
+    const trace = e.error.slice(e.message.length).replace(/^\n/, '');
+    return el('li', { 'data-attempt': String(e.attempt) },
+      el('div', { class: 'attempt-head' }, el('strong', {}, 'Attempt ' + e.attempt), ' ' + when(e.at),
+        e.workerId ? el('span', { class: 'worker' }, ' on ' + e.workerId) : ''),
+      el('pre', { class: 'error message' }, e.message),
+      trace ? el('details', {}, el('summary', {}, 'stack trace'), el('pre', { class: 'trace' }, trace)) : '');
+  }));
+  if (errors.length === 0) list.append(el('li', { class: 'none' }, 'No attempt failed.'));
+}
+
 async function renderTask(id) {
-  const t = await api('GET', '/v1/tasks/' + encodeURIComponent(id));
+  const [t, history] = await Promise.all([api('GET', '/v1/tasks/' + encodeURIComponent(id)),
+    api('GET', '/v1/tasks/' + encodeURIComponent(id) + '/errors')]);
   currentTask = t;
   $('#task-id').textContent = t.id;
   const fields = [['state', t.state], ['queue', t.queue], ['type', t.type], ['attempt', t.attempt + ' of ' + t.maxAttempts],
@@ -311,7 +409,7 @@ async function renderTask(id) {
     .flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, String(v))]));
   showPayload();
   $('#task-result').textContent = t.result === null || t.result === undefined ? '—' : JSON.stringify(t.result, null, 2);
-  $('#task-error').textContent = t.lastError || '—';
+  renderErrors(history.errors);
   const replay = $('#task-replay');
   replay.hidden = t.state !== 'DEAD';
   replay.onclick = () => act('Replayed ' + t.id, 'POST', '/v1/tasks/' + encodeURIComponent(t.id) + '/replay', render);
@@ -319,6 +417,22 @@ async function renderTask(id) {
   cancel.hidden = !['SCHEDULED', 'READY', 'RETRYING', 'RUNNING'].includes(t.state);
   cancel.onclick = () => confirm('Cancel task ' + t.id + '?')
     && act('Cancelled ' + t.id, 'POST', '/v1/tasks/' + encodeURIComponent(t.id) + '/cancel', render);
+}
+
+// ------------------------------------------------------------------ schedules
+
+async function renderSchedules() {
+  const list = await api('GET', '/v1/schedules');
+  const body = $('#schedules tbody');
+  body.replaceChildren(...list.schedules.map((s) => el('tr', { 'data-schedule': s.name },
+    el('td', {}, s.name),
+    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + s.interval, s.zone && s.cron ? ' (' + s.zone + ')' : ''),
+    el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(s.task.queue) + '&type=' + encodeURIComponent(s.task.type) },
+      s.task.queue + '/' + s.task.type)),
+    el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
+    el('td', { class: 'next-fire' }, when(s.nextFire) || '—'),
+    el('td', { class: 'last-fire' }, when(s.lastFire) || '—'))));
+  if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '6' }, 'No schedule.')));
 }
 
 render();

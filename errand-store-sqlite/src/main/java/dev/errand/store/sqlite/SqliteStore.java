@@ -516,20 +516,20 @@ public final class SqliteStore implements TaskStore {
   }
 
   /**
-   * A search for a state that at most {@code pageReadLimit} tasks are in reads that state's index;
-   * anything else walks the table from the cursor, at most {@code pageReadLimit} rows per page.
+   * A page walks the table from the cursor, at most {@code pageReadLimit} rows. When that leaves the
+   * page short and the query names a state that at most {@code pageReadLimit} tasks are in (a rare state
+   * among many tasks), the page comes from that state's index instead, full.
    */
   @Override
   public TaskPage list(TaskQuery query) {
     return readers.read("list", statements -> {
+      TaskPage walked = walk(statements, query);
       String indexed = query.state() == null ? null : STATE_LISTS.get(query.state());
-      if (indexed != null) {
-        TaskPage page = listByState(statements, indexed, query);
-        if (page != null) {
-          return page;
-        }
+      if (walked.next() == null || walked.tasks().size() == query.limit() || indexed == null) {
+        return walked;
       }
-      return walk(statements, query);
+      TaskPage page = listByState(statements, indexed, query);
+      return page != null ? page : walked;
     });
   }
 
@@ -562,8 +562,8 @@ public final class SqliteStore implements TaskStore {
 
   /**
    * The page from the state's own index, or null if more tasks are in the state than a page may read:
-   * then walking the table finds a page as soon. Reads every id of the state (and its queue) from the
-   * index, then the rows of the newest that pass the query, until the page is full.
+   * then walking the table finds a page as soon. Reads every id of the state (with its queue and type)
+   * from the index, then the rows of the newest that pass the query, until the page is full.
    */
   private TaskPage listByState(StatementCache statements, String statement, TaskQuery query) throws SQLException {
     PreparedStatement candidates = statements.get(statement);
@@ -578,7 +578,8 @@ public final class SqliteStore implements TaskStore {
         read++;
         String id = rs.getString("id");
         if ((query.before() == null || id.compareTo(query.before().value()) < 0)
-            && (query.queue() == null || query.queue().equals(rs.getString("queue")))) {
+            && (query.queue() == null || query.queue().equals(rs.getString("queue")))
+            && (query.type() == null || query.type().equals(rs.getString("type")))) {
           ids.add(id);
         }
       }

@@ -299,17 +299,16 @@ LIMIT ?3
 SELECT min(id) AS last, count(*) AS n FROM (SELECT id FROM tasks WHERE id < ?1 ORDER BY id DESC LIMIT ?2)
 
 -- name: task_list_ready
--- A search for one state reads that state's partial index, without the table (COVERING), when at most
--- ?1 tasks are in it (one more tells the caller there are more, and it walks instead): the ids and
--- queues of all of them, which the caller sorts and then reads the rows of, newest first, until the
--- page is full.
-SELECT id, queue FROM tasks INDEXED BY tasks_ready WHERE state = 'READY' LIMIT ?1
+-- A search for one state that a walk of the table found few of reads that state's partial index when at
+-- most ?1 tasks are in it (one more tells the caller there are more): the id, queue and type of each,
+-- which the caller filters and sorts, and then reads the rows of, newest first, until the page is full.
+SELECT id, queue, type FROM tasks INDEXED BY tasks_ready WHERE state = 'READY' LIMIT ?1
 
 -- name: task_list_waiting
-SELECT id, queue FROM tasks INDEXED BY tasks_due WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?2 LIMIT ?1
+SELECT id, queue, type FROM tasks INDEXED BY tasks_due WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?2 LIMIT ?1
 
 -- name: task_list_running
-SELECT id, queue FROM tasks INDEXED BY tasks_leased WHERE state = 'RUNNING' LIMIT ?1
+SELECT id, queue, type FROM tasks INDEXED BY tasks_leased WHERE state = 'RUNNING' LIMIT ?1
 
 -- name: task_list_dead
-SELECT id, queue FROM tasks INDEXED BY tasks_dead WHERE state = 'DEAD' LIMIT ?1
+SELECT id, queue, type FROM tasks INDEXED BY tasks_dead WHERE state = 'DEAD' LIMIT ?1

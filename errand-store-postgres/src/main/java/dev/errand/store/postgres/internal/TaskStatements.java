@@ -356,18 +356,18 @@ public final class TaskStatements {
   }
 
   /**
-   * A page: from the state's own index when the query names a state that at most {@code readLimit}
-   * tasks are in, else by walking the table from the cursor, at most {@code readLimit} rows.
+   * A page: walks the table from the cursor, at most {@code readLimit} rows. When that leaves the page
+   * short and the query names a state that at most {@code readLimit} tasks are in (a rare state among
+   * many tasks), the page comes from that state's index instead, full.
    */
   public TaskPage list(Connection c, TaskQuery q, int readLimit) throws SQLException {
+    TaskPage walked = walk(c, q, readLimit);
     String candidates = q.state() == null ? null : STATE_CANDIDATES.get(q.state());
-    if (candidates != null) {
-      TaskPage page = listByState(c, candidates, q, readLimit);
-      if (page != null) {
-        return page;
-      }
+    if (walked.next() == null || walked.tasks().size() == q.limit() || candidates == null) {
+      return walked;
     }
-    return walk(c, q, readLimit);
+    TaskPage page = listByState(c, candidates, q, readLimit);
+    return page != null ? page : walked;
   }
 
   private TaskPage walk(Connection c, TaskQuery q, int readLimit) throws SQLException {
@@ -404,9 +404,9 @@ public final class TaskStatements {
 
   /**
    * The page from the state's own index, or null if more tasks are in the state than a page may read:
-   * then walking the table finds a page as soon. Reads every id of the state (and its queue) from the
-   * index, then the rows of the newest that pass the query, a page's worth at a time, until the page is
-   * full.
+   * then walking the table finds a page as soon. Reads every id of the state (with its queue and type)
+   * from the index, then the rows of the newest that pass the query, in growing batches, until the page
+   * is full.
    */
   private TaskPage listByState(Connection c, String statement, TaskQuery q, int readLimit) throws SQLException {
     List<String> ids = new ArrayList<>();
@@ -422,7 +422,8 @@ public final class TaskStatements {
           read++;
           String id = rs.getString("id");
           if ((q.before() == null || id.compareTo(q.before().value()) < 0)
-              && (q.queue() == null || q.queue().equals(rs.getString("queue")))) {
+              && (q.queue() == null || q.queue().equals(rs.getString("queue")))
+              && (q.type() == null || q.type().equals(rs.getString("type")))) {
             ids.add(id);
           }
         }
@@ -434,9 +435,11 @@ public final class TaskStatements {
     ids.sort(Comparator.reverseOrder());
     // One row more than the page tells whether another page follows.
     List<Task> page = new ArrayList<>();
-    int batch = q.limit() + 1;
-    for (int from = 0; from < ids.size() && page.size() <= q.limit(); from += batch) {
+    int from = 0;
+    // Batches double, so a search whose rows mostly fail the remaining filters takes a few round trips.
+    for (int batch = q.limit() + 1; from < ids.size() && page.size() <= q.limit(); batch = Math.min(2 * batch, 4096)) {
       List<String> some = ids.subList(from, Math.min(ids.size(), from + batch));
+      from += some.size();
       try (PreparedStatement ps = c.prepareStatement(sql.get("get_tasks"))) {
         ps.setArray(1, SqlArrays.text(c, some.toArray(String[]::new)));
         try (ResultSet rs = ps.executeQuery()) {

@@ -271,21 +271,21 @@ LIMIT ?
 SELECT min(id) AS last, count(*) AS n FROM (SELECT id FROM {schema}.tasks WHERE id < ? ORDER BY id DESC LIMIT ?) w
 
 -- name: list_candidates_ready
--- A search for one state reads that state's partial index (in its order, so the planner walks it)
--- when at most the given number of tasks are in it (one more tells the caller there are more, and it
--- walks the table instead): the ids and queues of all of them, which the caller sorts and then reads
--- the rows of, newest first, until the page is full.
-SELECT id, queue FROM {schema}.tasks WHERE state = 'READY' ORDER BY queue, priority DESC, run_at, id LIMIT ?
+-- A search for one state that a walk of the table found few of reads that state's partial index (in
+-- its order, so the planner walks it) when at most the given number of tasks are in it (one more tells
+-- the caller there are more): the id, queue and type of each, which the caller filters and sorts, and
+-- then reads the rows of, newest first, until the page is full.
+SELECT id, queue, type FROM {schema}.tasks WHERE state = 'READY' ORDER BY queue, priority DESC, run_at, id LIMIT ?
 
 -- name: list_candidates_waiting
-SELECT id, queue FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?
+SELECT id, queue, type FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND state = ?
 ORDER BY queue, run_at LIMIT ?
 
 -- name: list_candidates_running
-SELECT id, queue FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queue, lease_until LIMIT ?
+SELECT id, queue, type FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queue, lease_until LIMIT ?
 
 -- name: list_candidates_dead
-SELECT id, queue FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
+SELECT id, queue, type FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
 
 -- name: get_tasks
 SELECT * FROM {schema}.tasks WHERE id = ANY(?::text[]) ORDER BY id DESC
