@@ -64,6 +64,11 @@ class CliTest {
 
     Run tasks = run("tasks", "--queue", "cli", "--state", "SCHEDULED", "--url", url);
     assertThat(tasks.json().get("tasks").get(0).get("id").asText()).isEqualTo(id);
+    String created = status.json().get("createdAt").asText();
+    assertThat(run("tasks", "--queue", "cli", "--created-after", created, "--url", url).json().get("tasks"))
+        .hasSize(1);
+    assertThat(run("tasks", "--queue", "cli", "--created-before", created, "--url", url).json().get("tasks"))
+        .isEmpty();
 
     assertThat(run("queues", "pause", "cli", "--url", url).code()).isZero();
     Run queues = run("queues", "--url", url);
