@@ -114,9 +114,10 @@ try {
   const local = await page.evaluate((iso) => toLocal(iso), new Date(Date.parse(reportCreated) - 1).toISOString());
   await page.locator('#search input[name="created_after"]').fill(local);
   await page.locator('#search button[type="submit"]').click();
+  await page.waitForURL(/created_after=\d{4}-\d\d-\d\dT/); // the window is in the address, as RFC 3339
+  // the unfiltered list showed the mail; the search's list leaves it out
+  await page.locator(`#tasks tr[data-id="${ids[0]}"]`).waitFor({ state: 'detached' });
   await page.locator(`#tasks tr[data-id="${report}"]`).waitFor();
-  assert.equal(await page.locator(`#tasks tr[data-id="${ids[0]}"]`).count(), 0, 'mail created before the window is left out');
-  assert.match(page.url(), /created_after=\d{4}-\d\d-\d\dT/, 'the window is in the address, as RFC 3339');
   await shot(page, '2b-created-after');
 
   // 2c. a failed task's error history: each attempt, its worker, its message, its stack trace
@@ -141,7 +142,7 @@ try {
   const only = page.locator('#task-errors li[data-attempt="1"]');
   await only.waitFor();
   assert.match(await only.locator('pre.message').innerText(), /^SMTP 550 mailbox unavailable$/);
-  assert.match(await only.locator('pre.trace').innerText(), /Mailer\.java:42/);
+  assert.match(await only.locator('pre.trace').textContent(), /Mailer\.java:42/);
   await page.locator('#task-replay').click();
   await until('the dead task to be READY', async () => (await api('GET', '/v1/tasks/' + deadId)).state === 'READY');
   await page.locator('[data-field="state"]', { hasText: 'READY' }).waitFor();
@@ -161,7 +162,7 @@ try {
   assert.match(await nightly.innerText(), /30 2 \* \* \*[\s\S]*Europe\/Berlin[\s\S]*reports\/build_report[\s\S]*yes/);
   assert.notEqual(await nightly.locator('td.next-fire').innerText(), '—', 'a next fire time');
   const beat = page.locator('#schedules tr[data-schedule="heartbeat"]');
-  assert.match(await beat.innerText(), /every PT1H/);
+  assert.match(await beat.innerText(), /every 1h\b/);
   await shot(page, '6-schedules');
 
   // 6. a phone's width: nothing wider than the screen (tables scroll inside their box)

@@ -83,12 +83,19 @@ $('#login-form').addEventListener('submit', (ev) => {
   $('#main').hidden = false;
   // ------------------------------------------------------------------ schedules
 
+// ISO-8601 durations as people write them: PT1H30M -> "1h 30m", PT0.5S -> "0.5s"
+function duration(iso) {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$/.exec(iso || '');
+  if (!m) return iso;
+  return [[m[1], 'd'], [m[2], 'h'], [m[3], 'm'], [m[4], 's']].filter(([v]) => v).map(([v, u]) => v + u).join(' ') || '0s';
+}
+
 async function renderSchedules() {
   const list = await api('GET', '/v1/schedules');
   const body = $('#schedules tbody');
   body.replaceChildren(...list.schedules.map((s) => el('tr', { 'data-schedule': s.name },
     el('td', {}, s.name),
-    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + s.interval, s.zone && s.cron ? ' (' + s.zone + ')' : ''),
+    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + duration(s.interval), s.zone && s.cron ? ' (' + s.zone + ')' : ''),
     el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(s.task.queue) + '&type=' + encodeURIComponent(s.task.type) },
       s.task.queue + '/' + s.task.type)),
     el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
@@ -382,13 +389,19 @@ function showPayload() {
 
 $('#redact').addEventListener('change', showPayload);
 
-// Each failed attempt: its number, time and worker, the message, and the stack trace folded under it.
-function renderErrors(errors) {
+// Each failed attempt: its number, time and worker, the message, and the stack trace folded under it. A
+// task that failed before the store kept histories has only its last error: that is shown instead.
+function renderErrors(errors, lastError) {
   const list = $('#task-errors');
+  if (errors.length === 0 && lastError) {
+    const nl = lastError.indexOf('\n');
+    errors = [{ attempt: 'last', message: nl < 0 ? lastError : lastError.slice(0, nl), error: lastError }];
+  }
   list.replaceChildren(...errors.map((e) => {
     const trace = e.error.slice(e.message.length).replace(/^\n/, '');
     return el('li', { 'data-attempt': String(e.attempt) },
-      el('div', { class: 'attempt-head' }, el('strong', {}, 'Attempt ' + e.attempt), ' ' + when(e.at),
+      el('div', { class: 'attempt-head' }, el('strong', {}, e.attempt === 'last' ? 'Last error' : 'Attempt ' + e.attempt),
+        ' ' + when(e.at),
         e.workerId ? el('span', { class: 'worker' }, ' on ' + e.workerId) : ''),
       el('pre', { class: 'error message' }, e.message),
       trace ? el('details', {}, el('summary', {}, 'stack trace'), el('pre', { class: 'trace' }, trace)) : '');
@@ -409,7 +422,7 @@ async function renderTask(id) {
     .flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, String(v))]));
   showPayload();
   $('#task-result').textContent = t.result === null || t.result === undefined ? '—' : JSON.stringify(t.result, null, 2);
-  renderErrors(history.errors);
+  renderErrors(history.errors, t.lastError);
   const replay = $('#task-replay');
   replay.hidden = t.state !== 'DEAD';
   replay.onclick = () => act('Replayed ' + t.id, 'POST', '/v1/tasks/' + encodeURIComponent(t.id) + '/replay', render);
@@ -421,12 +434,19 @@ async function renderTask(id) {
 
 // ------------------------------------------------------------------ schedules
 
+// ISO-8601 durations as people write them: PT1H30M -> "1h 30m", PT0.5S -> "0.5s"
+function duration(iso) {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$/.exec(iso || '');
+  if (!m) return iso;
+  return [[m[1], 'd'], [m[2], 'h'], [m[3], 'm'], [m[4], 's']].filter(([v]) => v).map(([v, u]) => v + u).join(' ') || '0s';
+}
+
 async function renderSchedules() {
   const list = await api('GET', '/v1/schedules');
   const body = $('#schedules tbody');
   body.replaceChildren(...list.schedules.map((s) => el('tr', { 'data-schedule': s.name },
     el('td', {}, s.name),
-    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + s.interval, s.zone && s.cron ? ' (' + s.zone + ')' : ''),
+    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + duration(s.interval), s.zone && s.cron ? ' (' + s.zone + ')' : ''),
     el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(s.task.queue) + '&type=' + encodeURIComponent(s.task.type) },
       s.task.queue + '/' + s.task.type)),
     el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
