@@ -62,9 +62,11 @@ final class HistoryScenario extends FreshStoreScenario {
     Instant windowStart = null;
     Instant windowEnd = null;
     long inWindow = 0;
+    // The window is the chunk half way through the fill (the only one when N is a chunk or less).
+    int windowChunk = (s.n() + CHUNK - 1) / CHUNK / 2;
     for (int done = 0; done < s.n(); done += CHUNK) {
       int size = Math.min(CHUNK, s.n() - done);
-      boolean window = windowStart == null && done >= s.n() / 2;
+      boolean window = done / CHUNK == windowChunk;
       if (window) {
         windowStart = Instant.now();
         pauseForTheClock();
@@ -88,12 +90,14 @@ final class HistoryScenario extends FreshStoreScenario {
     long all = s.n();
     long dead = total(expected, null, TaskState.DEAD);
     time(m, "list_first_page", () -> page(store, new TaskQuery(null, null, null, PAGE, null), t -> true, all));
+    // Ten pages deep (fewer when N is small)
+    int depth = (int) Math.min(10, (all - 1) / PAGE);
     TaskQuery deep = new TaskQuery(null, null, null, PAGE, null);
-    for (int i = 0; i < 10; i++) {
-      deep = new TaskQuery(null, null, null, PAGE, store.list(deep).next());
+    for (int i = 0; i < depth; i++) {
+      deep = deep.from(store.list(deep).next());
     }
     TaskQuery tenthPage = deep;
-    time(m, "list_page_10", () -> page(store, tenthPage, t -> true, all - 10 * PAGE));
+    time(m, "list_page_10", () -> page(store, tenthPage, t -> true, all - (long) depth * PAGE));
     time(m, "search_dead", () -> page(store, new TaskQuery(null, TaskState.DEAD, null, PAGE, null),
         t -> t.state() == TaskState.DEAD, dead));
     time(m, "search_ready", () -> page(store, new TaskQuery(null, TaskState.READY, null, PAGE, null),

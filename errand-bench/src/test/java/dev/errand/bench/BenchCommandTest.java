@@ -49,7 +49,7 @@ class BenchCommandTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"drain", "steady", "latency", "enqueue", "backlog"})
+  @ValueSource(strings = {"drain", "steady", "latency", "enqueue", "backlog", "history"})
   void eachScenarioRunsCheckedAndReportsItsNumbers(String scenario) throws Exception {
     Output o = bench(scenario, "--store", "sqlite:" + dir, "--n", "400", "--runs", "2", "--warmup", "0",
         "--concurrency", "20", "--batch", "100", "--claim-batch", "20", "--rate", "400", "--claims", "5");
@@ -89,6 +89,10 @@ class BenchCommandTest {
   private static void assertHeadline(JsonNode line, String suffix) {
     if (line.has("tasks_per_s")) {
       assertThat(line.path("tasks_per_s" + suffix).asDouble()).isPositive();
+    } else if (line.has("queues_p50_ms")) {
+      assertThat(line.path("queues_p50_ms" + suffix).asDouble()).isPositive();
+      assertThat(line.path("queues_max_ms" + suffix).asDouble())
+          .isGreaterThanOrEqualTo(line.path("queues_p50_ms" + suffix).asDouble());
     } else {
       assertThat(line.path("p50_ms" + suffix).asDouble()).isPositive();
       assertThat(line.path("p99_ms" + suffix).asDouble()).isGreaterThanOrEqualTo(line.path("p50_ms" + suffix).asDouble());

@@ -83,4 +83,21 @@ class ScenarioCorrectnessTest {
         .isInstanceOf(CorrectnessException.class)
         .hasMessageContaining("returned 21");
   }
+
+  @Test
+  void historyOnACorrectStoreReportsItsReads() throws Exception {
+    List<Measurement> result = new HistoryScenario().run(target(InMemoryTaskStore::new), TINY.withN(2_000));
+    assertThat(result).singleElement().satisfies(m -> {
+      assertThat(m.metrics().get("queues_p50_ms")).isPositive();
+      assertThat(m.metrics()).containsKeys("search_rare_type_dead_p50_ms", "search_window_p50_ms");
+    });
+  }
+
+  @Test
+  void aStoreThatLosesACompletionFailsTheHistoryRun() {
+    StoreTarget lossy = target(() -> new FaultyStore(new InMemoryTaskStore(), FaultyStore.Fault.DROP_A_COMPLETION));
+    assertThatThrownBy(() -> new HistoryScenario().run(lossy, TINY.withN(2_000)))
+        .isInstanceOf(CorrectnessException.class)
+        .hasMessageContaining("RUNNING; the fill made 0");
+  }
 }
