@@ -66,6 +66,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Set<String> paused = new HashSet<>();
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
+  private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
   private volatile boolean closed;
 
   public InMemoryTaskStore(Clock clock) {
@@ -152,8 +153,24 @@ public final class InMemoryTaskStore implements TaskStore {
         tasks.put(c.id(), c);
         claimed.add(c);
       }
+      claimSizes.add(request.limit());
+      claimSizes.add(claimed.size());
       return new ClaimResult(claimed);
     });
+  }
+
+  /** Every claim so far, in order: what it asked for and what it got, for tests of the runtime's claiming. */
+  public List<int[]> claims() {
+    lock.lock();
+    try {
+      List<int[]> out = new ArrayList<>(claimSizes.size() / 2);
+      for (int i = 0; i < claimSizes.size(); i += 2) {
+        out.add(new int[] {claimSizes.get(i), claimSizes.get(i + 1)});
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
