@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
  * When the queue is empty it waits on the store's signal, polling only as the fallback.
  *
  * <p>While the queue has a backlog (the last claim got all it asked for), it waits up to 2 ms
- * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed cost in the store (a round
- * trip, a commit, the look for due tasks and expired leases), and with short tasks slots free up one by
- * one: claiming at the first free slot made claims of half a batch on average in a drain, which doubled
- * that cost per task. The wait is short enough that slots of long tasks hardly idle (at most
- * 2 ms per claim), and after a short or empty claim the next one is sent at the first free
- * slot, so a task enqueued into idle workers is not delayed.
+ * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed
+ * cost in the store (a round trip, a commit, the look for due tasks and expired leases), and with short
+ * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
+ * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
+ * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
+ * the first free slot, so a task enqueued into idle workers is not delayed.
  */
 final class QueueWorker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
