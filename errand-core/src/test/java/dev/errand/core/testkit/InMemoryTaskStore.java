@@ -215,8 +215,11 @@ public final class InMemoryTaskStore implements TaskStore {
               with(t, TaskState.RETRYING, t.attempt(), now.plus(r.delay()), t.startedAt(), null, null, null, r.error());
           case Completion.Dead d ->
               with(t, TaskState.DEAD, t.attempt(), t.runAt(), t.startedAt(), now, null, null, d.error());
-          case Completion.Release r -> with(t, r.delay().isZero() ? TaskState.READY : TaskState.SCHEDULED,
-              t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null, t.lastError());
+          // Released at once, a task keeps its run_at and so its place in line, as the SQL stores do.
+          case Completion.Release r -> r.delay().isZero()
+              ? with(t, TaskState.READY, t.attempt() - 1, t.runAt(), t.startedAt(), null, null, null, t.lastError())
+              : with(t, TaskState.SCHEDULED, t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null,
+                  t.lastError());
         };
         tasks.put(next.id(), next);
       }

@@ -184,7 +184,8 @@ done AS (
                 WHEN 'release' THEN CASE WHEN c.delay_micros > 0 THEN 'SCHEDULED' ELSE 'READY' END
               END,
       attempt = CASE WHEN c.kind = 'release' THEN greatest(t.attempt - 1, 0) ELSE t.attempt END,
-      run_at = CASE WHEN c.kind IN ('retry', 'release')
+      -- A task released at once keeps its run_at, and so its place in line (as in every store).
+      run_at = CASE WHEN c.kind = 'retry' OR (c.kind = 'release' AND c.delay_micros > 0)
                     THEN now() + c.delay_micros * interval '1 microsecond' ELSE t.run_at END,
       finished_at = CASE WHEN c.kind IN ('succeeded', 'dead') THEN now() END,
       result = CASE WHEN c.kind = 'succeeded' THEN c.result ELSE t.result END,
