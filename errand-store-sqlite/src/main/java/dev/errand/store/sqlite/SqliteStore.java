@@ -28,6 +28,7 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.store.sqlite.internal.ClaimHorizon;
 import dev.errand.store.sqlite.internal.DirectoryLock;
 import dev.errand.store.sqlite.internal.GroupCommitWriter;
 import dev.errand.store.sqlite.internal.Micros;
@@ -102,6 +103,7 @@ public final class SqliteStore implements TaskStore {
   private final GroupCommitWriter writer;
   private final ReadPool readers;
   private final WorkSignal signal;
+  private final ClaimHorizon horizon = new ClaimHorizon(); // the writer thread's
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private SqliteStore(String name, Clock clock, DirectoryLock lock, GroupCommitWriter writer, ReadPool readers,
@@ -136,7 +138,7 @@ public final class SqliteStore implements TaskStore {
     return writer.submit("insert", tx -> insert(tx, request.tasks()));
   }
 
-  private static InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
+  private InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
     long now = Micros.of(tx.now());
     Instant createdAt = Micros.toInstant(now);
     PreparedStatement insert = tx.statement("task_insert");
@@ -167,6 +169,9 @@ public final class SqliteStore implements TaskStore {
       Task candidate = candidates.get(i);
       if (counts[i] > 0) {
         tx.wake(candidate.queue());
+        if (candidate.state() == TaskState.SCHEDULED) {
+          dueBy(tx, candidate.queue(), Micros.of(candidate.runAt()));
+        }
         outcomes.add(new InsertResult.Outcome(candidate, true));
       } else {
         outcomes.add(new InsertResult.Outcome(holder(tx, candidate), false));
@@ -197,16 +202,25 @@ public final class SqliteStore implements TaskStore {
     return writer.submit("claim", tx -> {
       long now = Micros.of(tx.now());
       int batch = Math.max(request.limit(), PROMOTE_BATCH);
-      PreparedStatement promote = tx.statement("claim_promote_due");
-      promote.setString(1, request.queue());
-      promote.setLong(2, now);
-      promote.setInt(3, batch);
-      promote.executeUpdate();
-      PreparedStatement rescue = tx.statement("claim_rescue_expired");
-      rescue.setString(1, request.queue());
-      rescue.setLong(2, now);
-      rescue.setInt(3, batch);
-      rescue.executeUpdate();
+      String queue = request.queue();
+      if (horizon.mayHaveDue(queue, now)) {
+        PreparedStatement promote = tx.statement("claim_promote_due");
+        promote.setString(1, queue);
+        promote.setLong(2, now);
+        promote.setInt(3, batch);
+        promote.executeUpdate();
+        long next = nextTime(tx, "claim_next_due", queue);
+        tx.afterCommit(() -> horizon.nextDue(queue, next));
+      }
+      if (horizon.mayHaveExpired(queue, now)) {
+        PreparedStatement rescue = tx.statement("claim_rescue_expired");
+        rescue.setString(1, queue);
+        rescue.setLong(2, now);
+        rescue.setInt(3, batch);
+        rescue.executeUpdate();
+        long next = nextTime(tx, "claim_next_expiry", queue);
+        tx.afterCommit(() -> horizon.nextExpiry(queue, next));
+      }
       int limit = allowance(tx, request.queue(), request.limit(), now);
       if (limit == 0) {
         return new ClaimResult(List.of());
@@ -220,11 +234,30 @@ public final class SqliteStore implements TaskStore {
       List<Task> tasks = TaskRows.readAll(claim);
       if (!tasks.isEmpty()) {
         spendTokens(tx, request.queue(), tasks.size(), now);
+        long leaseUntil = Micros.plus(now, request.leaseFor());
+        horizon.expiresBy(queue, leaseUntil);
+        tx.afterCommit(() -> horizon.expiresBy(queue, leaseUntil));
       }
       // RETURNING gives rows in no particular order; callers get them best first.
       tasks.sort(CLAIM_ORDER);
       return new ClaimResult(tasks);
     });
+  }
+
+  /** The earliest time the named statement reads for {@code queue}, or {@code Long.MAX_VALUE} for none. */
+  private static long nextTime(WriteContext tx, String statementName, String queue) throws SQLException {
+    PreparedStatement next = tx.statement(statementName);
+    next.setString(1, queue);
+    try (ResultSet rs = next.executeQuery()) {
+      long at = rs.next() ? rs.getLong(1) : 0;
+      return rs.wasNull() ? Long.MAX_VALUE : at;
+    }
+  }
+
+  /** A task of {@code queue} comes due at {@code at}: claims look for it from then on. */
+  private void dueBy(WriteContext tx, String queue, long at) {
+    horizon.dueBy(queue, at);
+    tx.afterCommit(() -> horizon.dueBy(queue, at));
   }
 
   /**
@@ -329,7 +362,7 @@ public final class SqliteStore implements TaskStore {
    * Binds each completion to the statement of its outcome and runs each statement's batch once; the
    * batches' row counts tell which tokens were stale.
    */
-  private static CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
+  private CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
     long now = Micros.of(tx.now());
     // Statements run in the order their first completion came, so a repeated id resolves the same way each time.
     Map<String, List<TaskId>> batches = new LinkedHashMap<>();
@@ -354,8 +387,10 @@ public final class SqliteStore implements TaskStore {
           statement.setLong(4, now);
         }
         case Completion.Retry r -> {
-          statement.setLong(3, Micros.plus(now, r.delay()));
+          long runAt = Micros.plus(now, r.delay());
+          statement.setLong(3, runAt);
           statement.setString(4, r.error());
+          dueEverywhereBy(tx, runAt);
           tx.wakeAll();
         }
         case Completion.Dead d -> {
@@ -364,7 +399,9 @@ public final class SqliteStore implements TaskStore {
         }
         case Completion.Release r -> {
           if (statementName.equals("complete_release_later")) {
-            statement.setLong(3, Micros.plus(now, r.delay()));
+            long runAt = Micros.plus(now, r.delay());
+            statement.setLong(3, runAt);
+            dueEverywhereBy(tx, runAt);
           }
           tx.wakeAll();
         }
@@ -382,6 +419,12 @@ public final class SqliteStore implements TaskStore {
       }
     }
     return new CompleteResult(stale);
+  }
+
+  /** A task of a queue a completion does not name comes due at {@code at}. */
+  private void dueEverywhereBy(WriteContext tx, long at) {
+    horizon.dueEverywhereBy(at);
+    tx.afterCommit(() -> horizon.dueEverywhereBy(at));
   }
 
   @Override

@@ -77,6 +77,14 @@ WHERE id IN (SELECT id FROM tasks
              WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
              LIMIT ?3)
 
+-- name: claim_next_due
+-- After a promote: when the queue's next delayed task comes due (ClaimHorizon). One index probe.
+SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1
+
+-- name: claim_next_expiry
+-- After a rescue: when the queue's next lease runs out (ClaimHorizon). One index probe.
+SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1
+
 -- name: claim
 -- randomblob draws from SQLite's ChaCha20 generator, seeded from the operating system: 128 random
 -- bits per task, made in the same statement so a batch claim is one step.

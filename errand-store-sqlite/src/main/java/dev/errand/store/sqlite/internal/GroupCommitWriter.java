@@ -159,6 +159,9 @@ public final class GroupCommitWriter implements AutoCloseable {
       failAll(applied, StoreErrors.unavailable(store, "commit", e));
       return List.of();
     }
+    for (Request<?> request : applied) {
+      request.context.afterCommitActions().forEach(Runnable::run);
+    }
     Set<String> wake = new HashSet<>();
     boolean wakeAll = false;
     for (Request<?> request : applied) {
