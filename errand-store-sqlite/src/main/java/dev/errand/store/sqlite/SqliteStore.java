@@ -67,9 +67,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded default store: one SQLite database in a data directory, owned by one process at a time.
  *
- * <p>Durability: WAL journal with {@code synchronous=FULL}; a call that returned is on disk. Every write
- * goes through one writer thread that commits the requests waiting together in one transaction (group
- * commit, one fsync for many callers). Reads use their own connections and never wait for the writer.
+ * <p>Durability: WAL journal with {@code synchronous=FULL}; a call that returned is on disk, survives a
+ * crash of this process and a power cut. Claims and lease extensions are the exception: they survive a
+ * crash of the process but are synced only with the next other write, so a power cut can undo them. An
+ * undone claim leaves the task claimable again (with the attempt it had) and an undone extension an
+ * earlier lease end, both of which at-least-once delivery already allows; a claim's fsync was half of
+ * the writer's waiting in a drain. Every write goes through one writer thread that commits the requests
+ * waiting together in one transaction (group commit, one fsync for many callers). Reads use their own connections and never wait for the writer.
  * Leases are measured on the injected {@link Clock} (system UTC by default). Waiting for work uses an
  * in-process signal raised after each commit that adds work, bounded by the next due task or lease
  * expiry in the waited queues, so delayed tasks start on time without polling.
@@ -199,7 +203,7 @@ public final class SqliteStore implements TaskStore {
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return writer.submit("claim", tx -> {
+    return writer.submitUnsynced("claim", tx -> {
       long now = Micros.of(tx.now());
       int batch = Math.max(request.limit(), PROMOTE_BATCH);
       String queue = request.queue();
@@ -326,7 +330,7 @@ public final class SqliteStore implements TaskStore {
     if (request.leases().isEmpty()) {
       return new ExtendResult(Map.of(), List.of());
     }
-    return writer.submit("extend", tx -> {
+    return writer.submitUnsynced("extend", tx -> {
       long until = Micros.plus(Micros.of(tx.now()), request.leaseFor());
       PreparedStatement extend = tx.statement("lease_extend");
       for (LeaseRef lease : request.leases()) {

@@ -29,6 +29,14 @@ COMMIT
 -- name: tx_rollback
 ROLLBACK
 
+-- name: sync_full
+-- Commits fsync the WAL (the writer connection opens so).
+PRAGMA synchronous = FULL
+
+-- name: sync_normal
+-- Commits reach the operating system but are not synced; the next synced commit syncs them too.
+PRAGMA synchronous = NORMAL
+
 -- name: savepoint_begin
 SAVEPOINT request
 
