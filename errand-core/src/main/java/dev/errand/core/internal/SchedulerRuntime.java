@@ -341,6 +341,9 @@ public final class SchedulerRuntime {
       }
       syncFailures = 0;
     } catch (RuntimeException e) {
+      if (stopping) {
+        return; // interrupted by stop(): not a failure to report
+      }
       if (syncFailures++ % SYNC_WARN_EVERY == 0) {
         log.warn("{} reading the stored schedules failed ({} in a row), retrying in {}: {}", name, syncFailures,
             syncInterval, e.toString());
