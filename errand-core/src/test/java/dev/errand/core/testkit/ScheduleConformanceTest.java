@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Schedules against every store: each tick becomes exactly one task however many scheduler nodes share
- * the store, because the store keeps one task per idempotency key. Each store's test module subclasses
- * this with {@link #newStore()}. The nodes use the real clock; the store may use its server's.
+ * the store, because the store keeps one task per idempotency key; the store keeps schedule definitions
+ * as given (put, replace, list, delete), and a schedule stored through one node runs on every node.
+ * Each store's test module subclasses this with {@link #newStore()}. The nodes use the real clock; the
+ * store may use its server's.
  */
 public abstract class ScheduleConformanceTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
