@@ -2,6 +2,7 @@ package dev.errand.core.testkit;
 
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
+import dev.errand.core.Names;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -24,6 +25,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -67,6 +70,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
   private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
+  private final TreeMap<String, StoredSchedule> schedules = new TreeMap<>();
   private volatile boolean closed;
 
   public InMemoryTaskStore(Clock clock) {
@@ -296,6 +300,28 @@ public final class InMemoryTaskStore implements TaskStore {
       }
       return null;
     });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return locked(() -> {
+      StoredSchedule old = schedules.get(request.name());
+      StoredSchedule saved = new StoredSchedule(request.name(), request.definition(),
+          old == null ? 1 : old.version() + 1, clock.instant());
+      schedules.put(saved.name(), saved);
+      return saved;
+    });
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Names.require("name", name);
+    return locked(() -> schedules.remove(name) != null);
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return locked(() -> List.copyOf(schedules.values()));
   }
 
   /** How many the queue's limits let a claim of {@code limit} take now. */

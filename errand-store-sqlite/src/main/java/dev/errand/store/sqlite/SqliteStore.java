@@ -1,5 +1,7 @@
 package dev.errand.store.sqlite;
 
+import dev.errand.core.Json;
+import dev.errand.core.Names;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
@@ -23,7 +25,9 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.SqlStatements;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -548,6 +552,45 @@ public final class SqliteStore implements TaskStore {
       set.executeUpdate();
       tx.wake(request.queue());
       return null;
+    });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return writer.submit("put schedule", tx -> {
+      PreparedStatement put = tx.statement("schedule_put");
+      put.setString(1, request.name());
+      put.setBytes(2, request.definition().bytesUnsafe());
+      put.setLong(3, Micros.of(tx.now()));
+      try (ResultSet rs = put.executeQuery()) {
+        rs.next();
+        return new StoredSchedule(request.name(), request.definition(), rs.getLong("version"),
+            Micros.toInstant(rs.getLong("updated_at")));
+      }
+    });
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Names.require("name", name);
+    return writer.submit("delete schedule", tx -> {
+      PreparedStatement delete = tx.statement("schedule_delete");
+      delete.setString(1, name);
+      return delete.executeUpdate() > 0;
+    });
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return readers.read("stored schedules", statements -> {
+      List<StoredSchedule> out = new ArrayList<>();
+      try (ResultSet rs = statements.get("schedule_list").executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredSchedule(rs.getString("name"), Json.ofTrusted(rs.getBytes("definition")),
+              rs.getLong("version"), Micros.toInstant(rs.getLong("updated_at"))));
+        }
+      }
+      return out;
     });
   }
 

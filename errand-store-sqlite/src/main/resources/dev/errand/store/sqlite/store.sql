@@ -211,6 +211,18 @@ SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 
        (SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1) AS next_due,
        (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry
 
+-- name: schedule_put
+INSERT INTO schedules (name, definition, version, updated_at) VALUES (?1, ?2, 1, ?3)
+ON CONFLICT (name) DO UPDATE
+SET definition = excluded.definition, version = schedules.version + 1, updated_at = excluded.updated_at
+RETURNING version, updated_at
+
+-- name: schedule_delete
+DELETE FROM schedules WHERE name = ?1
+
+-- name: schedule_list
+SELECT name, definition, version, updated_at FROM schedules ORDER BY name
+
 -- name: task_list
 -- Walks the primary key down from the cursor and filters; ?1 is the cursor, and with none the caller
 -- passes a string above every id, so the range always holds. No secondary index serves these filters

@@ -81,3 +81,14 @@ BEGIN
           WHERE t.queue = queue_name AND t.state = 'RUNNING' AND t.lease_until >= now());
 END
 $$;
+
+-- name: 3_schedules
+-- Schedule definitions kept in the store, so that they outlive every node and every node runs them.
+-- definition is the schedule's JSON as core wrote it, stored as given (bytea, like payloads); version
+-- counts the puts of the name; updated_at is the database's clock.
+CREATE TABLE {schema}.schedules (
+  name       text COLLATE "C" PRIMARY KEY,
+  definition bytea NOT NULL,
+  version    bigint NOT NULL CHECK (version > 0),
+  updated_at timestamptz NOT NULL
+);

@@ -342,3 +342,16 @@ LISTEN {schema}_work
 
 -- name: ping
 SELECT 1
+
+-- name: schedule_put
+-- Parameters: name, definition.
+INSERT INTO {schema}.schedules AS s (name, definition, version, updated_at) VALUES (?, ?, 1, now())
+ON CONFLICT (name) DO UPDATE
+SET definition = excluded.definition, version = s.version + 1, updated_at = excluded.updated_at
+RETURNING version, updated_at
+
+-- name: schedule_delete
+DELETE FROM {schema}.schedules WHERE name = ?
+
+-- name: schedule_list
+SELECT name, definition, version, updated_at FROM {schema}.schedules ORDER BY name
