@@ -18,6 +18,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -115,6 +117,21 @@ final class FaultyStore implements TaskStore {
   @Override
   public void limitQueue(QueueLimitsRequest request) {
     delegate.limitQueue(request);
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return delegate.putSchedule(request);
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    return delegate.deleteSchedule(name);
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return delegate.storedSchedules();
   }
 
   @Override

@@ -24,6 +24,7 @@ import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -78,7 +79,7 @@ public final class Errand implements AutoCloseable {
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
-        settings.retention(), this::enqueueMany);
+        settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
         settings.pruneInterval());
     this.runWorkers = b.runWorkers;
@@ -229,30 +230,67 @@ public final class Errand implements AutoCloseable {
   // ---------------------------------------------------------------- schedules
 
   /**
-   * Registers {@code schedule}, replacing any schedule of the same name; before or after start. While
-   * this Errand runs (see {@link Builder#runSchedules}), each of its ticks is enqueued with the
-   * idempotency key {@code schedule:<name>:<tick>}, so any number of nodes registering the same schedule
-   * make one task per tick. Schedules live in this process only: every node registers its own.
+   * Registers {@code schedule} in code, replacing any code schedule of the same name; before or after
+   * start. While this Errand runs (see {@link Builder#runSchedules}), each of its ticks is enqueued with
+   * the idempotency key {@code schedule:<name>:<tick>}, so any number of nodes registering the same
+   * schedule make one task per tick. Such schedules live in this process only: every node registers its
+   * own, as code does. For one kept in the store and run by every node, see {@link #putSchedule}. A code
+   * schedule wins over a stored one of the same name on this node (a WARN says so).
    *
    * @throws IllegalArgumentException if the schedule's tolerance is not shorter than the retention
    * @throws PayloadTooLargeException if its task's payload is over the size limit
    */
   public Errand schedule(Schedule schedule) {
+    scheduler.register(checkPayload(schedule));
+    return this;
+  }
+
+  private Schedule checkPayload(Schedule schedule) {
     Objects.requireNonNull(schedule, "schedule");
     if (schedule.task().payload().size() > settings.maxPayloadBytes()) {
       throw new PayloadTooLargeException(schedule.task().payload().size(), settings.maxPayloadBytes());
     }
-    scheduler.register(schedule);
-    return this;
+    return schedule;
   }
 
-  /** Removes the schedule named {@code name}; returns whether there was one. Enqueued ticks stay. */
+  /** Removes the code schedule named {@code name}; returns whether there was one. Enqueued ticks stay. */
   public boolean unschedule(String name) {
     return scheduler.remove(name);
   }
 
-  /** Every registered schedule, by name, with its next and last fire times as of now. */
+  /**
+   * Keeps {@code schedule} in the store, replacing any stored schedule of the same name, so that every
+   * Errand on the store runs it (within its {@link Builder#scheduleSyncInterval}; this one at once) and
+   * it survives restarts. Ticks are enqueued exactly once as for {@link #schedule}. This is what the
+   * server's {@code PUT /v1/schedules/{name}} calls.
+   *
+   * @return the definition as stored, with its version
+   * @throws ScheduleConflictException if this Errand has a code schedule of that name
+   * @throws IllegalArgumentException if the schedule's tolerance is not shorter than the retention
+   * @throws PayloadTooLargeException if its task's payload is over the size limit
+   */
+  public StoredSchedule putSchedule(Schedule schedule) {
+    return scheduler.put(checkPayload(schedule));
+  }
+
+  /**
+   * Deletes the stored schedule {@code name}: no Errand on the store runs it once it has synced. Returns
+   * whether there was one; a code schedule of that name is not touched. Enqueued ticks stay.
+   */
+  public boolean deleteSchedule(String name) {
+    return scheduler.delete(Names.require("name", name));
+  }
+
+  /**
+   * Every schedule this Errand runs, by name, with where it comes from and its next and last fire times
+   * as of now: those registered in code, and the stored ones (but not a stored one whose name a code
+   * schedule has). While the scheduler runs, stored schedules are as of its last sync; otherwise they
+   * are read from the store now.
+   */
   public List<ScheduleInfo> schedules() {
+    if (!scheduler.running()) {
+      scheduler.sync();
+    }
     return scheduler.list();
   }
 
@@ -447,6 +485,7 @@ public final class Errand implements AutoCloseable {
     private Long seed;
     private boolean runWorkers = true;
     private boolean runSchedules = true;
+    private Duration scheduleSyncInterval = SchedulerRuntime.DEFAULT_SYNC_INTERVAL;
 
     private Builder() {}
 
@@ -595,9 +634,18 @@ public final class Errand implements AutoCloseable {
       return this;
     }
 
-    /** Whether {@link Errand#start()} runs the registered schedules. On by default. */
+    /** Whether {@link Errand#start()} runs the registered and stored schedules. On by default. */
     public Builder runSchedules(boolean run) {
       this.runSchedules = run;
+      return this;
+    }
+
+    /**
+     * How often the scheduler reads the stored schedules, so that one put or deleted through another
+     * node takes effect here within this long; 5 s by default. Each read is one small store query.
+     */
+    public Builder scheduleSyncInterval(Duration d) {
+      this.scheduleSyncInterval = positive("scheduleSyncInterval", d);
       return this;
     }
 

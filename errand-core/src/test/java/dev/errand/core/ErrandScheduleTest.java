@@ -2,10 +2,12 @@ package dev.errand.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
+import dev.errand.core.schedule.ScheduleSource;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
@@ -116,5 +118,45 @@ class ErrandScheduleTest {
     assertThatThrownBy(() -> shortRetention.schedule(Schedule.every("s", Duration.ofSeconds(1), BEAT)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
     assertThat(small.schedules()).isEmpty();
+  }
+
+  @Test
+  void storedScheduleIsListedBesideCodeOnesWithItsSource() {
+    Errand errand = errand(b -> b.runWorkers(false));
+    errand.schedule(Schedule.cron("nightly", "0 3 * * *", BEAT));
+    errand.putSchedule(Schedule.every("heartbeat", Duration.ofSeconds(30), BEAT));
+    assertThat(errand.schedules()).extracting(ScheduleInfo::name, ScheduleInfo::source)
+        .containsExactly(tuple("heartbeat", ScheduleSource.STORE),
+            tuple("nightly", ScheduleSource.CODE));
+    assertThat(store.storedSchedules()).extracting(s -> s.name()).containsExactly("heartbeat");
+
+    // Another Errand on the store that runs no scheduler reads the stored ones when asked.
+    Errand client = errand(b -> b.runSchedules(false));
+    assertThat(client.schedules()).extracting(ScheduleInfo::name).containsExactly("heartbeat");
+    assertThat(client.deleteSchedule("heartbeat")).isTrue();
+    assertThat(client.schedules()).isEmpty();
+    assertThatThrownBy(() -> client.deleteSchedule("Not A Name")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("name");
+  }
+
+  @Test
+  void putUnderTheNameOfACodeScheduleIsRefusedAndStoresNothing() {
+    Errand errand = errand(b -> b.runWorkers(false));
+    errand.schedule(Schedule.cron("nightly", "0 3 * * *", BEAT));
+    assertThatThrownBy(() -> errand.putSchedule(Schedule.cron("nightly", "0 4 * * *", BEAT)))
+        .isInstanceOf(ScheduleConflictException.class).hasMessageContaining("nightly");
+    assertThat(store.storedSchedules()).isEmpty();
+    assertThat(errand.schedules()).singleElement().extracting(i -> i.schedule().cron()).isEqualTo("0 3 * * *");
+  }
+
+  @Test
+  void storedScheduleIsRefusedLikeACodeOneWhenItCouldNeverEnqueue() {
+    Errand small = errand(b -> b.maxPayloadBytes(10));
+    assertThatThrownBy(() -> small.putSchedule(Schedule.every("big", Duration.ofSeconds(1),
+        TaskSpec.of("beat", "x".repeat(50))))).isInstanceOf(PayloadTooLargeException.class);
+    Errand shortRetention = errand(b -> b.retention(Duration.ofSeconds(5)));
+    assertThatThrownBy(() -> shortRetention.putSchedule(Schedule.every("s", Duration.ofSeconds(1), BEAT)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
+    assertThat(store.storedSchedules()).isEmpty();
   }
 }

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class TaskIdTest {
@@ -49,5 +51,34 @@ class TaskIdTest {
     for (String s : bad) {
       assertThatThrownBy(() -> TaskId.of(s)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
     }
+  }
+
+  @Test
+  void theHandWrittenCheckAcceptsExactlyWhatTheDocumentedPatternMatches() {
+    Pattern documented = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    String alphabet = "aZ09_.:-; /é\u0000~";
+    Random random = new Random(20261122L);
+    int accepted = 0;
+    for (int i = 0; i < 200_000; i++) {
+      int length = random.nextInt(4) == 0 ? 60 + random.nextInt(8) : random.nextInt(6);
+      StringBuilder sb = new StringBuilder(length);
+      for (int j = 0; j < length; j++) {
+        // Mostly valid characters, so that long valid ids are drawn too.
+        sb.append(random.nextInt(10) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+            : alphabet.charAt(random.nextInt(8)));
+      }
+      String s = sb.toString();
+      boolean valid = documented.matcher(s).matches();
+      boolean acceptedHere;
+      try {
+        TaskId.of(s);
+        acceptedHere = true;
+      } catch (IllegalArgumentException e) {
+        acceptedHere = false;
+      }
+      assertThat(acceptedHere).as("id %s", s).isEqualTo(valid);
+      accepted += valid ? 1 : 0;
+    }
+    assertThat(accepted).as("the draw holds valid ids too").isGreaterThan(10_000);
   }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +122,39 @@ class RestartTest {
         .until(() -> http.get("/v1/tasks?queue=beats").json().get("tasks").size() >= 1);
     started.process().destroy();
     assertThat(started.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** The real command: a schedule put over HTTP is kept in the store, and the next run runs it. */
+  @Test
+  void schedulePutOverHttpSurvivesARestartOfTheCommand() throws Exception {
+    CommandProcess first = startCommand();
+    assertThat(first.lines().getFirst()).contains("0 schedules");
+    Http.Resp put = new Http(first.url(), null).put("/v1/schedules/beat",
+        "{\"interval\":\"1s\",\"task\":{\"type\":\"beat\",\"queue\":\"beats\",\"payload\":{ \"n\" : 1 }}}");
+    assertThat(put.status()).as(put.body()).isEqualTo(200);
+    first.process().destroy();
+    assertThat(first.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+    Instant restarted = Instant.now();
+    CommandProcess second = startCommand();
+    assertThat(second.lines().getFirst()).contains("1 schedules");
+    Http http = new Http(second.url(), null);
+    JsonNode schedule = http.get("/v1/schedules/beat").json();
+    assertThat(schedule.get("source").asText()).isEqualTo("store");
+    assertThat(schedule.get("interval").asText()).isEqualTo("PT1S");
+    // It runs again: ticks after the restart are enqueued, with the payload's bytes as put.
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      for (JsonNode t : http.get("/v1/tasks?queue=beats&limit=5").json().get("tasks")) {
+        if (Instant.parse(t.get("runAt").asText()).isAfter(restarted)) {
+          return true;
+        }
+      }
+      return false;
+    });
+    assertThat(http.get("/v1/tasks?queue=beats&limit=1").body()).contains("\"payload\":{ \"n\" : 1 }");
+    assertThat(http.delete("/v1/schedules/beat").status()).isEqualTo(204);
+    second.process().destroy();
+    assertThat(second.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
   }
 
   private CommandProcess startCommand(String... extra) throws IOException {

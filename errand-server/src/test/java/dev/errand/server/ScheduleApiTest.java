@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.errand.core.Task;
+import dev.errand.core.TaskSpec;
+import dev.errand.core.schedule.Schedule;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -39,6 +43,8 @@ class ScheduleApiTest {
     assertThat(put.status()).as(put.body()).isEqualTo(200);
     JsonNode info = put.json();
     assertThat(info.get("name").asText()).isEqualTo("every-second");
+    assertThat(info.get("source").asText()).isEqualTo("store");
+    assertThat(s.store.storedSchedules()).extracting(StoredSchedule::name).containsExactly("every-second");
     assertThat(info.get("interval").asText()).isEqualTo("PT1S");
     assertThat(info.get("task").get("queue").asText()).isEqualTo("sched");
     assertThat(Instant.parse(info.get("nextFire").asText())).isAfter(Instant.parse(info.get("lastFire").asText()));
@@ -55,6 +61,7 @@ class ScheduleApiTest {
     });
 
     assertThat(http.delete("/v1/schedules/every-second").status()).isEqualTo(204);
+    assertThat(s.store.storedSchedules()).isEmpty();
     assertThat(http.get("/v1/schedules/every-second").status()).isEqualTo(404);
     assertThat(http.delete("/v1/schedules/every-second").status()).isEqualTo(404);
   }
@@ -87,10 +94,45 @@ class ScheduleApiTest {
     assertThat(http.put("/v1/schedules/bad", "{\"interval\":\"1s\",\"task\":{\"type\":\"t\"},\"tolerance\":\"1h\"}")
         .status()).isEqualTo(422);
     assertThat(http.get("/v1/schedules/bad").status()).as("nothing was registered").isEqualTo(404);
+    assertThat(s.store.storedSchedules()).as("nothing was stored").isEmpty();
     assertThat(http.get("/v1/schedules/Not%20A%20Name").status()).isEqualTo(404);
   }
 
   private List<Task> scheduled(String queue) {
     return s.errand.list(new TaskQuery(queue, null, null, 100, null)).tasks();
+  }
+
+  @Test
+  void nameOfAConfigFileScheduleIsA409ForPutAndDelete() {
+    // The config file's schedules are registered as code is.
+    s.errand.schedule(Schedule.every("from-config", Duration.ofHours(1), TaskSpec.builder("t").build()));
+    try {
+      assertThat(http.get("/v1/schedules/from-config").json().get("source").asText()).isEqualTo("code");
+      Http.Resp put = http.put("/v1/schedules/from-config", "{\"interval\":\"1s\",\"task\":{\"type\":\"t\"}}");
+      assertThat(put.status()).isEqualTo(409);
+      assertThat(put.json().get("detail").asText()).contains("from-config").contains("config file");
+      assertThat(http.delete("/v1/schedules/from-config").status()).isEqualTo(409);
+      assertThat(s.store.storedSchedules()).isEmpty();
+      assertThat(http.get("/v1/schedules/from-config").json().get("interval").asText()).isEqualTo("PT1H");
+    } finally {
+      s.errand.unschedule("from-config");
+    }
+  }
+
+  @Test
+  void scheduleStoredThroughOneServerIsSeenAndDeletedThroughAnother() {
+    InMemoryTaskStore shared = new InMemoryTaskStore();
+    try (TestServer one = TestServer.on(shared); TestServer two = TestServer.on(shared)) {
+      Http.Resp put = one.http.put("/v1/schedules/shared",
+          "{\"cron\":\"0 3 * * *\",\"task\":{\"type\":\"report\",\"payload\":{ \"kind\" : \"daily\" }}}");
+      assertThat(put.status()).as(put.body()).isEqualTo(200);
+      Http.Resp seen = two.http.get("/v1/schedules/shared");
+      assertThat(seen.json().get("source").asText()).isEqualTo("store");
+      assertThat(seen.json().get("cron").asText()).isEqualTo("0 3 * * *");
+      assertThat(seen.body()).as("the payload's bytes, as put").contains("\"payload\":{ \"kind\" : \"daily\" }");
+      assertThat(two.http.delete("/v1/schedules/shared").status()).isEqualTo(204);
+      assertThat(one.http.get("/v1/schedules/shared").status()).isEqualTo(404);
+      assertThat(one.http.delete("/v1/schedules/shared").status()).isEqualTo(404);
+    }
   }
 }

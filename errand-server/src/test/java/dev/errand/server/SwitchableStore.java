@@ -19,6 +19,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -58,6 +60,9 @@ final class SwitchableStore implements TaskStore {
   @Override public List<QueueInfo> queues() { return store().queues(); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
   @Override public void limitQueue(QueueLimitsRequest r) { store().limitQueue(r); }
+  @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return store().putSchedule(r); }
+  @Override public boolean deleteSchedule(String name) { return store().deleteSchedule(name); }
+  @Override public List<StoredSchedule> storedSchedules() { return store().storedSchedules(); }
   @Override public int replayDead(DeadFilter f) { return store().replayDead(f); }
   @Override public int purgeDead(DeadFilter f) { return store().purgeDead(f); }
   @Override public int prune(PruneRequest r) { return store().prune(r); }

@@ -7,6 +7,7 @@ import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,15 +15,26 @@ import org.slf4j.LoggerFactory;
  * Claims tasks of one queue as slots free up and hands them to the runtime. It never claims more than
  * its free slots: a slot is taken before the claim and given back for every task the claim did not get.
  * When the queue is empty it waits on the store's signal, polling only as the fallback.
+ *
+ * <p>While the queue has a backlog (the last claim got all it asked for), it waits up to 2 ms
+ * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed
+ * cost in the store (a round trip, a commit, the look for due tasks and expired leases), and with short
+ * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
+ * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
+ * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
+ * the first free slot, so a task enqueued into idle workers is not delayed.
  */
 final class QueueWorker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+  /** The longest wait for a full batch of free slots while the queue has a backlog: 2 ms. */
+  private static final long LINGER_NANOS = 2_000_000;
 
   private final WorkerRuntime runtime;
   private final TaskStore store;
   private final String queue;
   private final Semaphore slots;
   private final int maxBatch;
+  private final int fullBatch;
   private final ClaimRequestFactory requests;
   private final WaitRequest idleWait;
   private volatile boolean stopping;
@@ -39,6 +51,7 @@ final class QueueWorker implements Runnable {
     this.queue = queue;
     this.slots = new Semaphore(concurrency);
     this.maxBatch = maxBatch;
+    this.fullBatch = Math.min(maxBatch, concurrency);
     this.requests = requests;
     this.idleWait = idleWait;
   }
@@ -50,10 +63,10 @@ final class QueueWorker implements Runnable {
   @Override
   public void run() {
     long backoffMillis = 0;
+    boolean backlog = false;
     try {
       while (!stopping) {
-        slots.acquire();
-        int taken = 1 + takeMore();
+        int taken = takeSlots(backlog);
         List<Task> tasks;
         try {
           tasks = store.claim(requests.of(taken)).tasks();
@@ -65,6 +78,7 @@ final class QueueWorker implements Runnable {
           continue;
         }
         backoffMillis = 0;
+        backlog = tasks.size() == taken;
         if (tasks.size() < taken) {
           slots.release(taken - tasks.size());
         }
@@ -80,8 +94,18 @@ final class QueueWorker implements Runnable {
     }
   }
 
-  private int takeMore() {
-    int more = Math.min(slots.availablePermits(), maxBatch - 1);
+  /** Takes the slots for the next claim: a full batch if one frees up soon while there is a backlog, else at least one. */
+  private int takeSlots(boolean backlog) throws InterruptedException {
+    if (backlog && slots.tryAcquire(fullBatch, LINGER_NANOS, TimeUnit.NANOSECONDS)) {
+      return fullBatch + takeMore(fullBatch);
+    }
+    slots.acquire();
+    return 1 + takeMore(1);
+  }
+
+  /** Takes up to a claim's worth of the free slots without waiting; returns how many beyond {@code held}. */
+  private int takeMore(int held) {
+    int more = Math.min(slots.availablePermits(), maxBatch - held);
     return more > 0 && slots.tryAcquire(more) ? more : 0;
   }
 }

@@ -1,18 +1,28 @@
 package dev.errand.core.internal;
 
 import dev.errand.core.Enqueued;
+import dev.errand.core.Json;
+import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
+import dev.errand.core.schedule.ScheduleJson;
+import dev.errand.core.schedule.ScheduleSource;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -43,8 +53,26 @@ import org.slf4j.LoggerFactory;
  * enqueues the latest of them (the last tick at or before now) if it is after the watermark and newer
  * than the retention. Replacing a schedule starts it afresh.
  *
+ * <p><b>Two sources of schedules.</b> Schedules {@linkplain #register registered} in code live in this
+ * process: every node registers its own. Stored schedules are kept in the store ({@link #put}, {@link
+ * #delete}) and every node runs them: the loop reads them all from the store every sync interval (and
+ * at start), so a schedule put through any node runs on this one within that interval; a put or delete
+ * through this node applies here at once. A sync that finds a schedule's definition unchanged (the same
+ * bytes) keeps its entry and so its watermark: nothing is fired again or skipped. A changed definition
+ * starts afresh, like a replaced one. A stored definition this node cannot run (written by a newer
+ * Errand, or with a tolerance not shorter than this node's retention) is skipped with one WARN per
+ * definition. A failed sync is logged and tried again at the next interval; the schedules already known
+ * keep firing meanwhile.
+ *
+ * <p><b>Code wins a name.</b> When a stored schedule has the name of one registered in code, this node
+ * runs the code's (it was deployed with the node, and every node that has it agrees) and logs a WARN;
+ * the stored one runs on nodes without such code. A put through this node under such a name is refused
+ * with {@link ScheduleConflictException}, so the conflict is seen where it is made.
+ *
  * <p>Thread-safe, except that {@link #evaluate()} is called by one thread at a time (the scheduler's own,
- * or a test's when the runtime is not started). Internal: not public API.
+ * or a test's when the runtime is not started). Reading the stored schedules and applying them, and
+ * writing one and applying it, hold one lock, so a sync never undoes a newer local put or delete.
+ * Internal: not public API.
  */
 public final class SchedulerRuntime {
   private static final Logger log = LoggerFactory.getLogger(SchedulerRuntime.class);
@@ -57,12 +85,23 @@ public final class SchedulerRuntime {
   // During an outage, one WARN per this many failed passes (the first always), not one per second.
   private static final int WARN_EVERY = 30;
   private static final int ENQUEUE_BATCH = 500;
+  /** How often the stored schedules are read unless the Errand's builder says otherwise. */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(5);
+  // While the store is unreachable, one WARN per this many failed syncs (the first always).
+  private static final int SYNC_WARN_EVERY = 12;
 
   private final String name;
   private final Clock clock;
   private final Duration retention;
   private final Function<List<TaskSpec>, List<Enqueued>> enqueuer;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final TaskStore definitions;
+  private final Duration syncInterval;
+  private final Map<String, Entry> code = new ConcurrentHashMap<>();
+  private final Map<String, Entry> stored = new ConcurrentHashMap<>();
+  // The stored definitions this node refused to run, so each is warned about once. Guarded by syncLock.
+  private final Map<String, Json> refused = new HashMap<>();
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private int syncFailures; // written by the loop thread only
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private boolean dirty; // guarded by lock: set when the schedules change, so the loop does not sleep on
@@ -70,44 +109,74 @@ public final class SchedulerRuntime {
   private volatile Thread thread;
 
   /**
+   * A runtime for schedules registered in code only: it has no store to keep schedules in.
+   *
    * @param name the Errand's name, which starts every log line
    * @param retention the Errand's retention: ticks older than this are never enqueued
    * @param enqueuer enqueues specs in one store call, as {@code Errand#enqueueMany} does
    */
   public SchedulerRuntime(String name, Clock clock, Duration retention,
       Function<List<TaskSpec>, List<Enqueued>> enqueuer) {
+    this(name, clock, retention, enqueuer, null, DEFAULT_SYNC_INTERVAL);
+  }
+
+  /**
+   * @param definitions the store stored schedules are kept in, or null for none
+   * @param syncInterval how often the loop reads the stored schedules
+   */
+  public SchedulerRuntime(String name, Clock clock, Duration retention,
+      Function<List<TaskSpec>, List<Enqueued>> enqueuer, TaskStore definitions, Duration syncInterval) {
     this.name = name;
     this.clock = clock;
     this.retention = retention;
     this.enqueuer = enqueuer;
+    this.definitions = definitions;
+    this.syncInterval = syncInterval;
   }
 
-  /** A registered schedule and its watermark (see the class comment); null until its first pass. */
+  /** A schedule this node runs and its watermark (see the class comment); null until its first pass. */
   private static final class Entry {
     final Schedule schedule;
+    final ScheduleSource source;
+    final Json definition; // what a stored schedule was decoded from; null for code
     // Written and read only by the evaluating thread; volatile since that thread may change between starts.
     volatile Instant doneThrough;
 
-    Entry(Schedule schedule) {
+    Entry(Schedule schedule, ScheduleSource source, Json definition) {
       this.schedule = schedule;
+      this.source = source;
+      this.definition = definition;
     }
   }
 
-  /** Adds {@code schedule}, replacing any of the same name, and wakes the loop to evaluate it. */
+  /** Adds {@code schedule} from code, replacing any of the same name, and wakes the loop to evaluate it. */
   public void register(Schedule schedule) {
+    requireRunnable(schedule);
+    code.put(schedule.name(), new Entry(schedule, ScheduleSource.CODE, null));
+    if (stored.containsKey(schedule.name())) {
+      warnShadowed(schedule.name());
+    }
+    log.debug("{} schedule registered: {}", name, schedule);
+    wake();
+  }
+
+  /** Throws IllegalArgumentException if this node could not keep the exactly-once promise for it. */
+  private void requireRunnable(Schedule schedule) {
     if (schedule.tolerance().compareTo(retention) >= 0) {
       // A tick's task could be pruned while the tick is still enqueueable, and then enqueued again.
       throw new IllegalArgumentException("tolerance of schedule " + schedule.name() + " must be shorter than "
           + "the retention " + retention + ": " + schedule.tolerance());
     }
-    entries.put(schedule.name(), new Entry(schedule));
-    log.debug("{} schedule registered: {}", name, schedule);
-    wake();
   }
 
-  /** Removes the schedule named {@code scheduleName}; returns whether there was one. */
+  private void warnShadowed(String scheduleName) {
+    log.warn("{} schedule {} is both in the store and in code; this node runs the one in code", name,
+        scheduleName);
+  }
+
+  /** Removes the schedule registered in code as {@code scheduleName}; returns whether there was one. */
   public boolean remove(String scheduleName) {
-    boolean removed = entries.remove(scheduleName) != null;
+    boolean removed = code.remove(scheduleName) != null;
     if (removed) {
       log.debug("{} schedule {} removed", name, scheduleName);
       wake();
@@ -115,22 +184,171 @@ public final class SchedulerRuntime {
     return removed;
   }
 
-  /** Every registered schedule, by name, with its next and last tick as of now. */
+  /** Whether {@code scheduleName} is registered in code on this node. */
+  public boolean inCode(String scheduleName) {
+    return code.containsKey(scheduleName);
+  }
+
+  /**
+   * Keeps {@code schedule} in the store, replacing any stored one of its name, and runs it here at once.
+   *
+   * @throws ScheduleConflictException if a schedule of that name is registered in code here
+   * @throws IllegalArgumentException if its tolerance is not shorter than the retention
+   */
+  public StoredSchedule put(Schedule schedule) {
+    requireStore();
+    requireRunnable(schedule);
+    Json definition = ScheduleJson.encode(schedule);
+    StoredSchedule saved;
+    syncLock.lock();
+    try {
+      if (code.containsKey(schedule.name())) {
+        throw new ScheduleConflictException(schedule.name());
+      }
+      saved = definitions.putSchedule(new SchedulePutRequest(schedule.name(), definition));
+      apply(saved, schedule);
+    } finally {
+      syncLock.unlock();
+    }
+    wake();
+    return saved;
+  }
+
+  /** Deletes the stored schedule {@code scheduleName} and stops running it here; returns whether there was one. */
+  public boolean delete(String scheduleName) {
+    requireStore();
+    boolean deleted;
+    syncLock.lock();
+    try {
+      deleted = definitions.deleteSchedule(scheduleName);
+      stored.remove(scheduleName);
+      refused.remove(scheduleName);
+    } finally {
+      syncLock.unlock();
+    }
+    wake();
+    return deleted;
+  }
+
+  private void requireStore() {
+    if (definitions == null) {
+      throw new IllegalStateException("this scheduler has no store to keep schedules in");
+    }
+  }
+
+  /**
+   * Reads every stored schedule and brings this node's set in line: new and changed ones are added,
+   * unchanged ones keep their watermark, deleted ones are dropped. Throws what the store throws, having
+   * changed nothing.
+   */
+  public void sync() {
+    if (definitions == null) {
+      return;
+    }
+    syncLock.lock();
+    try {
+      List<StoredSchedule> all = definitions.storedSchedules();
+      Set<String> names = new HashSet<>();
+      for (StoredSchedule s : all) {
+        names.add(s.name());
+        apply(s, null);
+      }
+      for (String gone : List.copyOf(stored.keySet())) {
+        if (!names.contains(gone)) {
+          stored.remove(gone);
+          log.debug("{} stored schedule {} is gone from the store", name, gone);
+        }
+      }
+      refused.keySet().retainAll(names);
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code s} here unless this node already runs the same definition. {@code decoded} is its
+   * schedule when the caller has it, else null. Called under syncLock.
+   */
+  private void apply(StoredSchedule s, Schedule decoded) {
+    Entry current = stored.get(s.name());
+    if (current != null && current.definition.equals(s.definition())) {
+      return; // unchanged: the entry, and so the watermark, stays
+    }
+    Schedule schedule = decoded;
+    if (schedule == null) {
+      try {
+        schedule = ScheduleJson.decode(s.name(), s.definition());
+        requireRunnable(schedule);
+      } catch (IllegalArgumentException e) {
+        stored.remove(s.name()); // what ran before is no longer what the store says
+        if (!s.definition().equals(refused.put(s.name(), s.definition()))) {
+          log.warn("{} stored schedule {} (version {}) cannot run on this node and is skipped: {}", name,
+              s.name(), s.version(), e.getMessage());
+        }
+        return;
+      }
+    }
+    refused.remove(s.name());
+    stored.put(s.name(), new Entry(schedule, ScheduleSource.STORE, s.definition()));
+    if (code.containsKey(s.name())) {
+      warnShadowed(s.name());
+    }
+    log.debug("{} stored schedule {} version {}: {}", name, s.name(), s.version(), schedule);
+  }
+
+  /** The schedules this node runs: all from code, and the stored ones no code schedule shadows. */
+  private List<Entry> active() {
+    List<Entry> out = new ArrayList<>(code.values());
+    for (Entry e : stored.values()) {
+      if (!code.containsKey(e.schedule.name())) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Every schedule this node runs, by name, with its source and its next and last tick as of now. */
   public List<ScheduleInfo> list() {
     Instant now = clock.instant();
     List<ScheduleInfo> out = new ArrayList<>();
-    for (Entry e : entries.values()) {
+    for (Entry e : active()) {
       Schedule s = e.schedule;
       Instant next = s.enabled() ? s.nextTick(now).orElse(null) : null;
-      out.add(new ScheduleInfo(s, next, s.lastTick(now).orElse(null)));
+      out.add(new ScheduleInfo(s, e.source, next, s.lastTick(now).orElse(null)));
     }
     out.sort(Comparator.comparing(ScheduleInfo::name));
     return out;
   }
 
+  /** Whether the loop runs: then {@link #list()} is as fresh as the last sync. */
+  public boolean running() {
+    return thread != null && !stopping;
+  }
+
+  /** Reads the stored schedules once (a failure is logged; the loop tries again), then starts the loop. */
   public void start() {
+    trySync();
     thread = Thread.ofVirtual().name("errand-scheduler").start(this::loop);
-    log.info("{} scheduler started: {} schedules", name, entries.size());
+    log.info("{} scheduler started: {} schedules, {} of them stored", name, active().size(), stored.size());
+  }
+
+  /** One sync whose failure is logged, not thrown: the next interval tries again. */
+  private void trySync() {
+    try {
+      sync();
+      if (syncFailures > 0) {
+        log.info("{} stored schedules read again after {} failed syncs", name, syncFailures);
+      }
+      syncFailures = 0;
+    } catch (RuntimeException e) {
+      if (stopping) {
+        return; // interrupted by stop(): not a failure to report
+      }
+      if (syncFailures++ % SYNC_WARN_EVERY == 0) {
+        log.warn("{} reading the stored schedules failed ({} in a row), retrying in {}: {}", name, syncFailures,
+            syncInterval, e.toString());
+      }
+    }
   }
 
   /** Stops the loop; a pass under way finishes its store call first. */
@@ -155,7 +373,16 @@ public final class SchedulerRuntime {
   private void loop() {
     Duration retry = RETRY_FIRST;
     int failures = 0;
+    // Elapsed time, not the clock: a sync is due every interval however the wall clock steps.
+    long nextSync = System.nanoTime() + syncInterval.toNanos();
     while (!stopping) {
+      if (definitions != null && System.nanoTime() - nextSync >= 0) {
+        trySync();
+        nextSync = System.nanoTime() + syncInterval.toNanos();
+        if (stopping) {
+          break;
+        }
+      }
       Instant wakeAt;
       try {
         wakeAt = evaluate();
@@ -176,7 +403,8 @@ public final class SchedulerRuntime {
         retry = min(retry.multipliedBy(2), RETRY_MAX);
       }
       try {
-        sleepUntil(wakeAt);
+        Duration untilSync = definitions != null ? Duration.ofNanos(nextSync - System.nanoTime()) : MAX_SLEEP;
+        sleep(min(Duration.between(clock.instant(), wakeAt), untilSync));
       } catch (InterruptedException e) {
         break;
       }
@@ -192,7 +420,7 @@ public final class SchedulerRuntime {
     Instant wakeAt = now.plus(MAX_SLEEP);
     List<Entry> owners = new ArrayList<>();
     List<Instant> ticks = new ArrayList<>();
-    for (Entry e : entries.values()) {
+    for (Entry e : active()) {
       if (!e.schedule.enabled()) {
         continue;
       }
@@ -262,11 +490,10 @@ public final class SchedulerRuntime {
     }
   }
 
-  private void sleepUntil(Instant wakeAt) throws InterruptedException {
+  private void sleep(Duration d) throws InterruptedException {
     lock.lock();
     try {
       if (!dirty && !stopping) {
-        Duration d = Duration.between(clock.instant(), wakeAt);
         changed.await(Math.max(MIN_SLEEP.toNanos(), Math.min(MAX_SLEEP.toNanos(), d.toNanos())), TimeUnit.NANOSECONDS);
       }
       dirty = false;

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where tasks live: the one SPI every backend implements, covering the delivery contract and nothing
- * more. Retry arithmetic, cron, JSON and dispatch stay in core. Every method takes one request and
+ * Where tasks live: the one SPI every backend implements, covering the delivery contract and the little
+ * state every node must share (queue flags and limits, schedule definitions), and nothing more. Retry
+ * arithmetic, cron, JSON and dispatch stay in core. Every method takes one request and
  * returns one result, batch-shaped, so each call is one round trip.
  *
  * <p>Contract, checked by {@code TaskStoreConformanceTest} in core's test kit:
@@ -80,6 +81,26 @@ public interface TaskStore extends AutoCloseable {
    * ignore them.
    */
   void limitQueue(QueueLimitsRequest request);
+
+  /**
+   * Creates or replaces a schedule definition, kept in the store so that every node on it runs the
+   * schedule and it outlives any node. The definition's bytes are stored as given; a replacement keeps
+   * the name and raises the version by one. Returns the definition as stored.
+   *
+   * <p>This and the two methods after it have no default, like {@link #limitQueue}: a decorator that
+   * forgot to forward them would make schedules put through it vanish.
+   */
+  StoredSchedule putSchedule(SchedulePutRequest request);
+
+  /**
+   * Deletes the stored schedule {@code name}; returns whether there was one.
+   *
+   * @throws IllegalArgumentException if {@code name} is not in the name alphabet
+   */
+  boolean deleteSchedule(String name);
+
+  /** Every stored schedule, by name. */
+  List<StoredSchedule> storedSchedules();
 
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);

@@ -6,22 +6,32 @@ import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
+import dev.errand.core.Json;
+import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
+import dev.errand.core.schedule.ScheduleJson;
+import dev.errand.core.schedule.ScheduleSource;
+import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.TaskStore;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import dev.errand.core.testkit.MutableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -366,5 +376,170 @@ class SchedulerRuntimeTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> reads.get() >= 2);
     int settled = reads.get();
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> reads.get() <= settled + 2);
+  }
+
+  // ---------------------------------------------------------------- stored schedules
+
+  /** A runtime whose stored schedules live in {@link #store}, enqueueing through {@code enqueuer}. */
+  private SchedulerRuntime storedRuntime(Function<List<TaskSpec>, List<Enqueued>> enqueuer) {
+    return new SchedulerRuntime("test", clock, Duration.ofDays(7), enqueuer, store, Duration.ofSeconds(5));
+  }
+
+  /** Puts {@code schedule} straight into the store, as another node would. */
+  private void putElsewhere(Schedule schedule) {
+    store.putSchedule(new SchedulePutRequest(schedule.name(), ScheduleJson.encode(schedule)));
+  }
+
+  @Test
+  void syncThatFindsAStoredScheduleUnchangedKeepsItsWatermark() {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    SchedulerRuntime runtime = storedRuntime(specs -> {
+      specs.forEach(spec -> keys.add(spec.idempotencyKey()));
+      return errand.enqueueMany(specs);
+    });
+    putElsewhere(hourly(MissedTickPolicy.SKIP));
+    clock.set(at("2026-06-01T11:00:05Z"));
+    runtime.sync();
+    runtime.evaluate();
+    assertThat(keys).containsExactly("schedule:hourly:2026-06-01T11:00:00Z");
+
+    // Put again with the same definition (a new version), then synced: the tick due is not offered again,
+    // as it would be by a fresh entry, which fires the tick due now.
+    putElsewhere(hourly(MissedTickPolicy.SKIP));
+    clock.set(at("2026-06-01T11:00:06Z"));
+    runtime.sync();
+    runtime.sync();
+    runtime.evaluate();
+    assertThat(keys).hasSize(1);
+
+    // A changed definition starts afresh, like a replaced schedule: it offers the tick due now, which
+    // already has its task, so the store still holds one.
+    putElsewhere(hourly(MissedTickPolicy.SKIP).newBuilder().task(TaskSpec.builder("other").build()).build());
+    runtime.sync();
+    runtime.evaluate();
+    assertThat(keys).containsExactly("schedule:hourly:2026-06-01T11:00:00Z", "schedule:hourly:2026-06-01T11:00:00Z");
+    assertThat(enqueuedTicks()).containsExactly(at("2026-06-01T11:00:00Z"));
+    clock.set(at("2026-06-01T12:00:01Z"));
+    runtime.evaluate();
+    assertThat(store.list(TaskQuery.all(10)).tasks()).extracting(Task::type).containsExactlyInAnyOrder("beat", "other");
+  }
+
+  @Test
+  void syncAddsSchedulesPutElsewhereAndDropsDeletedOnes() {
+    SchedulerRuntime runtime = storedRuntime(errand::enqueueMany);
+    runtime.sync();
+    assertThat(runtime.list()).isEmpty();
+    putElsewhere(hourly(MissedTickPolicy.SKIP));
+    putElsewhere(Schedule.cron("nightly", "0 3 * * *", BEAT));
+    runtime.sync();
+    assertThat(runtime.list()).extracting(ScheduleInfo::name).containsExactly("hourly", "nightly");
+    assertThat(runtime.list()).extracting(ScheduleInfo::source).containsOnly(ScheduleSource.STORE);
+
+    store.deleteSchedule("hourly");
+    runtime.sync();
+    assertThat(runtime.list()).extracting(ScheduleInfo::name).containsExactly("nightly");
+    clock.set(at("2026-06-01T11:00:01Z"));
+    runtime.evaluate();
+    assertThat(enqueuedTicks()).isEmpty();
+  }
+
+  @Test
+  void putAndDeleteThroughThisNodeApplyAtOnce() {
+    SchedulerRuntime runtime = storedRuntime(errand::enqueueMany);
+    runtime.put(hourly(MissedTickPolicy.SKIP));
+    assertThat(runtime.list()).singleElement().extracting(ScheduleInfo::source).isEqualTo(ScheduleSource.STORE);
+    assertThat(store.storedSchedules()).singleElement().satisfies(s -> {
+      assertThat(s.version()).isEqualTo(1);
+      assertThat(s.definition()).isEqualTo(ScheduleJson.encode(hourly(MissedTickPolicy.SKIP)));
+    });
+    assertThat(runtime.put(hourly(MissedTickPolicy.CATCH_UP_ONE)).version()).isEqualTo(2);
+    assertThat(runtime.list().get(0).schedule().missedTicks()).isEqualTo(MissedTickPolicy.CATCH_UP_ONE);
+    assertThat(runtime.delete("hourly")).isTrue();
+    assertThat(runtime.list()).isEmpty();
+    assertThat(store.storedSchedules()).isEmpty();
+    assertThat(runtime.delete("hourly")).isFalse();
+  }
+
+  @Test
+  void codeScheduleWinsItsNameAndAPutUnderItIsRefused() {
+    SchedulerRuntime runtime = storedRuntime(errand::enqueueMany);
+    putElsewhere(hourly(MissedTickPolicy.SKIP).newBuilder().task(TaskSpec.builder("from-store").build()).build());
+    runtime.register(hourly(MissedTickPolicy.SKIP));
+    runtime.sync();
+    assertThat(runtime.list()).singleElement().satisfies(i -> {
+      assertThat(i.source()).isEqualTo(ScheduleSource.CODE);
+      assertThat(i.schedule().task().type()).isEqualTo("beat");
+    });
+    assertThatThrownBy(() -> runtime.put(hourly(MissedTickPolicy.SKIP)))
+        .isInstanceOf(ScheduleConflictException.class).hasMessageContaining("hourly");
+    clock.set(at("2026-06-01T11:00:01Z"));
+    runtime.evaluate();
+    assertThat(store.list(TaskQuery.all(10)).tasks()).singleElement().extracting(Task::type).isEqualTo("beat");
+
+    // Without the code schedule, the stored one runs here.
+    runtime.remove("hourly");
+    assertThat(runtime.list()).singleElement().satisfies(i -> {
+      assertThat(i.source()).isEqualTo(ScheduleSource.STORE);
+      assertThat(i.schedule().task().type()).isEqualTo("from-store");
+    });
+  }
+
+  @Test
+  void storedDefinitionThisNodeCannotRunIsSkippedAndTheOthersRun() {
+    SchedulerRuntime runtime = storedRuntime(errand::enqueueMany);
+    store.putSchedule(new SchedulePutRequest("future", Json.parse(
+        "{\"interval\":\"PT1M\",\"jitter\":\"PT5S\",\"task\":{\"type\":\"beat\"}}")));
+    putElsewhere(Schedule.builder("patient").interval(Duration.ofMinutes(1)).tolerance(Duration.ofMinutes(10))
+        .task(BEAT).build());
+    putElsewhere(hourly(MissedTickPolicy.SKIP));
+    SchedulerRuntime shortRetention = new SchedulerRuntime("short", clock, Duration.ofMinutes(5),
+        errand::enqueueMany, store, Duration.ofSeconds(5));
+    runtime.sync();
+    shortRetention.sync();
+    assertThat(runtime.list()).extracting(ScheduleInfo::name).containsExactly("hourly", "patient");
+    // A tolerance of 10 minutes against a retention of 5 could enqueue a pruned tick again: not run there.
+    assertThat(shortRetention.list()).extracting(ScheduleInfo::name).containsExactly("hourly");
+  }
+
+  /**
+   * The store as seen through a switch: while {@code down}, reading the stored schedules fails as an
+   * unreachable store would; every other call goes to the real store.
+   */
+  private TaskStore failingSchedules(TaskStore real, AtomicBoolean down, AtomicInteger failures) {
+    return (TaskStore) Proxy.newProxyInstance(TaskStore.class.getClassLoader(), new Class<?>[] {TaskStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("storedSchedules") && down.get()) {
+            failures.incrementAndGet();
+            throw new StoreUnavailableException("store down", null);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
+  void loopKeepsFiringWhileReadingStoredSchedulesFailsAndPicksThemUpOnceItWorks() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    AtomicInteger failures = new AtomicInteger();
+    InMemoryTaskStore realStore = new InMemoryTaskStore();
+    Errand client = Errand.builder().store(realStore).build();
+    started = new SchedulerRuntime("test", Clock.systemUTC(), Duration.ofDays(7), client::enqueueMany,
+        failingSchedules(realStore, down, failures), Duration.ofMillis(100));
+    started.register(Schedule.every("coded", Duration.ofSeconds(1), BEAT));
+    started.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() >= 5 && ticksOf(realStore, "coded") >= 2);
+    realStore.putSchedule(new SchedulePutRequest("stored", ScheduleJson.encode(
+        Schedule.every("stored", Duration.ofSeconds(1), BEAT))));
+    down.set(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ticksOf(realStore, "stored") >= 2);
+    assertThat(started.list()).extracting(ScheduleInfo::name).containsExactly("coded", "stored");
+  }
+
+  private static long ticksOf(TaskStore store, String schedule) {
+    List<Task> tasks = new ArrayList<>(store.list(TaskQuery.all(1000)).tasks());
+    return tasks.stream().filter(t -> t.idempotencyKey().startsWith("schedule:" + schedule + ":")).count();
   }
 }

@@ -3,6 +3,7 @@ package dev.errand.core.testkit;
 import dev.errand.core.AttemptError;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
+import dev.errand.core.Names;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -25,6 +26,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -68,6 +71,8 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
+  private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
+  private final TreeMap<String, StoredSchedule> schedules = new TreeMap<>();
   private volatile boolean closed;
 
   public InMemoryTaskStore(Clock clock) {
@@ -157,8 +162,24 @@ public final class InMemoryTaskStore implements TaskStore {
         tasks.put(c.id(), c);
         claimed.add(c);
       }
+      claimSizes.add(request.limit());
+      claimSizes.add(claimed.size());
       return new ClaimResult(claimed);
     });
+  }
+
+  /** Every claim so far, in order: what it asked for and what it got, for tests of the runtime's claiming. */
+  public List<int[]> claims() {
+    lock.lock();
+    try {
+      List<int[]> out = new ArrayList<>(claimSizes.size() / 2);
+      for (int i = 0; i < claimSizes.size(); i += 2) {
+        out.add(new int[] {claimSizes.get(i), claimSizes.get(i + 1)});
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -228,8 +249,11 @@ public final class InMemoryTaskStore implements TaskStore {
             recordError(t, now, d.error());
             yield with(t, TaskState.DEAD, t.attempt(), t.runAt(), t.startedAt(), now, null, null, d.error());
           }
-          case Completion.Release r -> with(t, r.delay().isZero() ? TaskState.READY : TaskState.SCHEDULED,
-              t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null, t.lastError());
+          // Released at once, a task keeps its run_at and so its place in line, as the SQL stores do.
+          case Completion.Release r -> r.delay().isZero()
+              ? with(t, TaskState.READY, t.attempt() - 1, t.runAt(), t.startedAt(), null, null, null, t.lastError())
+              : with(t, TaskState.SCHEDULED, t.attempt() - 1, now.plus(r.delay()), t.startedAt(), null, null, null,
+                  t.lastError());
         };
         tasks.put(next.id(), next);
       }
@@ -308,6 +332,28 @@ public final class InMemoryTaskStore implements TaskStore {
       }
       return null;
     });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return locked(() -> {
+      StoredSchedule old = schedules.get(request.name());
+      StoredSchedule saved = new StoredSchedule(request.name(), request.definition(),
+          old == null ? 1 : old.version() + 1, clock.instant());
+      schedules.put(saved.name(), saved);
+      return saved;
+    });
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Names.require("name", name);
+    return locked(() -> schedules.remove(name) != null);
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return locked(() -> List.copyOf(schedules.values()));
   }
 
   /** How many the queue's limits let a claim of {@code limit} take now. */

@@ -1,18 +1,21 @@
 package dev.errand.core.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Errand;
 import dev.errand.core.ErrandListener;
+import dev.errand.core.Json;
 import dev.errand.core.Task;
-import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.Schedule;
-import dev.errand.core.spi.TaskPage;
-import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.schedule.ScheduleInfo;
+import dev.errand.core.schedule.ScheduleSource;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +24,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,11 +36,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Schedules against every store: each tick becomes exactly one task however many scheduler nodes share
- * the store, because the store keeps one task per idempotency key. Each store's test module subclasses
- * this with {@link #newStore()}. The nodes use the real clock; the store may use its server's.
+ * the store, because the store keeps one task per idempotency key; the store keeps schedule definitions
+ * as given (put, replace, list, delete), and a schedule stored through one node runs on every node.
+ * Each store's test module subclasses this with {@link #newStore()}. The nodes use the real clock; the
+ * store may use its server's.
  */
 public abstract class ScheduleConformanceTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
   private static final TaskSpec BEAT = TaskSpec.builder("beat").build();
 
   protected TaskStore store;
@@ -67,16 +71,8 @@ public abstract class ScheduleConformanceTest {
     return e.start();
   }
 
-  /** Every task in the store, by paging. */
   private List<Task> allTasks() {
-    List<Task> out = new ArrayList<>();
-    TaskId before = null;
-    do {
-      TaskPage page = store.list(new TaskQuery(null, null, null, TaskQuery.MAX_LIMIT, before));
-      out.addAll(page.tasks());
-      before = page.next();
-    } while (before != null);
-    return out;
+    return TickAudit.allTasks(store);
   }
 
   private int taskCount() {
@@ -113,26 +109,102 @@ public abstract class ScheduleConformanceTest {
     }
     Instant end = Instant.now();
 
-    Map<Instant, List<Task>> byTick = new TreeMap<>();
-    for (Task t : allTasks()) {
-      byTick.computeIfAbsent(t.runAt(), k -> new ArrayList<>()).add(t);
-    }
-    List<Instant> ticks = new ArrayList<>(byTick.keySet());
-    assertThat(ticks.size()).isGreaterThanOrEqualTo(8);
-    byTick.forEach((tick, tasks) -> {
-      assertThat(tasks).as("tasks for tick %s", tick).hasSize(1);
-      assertThat(tasks.get(0).idempotencyKey()).isEqualTo("schedule:heartbeat:" + tick);
-      assertThat(tasks.get(0).type()).isEqualTo("beat");
-    });
-    for (int i = 1; i < ticks.size(); i++) {
-      assertThat(ticks.get(i)).as("tick after %s", ticks.get(i - 1)).isEqualTo(ticks.get(i - 1).plusSeconds(1));
-    }
+    List<Task> tasks = allTasks();
+    assertThat(tasks).extracting(Task::type).containsOnly("beat");
     // The window is covered from the tick due when the first node started to the last before the end.
     Instant firstDue = begin.truncatedTo(ChronoUnit.SECONDS);
-    assertThat(ticks.get(0)).isBetween(firstDue, firstDue.plusSeconds(2));
-    assertThat(ticks.get(ticks.size() - 1)).isAfterOrEqualTo(end.minusSeconds(2));
+    List<Instant> ticks = TickAudit.assertEverySecondOnce(tasks, "heartbeat", firstDue.plusSeconds(1),
+        end.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1));
+    assertThat(ticks.size()).isGreaterThanOrEqualTo(8).isEqualTo(tasks.size());
+    assertThat(ticks.get(0)).isBetween(firstDue, firstDue.plusSeconds(1));
     // The nodes agree with the store: as many creations were reported as tasks exist.
     assertThat(created.get()).isEqualTo(ticks.size());
+  }
+
+  // ---------------------------------------------------------------- stored schedules
+
+  @Test
+  void storedSchedulesArePutReplacedListedByNameAndDeleted() {
+    // The store keeps the bytes it is given; whitespace and non-ASCII would not survive a re-encoding.
+    Json nightly = Json.parse("{ \"cron\" : \"0 3 * * *\",\n  \"task\" : {\"type\":\"report\", \"payload\": \"ünï ✓\"} }");
+    Json beat = Json.parse("{\"interval\":\"PT1S\",\"task\":{\"type\":\"beat\"}}");
+    Instant before = Instant.now();
+    StoredSchedule first = store.putSchedule(new SchedulePutRequest("nightly", nightly));
+    store.putSchedule(new SchedulePutRequest("beat", beat));
+    assertThat(first.name()).isEqualTo("nightly");
+    assertThat(first.definition().toByteArray()).isEqualTo(nightly.toByteArray());
+    assertThat(first.version()).isEqualTo(1);
+    // The store's clock may be a database server's: near ours, not equal.
+    assertThat(first.updatedAt()).isBetween(before.minus(CLOCK_SKEW), Instant.now().plus(CLOCK_SKEW));
+    List<StoredSchedule> listed = store.storedSchedules();
+    assertThat(listed).extracting(StoredSchedule::name).containsExactly("beat", "nightly");
+    assertThat(listed.get(1)).isEqualTo(first);
+
+    Json replacement = Json.parse("{\"cron\":\"0 4 * * *\",\"task\":{\"type\":\"report\"}}");
+    StoredSchedule second = store.putSchedule(new SchedulePutRequest("nightly", replacement));
+    assertThat(second.version()).isEqualTo(2);
+    assertThat(second.updatedAt()).isAfterOrEqualTo(first.updatedAt());
+    assertThat(store.storedSchedules()).containsExactly(listed.get(0), second);
+    assertThat(second.definition().toByteArray()).isEqualTo(replacement.toByteArray());
+
+    assertThat(store.deleteSchedule("nightly")).isTrue();
+    assertThat(store.deleteSchedule("nightly")).isFalse();
+    assertThat(store.deleteSchedule("never-put")).isFalse();
+    assertThat(store.storedSchedules()).extracting(StoredSchedule::name).containsExactly("beat");
+    // A name put again after a delete starts over.
+    assertThat(store.putSchedule(new SchedulePutRequest("nightly", beat)).version()).isEqualTo(1);
+  }
+
+  @Test
+  void storedScheduleNamesAreChecked() {
+    Json definition = Json.parse("{\"interval\":\"PT1S\",\"task\":{\"type\":\"beat\"}}");
+    assertThatThrownBy(() -> new SchedulePutRequest("Not A Name", definition))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+    assertThatThrownBy(() -> store.deleteSchedule("Not A Name"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+    assertThatThrownBy(() -> store.deleteSchedule(null)).isInstanceOf(IllegalArgumentException.class);
+    String longest = "a" + "-".repeat(62) + "z";
+    store.putSchedule(new SchedulePutRequest(longest, definition));
+    assertThat(store.storedSchedules()).extracting(StoredSchedule::name).containsExactly(longest);
+  }
+
+  /** A scheduler-only node on the shared store that reads the stored schedules often. */
+  private Errand storedNode(String id) {
+    Errand e = Errand.builder().store(store).workerId(id).runWorkers(false)
+        .scheduleSyncInterval(Duration.ofMillis(200)).build();
+    errands.add(e);
+    return e.start();
+  }
+
+  private long ticksOf(String schedule) {
+    return allTasks().stream().filter(t -> t.idempotencyKey().startsWith("schedule:" + schedule + ":")).count();
+  }
+
+  @Test
+  void scheduleStoredThroughOneNodeIsRunByEveryNodeAndEachTickIsEnqueuedOnce() {
+    Errand a = storedNode("node-a");
+    Errand b = storedNode("node-b");
+    Instant begin = Instant.now();
+    a.putSchedule(Schedule.every("pulse", Duration.ofSeconds(1), BEAT));
+    await().atMost(WAIT).until(() -> b.schedules().stream()
+        .anyMatch(i -> i.name().equals("pulse") && i.source() == ScheduleSource.STORE));
+    await().atMost(WAIT).until(() -> ticksOf("pulse") >= 3);
+    // Node b runs it too: with a stopped, b goes on and no tick is missed.
+    a.stop();
+    long withoutA = ticksOf("pulse");
+    await().atMost(WAIT).until(() -> ticksOf("pulse") >= withoutA + 3);
+    // Deleted through a third node, it stops on b once b has synced.
+    Errand c = storedNode("node-c");
+    assertThat(c.schedules()).extracting(ScheduleInfo::name).containsExactly("pulse");
+    assertThat(c.deleteSchedule("pulse")).isTrue();
+    await().atMost(WAIT).until(() -> b.schedules().isEmpty());
+    Instant end = Instant.now();
+    long settled = ticksOf("pulse");
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> ticksOf("pulse") == settled);
+
+    List<Instant> ticks = TickAudit.assertEverySecondOnce(allTasks(), "pulse",
+        begin.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1), end.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1));
+    assertThat(ticks).hasSize((int) settled);
   }
 
   @Test

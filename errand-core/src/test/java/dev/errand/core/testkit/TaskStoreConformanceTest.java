@@ -481,6 +481,21 @@ public abstract class TaskStoreConformanceTest {
   }
 
   @Test
+  void releaseAtOnceKeepsTheTasksPlaceInLine() throws InterruptedException {
+    insertOne(task("q").build());
+    Task first = claimOnly("q");
+    Thread.sleep(5); // a later run_at, so that a release which reset it would put the first task last
+    insertOne(task("q").build());
+
+    assertThat(complete(first, new Completion.Release(Duration.ZERO)).stale()).isEmpty();
+
+    Task released = get(first.id());
+    assertThat(released.state()).isEqualTo(TaskState.READY);
+    assertThat(released.runAt()).isEqualTo(first.runAt());
+    assertThat(claim("q", 1)).extracting(Task::id).containsExactly(first.id());
+  }
+
+  @Test
   void completionOfAnUnknownTaskIsStale() {
     CompleteResult result = store.completeMany(new CompleteRequest(List.of(
         new Completion(TaskId.of("nobody"), "token", succeeded()))));

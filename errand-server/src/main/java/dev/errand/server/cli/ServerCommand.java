@@ -74,7 +74,8 @@ final class ServerCommand implements Callable<Integer> {
 
   /**
    * The server's Errand: workers are remote (the HTTP worker protocol), so it runs none; it runs the
-   * schedules of the config file and of the API, and prunes finished tasks past {@code retention}.
+   * schedules of the config file and those kept in the store (put over the API by any server on it), and
+   * prunes finished tasks past {@code retention}.
    */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
     return serverErrand(store, maxPayload, retention, pruneInterval, ErrandListener.NONE);

@@ -1,6 +1,7 @@
 package dev.errand.server.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class EventHub implements ErrandListener, AutoCloseable {
   /** The event log: a logger of its own, so that its lines can be written as bare JSON. */
   private static final Logger log = LoggerFactory.getLogger("dev.errand.server.events");
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build(); // see JsonOut
   public static final int DEFAULT_BUFFER = 1024;
 
   private final Clock clock;

@@ -1,6 +1,7 @@
 package dev.errand.server.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -23,8 +24,11 @@ import java.util.Set;
  * object's prefix, such as {@code tasks[3].}. Immutable after parsing.
  */
 public final class JsonFields {
+  // A shared buffer pool: the default keeps buffers per thread, and requests run on virtual threads,
+  // each new, so every request allocated fresh ones.
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).maxNumberLength(400).build())
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
       .build();
 
   /** One field's value: its token, and its text, int value or raw bytes as the token allows. */

@@ -2,6 +2,7 @@ package dev.errand.server.internal;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
@@ -15,7 +16,10 @@ import java.time.Instant;
  * bytes stored, never decoded and re-encoded. Not thread-safe: one per response.
  */
 public final class JsonOut implements AutoCloseable {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // A shared buffer pool: the default keeps buffers per thread, and requests run on virtual threads,
+  // each new, so every response allocated fresh ones.
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
   private final JsonGenerator g;

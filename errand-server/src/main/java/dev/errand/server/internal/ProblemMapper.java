@@ -5,6 +5,7 @@ import dev.errand.core.FieldError;
 import dev.errand.core.IdempotencyConflictException;
 import dev.errand.core.InvalidTaskException;
 import dev.errand.core.PayloadTooLargeException;
+import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.StaleLeaseException;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.TaskNotFoundException;
@@ -56,6 +57,7 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
               + " with a different request")), Map.of());
       case TaskNotFoundException n -> write(ctx, 404, n.getMessage(), List.of(), Map.of());
       case StaleLeaseException s -> write(ctx, 409, s.getMessage(), List.of(), Map.of());
+      case ScheduleConflictException c -> write(ctx, 409, c.getMessage(), List.of(), Map.of());
       case StoreUnavailableException s -> {
         warnStoreUnavailable(s);
         write(ctx, 503, "the store is unavailable; retry later", List.of(), Map.of("Retry-After", RETRY_AFTER_SECONDS));

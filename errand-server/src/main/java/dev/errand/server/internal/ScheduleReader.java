@@ -1,18 +1,19 @@
 package dev.errand.server.internal;
 
 import dev.errand.core.TaskSpec;
-import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.Schedule;
+import dev.errand.core.schedule.ScheduleJson;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Locale;
 import java.util.Set;
 
 /**
  * Turns one schedule object (of a request, or of the server's config file) into a {@link Schedule},
- * checking every field and collecting every error. Stateless.
+ * checking every field and collecting every error, each named for a 422. It reads the shape that
+ * {@link ScheduleJson} writes, and also the API's short durations ({@code 30s}); the schedule it makes
+ * is then encoded by {@link ScheduleJson} alone, for the store and for responses. Stateless.
  *
  * <p>Fields: {@code cron} or {@code interval} (exactly one), {@code zone}, {@code task} (an enqueue
  * object without id, delay, runAt or idempotencyKey, which the scheduler sets per tick),
@@ -52,10 +53,10 @@ public final class ScheduleReader {
     }
     String missed = f.string("missedTicks", errors);
     if (missed != null) {
-      switch (missed) {
-        case "skip" -> b.missedTicks(MissedTickPolicy.SKIP);
-        case "catch-up-one" -> b.missedTicks(MissedTickPolicy.CATCH_UP_ONE);
-        default -> errors.add(f.field("missedTicks"), "must be skip or catch-up-one: " + Durations.quote(missed));
+      try {
+        b.missedTicks(ScheduleJson.policy(missed));
+      } catch (IllegalArgumentException e) {
+        errors.add(f.field("missedTicks"), "must be skip or catch-up-one: " + Durations.quote(missed));
       }
     }
     Boolean enabled = f.bool("enabled", errors);
@@ -99,10 +100,5 @@ public final class ScheduleReader {
     } catch (IllegalArgumentException e) {
       errors.add(field, e.getMessage());
     }
-  }
-
-  /** The policy as the API spells it. */
-  static String missedTicks(MissedTickPolicy policy) {
-    return policy.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

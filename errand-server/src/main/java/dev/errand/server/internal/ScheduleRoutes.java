@@ -3,20 +3,24 @@ package dev.errand.server.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
-import dev.errand.core.TaskSpec;
+import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
+import dev.errand.core.schedule.ScheduleJson;
+import dev.errand.core.schedule.ScheduleSource;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * Schedule endpoints, backed by the server's Errand: list, read, put and delete by name. Schedules put
- * here live in this server's memory (as do those of its config file): they are not kept in the store,
- * so they are gone after a restart and a second server does not see them. Any number of servers may
- * carry the same schedule; each tick is still enqueued once. Thread-safe.
+ * Schedule endpoints, backed by the server's Errand: list, read, put and delete by name. A schedule put
+ * here is kept in the store ({@code Errand#putSchedule}): it survives restarts, and every server and
+ * Errand on the same store runs it (within a few seconds). The config file's schedules are the server's
+ * code: each server has its own, in memory, listed with {@code "source": "code"}; a put or delete under
+ * such a name is a 409. Each tick is enqueued once however many servers run a schedule. Thread-safe.
  */
 public final class ScheduleRoutes {
   private final Errand errand;
@@ -62,7 +66,7 @@ public final class ScheduleRoutes {
     Schedule schedule = ScheduleReader.read(name, body, limits.maxPayloadBytes(), errors);
     errors.throwIfAny();
     try {
-      errand.schedule(schedule);
+      errand.putSchedule(schedule);
     } catch (IllegalArgumentException e) {
       // Rules that span the schedule and the Errand, such as tolerance against retention.
       throw ApiException.invalid("tolerance", e.getMessage());
@@ -73,7 +77,12 @@ public final class ScheduleRoutes {
   private void delete(Context ctx) {
     Requests.query(ctx, Set.of());
     String name = name(ctx);
-    if (!errand.unschedule(name)) {
+    if (!errand.deleteSchedule(name)) {
+      boolean inCode = errand.schedules().stream()
+          .anyMatch(i -> i.name().equals(name) && i.source() == ScheduleSource.CODE);
+      if (inCode) {
+        throw new ScheduleConflictException(name);
+      }
       throw notFound(name);
     }
     ctx.status(204);
@@ -104,34 +113,15 @@ public final class ScheduleRoutes {
     }
   }
 
+  /** The schedule's name and definition (as the store keeps it), where it comes from, and its fire times. */
   private static void write(JsonOut out, ScheduleInfo info) throws IOException {
     JsonGenerator g = out.generator();
-    Schedule s = info.schedule();
     g.writeStartObject();
-    g.writeStringField("name", s.name());
-    g.writeStringField("cron", s.cron());
-    g.writeStringField("interval", s.interval() == null ? null : s.interval().toString());
-    g.writeStringField("zone", s.zone().getId());
-    g.writeStringField("missedTicks", ScheduleReader.missedTicks(s.missedTicks()));
-    g.writeBooleanField("enabled", s.enabled());
-    g.writeStringField("tolerance", s.tolerance().toString());
-    out.instant("startAt", s.startAt());
+    g.writeStringField("name", info.name());
+    ScheduleJson.writeFields(g, info.schedule());
+    g.writeStringField("source", info.source().name().toLowerCase(Locale.ROOT));
     out.instant("nextFire", info.nextFire());
     out.instant("lastFire", info.lastFire());
-    TaskSpec t = s.task();
-    g.writeObjectFieldStart("task");
-    g.writeStringField("type", t.type());
-    g.writeStringField("queue", t.queue());
-    g.writeFieldName("payload");
-    g.writeRawValue(t.payload().asString());
-    g.writeNumberField("priority", t.priority());
-    if (t.maxAttempts() != null) {
-      g.writeNumberField("maxAttempts", t.maxAttempts());
-    }
-    if (t.timeout() != null) {
-      g.writeStringField("timeout", t.timeout().toString());
-    }
-    g.writeEndObject();
     g.writeEndObject();
   }
 }

@@ -19,6 +19,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -42,7 +44,10 @@ import java.util.function.Supplier;
  */
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
-  enum Op { INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, REPLAY, PURGE, PRUNE, PING }
+  enum Op {
+    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
+    SCHEDULES, REPLAY, PURGE, PRUNE, PING
+  }
 
   private record OpMeters(Timer ok, Timer error, Counter errors) {}
 
@@ -148,6 +153,21 @@ public class TimedTaskStore implements TaskStore {
       delegate.limitQueue(request);
       return null;
     });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return time(Op.SCHEDULE_PUT, () -> delegate.putSchedule(request));
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    return time(Op.SCHEDULE_DELETE, () -> delegate.deleteSchedule(name));
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return time(Op.SCHEDULES, delegate::storedSchedules);
   }
 
   @Override

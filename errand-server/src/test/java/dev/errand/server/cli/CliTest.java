@@ -83,8 +83,21 @@ class CliTest {
     errand.schedule(Schedule.every("cli-beat", Duration.ofMinutes(5), TaskSpec.of("beat", null)));
     JsonNode schedule = run("schedules", "--url", url).json().get("schedules").get(0);
     assertThat(schedule.get("name").asText()).isEqualTo("cli-beat");
+    assertThat(schedule.get("source").asText()).isEqualTo("code");
     assertThat(schedule.get("nextFire").asText()).isNotBlank();
     assertThat(schedule.get("lastFire").asText()).isNotBlank();
+    Run put = run("schedules", "put", "cli-nightly", "{\"cron\": \"0 3 * * *\", \"task\": {\"type\": \"report\"}}",
+        "--url", url);
+    assertThat(put.code()).as(put.err()).isZero();
+    assertThat(put.json().get("source").asText()).isEqualTo("store");
+    assertThat(errand.store().storedSchedules()).extracting(s -> s.name()).containsExactly("cli-nightly");
+    assertThat(run("schedules", "--url", url).json().get("schedules")).extracting(n -> n.get("name").asText())
+        .containsExactly("cli-beat", "cli-nightly");
+    Run conflict = run("schedules", "delete", "cli-beat", "--url", url);
+    assertThat(conflict.code()).isEqualTo(1);
+    assertThat(conflict.err()).contains("\"status\":409");
+    assertThat(run("schedules", "delete", "cli-nightly", "--url", url).code()).isZero();
+    assertThat(errand.store().storedSchedules()).isEmpty();
 
     Run dead = run("dead", "list", "--queue", "cli", "--url", url);
     assertThat(dead.json().get("tasks")).isEmpty();
@@ -113,7 +126,8 @@ class CliTest {
     for (String[] args : new String[][] {{"--help"}, {"server", "--help"}, {"enqueue", "--help"}, {"status", "--help"},
         {"tasks", "--help"}, {"dead", "--help"}, {"dead", "replay", "--help"}, {"dead", "list", "--help"},
         {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"},
-        {"queues", "limits", "--help"}, {"schedules", "--help"}}) {
+        {"queues", "limits", "--help"}, {"schedules", "--help"},
+        {"schedules", "put", "--help"}, {"schedules", "delete", "--help"}}) {
       Run r = run(args);
       assertThat(r.code()).as(String.join(" ", args) + r.err()).isZero();
       assertThat(r.out()).contains("Usage:");

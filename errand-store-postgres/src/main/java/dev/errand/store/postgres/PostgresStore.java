@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.errand.core.AttemptError;
+import dev.errand.core.Names;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -24,6 +25,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -32,6 +35,7 @@ import dev.errand.store.postgres.internal.ConnectionSource;
 import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.Failures;
 import dev.errand.store.postgres.internal.Migrator;
+import dev.errand.store.postgres.internal.ScheduleStatements;
 import dev.errand.store.postgres.internal.NotificationListener;
 import dev.errand.store.postgres.internal.SqlWork;
 import dev.errand.store.postgres.internal.StoreSql;
@@ -91,6 +95,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   private final HikariDataSource ownPool;
   private final StoreSql sql;
   private final TaskStatements statements;
+  private final ScheduleStatements schedules;
   private final WorkSignals signals = new WorkSignals();
   private final NotificationListener listener;
   private final int pageReadLimit;
@@ -101,6 +106,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     this.sql = StoreSql.forSchema(b.schema);
     this.name = "postgres:" + b.schema;
     this.statements = new TaskStatements(sql);
+    this.schedules = new ScheduleStatements(sql);
     ConnectionSource listenSource;
     if (b.dataSource != null) {
       this.dataSource = b.dataSource;
@@ -295,6 +301,23 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       statements.limitQueue(c, request.queue(), request.limits());
       return null;
     });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    Objects.requireNonNull(request, "request");
+    return withConnection("putSchedule", c -> schedules.put(c, request));
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Names.require("name", name);
+    return withConnection("deleteSchedule", c -> schedules.delete(c, name));
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return withConnection("storedSchedules", schedules::list);
   }
 
   @Override

@@ -47,6 +47,13 @@
  * taken after the lock; claims of unlimited queues take no such lock. Workers waiting on a limited queue
  * that has READY tasks look again every 50 ms, since neither a freed slot nor a new token is notified.
  *
+ * <h2>Schedules across nodes</h2>
+ * <pre>{@code
+ * errand.putSchedule(Schedule.every("heartbeat", Duration.ofSeconds(30), TaskSpec.of("ping", null)));
+ * }</pre>
+ * A stored schedule is a row of the schedules table: every node on the schema reads them every few
+ * seconds and runs them, and each tick still becomes one task, by its idempotency key.
+ *
  * <h2>Operations</h2>
  * Tables live in one schema, created and upgraded by numbered migrations at startup under an advisory
  * lock, so nodes may start together. Claims and completions stay index-only with millions of waiting

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the tests that run {@link DrainWorker} JVMs on one schema: a migrated schema per test with the
- * {@code runs} table the workers record each run in, the workers' logs in a temporary directory, and
- * every worker still running killed after the test.
+ * Base of the tests that run child JVMs ({@link DrainWorker}, {@link SchedulerNode}) on one schema: a
+ * migrated schema per test with the {@code runs} table the workers record each run in, the children's
+ * logs in a temporary directory, and every child still running killed after the test.
  */
 abstract class MultiProcessTest {
   private final String purpose;
@@ -54,18 +54,40 @@ abstract class MultiProcessTest {
 
   /** Starts a worker JVM and waits until it prints {@code started}; {@code extra} are more arguments. */
   protected Process startWorker(String workerId, String... extra) throws Exception {
+    Process p = launch(List.of("-Xmx256m"), DrainWorker.class, workerId, extra);
+    awaitStarted(p, workerId);
+    return p;
+  }
+
+  /**
+   * Starts {@code main} in a new JVM (this test's java and class path, and {@code jvmOptions}) with the
+   * arguments url, schema, {@code id} and {@code extra}, without waiting for it. Its output goes to
+   * {@code <id>.log}.
+   */
+  protected Process launch(List<String> jvmOptions, Class<?> main, String id, String... extra) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // Output goes to a file, not a pipe: a pipe nobody drains would block the worker once it is full.
-    Path output = logs.resolve(workerId + ".log");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-cp",
-        System.getProperty("java.class.path"), DrainWorker.class.getName(), TestDatabase.URL, db.name(), workerId));
+    // Output goes to a file, not a pipe: a pipe nobody drains would block the child once it is full.
+    Path output = logs.resolve(id + ".log");
+    List<String> command = new ArrayList<>(List.of(java.toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), TestDatabase.URL, db.name(),
+        id));
     command.addAll(List.of(extra));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+  }
+
+  /** Whether the child {@code id} has printed {@code started} and still runs. */
+  protected boolean started(Process p, String id) throws Exception {
+    return p.isAlive() && Files.readAllLines(logs.resolve(id + ".log")).contains("started");
+  }
+
+  /** Waits until the child {@code id} has printed {@code started}; fails at once if it died. */
+  protected void awaitStarted(Process p, String id) {
+    Path output = logs.resolve(id + ".log");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      assertThat(p.isAlive()).as("%s is running: %s", workerId, Files.readString(output)).isTrue();
+      assertThat(p.isAlive()).as("%s is running: %s", id, Files.readString(output)).isTrue();
       assertThat(Files.readAllLines(output)).contains("started");
     });
-    return p;
   }
 
   /** The single number {@code sqlWithSchema} returns, its {@code %s} placeholders the schema's name. */

@@ -80,6 +80,34 @@ class PostgresStoreTest {
     return store.get(id).orElseThrow();
   }
 
+  /**
+   * Claims and lease extensions turn synchronous_commit off for their own transaction only. Were the
+   * setting to outlive it, every later write on that pooled connection (enqueues, completions) would be
+   * acknowledged before it is flushed. One connection in the pool, so the check reads the same one.
+   */
+  @Test
+  void claimsAndExtensionsLeaveTheConnectionsCommitsSynchronous() throws Exception {
+    try (PostgresStore single = PostgresStore.builder().url(TestDatabase.URL).schema(schema).maximumPoolSize(1)
+        .build()) {
+      String queue = newQueue();
+      single.insertMany(request(NewTasks.ready(queue)));
+      Task claimed = single.claim(new ClaimRequest(queue, 1, LEASE, "worker-1")).tasks().getFirst();
+      assertThat(synchronousCommit(single)).isEqualTo("on");
+      single.extendMany(new ExtendRequest(List.of(new LeaseRef(claimed.id(), claimed.lease().token())), LEASE));
+      assertThat(synchronousCommit(single)).isEqualTo("on");
+    }
+  }
+
+  private static String synchronousCommit(PostgresStore store) throws Exception {
+    try (Connection c = store.openTransaction(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+      rs.next();
+      String value = rs.getString(1);
+      c.rollback();
+      return value;
+    }
+  }
+
   @Test
   void insertedTaskIsReadyAndClaimedWithALease() {
     String queue = newQueue();

@@ -1,6 +1,8 @@
 package dev.errand.store.sqlite;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.Json;
+import dev.errand.core.Names;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
@@ -24,11 +26,14 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.SqlStatements;
+import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.store.sqlite.internal.ClaimHorizon;
 import dev.errand.store.sqlite.internal.DirectoryLock;
 import dev.errand.store.sqlite.internal.GroupCommitWriter;
 import dev.errand.store.sqlite.internal.Micros;
@@ -70,9 +75,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded default store: one SQLite database in a data directory, owned by one process at a time.
  *
- * <p>Durability: WAL journal with {@code synchronous=FULL}; a call that returned is on disk. Every write
- * goes through one writer thread that commits the requests waiting together in one transaction (group
- * commit, one fsync for many callers). Reads use their own connections and never wait for the writer.
+ * <p>Durability: WAL journal with {@code synchronous=FULL}; a call that returned is on disk, survives a
+ * crash of this process and a power cut. Claims and lease extensions are the exception: they survive a
+ * crash of the process but are synced only with the next other write, so a power cut can undo them. An
+ * undone claim leaves the task claimable again (with the attempt it had) and an undone extension an
+ * earlier lease end, both of which at-least-once delivery already allows; a claim's fsync was half of
+ * the writer's waiting in a drain. Every write goes through one writer thread that commits the requests
+ * waiting together in one transaction (group commit, one fsync for many callers). Reads use their own connections and never wait for the writer.
  * Leases are measured on the injected {@link Clock} (system UTC by default). Waiting for work uses an
  * in-process signal raised after each commit that adds work, bounded by the next due task or lease
  * expiry in the waited queues, so delayed tasks start on time without polling.
@@ -121,6 +130,7 @@ public final class SqliteStore implements TaskStore {
   private final ReadPool readers;
   private final WorkSignal signal;
   private final int pageReadLimit;
+  private final ClaimHorizon horizon = new ClaimHorizon(); // the writer thread's
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private SqliteStore(String name, Clock clock, DirectoryLock lock, GroupCommitWriter writer, ReadPool readers,
@@ -156,7 +166,7 @@ public final class SqliteStore implements TaskStore {
     return writer.submit("insert", tx -> insert(tx, request.tasks()));
   }
 
-  private static InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
+  private InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
     long now = Micros.of(tx.now());
     Instant createdAt = Micros.toInstant(now);
     PreparedStatement insert = tx.statement("task_insert");
@@ -187,6 +197,9 @@ public final class SqliteStore implements TaskStore {
       Task candidate = candidates.get(i);
       if (counts[i] > 0) {
         tx.wake(candidate.queue());
+        if (candidate.state() == TaskState.SCHEDULED) {
+          dueBy(tx, candidate.queue(), Micros.of(candidate.runAt()));
+        }
         outcomes.add(new InsertResult.Outcome(candidate, true));
       } else {
         outcomes.add(new InsertResult.Outcome(holder(tx, candidate), false));
@@ -214,24 +227,34 @@ public final class SqliteStore implements TaskStore {
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return writer.submit("claim", tx -> {
+    return writer.submitUnsynced("claim", tx -> {
       long now = Micros.of(tx.now());
       int batch = Math.max(request.limit(), PROMOTE_BATCH);
-      PreparedStatement promote = tx.statement("claim_promote_due");
-      promote.setString(1, request.queue());
-      promote.setLong(2, now);
-      promote.setInt(3, batch);
-      promote.executeUpdate();
-      PreparedStatement bury = tx.statement("claim_bury_errors");
-      bury.setString(1, request.queue());
-      bury.setLong(2, now);
-      bury.setInt(3, batch);
-      trimErrors(tx, readIds(bury));
-      PreparedStatement rescue = tx.statement("claim_rescue_expired");
-      rescue.setString(1, request.queue());
-      rescue.setLong(2, now);
-      rescue.setInt(3, batch);
-      rescue.executeUpdate();
+      String queue = request.queue();
+      if (horizon.mayHaveDue(queue, now)) {
+        PreparedStatement promote = tx.statement("claim_promote_due");
+        promote.setString(1, queue);
+        promote.setLong(2, now);
+        promote.setInt(3, batch);
+        promote.executeUpdate();
+        long next = nextTime(tx, "claim_next_due", queue);
+        tx.afterCommit(() -> horizon.nextDue(queue, next));
+      }
+      if (horizon.mayHaveExpired(queue, now)) {
+        // The error history of the leases the rescue below sends DEAD on their final attempt: same rows.
+        PreparedStatement bury = tx.statement("claim_bury_errors");
+        bury.setString(1, queue);
+        bury.setLong(2, now);
+        bury.setInt(3, batch);
+        trimErrors(tx, readIds(bury));
+        PreparedStatement rescue = tx.statement("claim_rescue_expired");
+        rescue.setString(1, queue);
+        rescue.setLong(2, now);
+        rescue.setInt(3, batch);
+        rescue.executeUpdate();
+        long next = nextTime(tx, "claim_next_expiry", queue);
+        tx.afterCommit(() -> horizon.nextExpiry(queue, next));
+      }
       int limit = allowance(tx, request.queue(), request.limit(), now);
       if (limit == 0) {
         return new ClaimResult(List.of());
@@ -245,11 +268,30 @@ public final class SqliteStore implements TaskStore {
       List<Task> tasks = TaskRows.readAll(claim);
       if (!tasks.isEmpty()) {
         spendTokens(tx, request.queue(), tasks.size(), now);
+        long leaseUntil = Micros.plus(now, request.leaseFor());
+        horizon.expiresBy(queue, leaseUntil);
+        tx.afterCommit(() -> horizon.expiresBy(queue, leaseUntil));
       }
       // RETURNING gives rows in no particular order; callers get them best first.
       tasks.sort(CLAIM_ORDER);
       return new ClaimResult(tasks);
     });
+  }
+
+  /** The earliest time the named statement reads for {@code queue}, or {@code Long.MAX_VALUE} for none. */
+  private static long nextTime(WriteContext tx, String statementName, String queue) throws SQLException {
+    PreparedStatement next = tx.statement(statementName);
+    next.setString(1, queue);
+    try (ResultSet rs = next.executeQuery()) {
+      long at = rs.next() ? rs.getLong(1) : 0;
+      return rs.wasNull() ? Long.MAX_VALUE : at;
+    }
+  }
+
+  /** A task of {@code queue} comes due at {@code at}: claims look for it from then on. */
+  private void dueBy(WriteContext tx, String queue, long at) {
+    horizon.dueBy(queue, at);
+    tx.afterCommit(() -> horizon.dueBy(queue, at));
   }
 
   /**
@@ -318,7 +360,7 @@ public final class SqliteStore implements TaskStore {
     if (request.leases().isEmpty()) {
       return new ExtendResult(Map.of(), List.of());
     }
-    return writer.submit("extend", tx -> {
+    return writer.submitUnsynced("extend", tx -> {
       long until = Micros.plus(Micros.of(tx.now()), request.leaseFor());
       PreparedStatement extend = tx.statement("lease_extend");
       for (LeaseRef lease : request.leases()) {
@@ -355,7 +397,7 @@ public final class SqliteStore implements TaskStore {
    * batches' row counts tell which tokens were stale. A retry's or death's error goes into the task's
    * history just before its batch runs, fenced by the same token, so a stale completion records nothing.
    */
-  private static CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
+  private CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
     long now = Micros.of(tx.now());
     // Statements run in the order their first completion came, so a repeated id resolves the same way each time.
     Map<String, List<TaskId>> batches = new LinkedHashMap<>();
@@ -382,8 +424,10 @@ public final class SqliteStore implements TaskStore {
           statement.setLong(4, now);
         }
         case Completion.Retry r -> {
-          statement.setLong(3, Micros.plus(now, r.delay()));
+          long runAt = Micros.plus(now, r.delay());
+          statement.setLong(3, runAt);
           statement.setString(4, r.error());
+          dueEverywhereBy(tx, runAt);
           tx.wakeAll();
         }
         case Completion.Dead d -> {
@@ -392,7 +436,9 @@ public final class SqliteStore implements TaskStore {
         }
         case Completion.Release r -> {
           if (statementName.equals("complete_release_later")) {
-            statement.setLong(3, Micros.plus(now, r.delay()));
+            long runAt = Micros.plus(now, r.delay());
+            statement.setLong(3, runAt);
+            dueEverywhereBy(tx, runAt);
           }
           tx.wakeAll();
         }
@@ -467,6 +513,12 @@ public final class SqliteStore implements TaskStore {
       }
     }
     return ids;
+  }
+
+  /** A task of a queue a completion does not name comes due at {@code at}. */
+  private void dueEverywhereBy(WriteContext tx, long at) {
+    horizon.dueEverywhereBy(at);
+    tx.afterCommit(() -> horizon.dueEverywhereBy(at));
   }
 
   @Override
@@ -738,6 +790,45 @@ public final class SqliteStore implements TaskStore {
       set.executeUpdate();
       tx.wake(request.queue());
       return null;
+    });
+  }
+
+  @Override
+  public StoredSchedule putSchedule(SchedulePutRequest request) {
+    return writer.submit("put schedule", tx -> {
+      PreparedStatement put = tx.statement("schedule_put");
+      put.setString(1, request.name());
+      put.setBytes(2, request.definition().bytesUnsafe());
+      put.setLong(3, Micros.of(tx.now()));
+      try (ResultSet rs = put.executeQuery()) {
+        rs.next();
+        return new StoredSchedule(request.name(), request.definition(), rs.getLong("version"),
+            Micros.toInstant(rs.getLong("updated_at")));
+      }
+    });
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Names.require("name", name);
+    return writer.submit("delete schedule", tx -> {
+      PreparedStatement delete = tx.statement("schedule_delete");
+      delete.setString(1, name);
+      return delete.executeUpdate() > 0;
+    });
+  }
+
+  @Override
+  public List<StoredSchedule> storedSchedules() {
+    return readers.read("stored schedules", statements -> {
+      List<StoredSchedule> out = new ArrayList<>();
+      try (ResultSet rs = statements.get("schedule_list").executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredSchedule(rs.getString("name"), Json.ofTrusted(rs.getBytes("definition")),
+              rs.getLong("version"), Micros.toInstant(rs.getLong("updated_at"))));
+        }
+      }
+      return out;
     });
   }
 

@@ -29,6 +29,14 @@ COMMIT
 -- name: tx_rollback
 ROLLBACK
 
+-- name: sync_full
+-- Commits fsync the WAL (the writer connection opens so).
+PRAGMA synchronous = FULL
+
+-- name: sync_normal
+-- Commits reach the operating system but are not synced; the next synced commit syncs them too.
+PRAGMA synchronous = NORMAL
+
 -- name: savepoint_begin
 SAVEPOINT request
 
@@ -64,8 +72,7 @@ WHERE id IN (SELECT id FROM tasks
 
 -- name: claim_bury_errors
 -- The error history of the expired leases that claim_rescue_expired (next, same transaction, same rows:
--- same order and limit) is about to send DEAD on their final attempt. One probe of tasks_leased when no
--- lease has run out.
+-- same order and limit) is about to send DEAD on their final attempt. It runs when the rescue does.
 INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error)
 SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = tasks.id), 0) + 1, attempt, ?2, worker_id,
        'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
@@ -92,6 +99,14 @@ WHERE id IN (SELECT id FROM tasks
              WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
              ORDER BY lease_until, id
              LIMIT ?3)
+
+-- name: claim_next_due
+-- After a promote: when the queue's next delayed task comes due (ClaimHorizon). One index probe.
+SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1
+
+-- name: claim_next_expiry
+-- After a rescue: when the queue's next lease runs out (ClaimHorizon). One index probe.
+SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1
 
 -- name: claim
 -- randomblob draws from SQLite's ChaCha20 generator, seeded from the operating system: 128 random
@@ -281,6 +296,18 @@ SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 
        EXISTS (SELECT 1 FROM tasks WHERE state = 'READY' AND queue = ?1) AS ready,
        (SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1) AS next_due,
        (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry
+
+-- name: schedule_put
+INSERT INTO schedules (name, definition, version, updated_at) VALUES (?1, ?2, 1, ?3)
+ON CONFLICT (name) DO UPDATE
+SET definition = excluded.definition, version = schedules.version + 1, updated_at = excluded.updated_at
+RETURNING version, updated_at
+
+-- name: schedule_delete
+DELETE FROM schedules WHERE name = ?1
+
+-- name: schedule_list
+SELECT name, definition, version, updated_at FROM schedules ORDER BY name
 
 -- name: task_list
 -- A page walks the primary key down from the cursor ?1 (with none the caller passes a string above

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,37 @@ class SqliteStoreProcessTest {
         Task task = reopened.get(id).orElseThrow(() -> new AssertionError("acknowledged task " + id + " lost"));
         assertThat(task.payload().toByteArray()).as("payload of %s", id)
             .isEqualTo(StoreChild.payload(n).toByteArray());
+      });
+    }
+  }
+
+  /** Claims commit without an fsync; a crash of the process must still keep every answered claim. */
+  @Test
+  void everyAnsweredClaimSurvivesAKill() throws Exception {
+    Path stderr = logs.resolve("child.err");
+    Process child = ChildJvm.start("claim", directory, stderr);
+    Map<TaskId, String> claimed = new LinkedHashMap<>();
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while (claimed.size() < 1_000 && (line = out.readLine()) != null) {
+        String[] parts = line.split(" ");
+        claimed.put(TaskId.of(parts[0]), parts[1]);
+      }
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    assertThat(claimed).as("child stderr: %s", Files.exists(stderr) ? Files.readString(stderr) : "")
+        .hasSizeGreaterThanOrEqualTo(1_000);
+
+    try (SqliteStore reopened = SqliteStore.open(directory)) {
+      claimed.forEach((id, token) -> {
+        Task task = reopened.get(id).orElseThrow(() -> new AssertionError("claimed task " + id + " lost"));
+        assertThat(task.state()).as("state of %s", id).isEqualTo(TaskState.RUNNING);
+        assertThat(task.attempt()).as("attempt of %s", id).isEqualTo(1);
+        assertThat(task.lease().token()).as("lease of %s", id).isEqualTo(token);
       });
     }
   }

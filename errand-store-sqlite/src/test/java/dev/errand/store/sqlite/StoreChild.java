@@ -1,12 +1,15 @@
 package dev.errand.store.sqlite;
 
 import dev.errand.core.Json;
+import dev.errand.core.Task;
+import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.testkit.NewTasks;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code insert DIR}: four threads insert small batches forever; after each insertMany returns,
  *       prints one line {@code id n} per task (the payload is {@link #payload(long)}).
+ *   <li>{@code claim DIR}: inserts 2,000 tasks, then claims them in batches of 10 (one thread) and,
+ *       after each claim returns, prints one line {@code id token} per claimed task, then keeps claiming
+ *       an empty queue until killed.
  *   <li>{@code hold DIR}: opens the store, prints {@code open}, and keeps it open until stdin closes.
  * </ul>
  */
@@ -31,6 +37,7 @@ public final class StoreChild {
     Path directory = Path.of(args[1]);
     switch (args[0]) {
       case "insert" -> insertForever(directory);
+      case "claim" -> claimAll(directory);
       case "hold" -> hold(directory);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
@@ -65,6 +72,25 @@ public final class StoreChild {
     }
     for (Thread thread : threads) {
       thread.join();
+    }
+  }
+
+  private static void claimAll(Path directory) {
+    SqliteStore store = SqliteStore.open(directory);
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      tasks.add(NewTasks.task("claimed").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    while (true) {
+      List<Task> claimed = store.claim(new ClaimRequest("claimed", 10, Duration.ofHours(1), "child")).tasks();
+      StringBuilder lines = new StringBuilder();
+      for (Task t : claimed) {
+        lines.append(t.id()).append(' ').append(t.lease().token()).append('\n');
+      }
+      // Printed only now: every claim the parent reads was answered.
+      System.out.print(lines);
+      System.out.flush();
     }
   }
 

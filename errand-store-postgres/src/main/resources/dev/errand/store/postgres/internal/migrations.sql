@@ -82,7 +82,18 @@ BEGIN
 END
 $$;
 
--- name: 3_state_indexes_and_error_history
+-- name: 3_schedules
+-- Schedule definitions kept in the store, so that they outlive every node and every node runs them.
+-- definition is the schedule's JSON as core wrote it, stored as given (bytea, like payloads); version
+-- counts the puts of the name; updated_at is the database's clock.
+CREATE TABLE {schema}.schedules (
+  name       text COLLATE "C" PRIMARY KEY,
+  definition bytea NOT NULL,
+  version    bigint NOT NULL CHECK (version > 0),
+  updated_at timestamptz NOT NULL
+);
+
+-- name: 4_state_indexes_and_error_history
 -- Every state counted through an index of it, and each task's error history. No claim or completion
 -- writes an index entry more than before: the two replaced indexes hold the same rows, a column wider.
 --

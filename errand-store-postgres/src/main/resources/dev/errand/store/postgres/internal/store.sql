@@ -87,10 +87,18 @@ JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency
 -- tasks with running_live (a fresh snapshot, taken after the lock, sees the previous claimer's commit)
 -- and spending tokens from the row it locked, which is the latest version. The claim then leases no
 -- more than the cap less the running tasks, nor more than the whole tokens in the bucket.
+--
+-- The claim commits without waiting for its WAL flush (synchronous_commit off for this statement's
+-- transaction alone): a database crash may undo it, which leaves the task claimable again with the
+-- attempt it had, as at-least-once delivery allows; the next synchronous commit flushes it. The flush
+-- was most of a claim's time on a busy server.
 -- Parameters: queue; queue; queue, limit; queue, promotion batch; queue, limit; limit; lease micros,
 -- worker id.
-WITH gate AS (
-  SELECT NOT EXISTS (SELECT 1 FROM {schema}.queues WHERE name = ? AND paused) AS queue_open
+WITH async AS (
+  SELECT set_config('synchronous_commit', 'off', true)
+),
+gate AS (
+  SELECT NOT EXISTS (SELECT 1 FROM {schema}.queues WHERE name = ? AND paused) AS queue_open FROM async
 ),
 limited AS (
   SELECT name, max_running, rate_per_second, burst,
@@ -199,7 +207,8 @@ done AS (
                 WHEN 'release' THEN CASE WHEN c.delay_micros > 0 THEN 'SCHEDULED' ELSE 'READY' END
               END,
       attempt = CASE WHEN c.kind = 'release' THEN greatest(t.attempt - 1, 0) ELSE t.attempt END,
-      run_at = CASE WHEN c.kind IN ('retry', 'release')
+      -- A task released at once keeps its run_at, and so its place in line (as in every store).
+      run_at = CASE WHEN c.kind = 'retry' OR (c.kind = 'release' AND c.delay_micros > 0)
                     THEN now() + c.delay_micros * interval '1 microsecond' ELSE t.run_at END,
       finished_at = CASE WHEN c.kind IN ('succeeded', 'dead') THEN now() END,
       result = CASE WHEN c.kind = 'succeeded' THEN c.result ELSE t.result END,
@@ -232,10 +241,11 @@ notified AS (
 SELECT id FROM done WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: extend_leases
--- One statement for the whole batch, fenced by token; absent ids are stale.
+-- One statement for the whole batch, fenced by token; absent ids are stale. Commits without waiting for
+-- its WAL flush, as claims do: an extension a database crash undoes only lets a lease end sooner.
 UPDATE {schema}.tasks t
 SET lease_until = now() + ? * interval '1 microsecond'
-FROM unnest(?::text[], ?::text[]) AS l(id, lease_token)
+FROM unnest(?::text[], ?::text[]) AS l(id, lease_token), (SELECT set_config('synchronous_commit', 'off', true)) AS async
 WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.state = 'RUNNING'
 RETURNING t.id, t.lease_until
 
@@ -484,3 +494,16 @@ LISTEN {schema}_work
 
 -- name: ping
 SELECT 1
+
+-- name: schedule_put
+-- Parameters: name, definition.
+INSERT INTO {schema}.schedules AS s (name, definition, version, updated_at) VALUES (?, ?, 1, now())
+ON CONFLICT (name) DO UPDATE
+SET definition = excluded.definition, version = s.version + 1, updated_at = excluded.updated_at
+RETURNING version, updated_at
+
+-- name: schedule_delete
+DELETE FROM {schema}.schedules WHERE name = ?
+
+-- name: schedule_list
+SELECT name, definition, version, updated_at FROM {schema}.schedules ORDER BY name

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * virtual thread. Here callers park cheaply and only the writer thread blocks in SQLite; the connection
  * and its prepared statements never need a lock because one thread uses them.
  *
+ * <p>A group of requests that need no fsync (claims and lease extensions, see
+ * {@link #submitUnsynced}) commits with {@code synchronous=NORMAL}: the commit reaches the operating
+ * system, which keeps it through a crash of this process, but not through a power cut until the next
+ * synced commit, which syncs the whole WAL before it. A group holding any other request syncs.
+ *
  * <p>A request that fails is rolled back to its savepoint and answered with its error; the rest of its
  * group commits. If SQLite has dropped the whole transaction (it does after some I/O errors), the failing
  * request is answered and the others run again in a new transaction. A failed commit fails every request
@@ -39,7 +44,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
-  private static final Request<Void> STOP = new Request<>("stop", tx -> null);
+  private static final Request<Void> STOP = new Request<>("stop", tx -> null, true);
 
   private final String store;
   private final StatementCache statements;
@@ -50,6 +55,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final ReentrantLock submitLock = new ReentrantLock();
   private final Thread thread;
   private boolean closed; // guarded by submitLock
+  private boolean syncing = true; // the writer thread's: whether commits are synced now (the connection opens so)
 
   public GroupCommitWriter(String store, StatementCache statements, Clock clock, WorkSignal signal, int maxGroupSize) {
     this.store = store;
@@ -66,7 +72,20 @@ public final class GroupCommitWriter implements AutoCloseable {
    * without regard to interrupts: a caller that left early could not know whether its write happened.
    */
   public <T> T submit(String what, Work<T> work) {
-    Request<T> request = new Request<>(what, work);
+    return submit(new Request<>(what, work, true));
+  }
+
+  /**
+   * As {@link #submit}, but the commit need not be synced to disk before this request is answered:
+   * for writes whose loss in a power cut only repeats work that is already at least once (a claim
+   * undone makes the task claimable again; a lease extension undone lets the lease run out sooner).
+   * In a process crash they are kept like any other.
+   */
+  public <T> T submitUnsynced(String what, Work<T> work) {
+    return submit(new Request<>(what, work, false));
+  }
+
+  private <T> T submit(Request<T> request) {
     submitLock.lock();
     try {
       if (closed) {
@@ -121,6 +140,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   /** Runs one transaction over {@code group}; returns the requests to run again in a new one. */
   private List<Request<?>> runOnce(List<Request<?>> group) {
     try {
+      syncCommits(group.stream().anyMatch(r -> r.synced));
       statements.get("tx_begin").execute();
     } catch (SQLException e) {
       failAll(group, StoreErrors.unavailable(store, "begin", e));
@@ -159,6 +179,9 @@ public final class GroupCommitWriter implements AutoCloseable {
       failAll(applied, StoreErrors.unavailable(store, "commit", e));
       return List.of();
     }
+    for (Request<?> request : applied) {
+      request.context.afterCommitActions().forEach(Runnable::run);
+    }
     Set<String> wake = new HashSet<>();
     boolean wakeAll = false;
     for (Request<?> request : applied) {
@@ -170,6 +193,14 @@ public final class GroupCommitWriter implements AutoCloseable {
       request.succeed();
     }
     return List.of();
+  }
+
+  /** Sets whether the next commit is synced; a pragma only when that changes. */
+  private void syncCommits(boolean synced) throws SQLException {
+    if (synced != syncing) {
+      statements.get(synced ? "sync_full" : "sync_normal").execute();
+      syncing = synced;
+    }
   }
 
   private boolean rollbackToSavepoint() {
@@ -233,13 +264,15 @@ public final class GroupCommitWriter implements AutoCloseable {
   private static final class Request<T> {
     private final String what;
     private final Work<T> work;
+    private final boolean synced;
     private final CompletableFuture<T> answer = new CompletableFuture<>();
     private WriteContext context;
     private T result;
 
-    Request(String what, Work<T> work) {
+    Request(String what, Work<T> work, boolean synced) {
       this.what = what;
       this.work = work;
+      this.synced = synced;
     }
 
     void run(WriteContext context) throws SQLException {

@@ -3,18 +3,21 @@ package dev.errand.store.sqlite.internal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * What one write request sees inside its group's transaction: the writer's statements, the store's now
- * (read once per request, so a request is consistent with itself) and a place to note which queues to
- * wake once the transaction has committed. Confined to the writer thread.
+ * (read once per request, so a request is consistent with itself), and places to note which queues to
+ * wake and what else to do once the transaction has committed. Confined to the writer thread.
  */
 public final class WriteContext {
   private final StatementCache statements;
   private final Instant now;
   private final Set<String> wake = new HashSet<>();
+  private List<Runnable> afterCommit; // most requests have none: allocated on the first
   private boolean wakeAll;
 
   WriteContext(StatementCache statements, Instant now) {
@@ -38,6 +41,22 @@ public final class WriteContext {
   /** Wakes every waiter after the commit: for changes whose queues are not known without a read. */
   public void wakeAll() {
     wakeAll = true;
+  }
+
+  /**
+   * Runs {@code action} on the writer thread once the transaction holding this request's writes has
+   * committed, in request order; never if the request fails or the commit does. For in-memory state
+   * that must agree with what is on disk.
+   */
+  public void afterCommit(Runnable action) {
+    if (afterCommit == null) {
+      afterCommit = new ArrayList<>();
+    }
+    afterCommit.add(action);
+  }
+
+  List<Runnable> afterCommitActions() {
+    return afterCommit == null ? List.of() : afterCommit;
   }
 
   Set<String> wakeQueues() {
