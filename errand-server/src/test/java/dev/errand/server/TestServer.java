@@ -77,7 +77,8 @@ final class TestServer implements AutoCloseable {
       page = errand.list(new TaskQuery(null, null, null, TaskQuery.MAX_LIMIT, page.next()));
     }
     for (QueueInfo q : errand.queues()) {
-      out.add(q.toString());
+      // What is stored, not what follows from the clock: oldestReadyAt moves as a delayed task comes due.
+      out.add(q.queue() + " " + q.counts() + " paused=" + q.paused() + " " + q.limits() + " " + q.lowerBounds());
     }
     return String.join("\n", out);
   }
