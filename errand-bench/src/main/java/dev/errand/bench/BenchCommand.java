@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "SCENARIO",
-      description = "drain, steady, latency, enqueue, backlog, or all")
+      description = "drain, steady, latency, enqueue, backlog, server-drain, or all")
   List<String> scenarioNames;
 
   @Option(names = "--store", paramLabel = "URL",
@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   List<String> stores = new ArrayList<>(List.of("sqlite:"));
 
   @Option(names = "--n", description = "tasks per run (default per scenario: drain and steady 100000, "
-      + "latency 1000, enqueue 50000, backlog 1000000)")
+      + "latency 1000, enqueue 50000, backlog 1000000, server-drain 1000000)")
   Integer n;
 
   @Option(names = "--concurrency", defaultValue = "100", description = "worker slots, or enqueuing threads (${DEFAULT-VALUE})")
@@ -67,15 +67,21 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "100", description = "latency: tasks per second (${DEFAULT-VALUE})")
   int rate;
 
-  @Option(names = "--producers", defaultValue = "2", description = "steady: enqueuing threads (${DEFAULT-VALUE})")
+  @Option(names = "--producers", defaultValue = "2",
+      description = "steady: enqueuing threads; server-drain: enqueuing connections (${DEFAULT-VALUE})")
   int producers;
 
   @Option(names = "--claims", defaultValue = "200", description = "backlog: timed claims per level (${DEFAULT-VALUE})")
   int claims;
 
   @Option(names = "--server-jar", defaultValue = "errand-server/target/errand-server.jar",
-      description = "enqueue: the server jar for the HTTP variants, which are skipped if it is missing (${DEFAULT-VALUE})")
+      description = "the server jar for the HTTP enqueue variants and server-drain, which are skipped if it is missing (${DEFAULT-VALUE})")
   Path serverJar;
+
+  @Option(names = "--server-jvm-options", defaultValue = "errand-server/jvm.options",
+      description = "the JVM options file the server child process starts with, as ./errand server does; "
+          + "none (or a missing file) for the JVM's own defaults (${DEFAULT-VALUE})")
+  String serverJvmOptions;
 
   @Option(names = "--timeout-s", defaultValue = "600", description = "longest one run may take (${DEFAULT-VALUE})")
   int timeoutSeconds;
@@ -83,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
   private static Map<String, Scenario> scenarios() {
     Map<String, Scenario> m = new LinkedHashMap<>();
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
-        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario())) {
+        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario())) {
       m.put(s.name(), s);
     }
     return m;
@@ -104,13 +110,27 @@ final class BenchCommand implements Callable<Integer> {
         return 1;
       }
     }
+    boolean serverScenarios = chosen.stream().anyMatch(c -> c instanceof EnqueueScenario || c instanceof ServerDrainScenario);
+    Path jvmOptions = serverJvmOptions.equals("none") ? null : Path.of(serverJvmOptions).toAbsolutePath();
+    if (jvmOptions != null && !Files.isRegularFile(jvmOptions)) {
+      if (serverScenarios) {
+        err.println("bench: no JVM options file at " + serverJvmOptions + "; the server starts with the JVM's own defaults");
+      }
+      jvmOptions = null;
+    }
     BenchSettings base = new BenchSettings(n != null ? n : 1, concurrency, batch, claimBatch, payloadBytes, runs,
         warmup, rate, producers, claims, Duration.ofSeconds(timeoutSeconds),
-        Files.isRegularFile(serverJar) ? serverJar.toAbsolutePath() : null);
-    if (base.serverJar() == null && chosen.stream().anyMatch(c -> c instanceof EnqueueScenario)) {
-      err.println("bench: no server jar at " + serverJar + "; the HTTP enqueue variants are skipped");
+        Files.isRegularFile(serverJar) ? serverJar.toAbsolutePath() : null, jvmOptions);
+    if (base.serverJar() == null && serverScenarios) {
+      err.println("bench: no server jar at " + serverJar + "; the HTTP enqueue variants and server-drain are skipped");
     }
-    List<StoreTarget> targets = stores.stream().map(StoreTarget::of).toList();
+    List<StoreTarget> targets;
+    try {
+      targets = stores.stream().map(StoreTarget::of).toList();
+    } catch (IllegalArgumentException e) {
+      err.println("bench: " + e.getMessage());
+      return 1;
+    }
     Report report = new Report(out, Machine.current(), base);
     for (StoreTarget target : targets) {
       String version;

@@ -3,6 +3,7 @@ package dev.errand.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,10 +21,12 @@ import java.util.Map;
  * @param producers enqueuing threads of the steady scenario
  * @param claims timed claims per backlog level
  * @param timeout longest a run may take before it is declared failed
- * @param serverJar the errand server's runnable jar for the HTTP variants, or null to skip them
+ * @param serverJar the errand server's runnable jar for the HTTP scenarios, or null to skip them
+ * @param serverJvmOptions the argument file of JVM options the server child process starts with (as
+ *     {@code ./errand server} does), or null for the JVM's own defaults
  */
 record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payloadBytes, int runs, int warmup,
-    int rate, int producers, int claims, Duration timeout, Path serverJar) {
+    int rate, int producers, int claims, Duration timeout, Path serverJar, Path serverJvmOptions) {
 
   BenchSettings {
     positive("n", n);
@@ -53,7 +56,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
 
   BenchSettings withN(int newN) {
     return new BenchSettings(newN, concurrency, batch, claimBatch, payloadBytes, runs, warmup, rate, producers,
-        claims, timeout, serverJar);
+        claims, timeout, serverJar, serverJvmOptions);
   }
 
   Map<String, Object> toMap() {
@@ -70,6 +73,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
     m.put("claims", claims);
     m.put("timeout_s", timeout.toSeconds());
     m.put("server_jar", serverJar == null ? null : serverJar.getFileName().toString());
+    m.put("server_jvm_options", serverJvmOptions == null ? List.of() : JvmOptions.read(serverJvmOptions));
     return m;
   }
 }

@@ -43,7 +43,7 @@ final class EnqueueScenario implements Scenario {
     List<Measurement> out = new ArrayList<>();
     out.add(javaApi(target, s, false));
     out.add(javaApi(target, s, true));
-    if (s.serverJar() != null && target.hasLocations()) {
+    if (s.serverJar() != null) {
       out.add(http(target, s, false));
       out.add(http(target, s, true));
     }
@@ -109,16 +109,10 @@ final class EnqueueScenario implements Scenario {
     String prefix = "bench" + Long.toHexString(System.nanoTime());
     try (StoreTarget.FreshLocation location = target.freshLocation()) {
       JsonNode result;
-      try (ServerProcess server = ServerProcess.start(s.serverJar(), location.url())) {
-        result = loadGenerator(server.baseUrl(), s.n(), s.concurrency(), perRequest, s.payloadBytes(), prefix, warmup);
+      try (ServerProcess server = ServerProcess.start(s.serverJar(), s.serverJvmOptions(), location.url())) {
+        result = LoadGenerator.run(server.baseUrl(), s.n(), s.concurrency(), perRequest, s.payloadBytes(), prefix, warmup);
       }
-      long created = result.path("created").asLong();
-      long errors = result.path("errors").asLong();
-      if (errors > 0 || created != s.n() || result.path("existing").asLong() != 0) {
-        throw new CorrectnessException("over HTTP the server created " + created + " of " + s.n() + " tasks, "
-            + result.path("existing").asLong() + " existed already, " + errors + " failed (first: "
-            + result.path("first_error").asText() + ")");
-      }
+      LoadGenerator.checkCreated(result, s.n());
       try (TaskStore store = TaskStoreProvider.openUrl(location.url())) {
         long ready = StoreCounts.count(store, CountingWorkers.QUEUE, TaskState.READY);
         long total = StoreCounts.total(store, CountingWorkers.QUEUE);
@@ -133,27 +127,5 @@ final class EnqueueScenario implements Scenario {
       m.put("requests_per_s", Stats.perSecond((s.n() + perRequest - 1) / perRequest, nanos));
       return new Measurement(name(), batched ? "http-batch" : "http-single", s.n(), m);
     }
-  }
-
-  /** Runs the {@link LoadGenerator} in a JVM of its own, on this JVM's class path, and reads its line. */
-  private static JsonNode loadGenerator(String baseUrl, int n, int concurrency, int perRequest, int payloadBytes,
-      String prefix, int warmup) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(ServerProcess.javaBinary(), "-cp", System.getProperty("java.class.path"),
-        LoadGenerator.class.getName(), baseUrl, Integer.toString(n), Integer.toString(concurrency),
-        Integer.toString(perRequest), Integer.toString(payloadBytes), prefix, Integer.toString(warmup))
-        .redirectErrorStream(true);
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    int code = p.waitFor();
-    String last = null;
-    for (String line : output.split("\n")) {
-      if (line.startsWith("{")) {
-        last = line;
-      }
-    }
-    if (code != 0 || last == null) {
-      throw new IllegalStateException("the load generator failed with exit code " + code + ":\n" + output);
-    }
-    return Json.DEFAULT_MAPPER.readTree(last);
   }
 }

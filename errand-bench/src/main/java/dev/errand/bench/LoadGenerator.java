@@ -1,5 +1,6 @@
 package dev.errand.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,6 +41,24 @@ public final class LoadGenerator {
     this.concurrency = concurrency;
     this.batch = batch;
     this.payload = Payloads.ofSize(payloadBytes).asString();
+  }
+
+  /** Runs a load generator in a JVM of its own against {@code baseUrl} and returns its JSON line. */
+  static JsonNode run(String baseUrl, int n, int concurrency, int batch,
+      int payloadBytes, String prefix, int warmup) throws Exception {
+    return ChildJvm.run(LoadGenerator.class, baseUrl, Integer.toString(n), Integer.toString(concurrency),
+        Integer.toString(batch), Integer.toString(payloadBytes), prefix, Integer.toString(warmup));
+  }
+
+  /** Throws unless {@code result} says the server created all {@code n} timed tasks and refused none. */
+  static void checkCreated(JsonNode result, int n) {
+    long created = result.path("created").asLong();
+    long existing = result.path("existing").asLong();
+    long errors = result.path("errors").asLong();
+    if (errors > 0 || created != n || existing != 0) {
+      throw new CorrectnessException("over HTTP the server created " + created + " of " + n + " tasks, "
+          + existing + " existed already, " + errors + " failed (first: " + result.path("first_error").asText() + ")");
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An {@code errand server} child process on a free local port, owning one fresh store, for the HTTP
- * variants. Started from the server's runnable jar with the bench's own JDK; its output goes to a log
- * file that is shown when it fails to start. {@link #close()} stops it gracefully (SIGTERM) and waits.
+ * scenarios. Started from the server's runnable jar with the bench's own JDK and, when given, the JVM
+ * options file {@code ./errand server} uses (a {@code java @file} argument file), so the bench measures
+ * the server as users run it; its output goes to a log file that is shown when it fails to start.
+ * {@link #close()} stops it gracefully (SIGTERM) and waits.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -31,10 +33,15 @@ final class ServerProcess implements AutoCloseable {
     this.baseUrl = baseUrl;
   }
 
-  static ServerProcess start(Path serverJar, String storeUrl) throws IOException, InterruptedException {
+  /** @param jvmOptions an argument file of JVM options, or null for the JVM's own defaults */
+  static ServerProcess start(Path serverJar, Path jvmOptions, String storeUrl) throws IOException, InterruptedException {
     int port = freePort();
     Path log = Files.createTempFile("errand-bench-server-", ".log");
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", serverJar.toString(), "server",
+    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    if (jvmOptions != null) {
+      command.add("@" + jvmOptions);
+    }
+    command.addAll(List.of("-jar", serverJar.toString(), "server",
         "--host", "127.0.0.1", "--port", Integer.toString(port), "--store", storeUrl));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     // An open server: the bench measures enqueue, not authentication.
@@ -47,6 +54,11 @@ final class ServerProcess implements AutoCloseable {
 
   String baseUrl() {
     return baseUrl;
+  }
+
+  /** The server JVM's process id, for reading its memory and CPU from {@code /proc}. */
+  long pid() {
+    return process.pid();
   }
 
   private void awaitReady() throws IOException, InterruptedException {

@@ -14,8 +14,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -38,11 +40,6 @@ interface StoreTarget {
    * returned handle removes it.
    */
   FreshLocation freshLocation();
-
-  /** Whether {@link #freshLocation()} works, so a child process (the server) can be given a fresh store. */
-  default boolean hasLocations() {
-    return true;
-  }
 
   /** A fresh store, opened in this process. */
   default FreshStore openFresh() {
@@ -126,11 +123,18 @@ interface StoreTarget {
   }
 
   /**
-   * PostgreSQL: a new schema per run, {@code bench_} and random hex, dropped with everything in it after
-   * the run. The store provider opens only the default schema, so a server child process cannot be
-   * pointed at a fresh one: no locations (the HTTP variants are skipped on PostgreSQL).
+   * PostgreSQL: a new schema per run, {@code bench_} and random hex, named in the store URL's
+   * {@code schema} option so another process (the server) can open it too, and dropped with everything in
+   * it after the run. The URL given must not name a schema itself.
    */
   record Postgres(String url) implements StoreTarget {
+    public Postgres {
+      if (url.matches(".*[?&]schema=.*")) {
+        throw new IllegalArgumentException("the bench makes a fresh schema for each run; give the PostgreSQL "
+            + "store URL without its schema option");
+      }
+    }
+
     @Override
     public String version() {
       return withConnection(c -> {
@@ -143,29 +147,24 @@ interface StoreTarget {
     }
 
     @Override
-    public boolean hasLocations() {
-      return false;
-    }
-
-    @Override
     public FreshLocation freshLocation() {
-      throw new UnsupportedOperationException("a PostgreSQL URL opens only the store's default schema");
+      return locationOf(newSchemaName());
     }
 
-    @Override
-    public FreshStore openFresh() {
+    private static String newSchemaName() {
       byte[] suffix = new byte[4];
-      java.util.concurrent.ThreadLocalRandom.current().nextBytes(suffix);
-      String schema = "bench_" + java.util.HexFormat.of().formatHex(suffix);
-      // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.
-      PostgresStore store = PostgresStore.builder().url(url).schema(schema).connectionTimeout(Duration.ofSeconds(60)).build();
-      return new FreshStore(store, url, () -> withConnection(c -> {
+      ThreadLocalRandom.current().nextBytes(suffix);
+      return "bench_" + HexFormat.of().formatHex(suffix);
+    }
+
+    private FreshLocation locationOf(String schema) {
+      return new FreshLocation(url + (url.contains("?") ? "&" : "?") + "schema=" + schema, () -> withConnection(c -> {
         try (Statement s = c.createStatement()) {
           // The name is ours, bench_ and hex, so it needs no quoting; DROP SCHEMA takes no parameter.
           s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         return null;
-      }), () -> vacuum(schema));
+      }));
     }
 
     /**
@@ -184,6 +183,20 @@ interface StoreTarget {
         }
       } catch (SQLException e) {
         throw new IllegalStateException("PostgreSQL at " + url + " failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public FreshStore openFresh() {
+      String schema = newSchemaName();
+      FreshLocation location = locationOf(schema);
+      try {
+        // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.
+        PostgresStore store = PostgresStore.builder().url(location.url()).connectionTimeout(Duration.ofSeconds(60)).build();
+        return new FreshStore(store, location.url(), location, () -> vacuum(schema));
+      } catch (RuntimeException e) {
+        location.closeQuietly();
+        throw e;
       }
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without it the test is skipped, as the command skips those variants.
  */
 class HttpEnqueueTest {
-  private static final Path SERVER_JAR = Path.of("..", "errand-server", "target", "errand-server.jar");
+  private static final Path SERVER_JAR = ServerDrainTest.SERVER_JAR;
 
   @TempDir
   Path dir;
@@ -25,7 +25,7 @@ class HttpEnqueueTest {
   void httpSingleAndBatchEnqueueAreMeasuredAndChecked() throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(SERVER_JAR), "no server jar at " + SERVER_JAR.toAbsolutePath());
     BenchSettings s = new BenchSettings(300, 10, 50, 20, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(60),
-        SERVER_JAR.toAbsolutePath());
+        SERVER_JAR, ServerDrainTest.JVM_OPTIONS);
     List<Measurement> result = new EnqueueScenario().run(new StoreTarget.Sqlite("sqlite:" + dir), s);
     assertThat(result).extracting(Measurement::variant)
         .containsExactly("java-single", "java-batch", "http-single", "http-batch");

@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * <p>Build it from a {@link DataSource} you own ({@link #of(DataSource)}; the store never closes it and
  * holds one of its connections for LISTEN while anyone waits for work), or from a URL
  * ({@link #of(String)}: {@code postgres://user:password@host:port/database}, {@code postgresql://...} or
- * {@code jdbc:postgresql:...}), in which case it runs its own HikariCP pool and a dedicated LISTEN
- * connection, and closes both on {@link #close}.
+ * {@code jdbc:postgresql:...}, each optionally with {@code ?schema=NAME}), in which case it runs its own
+ * HikariCP pool and a dedicated LISTEN connection, and closes both on {@link #close}.
  *
  * <p>Every failure to reach or use the database throws {@link StoreUnavailableException}; a call that
  * threw may or may not have taken effect, a call that returned has committed. Thread-safe.
@@ -103,8 +103,8 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
 
   private PostgresStore(Builder b) {
     this.pageReadLimit = b.pageReadLimit;
-    this.sql = StoreSql.forSchema(b.schema);
-    this.name = "postgres:" + b.schema;
+    this.sql = StoreSql.forSchema(b.effectiveSchema());
+    this.name = "postgres:" + sql.schema();
     this.statements = new TaskStatements(sql);
     this.schedules = new ScheduleStatements(sql);
     ConnectionSource listenSource;
@@ -119,7 +119,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       listenSource = () -> DriverManager.getConnection(url.jdbcUrl(), listenProperties(url));
     }
     this.listener = new NotificationListener(name, listenSource, sql, signals);
-    log.debug("{}: schema {}, {}, migrate {}, pages read up to {}", name, b.schema, ownPool == null
+    log.debug("{}: schema {}, {}, migrate {}, pages read up to {}", name, sql.schema(), ownPool == null
         ? "caller's DataSource"
         : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate,
         b.pageReadLimit);
@@ -136,7 +136,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
 
   private HikariDataSource pool(ConnectionUrl url, Builder b) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("errand-" + b.schema);
+    config.setPoolName("errand-" + sql.schema());
     config.setJdbcUrl(url.jdbcUrl());
     if (url.user() != null) {
       config.setUsername(url.user());
@@ -172,7 +172,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     return builder().dataSource(dataSource).build();
   }
 
-  /** A store with its own pool to {@code url}, in the default schema. */
+  /** A store with its own pool to {@code url}, in the schema the url names ({@code ?schema=}), else the default. */
   public static PostgresStore of(String url) {
     return builder().url(url).build();
   }
@@ -449,8 +449,9 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
    */
   public static final class Builder {
     private String url;
+    private String urlSchema;
     private DataSource dataSource;
-    private String schema = DEFAULT_SCHEMA;
+    private String schema;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
     private boolean migrate = true;
@@ -458,12 +459,15 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
 
     private Builder() {}
 
-    /** {@code postgres://user:password@host:port/database}, {@code postgresql://...} or {@code jdbc:postgresql:...}. */
+    /**
+     * {@code postgres://user:password@host:port/database}, {@code postgresql://...} or
+     * {@code jdbc:postgresql:...}; the option {@code schema=NAME} chooses the schema as {@link #schema} does.
+     */
     public Builder url(String url) {
       if (this.dataSource != null) {
         throw new IllegalStateException("dataSource is already set; set url or dataSource, not both");
       }
-      ConnectionUrl.parse(url);
+      this.urlSchema = ConnectionUrl.parse(url).schema();
       this.url = url;
       return this;
     }
@@ -477,7 +481,10 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       return this;
     }
 
-    /** The schema holding Errand's tables: a lower-case identifier, default {@value PostgresStore#DEFAULT_SCHEMA}. */
+    /**
+     * The schema holding Errand's tables: a lower-case identifier, not a reserved word, not starting with
+     * {@code pg_}; default the url's {@code schema} option, else {@value PostgresStore#DEFAULT_SCHEMA}.
+     */
     public Builder schema(String schema) {
       this.schema = StoreSql.requireSchema(schema);
       return this;
@@ -527,7 +534,16 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       if (url == null && dataSource == null) {
         throw new IllegalStateException("set url or dataSource");
       }
+      if (schema != null && urlSchema != null && !schema.equals(urlSchema)) {
+        throw new IllegalStateException("schema " + schema + " differs from the url's schema " + urlSchema
+            + "; name it in one place");
+      }
       return new PostgresStore(this);
+    }
+
+    /** The schema set here, else the url's, else the default. */
+    private String effectiveSchema() {
+      return schema != null ? schema : urlSchema != null ? urlSchema : DEFAULT_SCHEMA;
     }
   }
 }

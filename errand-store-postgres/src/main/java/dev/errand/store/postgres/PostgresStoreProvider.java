@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Opens a {@link PostgresStore} with its own pool from a {@code postgres://} or {@code postgresql://}
- * URL, in the default schema; registered for {@link TaskStoreProvider#openUrl}.
+ * URL, in the schema its {@code schema} option names ({@code postgres://user@host/db?schema=jobs}), else
+ * the default; registered for {@link TaskStoreProvider#openUrl}.
  */
 public final class PostgresStoreProvider implements TaskStoreProvider {
   @Override

@@ -49,11 +49,75 @@ class ConnectionUrlTest {
   void schemaMustBeAPlainIdentifier() {
     assertThat(StoreSql.forSchema("errand_2").get("ping")).isEqualTo("SELECT 1");
     assertThat(StoreSql.forSchema("jobs").get("get_task")).contains("jobs.tasks").doesNotContain("{schema}");
-    for (String bad : new String[] {"Errand", "1abc", "a;DROP TABLE x", "a.b", "\"q\"", "", "x".repeat(51)}) {
+    assertThat(StoreSql.forSchema("x".repeat(50)).schema()).hasSize(50);
+    for (String bad : new String[] {"Errand", "1abc", "a;DROP TABLE x", "a.b", "\"q\"", "x".repeat(51), "bench-1"}) {
       assertThatThrownBy(() -> PostgresStore.builder().schema(bad))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("schema");
+          .hasMessageStartingWith("schema must match [a-z_][a-z0-9_]{0,49}")
+          .hasMessageEndingWith(": " + bad);
     }
+    assertThatThrownBy(() -> PostgresStore.builder().schema(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("schema must not be empty");
+    assertThatThrownBy(() -> PostgresStore.builder().schema(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("schema must not be empty");
+  }
+
+  @Test
+  void schemaMayNotBeANamePostgresKeepsForItself() {
+    // Each would pass the identifier pattern but break CREATE SCHEMA or every unquoted statement.
+    for (String reserved : new String[] {"user", "select", "order", "left", "table", "current_schema"}) {
+      assertThatThrownBy(() -> PostgresStore.builder().schema(reserved))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("schema must not be an SQL reserved word: " + reserved);
+    }
+    assertThatThrownBy(() -> PostgresStore.builder().schema("pg_jobs"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("schema must not start with pg_");
+    // Unreserved keywords and names that merely contain a reserved word are fine.
+    for (String ok : new String[] {"jobs", "queue", "users", "errand", "_private", "public"}) {
+      assertThat(StoreSql.requireSchema(ok)).isEqualTo(ok);
+    }
+  }
+
+  @Test
+  void schemaOptionNamesTheSchemaAndLeavesTheJdbcUrl() {
+    ConnectionUrl url = ConnectionUrl.parse("postgres://app:pw@db:5432/jobs?sslmode=require&schema=bench_1&connectTimeout=3");
+    assertThat(url.schema()).isEqualTo("bench_1");
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/jobs?sslmode=require&connectTimeout=3");
+    ConnectionUrl only = ConnectionUrl.parse("postgresql://db/jobs?schema=jobs_2");
+    assertThat(only.schema()).isEqualTo("jobs_2");
+    assertThat(only.jdbcUrl()).isEqualTo("jdbc:postgresql://db/jobs");
+    ConnectionUrl jdbc = ConnectionUrl.parse("jdbc:postgresql://db/jobs?user=u&schema=tenant_a");
+    assertThat(jdbc.schema()).isEqualTo("tenant_a");
+    assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://db/jobs?user=u");
+    assertThat(ConnectionUrl.parse("postgres://db/jobs?sslmode=disable").schema()).isNull();
+    assertThat(ConnectionUrl.parse("jdbc:postgresql://db/jobs").schema()).isNull();
+  }
+
+  @Test
+  void badSchemaOptionIsRefusedNamingTheRuleWithoutThePassword() {
+    assertThatThrownBy(() -> ConnectionUrl.parse("postgres://app:secret@db/jobs?schema=Bad-Name"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schema must match")
+        .hasMessageContaining("Bad-Name")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> ConnectionUrl.parse("jdbc:postgresql://db/jobs?password=secret&schema=select"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schema must not be an SQL reserved word: select")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> ConnectionUrl.parse("postgres://db/jobs?schema="))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema must not be empty");
+    assertThatThrownBy(() -> ConnectionUrl.parse("postgres://db/jobs?schema=a&schema=b"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names its schema twice");
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://db/jobs?schema=pg_x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not start with pg_");
+  }
+
+  @Test
+  void schemaSetTwiceMustAgree() {
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://nobody@127.0.0.1:1/none?schema=jobs").schema("other").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema other differs from the url's schema jobs");
   }
 
   @Test

@@ -7,21 +7,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
- * A PostgreSQL location as a JDBC URL plus credentials. Accepts {@code jdbc:postgresql:...} as is, and
- * the libpq form {@code postgres://user:password@host:port/database?options} (or {@code postgresql://}),
- * whose user and password are percent-decoded and whose options pass through to pgjdbc. Not public API.
+ * A PostgreSQL location as a JDBC URL plus credentials and the store's schema. Accepts
+ * {@code jdbc:postgresql:...}, and the libpq form {@code postgres://user:password@host:port/database?options}
+ * (or {@code postgresql://}), whose user and password are percent-decoded. In both, the option
+ * {@code schema=NAME} names the schema holding Errand's tables, checked by {@link SchemaName}'s rules and
+ * taken out of the JDBC URL; every other option passes through to pgjdbc. Not public API.
  *
  * @param user null to let the JDBC URL or the driver decide
  * @param password null for none
+ * @param schema the URL's {@code schema} option, or null when it names none
  */
-public record ConnectionUrl(String jdbcUrl, String user, String password) {
+public record ConnectionUrl(String jdbcUrl, String user, String password, String schema) {
+  private static final String SCHEMA_OPTION = "schema";
 
   public static ConnectionUrl parse(String url) {
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("url must not be blank: " + url);
     }
     if (url.startsWith("jdbc:postgresql:")) {
-      return new ConnectionUrl(url, null, null);
+      int q = url.indexOf('?');
+      if (q < 0) {
+        return new ConnectionUrl(url, null, null, null);
+      }
+      Options options = Options.split(url, url.substring(q + 1));
+      return new ConnectionUrl(options.appendTo(new StringBuilder(url.substring(0, q))), null, null, options.schema);
     }
     if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
       throw new IllegalArgumentException(
@@ -50,10 +59,40 @@ public record ConnectionUrl(String jdbcUrl, String user, String password) {
     }
     String path = uri.getRawPath();
     jdbc.append(path == null || path.isEmpty() ? "/" : path);
-    if (uri.getRawQuery() != null) {
-      jdbc.append('?').append(uri.getRawQuery());
+    Options options = Options.split(url, uri.getRawQuery());
+    return new ConnectionUrl(options.appendTo(jdbc), user, password, options.schema);
+  }
+
+  /** A URL's options without {@code schema}, still encoded, and the schema it named. */
+  private record Options(String rest, String schema) {
+    static Options split(String url, String query) {
+      if (query == null || query.isEmpty()) {
+        return new Options("", null);
+      }
+      StringBuilder rest = new StringBuilder();
+      String schema = null;
+      for (String option : query.split("&")) {
+        int eq = option.indexOf('=');
+        String name = decode(eq < 0 ? option : option.substring(0, eq));
+        if (!name.equals(SCHEMA_OPTION)) {
+          rest.append(rest.isEmpty() ? "" : "&").append(option);
+          continue;
+        }
+        if (schema != null) {
+          throw new IllegalArgumentException("url names its schema twice: " + redact(url));
+        }
+        try {
+          schema = SchemaName.require(eq < 0 ? "" : decode(option.substring(eq + 1)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("url's schema option is refused: " + e.getMessage() + " (in " + redact(url) + ")", e);
+        }
+      }
+      return new Options(rest.toString(), schema);
     }
-    return new ConnectionUrl(jdbc.toString(), user, password);
+
+    String appendTo(StringBuilder jdbc) {
+      return rest.isEmpty() ? jdbc.toString() : jdbc.append('?').append(rest).toString();
+    }
   }
 
   /** Driver properties holding the credentials, for DriverManager; callers add their own options. */
@@ -72,13 +111,14 @@ public record ConnectionUrl(String jdbcUrl, String user, String password) {
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  /** The url without its password, for messages. */
+  /** The url without its password (in the user info or as an option), for messages. */
   static String redact(String url) {
-    return url.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@");
+    return url.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@").replaceAll("(?i)([?&]password=)[^&]*", "$1***");
   }
 
   @Override
   public String toString() {
-    return "ConnectionUrl[" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
+    return "ConnectionUrl[" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***")
+        + ", schema=" + schema + "]";
   }
 }

@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  * lower-case identifier (so it needs no quoting and cannot inject anything). Not public API.
  */
 public final class StoreSql {
-  /** Short enough that the notification channel {@code <schema>_work} stays within 63 bytes. */
-  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,49}");
   private static final Pattern MIGRATION_NAME = Pattern.compile("(\\d+)_[a-z0-9_]+");
   private static final String PLACEHOLDER = "{schema}";
 
@@ -53,12 +51,9 @@ public final class StoreSql {
     return new StoreSql(schema, Map.copyOf(statements), List.copyOf(migrations));
   }
 
-  /** Returns {@code schema} if it is a plain lower-case identifier of at most 50 characters. */
+  /** Returns {@code schema} if it meets {@link SchemaName}'s rules; throws IllegalArgumentException naming the one it breaks. */
   public static String requireSchema(String schema) {
-    if (schema == null || !SCHEMA.matcher(schema).matches()) {
-      throw new IllegalArgumentException("schema must match " + SCHEMA.pattern() + ": " + schema);
-    }
-    return schema;
+    return SchemaName.require(schema);
   }
 
   public String schema() {
