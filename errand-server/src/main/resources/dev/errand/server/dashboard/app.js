@@ -81,30 +81,7 @@ $('#login-form').addEventListener('submit', (ev) => {
   sessionStorage.setItem('errand.token', token);
   $('#login').hidden = true;
   $('#main').hidden = false;
-  // ------------------------------------------------------------------ schedules
-
-// ISO-8601 durations as people write them: PT1H30M -> "1h 30m", PT0.5S -> "0.5s"
-function duration(iso) {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$/.exec(iso || '');
-  if (!m) return iso;
-  return [[m[1], 'd'], [m[2], 'h'], [m[3], 'm'], [m[4], 's']].filter(([v]) => v).map(([v, u]) => v + u).join(' ') || '0s';
-}
-
-async function renderSchedules() {
-  const list = await api('GET', '/v1/schedules');
-  const body = $('#schedules tbody');
-  body.replaceChildren(...list.schedules.map((s) => el('tr', { 'data-schedule': s.name },
-    el('td', {}, s.name),
-    el('td', {}, s.cron ? el('code', {}, s.cron) : 'every ' + duration(s.interval), s.zone && s.cron ? ' (' + s.zone + ')' : ''),
-    el('td', {}, el('a', { href: '#/tasks?queue=' + encodeURIComponent(s.task.queue) + '&type=' + encodeURIComponent(s.task.type) },
-      s.task.queue + '/' + s.task.type)),
-    el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
-    el('td', { class: 'next-fire' }, when(s.nextFire) || '—'),
-    el('td', { class: 'last-fire' }, when(s.lastFire) || '—'))));
-  if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '6' }, 'No schedule.')));
-}
-
-render();
+  render();
 });
 
 $('#logout').addEventListener('click', () => {
