@@ -232,26 +232,14 @@ public final class SqliteStore implements TaskStore {
       int batch = Math.max(request.limit(), PROMOTE_BATCH);
       String queue = request.queue();
       if (horizon.mayHaveDue(queue, now)) {
-        PreparedStatement promote = tx.statement("claim_promote_due");
-        promote.setString(1, queue);
-        promote.setLong(2, now);
-        promote.setInt(3, batch);
-        promote.executeUpdate();
+        queueStatement(tx, "claim_promote_due", queue, now, batch).executeUpdate();
         long next = nextTime(tx, "claim_next_due", queue);
         tx.afterCommit(() -> horizon.nextDue(queue, next));
       }
       if (horizon.mayHaveExpired(queue, now)) {
         // The error history of the leases the rescue below sends DEAD on their final attempt: same rows.
-        PreparedStatement bury = tx.statement("claim_bury_errors");
-        bury.setString(1, queue);
-        bury.setLong(2, now);
-        bury.setInt(3, batch);
-        trimErrors(tx, readIds(bury));
-        PreparedStatement rescue = tx.statement("claim_rescue_expired");
-        rescue.setString(1, queue);
-        rescue.setLong(2, now);
-        rescue.setInt(3, batch);
-        rescue.executeUpdate();
+        trimErrors(tx, readIds(queueStatement(tx, "claim_bury_errors", queue, now, batch)));
+        queueStatement(tx, "claim_rescue_expired", queue, now, batch).executeUpdate();
         long next = nextTime(tx, "claim_next_expiry", queue);
         tx.afterCommit(() -> horizon.nextExpiry(queue, next));
       }
@@ -276,6 +264,16 @@ public final class SqliteStore implements TaskStore {
       tasks.sort(CLAIM_ORDER);
       return new ClaimResult(tasks);
     });
+  }
+
+  /** The named statement bound to the (queue, now, batch) parameters the claim's housekeeping shares. */
+  private static PreparedStatement queueStatement(WriteContext tx, String name, String queue, long now, int batch)
+      throws SQLException {
+    PreparedStatement statement = tx.statement(name);
+    statement.setString(1, queue);
+    statement.setLong(2, now);
+    statement.setInt(3, batch);
+    return statement;
   }
 
   /** The earliest time the named statement reads for {@code queue}, or {@code Long.MAX_VALUE} for none. */
