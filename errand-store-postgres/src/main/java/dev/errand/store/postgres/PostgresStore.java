@@ -106,7 +106,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   private final ScheduleStatements schedules;
   private final WorkSignals signals = new WorkSignals();
   private final OwnNotifications ownNotifications = new OwnNotifications();
-  private final GroupInserter inserter = new GroupInserter(this::insertAndWake, Failures::isOwnData);
+  private final GroupInserter inserter;
   private final NotificationListener listener;
   private final int pageReadLimit;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -117,6 +117,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     this.name = "postgres:" + sql.schema();
     this.statements = new TaskStatements(sql);
     this.schedules = new ScheduleStatements(sql);
+    this.inserter = new GroupInserter(name, this::insertAndWake, Failures::isOwnData);
     ConnectionSource listenSource;
     if (b.dataSource != null) {
       this.dataSource = b.dataSource;

@@ -95,7 +95,7 @@ class PostgresGroupInsertTest {
     NewTask plainB = NewTasks.ready(queue);
     List<NewTask> group = List.of(sharedKeyFirst, differentUnderTakenKey, plainA, sharedKeySecond, plainB);
 
-    Map<Integer, Object> answers = whileAnInsertIsInFlight(queue, group);
+    Map<Integer, Object> answers = whileAnInsertIsInFlight(queue, group, Set.of());
 
     assertThat(outcome(answers, 0).created()).isTrue();
     assertThat(outcome(answers, 1).created()).as("the key was taken").isFalse();
@@ -117,7 +117,7 @@ class PostgresGroupInsertTest {
     List<NewTask> group = new ArrayList<>(good);
     group.add(1, refused);
 
-    Map<Integer, Object> answers = whileAnInsertIsInFlight(queue, group);
+    Map<Integer, Object> answers = whileAnInsertIsInFlight(queue, group, Set.of());
 
     assertThat(answers.get(1)).isInstanceOf(StoreUnavailableException.class);
     assertThatThrownBy(() -> store.insertMany(request(refused))).as("what it gets alone")
@@ -130,12 +130,31 @@ class PostgresGroupInsertTest {
     assertThat(count(queue)).isEqualTo(4); // the blocker's and the three good ones
   }
 
+  @Test
+  void interruptingOneWaitingCallerFailsNoOneAndItStillGetsItsAnswer() throws Exception {
+    String queue = newQueue();
+    List<NewTask> group = List.of(NewTasks.ready(queue), NewTasks.ready(queue), NewTasks.ready(queue));
+
+    // Interrupted while waiting: a virtual thread's socket closes when it is interrupted in I/O, so a
+    // group that ran on that caller's thread would lose its connection for every caller.
+    Map<Integer, Object> answers = whileAnInsertIsInFlight(queue, group, Set.of(0));
+
+    for (int i = 0; i < group.size(); i++) {
+      assertThat(outcome(answers, i).created()).isTrue();
+    }
+    assertThat(answers.get(-1)).as("the interrupt is kept for the caller").isEqualTo(true);
+    assertThat(count(queue)).isEqualTo(4);
+  }
+
   /**
    * Starts a lone insert that waits on a key an open transaction holds, queues one caller per task of
-   * {@code group} behind it, lets the lone insert finish, and returns each caller's outcome or exception
-   * by position. The callers are all waiting before the lone insert ends, so they go as one group.
+   * {@code group} behind it (virtual threads, as an application's), interrupts those at the positions
+   * {@code interrupt} while they wait, lets the lone insert finish, and returns each caller's outcome or
+   * exception by position (and at -1 whether the first interrupted caller was still interrupted after).
+   * The callers are all waiting before the lone insert ends, so they go as one group.
    */
-  private static Map<Integer, Object> whileAnInsertIsInFlight(String queue, List<NewTask> group) throws Exception {
+  private static Map<Integer, Object> whileAnInsertIsInFlight(String queue, List<NewTask> group,
+      Set<Integer> interrupt) throws Exception {
     Map<Integer, Object> answers = new ConcurrentHashMap<>();
     List<Thread> callers = new ArrayList<>();
     try (Connection holder = store.openTransaction()) {
@@ -146,15 +165,21 @@ class PostgresGroupInsertTest {
       for (int i = 0; i < group.size(); i++) {
         int position = i;
         NewTask task = group.get(i);
-        callers.add(Thread.ofPlatform().start(() -> {
+        callers.add(Thread.ofVirtual().start(() -> {
           try {
             answers.put(position, store.insertMany(request(task)).outcomes().getFirst());
           } catch (RuntimeException e) {
             answers.put(position, e);
           }
+          if (interrupt.contains(position)) {
+            answers.putIfAbsent(-1, Thread.currentThread().isInterrupted());
+          }
         }));
         // In order, so the group holds them in this order.
         await().atMost(Duration.ofSeconds(10)).until(() -> callers.getLast().getState() == Thread.State.WAITING);
+      }
+      for (int i : interrupt) {
+        callers.get(i).interrupt();
       }
       holder.commit();
       lone.join(Duration.ofSeconds(30));
@@ -162,7 +187,7 @@ class PostgresGroupInsertTest {
     for (Thread t : callers) {
       t.join(Duration.ofSeconds(30));
     }
-    assertThat(answers).hasSize(group.size());
+    assertThat(answers).hasSize(group.size() + (interrupt.isEmpty() ? 0 : 1));
     return answers;
   }
 

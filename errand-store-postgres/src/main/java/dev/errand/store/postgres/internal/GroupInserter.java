@@ -15,11 +15,11 @@ import java.util.function.Predicate;
  * (group commit): each commit waits for its WAL flush, so single enqueues that each paid a round trip and
  * a flush of their own share them instead.
  *
- * <p>A call that finds no group insert in flight runs at once on its own thread: a lone enqueue on an
- * idle store waits for nothing. Calls that arrive while one is in flight wait; when it ends, the first of
- * them runs all that are waiting (up to {@link #MAX_GROUP_TASKS} tasks) as one insert on its own thread,
- * and answers the others. At most one group insert is in flight, so a burst of callers makes few large
- * statements instead of many small ones queueing for connections and flushes.
+ * <p>A call that finds no insert of this kind in flight runs at once on the caller's thread: a lone
+ * enqueue on an idle store waits for nothing. Calls that arrive while one is in flight wait; when it
+ * ends, all that are waiting (up to {@link #MAX_GROUP_TASKS} tasks) go as one insert, and each is
+ * answered. At most one insert is in flight, so a burst of callers makes a few large statements instead
+ * of many small ones queueing for connections and flushes.
  *
  * <p>Each caller gets exactly the outcomes of its own tasks, as if it had inserted alone after the
  * callers before it in the group: a task whose id or idempotency key an earlier task of the group took
@@ -44,6 +44,7 @@ public final class GroupInserter {
    */
   static final int MAX_GROUP_TASKS = 1000;
 
+  private final String threadName;
   private final Function<List<NewTask>, InsertResult> insert;
   private final Predicate<RuntimeException> ownFault;
   private final ReentrantLock lock = new ReentrantLock();
@@ -55,7 +56,9 @@ public final class GroupInserter {
    * @param ownFault whether a failure of {@code insert} lies in the data of the tasks inserted, and so
    *     wrote nothing and would fail only the request that holds the offending value
    */
-  public GroupInserter(Function<List<NewTask>, InsertResult> insert, Predicate<RuntimeException> ownFault) {
+  public GroupInserter(
+      String storeName, Function<List<NewTask>, InsertResult> insert, Predicate<RuntimeException> ownFault) {
+    this.threadName = "errand-" + storeName + "-group-insert";
     this.insert = insert;
     this.ownFault = ownFault;
   }
@@ -84,54 +87,18 @@ public final class GroupInserter {
         handOn();
       }
     }
-    Turn turn = me.turn.join();
-    if (turn instanceof Turn.Lead lead) {
-      try {
-        turn = run(lead.group());
-      } finally {
-        handOn();
-      }
-    }
-    return switch (turn) {
-      case Turn.Done done -> done.result();
-      case Turn.Failed failed -> throw rethrow(failed.error());
-      case Turn.Alone alone -> insert.apply(tasks);
-      case Turn.Lead lead -> throw new IllegalStateException("a group's leader was told to lead again");
+    return switch (me.answer.join()) {
+      case Answer.Done done -> done.result();
+      case Answer.Failed failed -> throw rethrow(failed.error());
+      case Answer.Alone alone -> insert.apply(tasks);
     };
   }
 
   /**
-   * Runs a group's insert and answers each of its requests but the first, the leader's, whose answer it
-   * returns.
+   * Ends an insert: the callers waiting now go next, as one group, or nothing is in flight any more. The
+   * group runs on a thread of its own, never a caller's: an interrupt meant for one caller (a handler's
+   * timeout) would close the connection under every caller of the group.
    */
-  private Turn run(List<Pending> group) {
-    List<Turn> answers = new ArrayList<>(group.size());
-    try {
-      List<NewTask> all = new ArrayList<>();
-      for (Pending p : group) {
-        all.addAll(p.tasks);
-      }
-      InsertResult result = insert.apply(all);
-      int from = 0;
-      for (Pending p : group) {
-        int to = from + p.tasks.size();
-        answers.add(new Turn.Done(new InsertResult(result.outcomes().subList(from, to))));
-        from = to;
-      }
-    } catch (RuntimeException | Error e) {
-      boolean alone = group.size() > 1 && e instanceof RuntimeException r && ownFault.test(r);
-      answers.clear();
-      for (int i = 0; i < group.size(); i++) {
-        answers.add(alone ? new Turn.Alone() : new Turn.Failed(e));
-      }
-    }
-    for (int i = 1; i < group.size(); i++) {
-      group.get(i).turn.complete(answers.get(i));
-    }
-    return answers.getFirst();
-  }
-
-  /** Ends an insert: the first waiting caller leads the next group, or nothing is in flight any more. */
   private void handOn() {
     lock.lock();
     try {
@@ -146,9 +113,42 @@ public final class GroupInserter {
         tasks += p.tasks.size();
         group.add(p);
       }
-      group.getFirst().turn.complete(new Turn.Lead(group));
+      Thread.ofVirtual().name(threadName).start(() -> {
+        try {
+          run(group);
+        } finally {
+          handOn();
+        }
+      });
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Runs a group's insert and answers each of its requests with its own share. */
+  private void run(List<Pending> group) {
+    List<Answer> answers = new ArrayList<>(group.size());
+    try {
+      List<NewTask> all = new ArrayList<>();
+      for (Pending p : group) {
+        all.addAll(p.tasks);
+      }
+      InsertResult result = insert.apply(all);
+      int from = 0;
+      for (Pending p : group) {
+        int to = from + p.tasks.size();
+        answers.add(new Answer.Done(new InsertResult(result.outcomes().subList(from, to))));
+        from = to;
+      }
+    } catch (RuntimeException | Error e) {
+      boolean alone = group.size() > 1 && e instanceof RuntimeException r && ownFault.test(r);
+      answers.clear();
+      for (int i = 0; i < group.size(); i++) {
+        answers.add(alone ? new Answer.Alone() : new Answer.Failed(e));
+      }
+    }
+    for (int i = 0; i < group.size(); i++) {
+      group.get(i).answer.complete(answers.get(i));
     }
   }
 
@@ -159,24 +159,22 @@ public final class GroupInserter {
     return (RuntimeException) error;
   }
 
-  /** A waiting caller's request; its turn says what to do when it comes. */
+  /** A waiting caller's request and, once its group has run, its answer. */
   private static final class Pending {
     final List<NewTask> tasks;
-    final CompletableFuture<Turn> turn = new CompletableFuture<>();
+    final CompletableFuture<Answer> answer = new CompletableFuture<>();
 
     Pending(List<NewTask> tasks) {
       this.tasks = tasks;
     }
   }
 
-  /** What a waiting caller is told: lead a group, take its answer, or insert again alone. */
-  private sealed interface Turn {
-    record Lead(List<Pending> group) implements Turn {}
+  /** What a waiting caller is told: its outcomes, its group's failure, or to insert again alone. */
+  private sealed interface Answer {
+    record Done(InsertResult result) implements Answer {}
 
-    record Done(InsertResult result) implements Turn {}
+    record Failed(Throwable error) implements Answer {}
 
-    record Failed(Throwable error) implements Turn {}
-
-    record Alone() implements Turn {}
+    record Alone() implements Answer {}
   }
 }
