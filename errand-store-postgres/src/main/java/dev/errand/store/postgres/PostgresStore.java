@@ -430,6 +430,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     }
     listener.start();
     listener.awaitListening(Math.min(wait, LISTEN_START_NANOS));
+    // Counted from the caller's last empty claim if there was one: what was signalled since ends the wait.
+    WorkSignals.Baseline baseline = signals.baseline(request.queues());
+    if (signals.signalledSince(baseline)) {
+      return; // work came while the claim ran: claim again now, without the due-time query
+    }
     try {
       Duration due = withConnection("awaitWork", c -> statements.nextDue(c, request.queues()));
       if (due != null) {
@@ -438,7 +443,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     } catch (StoreUnavailableException e) {
       // The next claim reports the outage; until then this is a plain poll.
     }
-    signals.await(request.queues(), wait - (System.nanoTime() - start));
+    signals.await(baseline, wait - (System.nanoTime() - start));
   }
 
   @Override

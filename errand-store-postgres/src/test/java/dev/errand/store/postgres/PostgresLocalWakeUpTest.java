@@ -62,17 +62,22 @@ class PostgresLocalWakeUpTest {
     });
   }
 
-  @Test
-  void ownInsertWakesTheStoresWaitersWithoutANotification() throws Exception {
+  private static HikariDataSource newPool() {
     ConnectionUrl url = ConnectionUrl.parse(TestDatabase.URL);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url.jdbcUrl());
     config.setDataSourceProperties(url.credentials());
     config.setMaximumPoolSize(3);
+    return new HikariDataSource(config);
+  }
+
+  @Test
+  void ownInsertWakesTheStoresWaitersWithoutANotification() throws Exception {
     AtomicInteger refusedListens = new AtomicInteger();
-    try (HikariDataSource pool = new HikariDataSource(config);
+    try (HikariDataSource pool = newPool();
         PostgresStore deaf = PostgresStore.builder()
-            .dataSource(new NoListenerDataSource(pool, refusedListens)).schema(db.name()).build()) {
+            .dataSource(new WatchedDataSource(pool, true, refusedListens, new AtomicInteger()))
+            .schema(db.name()).build()) {
       String queue = newQueue();
       AtomicLong returnedAt = new AtomicLong();
       Thread waiter = startWaiter(deaf, queue, LONG_WAIT, returnedAt);
@@ -115,13 +120,41 @@ class PostgresLocalWakeUpTest {
     assertThat(store.claim(new ClaimRequest(queue, 5, LEASE, "w")).tasks()).hasSize(1);
   }
 
-  /** The caller's pool, except that the store's listener thread gets no connection from it. */
-  private record NoListenerDataSource(DataSource pool, AtomicInteger refused) implements DataSource {
+  @Test
+  void waitAfterAnEmptyClaimThatWorkCameDuringEndsWithoutTouchingTheDatabase() throws Exception {
+    AtomicInteger borrowed = new AtomicInteger();
+    try (HikariDataSource pool = newPool();
+        PostgresStore watched = PostgresStore.builder()
+            .dataSource(new WatchedDataSource(pool, false, new AtomicInteger(), borrowed))
+            .schema(db.name()).build()) {
+      watched.awaitWork(new WaitRequest(Set.of(newQueue()), Duration.ofMillis(300))); // connects the listener
+      String queue = newQueue();
+      assertThat(watched.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).isEmpty();
+      watched.insertMany(request(NewTasks.ready(queue))); // as if it came while the claim ran
+      int before = borrowed.get();
+      long start = System.nanoTime();
+      watched.awaitWork(new WaitRequest(Set.of(queue), LONG_WAIT));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG_WAIT.dividedBy(2));
+      assertThat(borrowed.get()).as("no due-time query").isEqualTo(before);
+      assertThat(watched.claim(new ClaimRequest(queue, 1, LEASE, "w")).tasks()).hasSize(1);
+    }
+  }
+
+  /**
+   * The caller's pool, counting the connections it lends to anyone but the store's listener thread, and
+   * lending none to that thread if {@code refuseListener}.
+   */
+  private record WatchedDataSource(DataSource pool, boolean refuseListener, AtomicInteger refused,
+      AtomicInteger borrowed) implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
       if (Thread.currentThread().getName().endsWith("-listener")) {
-        refused.incrementAndGet();
-        throw new SQLException("this test's database does not let the store listen", "08004");
+        if (refuseListener) {
+          refused.incrementAndGet();
+          throw new SQLException("this test's database does not let the store listen", "08004");
+        }
+      } else {
+        borrowed.incrementAndGet();
       }
       return pool.getConnection();
     }

@@ -104,10 +104,11 @@ public final class NotificationListener implements AutoCloseable {
         try (Statement s = c.createStatement()) {
           s.execute(sql.get("listen"));
         }
-        setListening(true);
         // After LISTEN, so that every notification expected from now on arrives; before any is read.
         own.clear();
+        // Before waiters see it listening: one that counts signals from then on is not woken for nothing.
         signals.signalAll();
+        setListening(true);
         if (warned) {
           log.info("{}: listening for wake-ups again", storeName);
           warned = false;
