@@ -228,6 +228,8 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
         queues.forEach(signals::signal);
         throw e;
       }
+      // A queue that got no task got no notification: its expectation is forgotten, and if an older
+      // notification of this backend used it up meanwhile, that one's waiters are woken here.
       Set<String> silent = new LinkedHashSet<>(queues);
       for (InsertResult.Outcome o : result.outcomes()) {
         if (o.created() && silent.remove(o.task().queue())) {
