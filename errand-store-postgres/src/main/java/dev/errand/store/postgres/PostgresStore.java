@@ -21,6 +21,7 @@ import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.JdbcTransactionalStore;
+import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
@@ -34,9 +35,11 @@ import dev.errand.core.spi.WaitRequest;
 import dev.errand.store.postgres.internal.ConnectionSource;
 import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.Failures;
+import dev.errand.store.postgres.internal.GroupInserter;
 import dev.errand.store.postgres.internal.Migrator;
 import dev.errand.store.postgres.internal.ScheduleStatements;
 import dev.errand.store.postgres.internal.NotificationListener;
+import dev.errand.store.postgres.internal.OwnNotifications;
 import dev.errand.store.postgres.internal.SqlWork;
 import dev.errand.store.postgres.internal.StoreSql;
 import dev.errand.store.postgres.internal.TaskStatements;
@@ -45,13 +48,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +66,9 @@ import org.slf4j.LoggerFactory;
  * {@code FOR UPDATE SKIP LOCKED} statement per batch, completions and heartbeats one {@code unnest}
  * statement per batch, all fenced by lease token; lease times are the database's clock. Enqueues can
  * join the caller's JDBC transaction ({@link JdbcTransactionalStore}), and wake idle workers through
- * LISTEN/NOTIFY, sent from the inserting transaction so that a rolled-back enqueue wakes no one.
+ * LISTEN/NOTIFY, sent from the inserting transaction so that a rolled-back enqueue wakes no one. An
+ * enqueue in the store's own transaction also wakes this process's workers itself once it has committed,
+ * and concurrent ones share a statement and a commit.
  *
  * <p>Tables live in one schema (default {@value #DEFAULT_SCHEMA}), created and upgraded by numbered
  * migrations when the store is built; nodes starting at once serialize on an advisory lock.
@@ -97,6 +105,8 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   private final TaskStatements statements;
   private final ScheduleStatements schedules;
   private final WorkSignals signals = new WorkSignals();
+  private final OwnNotifications ownNotifications = new OwnNotifications();
+  private final GroupInserter inserter;
   private final NotificationListener listener;
   private final int pageReadLimit;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -107,6 +117,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     this.name = "postgres:" + sql.schema();
     this.statements = new TaskStatements(sql);
     this.schedules = new ScheduleStatements(sql);
+    this.inserter = new GroupInserter(name, this::insertAndWake, Failures::isOwnData);
     ConnectionSource listenSource;
     if (b.dataSource != null) {
       this.dataSource = b.dataSource;
@@ -118,7 +129,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       this.dataSource = ownPool;
       listenSource = () -> DriverManager.getConnection(url.jdbcUrl(), listenProperties(url));
     }
-    this.listener = new NotificationListener(name, listenSource, sql, signals);
+    this.listener = new NotificationListener(name, listenSource, sql, signals, ownNotifications);
     log.debug("{}: schema {}, {}, migrate {}, pages read up to {}", name, sql.schema(), ownPool == null
         ? "caller's DataSource"
         : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate,
@@ -186,13 +197,55 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     return "postgres";
   }
 
+  /**
+   * Concurrent small requests share one statement and one commit ({@link GroupInserter}); a request on
+   * an idle store goes at once. This process's waiters on the queues that got tasks are woken as soon as
+   * the insert has committed, without waiting for the notification's trip through the database, which
+   * still goes to the other nodes.
+   */
   @Override
   public InsertResult insertMany(InsertRequest request) {
     if (request.tasks().isEmpty()) {
       return new InsertResult(List.of());
     }
+    return inserter.insert(request.tasks());
+  }
+
+  /** One insert in the store's own transaction, which wakes this process's waiters once it has committed. */
+  private InsertResult insertAndWake(List<NewTask> tasks) {
     // Auto-commit: the insert is one statement, so one round trip commits the whole batch atomically.
-    return withConnection("insert", c -> statements.insert(c, request.tasks()));
+    return withConnection("insert", c -> {
+      int backend = backendOf(c);
+      Set<String> queues = new LinkedHashSet<>();
+      tasks.forEach(t -> queues.add(t.queue()));
+      ownNotifications.expect(backend, queues);
+      InsertResult result;
+      try {
+        result = statements.insert(c, tasks);
+      } catch (SQLException | RuntimeException e) {
+        // It may have committed all the same (a lost answer); waking for nothing costs only an empty claim.
+        ownNotifications.forget(backend, queues);
+        queues.forEach(signals::signal);
+        throw e;
+      }
+      // A queue that got no task got no notification: its expectation is forgotten, and if an older
+      // notification of this backend used it up meanwhile, that one's waiters are woken here.
+      Set<String> silent = new LinkedHashSet<>(queues);
+      for (InsertResult.Outcome o : result.outcomes()) {
+        if (o.created() && silent.remove(o.task().queue())) {
+          signals.signal(o.task().queue());
+        }
+      }
+      ownNotifications.forget(backend, silent).forEach(signals::signal);
+      return result;
+    });
+  }
+
+  /** The process id of the connection's backend, which its notifications carry; unknown behind a foreign wrapper. */
+  private static int backendOf(Connection c) throws SQLException {
+    return c.isWrapperFor(PGConnection.class)
+        ? c.unwrap(PGConnection.class).getBackendPID()
+        : OwnNotifications.UNKNOWN_BACKEND;
   }
 
   @Override
@@ -379,6 +432,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     }
     listener.start();
     listener.awaitListening(Math.min(wait, LISTEN_START_NANOS));
+    // Counted from the caller's last empty claim if there was one: what was signalled since ends the wait.
+    WorkSignals.Baseline baseline = signals.baseline(request.queues());
+    if (signals.signalledSince(baseline)) {
+      return; // work came while the claim ran: claim again now, without the due-time query
+    }
     try {
       Duration due = withConnection("awaitWork", c -> statements.nextDue(c, request.queues()));
       if (due != null) {
@@ -387,7 +445,7 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     } catch (StoreUnavailableException e) {
       // The next claim reports the outage; until then this is a plain poll.
     }
-    signals.await(request.queues(), wait - (System.nanoTime() - start));
+    signals.await(baseline, wait - (System.nanoTime() - start));
   }
 
   @Override

@@ -37,4 +37,21 @@ public final class Failures {
     }
     return false;
   }
+
+  /**
+   * True if the failure lies in the data of the statement's own rows: a value the database refuses
+   * (SQLState class 22, data exception, or 23, integrity constraint violation) or that could not be
+   * bound. Such a statement failed as a whole before anything was written.
+   */
+  public static boolean isOwnData(RuntimeException e) {
+    if (e instanceof IllegalArgumentException) {
+      return true;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23");
+      }
+    }
+    return false;
+  }
 }

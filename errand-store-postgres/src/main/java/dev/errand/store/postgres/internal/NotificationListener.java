@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one dedicated connection that LISTENs on the store's channel and turns each notification into a
- * {@link WorkSignals#signal} for the queue it names. The connection is never borrowed from the store's
+ * {@link WorkSignals#signal} for the queue it names, except the store's own inserts' notifications, whose
+ * waiters the store woke itself ({@link OwnNotifications}). The connection is never borrowed from the store's
  * pool (it blocks for as long as the store lives). When it drops, the listener reconnects with backoff
  * and, once listening again, signals every queue, since notifications sent in between are lost; while
  * it is away, waiters fall back to polling.
@@ -34,6 +35,7 @@ public final class NotificationListener implements AutoCloseable {
   private final ConnectionSource source;
   private final StoreSql sql;
   private final WorkSignals signals;
+  private final OwnNotifications own;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition stateChanged = lock.newCondition();
   private Thread thread;
@@ -41,11 +43,13 @@ public final class NotificationListener implements AutoCloseable {
   private boolean listening;
   private boolean closed;
 
-  public NotificationListener(String storeName, ConnectionSource source, StoreSql sql, WorkSignals signals) {
+  public NotificationListener(
+      String storeName, ConnectionSource source, StoreSql sql, WorkSignals signals, OwnNotifications own) {
     this.storeName = storeName;
     this.source = source;
     this.sql = sql;
     this.signals = signals;
+    this.own = own;
   }
 
   /** Starts the listener thread if it is not running yet. */
@@ -100,8 +104,11 @@ public final class NotificationListener implements AutoCloseable {
         try (Statement s = c.createStatement()) {
           s.execute(sql.get("listen"));
         }
-        setListening(true);
+        // After LISTEN, so that every notification expected from now on arrives; before any is read.
+        own.clear();
+        // Before waiters see it listening: one that counts signals from then on is not woken for nothing.
         signals.signalAll();
+        setListening(true);
         if (warned) {
           log.info("{}: listening for wake-ups again", storeName);
           warned = false;
@@ -135,7 +142,9 @@ public final class NotificationListener implements AutoCloseable {
       PGNotification[] notifications = pg.getNotifications(RECEIVE_MILLIS);
       if (notifications != null && notifications.length > 0) {
         for (PGNotification n : notifications) {
-          signals.signal(n.getParameter());
+          if (!own.arrived(n.getPID(), n.getParameter())) {
+            signals.signal(n.getParameter());
+          }
         }
         lastTraffic = System.nanoTime();
       } else if (System.nanoTime() - lastTraffic > PROBE_NANOS) {

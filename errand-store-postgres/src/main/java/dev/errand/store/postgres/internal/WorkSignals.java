@@ -80,25 +80,46 @@ public final class WorkSignals {
   }
 
   /**
-   * Waits until one of {@code queues} is signalled after the later of this call and its last empty
-   * claim, or {@code timeoutNanos} passes. Returns true if signalled. The empty-claim records of the
-   * queues are used up, so that a caller which waits again without claiming in between really waits.
+   * Where a wait on {@code queues} counts signals from: each queue's last empty claim, else now. The
+   * empty-claim records of the queues are used up, so that a caller which waits again without claiming in
+   * between really waits.
    */
-  public boolean await(Collection<String> queues, long timeoutNanos) throws InterruptedException {
+  public Baseline baseline(Collection<String> queues) {
     lock.lock();
     try {
-      Map<String, Long> baseline = new HashMap<>();
+      Map<String, Long> versionsThen = new HashMap<>();
       for (String queue : queues) {
         long now = versions.getOrDefault(queue, 0L) + everyQueue;
         Long empty = emptyAt.remove(queue);
-        baseline.put(queue, empty != null ? empty : now);
+        versionsThen.put(queue, empty != null ? empty : now);
       }
+      return new Baseline(versionsThen);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether one of the baseline's queues was signalled after it, or the signals are closed. */
+  public boolean signalledSince(Baseline baseline) {
+    lock.lock();
+    try {
+      return closed || moved(baseline);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until one of the baseline's queues is signalled after it, or {@code timeoutNanos} passes.
+   * Returns true if signalled.
+   */
+  public boolean await(Baseline baseline, long timeoutNanos) throws InterruptedException {
+    lock.lock();
+    try {
       long remaining = timeoutNanos;
       while (!closed) {
-        for (String queue : queues) {
-          if (versions.getOrDefault(queue, 0L) + everyQueue != baseline.get(queue)) {
-            return true;
-          }
+        if (moved(baseline)) {
+          return true;
         }
         if (remaining <= 0) {
           return false;
@@ -108,6 +129,24 @@ public final class WorkSignals {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  private boolean moved(Baseline baseline) {
+    for (Map.Entry<String, Long> e : baseline.versions.entrySet()) {
+      if (versions.getOrDefault(e.getKey(), 0L) + everyQueue != e.getValue()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The queues' counters at the point a wait counts from. */
+  public static final class Baseline {
+    private final Map<String, Long> versions;
+
+    private Baseline(Map<String, Long> versions) {
+      this.versions = versions;
     }
   }
 }

@@ -27,4 +27,15 @@ class FailuresTest {
     assertThat(Failures.unavailable("s", "claim", new SQLException("full", "53100")))
         .hasMessageContaining("SQLState 53100");
   }
+
+  @Test
+  void dataTheDatabaseRefusesIsTheRequestsOwnFaultAndNothingElseIs() {
+    assertThat(Failures.isOwnData(Failures.unavailable("s", "insert", new SQLException("nul byte", "22021")))).isTrue();
+    assertThat(Failures.isOwnData(Failures.unavailable("s", "insert", new SQLException("check", "23514")))).isTrue();
+    assertThat(Failures.isOwnData(new IllegalArgumentException("timeout overflows nanoseconds"))).isTrue();
+    assertThat(Failures.isOwnData(Failures.unavailable("s", "insert", new SQLException("io", "08006")))).isFalse();
+    assertThat(Failures.isOwnData(Failures.unavailable("s", "insert", new SQLException("deadlock", "40P01")))).isFalse();
+    assertThat(Failures.isOwnData(Failures.unavailable("s", "insert", new SQLTransientConnectionException("pool"))))
+        .isFalse();
+  }
 }
