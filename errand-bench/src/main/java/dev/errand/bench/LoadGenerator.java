@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * not share the server's process. It sends a warm-up, then {@code n} tasks, one per request
  * ({@code POST /v1/tasks}) or {@code batch} per request ({@code POST /v1/tasks:batch}), from
  * {@code concurrency} virtual threads over keep-alive connections, and prints one JSON line: how many
- * tasks the server reported created, existing or failed, and the nanoseconds the timed part took.
+ * tasks the server reported created, existing or failed, the nanoseconds the timed part took, and the
+ * CPU time this process and the server's (given its process id, else -1) used over that part.
  * Task ids are {@code PREFIX-i} (warm-up {@code PREFIX-wi}), so the parent knows exactly which tasks
  * must exist.
  *
- * <pre>java -cp errand-bench.jar dev.errand.bench.LoadGenerator BASE_URL N CONCURRENCY BATCH PAYLOAD_BYTES PREFIX WARMUP</pre>
+ * <pre>java -cp errand-bench.jar dev.errand.bench.LoadGenerator BASE_URL N CONCURRENCY BATCH PAYLOAD_BYTES PREFIX WARMUP SERVER_PID</pre>
  */
 public final class LoadGenerator {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -45,9 +46,10 @@ public final class LoadGenerator {
 
   /** Runs a load generator in a JVM of its own against {@code baseUrl} and returns its JSON line. */
   static JsonNode run(String baseUrl, int n, int concurrency, int batch,
-      int payloadBytes, String prefix, int warmup) throws Exception {
+      int payloadBytes, String prefix, int warmup, long serverPid) throws Exception {
     return ChildJvm.run(LoadGenerator.class, baseUrl, Integer.toString(n), Integer.toString(concurrency),
-        Integer.toString(batch), Integer.toString(payloadBytes), prefix, Integer.toString(warmup));
+        Integer.toString(batch), Integer.toString(payloadBytes), prefix, Integer.toString(warmup),
+        Long.toString(serverPid));
   }
 
   /** Throws unless {@code result} says the server created all {@code n} timed tasks and refused none. */
@@ -67,18 +69,25 @@ public final class LoadGenerator {
     int n = Integer.parseInt(args[1]);
     String prefix = args[5];
     int warmup = Integer.parseInt(args[6]);
+    long serverPid = Long.parseLong(args[7]);
     g.send(prefix + "-w", warmup);
     g.created.set(0);
     g.existing.set(0);
+    long serverCpuStart = serverPid > 0 ? ProcStatus.read(serverPid).cpuNanos() : 0;
+    long cpuStart = CpuUse.processNanos();
     long start = System.nanoTime();
     g.send(prefix + "-", n);
     long nanos = System.nanoTime() - start;
+    long cpuNanos = CpuUse.processNanos() - cpuStart;
+    long serverCpuNanos = serverPid > 0 ? ProcStatus.read(serverPid).cpuNanos() - serverCpuStart : -1;
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("created", g.created.get());
     line.put("existing", g.existing.get());
     line.put("errors", g.errors.get());
     line.put("first_error", g.firstError.get());
     line.put("nanos", nanos);
+    line.put("cpu_nanos", cpuNanos);
+    line.put("server_cpu_nanos", serverCpuNanos);
     System.out.println(dev.errand.core.Json.DEFAULT_MAPPER.writeValueAsString(line));
   }
 
