@@ -16,7 +16,6 @@ import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,21 +70,8 @@ public final class TaskRoutes {
 
   /** All items are checked before any is written, and all are written in one store call. */
   private void enqueueBatch(Context ctx) throws Exception {
-    JsonFields body = Requests.object(ctx, limits.batchBodyBytes());
+    List<TaskSpec> specs = TaskBatchReader.read(Requests.body(ctx, limits.batchBodyBytes()), limits);
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("tasks"), errors);
-    List<JsonFields> items = body.objects("tasks", errors);
-    if (items == null && !body.has("tasks")) {
-      errors.add("tasks", "is required");
-    } else if (items != null && (items.isEmpty() || items.size() > limits.maxBatch())) {
-      errors.add("tasks", "must hold 1.." + limits.maxBatch() + " tasks");
-    }
-    errors.throwIfAny();
-    List<TaskSpec> specs = new ArrayList<>(items.size());
-    for (JsonFields item : items) {
-      specs.add(TaskSpecReader.read(item, null, limits.maxPayloadBytes(), errors));
-    }
-    errors.throwIfAny();
     rejectClashesWithin(specs, errors);
     errors.throwIfAny();
     List<Enqueued> results = errand.enqueueMany(specs);
