@@ -50,4 +50,31 @@ class ResponseWritingTest {
     assertThat(plain.header("Content-Encoding")).isNull();
     assertThat(plain.body()).isEqualTo(body);
   }
+
+  @Test
+  void aBatchAnswerIsStreamedWholeAndCompressedWhenAccepted() throws IOException {
+    StringBuilder body = new StringBuilder("{\"tasks\":[");
+    for (int i = 0; i < 200; i++) {
+      body.append(i == 0 ? "" : ",").append("{\"type\":\"t\",\"id\":\"stream-").append(i).append("\",\"payload\":").append(i)
+          .append('}');
+    }
+    byte[] request = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    Http.Resp gzip = http.send("POST", "/v1/tasks:batch", request, "Accept-Encoding", "gzip");
+    assertThat(gzip.status()).isEqualTo(201);
+    assertThat(gzip.header("Content-Encoding")).isEqualTo("gzip");
+    var results = Http.MAPPER.readTree(new GZIPInputStream(new ByteArrayInputStream(gzip.bytes())).readAllBytes())
+        .get("results");
+    assertThat(results).hasSize(200);
+    for (int i = 0; i < 200; i++) {
+      assertThat(results.get(i).get("status").asText()).isEqualTo("created");
+      assertThat(results.get(i).get("task").get("id").asText()).isEqualTo("stream-" + i);
+      assertThat(results.get(i).get("task").get("payload").asInt()).isEqualTo(i);
+    }
+    Http.Resp again = http.send("POST", "/v1/tasks:batch", request);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.header("Content-Encoding")).isNull();
+    assertThat(again.json().get("results")).hasSize(200)
+        .allSatisfy(r -> assertThat(r.get("status").asText()).isEqualTo("existing"));
+    assertThat(again.json().get("results").get(199).get("task").get("id").asText()).isEqualTo("stream-199");
+  }
 }

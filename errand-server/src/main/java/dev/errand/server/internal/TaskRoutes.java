@@ -15,6 +15,7 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -76,7 +77,10 @@ public final class TaskRoutes {
     errors.throwIfAny();
     List<Enqueued> results = errand.enqueueMany(specs);
     boolean anyCreated = results.stream().anyMatch(Enqueued::created);
-    try (JsonOut out = new JsonOut()) {
+    // Streamed to the client (compressed if it asks): a batch's answer is as large as its body, and
+    // building it in an array first held it twice.
+    ctx.status(anyCreated ? 201 : 200).contentType("application/json");
+    try (JsonOut out = JsonOut.to(ctx.outputStream())) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeArrayFieldStart("results");
@@ -89,7 +93,8 @@ public final class TaskRoutes {
       }
       g.writeEndArray();
       g.writeEndObject();
-      Responses.json(ctx, anyCreated ? 201 : 200, out.bytes());
+    } catch (IOException clientGone) {
+      // The tasks are in; nobody is left to read the answer, and Jetty closes the connection.
     }
   }
 
