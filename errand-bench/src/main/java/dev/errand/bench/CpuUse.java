@@ -30,7 +30,8 @@ final class CpuUse {
     return new CpuUse();
   }
 
-  private static long processNanos() {
+  /** This process's CPU time so far, user plus system, or -1 where the JVM cannot tell. */
+  static long processNanos() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }

@@ -110,7 +110,7 @@ final class EnqueueScenario implements Scenario {
     try (StoreTarget.FreshLocation location = target.freshLocation()) {
       JsonNode result;
       try (ServerProcess server = ServerProcess.start(s.serverJar(), s.serverJvmOptions(), location.url())) {
-        result = LoadGenerator.run(server.baseUrl(), s.n(), s.concurrency(), perRequest, s.payloadBytes(), prefix, warmup);
+        result = LoadGenerator.run(server.baseUrl(), s.n(), s.concurrency(), perRequest, s.payloadBytes(), prefix, warmup, server.pid());
       }
       LoadGenerator.checkCreated(result, s.n());
       try (TaskStore store = TaskStoreProvider.openUrl(location.url())) {
@@ -124,7 +124,12 @@ final class EnqueueScenario implements Scenario {
       long nanos = result.path("nanos").asLong();
       Map<String, Double> m = new LinkedHashMap<>();
       m.put("tasks_per_s", Stats.perSecond(s.n(), nanos));
-      m.put("requests_per_s", Stats.perSecond((s.n() + perRequest - 1) / perRequest, nanos));
+      long requests = (s.n() + perRequest - 1) / perRequest;
+      m.put("requests_per_s", Stats.perSecond(requests, nanos));
+      // CPU per request on each side of the connection: steadier than requests/s on a shared machine,
+      // and the client's share says how much of the 2 cores the measuring took from the server.
+      m.put("client_cpu_us_per_request", result.path("cpu_nanos").asLong() / 1000.0 / requests);
+      m.put("server_cpu_us_per_request", result.path("server_cpu_nanos").asLong() / 1000.0 / requests);
       return new Measurement(name(), batched ? "http-batch" : "http-single", s.n(), m);
     }
   }

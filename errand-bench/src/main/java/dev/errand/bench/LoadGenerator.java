@@ -1,10 +1,7 @@
 package dev.errand.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,16 +14,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * The load-generating process of the HTTP enqueue variants: a JVM of its own, so the client's work does
  * not share the server's process. It sends a warm-up, then {@code n} tasks, one per request
  * ({@code POST /v1/tasks}) or {@code batch} per request ({@code POST /v1/tasks:batch}), from
- * {@code concurrency} virtual threads over keep-alive connections, and prints one JSON line: how many
- * tasks the server reported created, existing or failed, and the nanoseconds the timed part took.
+ * {@code concurrency} keep-alive connections, each on its own thread with one request in flight
+ * ({@link HttpConnection}: plain sockets, so the client costs about what an efficient real one does on
+ * the machine it shares with the server), and prints one JSON line: how many
+ * tasks the server reported created, existing or failed, the nanoseconds the timed part took, and the
+ * CPU time this process and the server's (given its process id, else -1) used over that part.
  * Task ids are {@code PREFIX-i} (warm-up {@code PREFIX-wi}), so the parent knows exactly which tasks
- * must exist.
+ * must exist; every answer is checked to be about the task sent, in order, and a task answered with
+ * another id counts as failed.
  *
- * <pre>java -cp errand-bench.jar dev.errand.bench.LoadGenerator BASE_URL N CONCURRENCY BATCH PAYLOAD_BYTES PREFIX WARMUP</pre>
+ * <pre>java -cp errand-bench.jar dev.errand.bench.LoadGenerator BASE_URL N CONCURRENCY BATCH PAYLOAD_BYTES PREFIX WARMUP SERVER_PID</pre>
  */
 public final class LoadGenerator {
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
   private final String base;
   private final int concurrency;
   private final int batch;
@@ -45,9 +46,10 @@ public final class LoadGenerator {
 
   /** Runs a load generator in a JVM of its own against {@code baseUrl} and returns its JSON line. */
   static JsonNode run(String baseUrl, int n, int concurrency, int batch,
-      int payloadBytes, String prefix, int warmup) throws Exception {
+      int payloadBytes, String prefix, int warmup, long serverPid) throws Exception {
     return ChildJvm.run(LoadGenerator.class, baseUrl, Integer.toString(n), Integer.toString(concurrency),
-        Integer.toString(batch), Integer.toString(payloadBytes), prefix, Integer.toString(warmup));
+        Integer.toString(batch), Integer.toString(payloadBytes), prefix, Integer.toString(warmup),
+        Long.toString(serverPid));
   }
 
   /** Throws unless {@code result} says the server created all {@code n} timed tasks and refused none. */
@@ -67,18 +69,25 @@ public final class LoadGenerator {
     int n = Integer.parseInt(args[1]);
     String prefix = args[5];
     int warmup = Integer.parseInt(args[6]);
+    long serverPid = Long.parseLong(args[7]);
     g.send(prefix + "-w", warmup);
     g.created.set(0);
     g.existing.set(0);
+    long serverCpuStart = serverPid > 0 ? ProcStatus.read(serverPid).cpuNanos() : 0;
+    long cpuStart = CpuUse.processNanos();
     long start = System.nanoTime();
     g.send(prefix + "-", n);
     long nanos = System.nanoTime() - start;
+    long cpuNanos = CpuUse.processNanos() - cpuStart;
+    long serverCpuNanos = serverPid > 0 ? ProcStatus.read(serverPid).cpuNanos() - serverCpuStart : -1;
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("created", g.created.get());
     line.put("existing", g.existing.get());
     line.put("errors", g.errors.get());
     line.put("first_error", g.firstError.get());
     line.put("nanos", nanos);
+    line.put("cpu_nanos", cpuNanos);
+    line.put("server_cpu_nanos", serverCpuNanos);
     System.out.println(dev.errand.core.Json.DEFAULT_MAPPER.writeValueAsString(line));
   }
 
@@ -88,11 +97,24 @@ public final class LoadGenerator {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < concurrency; t++) {
       int first = t;
-      threads.add(Thread.ofVirtual().start(() -> {
-        for (int c = first; c < chunks; c += concurrency) {
-          int from = c * batch;
-          int to = Math.min(n, from + batch);
-          post(prefix, from, to);
+      // A platform thread per connection, as a blocking client has: no scheduler between the socket
+      // and the thread, which virtual threads add to every read.
+      threads.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+        try (HttpConnection connection = new HttpConnection(base, batch == 1 ? "/v1/tasks" : "/v1/tasks:batch",
+            TIMEOUT)) {
+          RequestBody body = new RequestBody(batch == 1 ? 128 : 128 * batch);
+          int c = first;
+          try {
+            for (; c < chunks; c += concurrency) {
+              int from = c * batch;
+              int to = Math.min(n, from + batch);
+              post(connection, body, prefix, from, to);
+            }
+          } catch (RuntimeException e) { // a bug here must fail the run, not shrink it
+            for (; c < chunks; c += concurrency) {
+              fail(Math.min(n, (c + 1) * batch) - c * batch, e.toString());
+            }
+          }
         }
       }));
     }
@@ -101,59 +123,60 @@ public final class LoadGenerator {
     }
   }
 
-  private void post(String prefix, int from, int to) {
-    StringBuilder body = new StringBuilder(batch == 1 ? 128 : 128 * (to - from));
+  private void post(HttpConnection connection, RequestBody body, String prefix, int from, int to) {
+    body.reset();
     if (batch == 1) {
-      task(body, prefix + from);
+      task(body, prefix, from);
     } else {
       body.append("{\"tasks\":[");
       for (int i = from; i < to; i++) {
         if (i > from) {
           body.append(',');
         }
-        task(body, prefix + i);
+        task(body, prefix, i);
       }
       body.append("]}");
     }
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + (batch == 1 ? "/v1/tasks" : "/v1/tasks:batch")))
-        .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build();
+    HttpConnection.Response response;
     try {
-      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-      int status = response.statusCode();
-      if (batch == 1 && status == 201) {
-        created.incrementAndGet();
-      } else if (batch == 1 && status == 200) {
-        existing.incrementAndGet();
-      } else if (batch > 1 && (status == 201 || status == 200)) {
-        int made = count(response.body(), "\"status\":\"created\"");
-        created.addAndGet(made);
-        existing.addAndGet((to - from) - made);
-      } else {
-        fail(to - from, "HTTP " + status + ": " + response.body());
-      }
-    } catch (Exception e) {
+      response = connection.post(body.bytes(), body.length());
+    } catch (IOException e) {
       fail(to - from, e.toString());
+      return;
+    }
+    try {
+      int status = response.status();
+      if (batch == 1 && (status == 201 || status == 200)) {
+        String id = EnqueueAnswers.taskId(response.body());
+        if (!(prefix + from).equals(id)) {
+          fail(1, "HTTP " + status + " for task " + prefix + from + " answered task " + id);
+        } else if (status == 201) {
+          created.incrementAndGet();
+        } else {
+          existing.incrementAndGet();
+        }
+      } else if (batch > 1 && (status == 201 || status == 200)) {
+        EnqueueAnswers.Batch answer = EnqueueAnswers.batch(response.body(), prefix, from, to);
+        created.addAndGet(answer.created());
+        existing.addAndGet(answer.existing());
+        if (answer.failed() > 0) {
+          fail(answer.failed(), answer.firstFailure());
+        }
+      } else {
+        fail(to - from, "HTTP " + status + ": " + response.bodyText());
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(to - from, "HTTP " + response.status() + " with an unreadable answer (" + e + "): " + response.bodyText());
     }
   }
 
-  private void task(StringBuilder body, String id) {
-    body.append("{\"id\":\"").append(id).append("\",\"type\":\"").append(CountingWorkers.TYPE)
+  private void task(RequestBody body, String prefix, int i) {
+    body.append("{\"id\":\"").append(prefix).append(i).append("\",\"type\":\"").append(CountingWorkers.TYPE)
         .append("\",\"payload\":").append(payload).append('}');
   }
 
   private void fail(int tasks, String why) {
     errors.addAndGet(tasks);
     firstError.compareAndSet(null, why.length() > 300 ? why.substring(0, 300) : why);
-  }
-
-  private static int count(String s, String what) {
-    int n = 0;
-    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length())) {
-      n++;
-    }
-    return n;
   }
 }

@@ -51,7 +51,7 @@ final class ServerDrainScenario implements Scenario {
         try {
           long enqueueStart = System.nanoTime();
           JsonNode enqueued = LoadGenerator.run(server.baseUrl(), s.n(), s.producers(), s.batch(), s.payloadBytes(),
-              prefix, 0);
+              prefix, 0, server.pid());
           long enqueueEnd = System.nanoTime();
           LoadGenerator.checkCreated(enqueued, s.n());
           ProcStatus beforeDrain = ProcStatus.read(server.pid());

@@ -13,6 +13,11 @@ public final class FieldErrors {
     errors.add(new FieldError(field, message));
   }
 
+  /** Adds every error of {@code other}, in its order. */
+  public void addAll(FieldErrors other) {
+    errors.addAll(other.errors);
+  }
+
   public boolean isEmpty() {
     return errors.isEmpty();
   }

@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * The fields of one JSON object of a request body, read strictly with a streaming parser: a value's
  * type is never coerced, and nested values (a payload, a result) are kept as the exact bytes that
- * arrived, so they are stored without being re-encoded. Malformed JSON is a 400; everything else wrong
+ * arrived, so they are stored without being re-encoded. A value is held as its place in the body, not
+ * a copy: {@link #raw} copies its bytes once, when asked. Malformed JSON is a 400; everything else wrong
  * with a field is collected into {@link FieldErrors} for one 422. Field names in errors carry the
  * object's prefix, such as {@code tasks[3].}. Immutable after parsing.
  */
@@ -31,14 +32,23 @@ public final class JsonFields {
       .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
       .build();
 
-  /** One field's value: its token, and its text, int value or raw bytes as the token allows. */
-  private record Value(JsonToken token, String text, Integer intValue, byte[] raw) {}
+  /**
+   * One field's value: its token, its text or int value as the token allows, and where its bytes lie in
+   * {@code source}, {@code [start, end)}.
+   */
+  private record Value(JsonToken token, String text, Integer intValue, int start, int end) {
+    int size() {
+      return end - start;
+    }
+  }
 
+  private final byte[] source;
   private final String prefix;
   private final Map<String, Value> values;
   private final List<String> duplicates;
 
-  private JsonFields(String prefix, Map<String, Value> values, List<String> duplicates) {
+  private JsonFields(byte[] source, String prefix, Map<String, Value> values, List<String> duplicates) {
+    this.source = source;
     this.prefix = prefix;
     this.values = values;
     this.duplicates = duplicates;
@@ -46,7 +56,12 @@ public final class JsonFields {
 
   /** Parses {@code body}, which must be exactly one JSON object. */
   public static JsonFields parse(byte[] body, String prefix) {
-    try (JsonParser p = FACTORY.createParser(body)) {
+    return parse(body, 0, body.length, prefix);
+  }
+
+  /** Parses {@code body[offset, offset + length)}, which must be exactly one JSON object. */
+  private static JsonFields parse(byte[] body, int offset, int length, String prefix) {
+    try (JsonParser p = FACTORY.createParser(body, offset, length)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         throw ApiException.malformed("request body is empty; expected a JSON object");
@@ -56,20 +71,32 @@ public final class JsonFields {
         requireEnd(p);
         throw ApiException.invalid(prefix.isEmpty() ? "body" : stripDot(prefix), "must be a JSON object");
       }
-      JsonFields fields = readObject(p, body, prefix);
+      JsonFields fields = readObject(p, body, offset, prefix);
       requireEnd(p);
       return fields;
-    } catch (StreamConstraintsException e) {
-      throw ApiException.malformed("request body is too deeply nested or has an overlong number");
-    } catch (JsonProcessingException e) {
-      throw ApiException.malformed("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ApiException.malformed("request body cannot be read: " + e.getMessage());
+      throw malformed(e);
     }
   }
 
-  private static void requireEnd(JsonParser p) throws IOException {
+  /** The 400 for JSON that cannot be parsed: where and why, never the request's content. */
+  static ApiException malformed(IOException e) {
+    if (e instanceof StreamConstraintsException) {
+      return ApiException.malformed("request body is too deeply nested or has an overlong number");
+    }
+    if (e instanceof JsonProcessingException j) {
+      return ApiException.malformed("malformed JSON at line " + j.getLocation().getLineNr() + ", column "
+          + j.getLocation().getColumnNr() + ": " + j.getOriginalMessage());
+    }
+    return ApiException.malformed("request body cannot be read: " + e.getMessage());
+  }
+
+  /** A streaming parser over {@code body} with the limits every request body is read with. */
+  static JsonParser parser(byte[] body, int offset, int length) throws IOException {
+    return FACTORY.createParser(body, offset, length);
+  }
+
+  static void requireEnd(JsonParser p) throws IOException {
     if (p.nextToken() != null) {
       throw ApiException.malformed("request body has content after its JSON value");
     }
@@ -79,27 +106,31 @@ public final class JsonFields {
     return prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
   }
 
-  private static JsonFields readObject(JsonParser p, byte[] source, String prefix) throws IOException {
+  /**
+   * Reads the object whose START_OBJECT {@code p} has just returned, up to its END_OBJECT. {@code p}
+   * parses {@code source} from {@code offset}: its byte offsets count from there.
+   */
+  static JsonFields readObject(JsonParser p, byte[] source, int offset, String prefix) throws IOException {
     Map<String, Value> values = new LinkedHashMap<>();
     List<String> duplicates = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken token = p.nextToken();
-      int start = (int) p.currentTokenLocation().getByteOffset();
+      int start = offset + (int) p.currentTokenLocation().getByteOffset();
       Value value = switch (token) {
         case START_OBJECT, START_ARRAY -> {
           p.skipChildren();
-          yield new Value(token, null, null, slice(source, start, (int) p.currentLocation().getByteOffset(), false));
+          yield new Value(token, null, null, start, offset + (int) p.currentLocation().getByteOffset());
         }
         case VALUE_STRING -> {
           String text = p.getText(); // finishes the token, so the location below is past its closing quote
-          yield new Value(token, text, null, slice(source, start, (int) p.currentLocation().getByteOffset(), true));
+          yield new Value(token, text, null, start, scalarEnd(source, start, offset + (int) p.currentLocation().getByteOffset()));
         }
         case VALUE_NUMBER_INT -> new Value(token, null,
             p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : null,
-            slice(source, start, (int) p.currentLocation().getByteOffset(), true));
-        default -> new Value(token, null, null, slice(source, start, (int) p.currentLocation().getByteOffset(), true));
+            start, scalarEnd(source, start, offset + (int) p.currentLocation().getByteOffset()));
+        default -> new Value(token, null, null, start, scalarEnd(source, start, offset + (int) p.currentLocation().getByteOffset()));
       };
       if (values.putIfAbsent(name, value) != null) {
         duplicates.add(name);
@@ -108,21 +139,19 @@ public final class JsonFields {
     if (t != JsonToken.END_OBJECT) {
       throw ApiException.malformed("malformed JSON object");
     }
-    return new JsonFields(prefix, values, duplicates);
+    return new JsonFields(source, prefix, values, duplicates);
   }
 
   /**
-   * The bytes of one value. A scalar's end location may lie past a delimiter the parser looked at, so
-   * trailing delimiters and whitespace are trimmed; no scalar ends with one.
+   * Where a scalar ends. Its end location may lie past a delimiter the parser looked at, so trailing
+   * delimiters and whitespace are trimmed; no scalar ends with one.
    */
-  private static byte[] slice(byte[] source, int start, int end, boolean scalar) {
+  private static int scalarEnd(byte[] source, int start, int end) {
     int e = Math.min(end, source.length);
-    if (scalar) {
-      while (e > start && isDelimiter(source[e - 1])) {
-        e--;
-      }
+    while (e > start && isDelimiter(source[e - 1])) {
+      e--;
     }
-    return Arrays.copyOfRange(source, start, e);
+    return e;
   }
 
   private static boolean isDelimiter(byte b) {
@@ -194,7 +223,7 @@ public final class JsonFields {
       errors.add(field(name), "must be a number");
       return null;
     }
-    double d = Double.parseDouble(new String(v.raw, java.nio.charset.StandardCharsets.US_ASCII));
+    double d = Double.parseDouble(new String(source, v.start, v.size(), java.nio.charset.StandardCharsets.US_ASCII));
     if (!(d > 0 && d <= max)) {
       errors.add(field(name), "must be over 0 and at most " + (long) max);
       return null;
@@ -214,16 +243,19 @@ public final class JsonFields {
     return v.token == JsonToken.VALUE_TRUE;
   }
 
-  /** Any JSON value as the exact bytes received (JSON null as {@code null}), or null if absent. */
+  /**
+   * Any JSON value as the exact bytes received (JSON null as {@code null}), or null if absent. The bytes
+   * are copied once and not checked again: the parser has just read them as one well-formed value.
+   */
   public Json raw(String name) {
     Value v = values.get(name);
-    return v == null ? null : Json.of(v.raw);
+    return v == null ? null : Json.ofTrusted(Arrays.copyOfRange(source, v.start, v.end));
   }
 
   /** The size in bytes of the value of {@code name} as received, or 0 if absent. */
   public int rawSize(String name) {
     Value v = values.get(name);
-    return v == null ? 0 : v.raw.length;
+    return v == null ? 0 : v.size();
   }
 
   /** The object value of {@code name} with the prefix {@code name.}; null if absent or invalid (an error). */
@@ -236,7 +268,7 @@ public final class JsonFields {
       errors.add(field(name), "must be a JSON object");
       return null;
     }
-    return parse(v.raw, field(name) + ".");
+    return parse(source, v.start, v.size(), field(name) + ".");
   }
 
   /** The names of the fields, in the order given. */
@@ -258,14 +290,14 @@ public final class JsonFields {
       return null;
     }
     List<JsonFields> out = new ArrayList<>();
-    try (JsonParser p = FACTORY.createParser(v.raw)) {
+    try (JsonParser p = FACTORY.createParser(source, v.start, v.size())) {
       p.nextToken();
       JsonToken t;
       int i = 0;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
         String itemPrefix = field(name) + "[" + i + "].";
         if (t == JsonToken.START_OBJECT) {
-          out.add(readObject(p, v.raw, itemPrefix));
+          out.add(readObject(p, source, v.start, itemPrefix));
         } else {
           p.skipChildren();
           errors.add(field(name) + "[" + i + "]", "must be a JSON object");

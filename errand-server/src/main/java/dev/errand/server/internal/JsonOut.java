@@ -8,12 +8,14 @@ import dev.errand.core.Json;
 import dev.errand.core.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
  * Writes response bodies with a streaming generator. A task's payload and result are written as the
- * bytes stored, never decoded and re-encoded. Not thread-safe: one per response.
+ * bytes stored, never decoded and re-encoded. Into an array, or straight to a stream ({@link #to}).
+ * Not thread-safe: one per response.
  */
 public final class JsonOut implements AutoCloseable {
   // A shared buffer pool: the default keeps buffers per thread, and requests run on virtual threads,
@@ -21,15 +23,29 @@ public final class JsonOut implements AutoCloseable {
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+  private final ByteArrayOutputStream out;
   private final JsonGenerator g;
 
   public JsonOut() {
+    this(new ByteArrayOutputStream(512), null);
+  }
+
+  private JsonOut(ByteArrayOutputStream buffer, OutputStream target) {
+    this.out = buffer;
     try {
-      g = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+      g = FACTORY.createGenerator(buffer != null ? buffer : target, JsonEncoding.UTF8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A writer straight to {@code target}, such as a response's output stream, for a document too large
+   * to hold twice: {@link #close()} finishes it and closes {@code target}; {@link #bytes()} is not
+   * available.
+   */
+  public static JsonOut to(OutputStream target) {
+    return new JsonOut(null, target);
   }
 
   /** The generator, for the caller's own fields. IOExceptions cannot happen on an in-memory stream. */
@@ -88,6 +104,9 @@ public final class JsonOut implements AutoCloseable {
 
   /** Finishes and returns the document. */
   public byte[] bytes() {
+    if (out == null) {
+      throw new IllegalStateException("this JsonOut writes to a stream, not to bytes");
+    }
     try {
       g.flush();
     } catch (IOException e) {

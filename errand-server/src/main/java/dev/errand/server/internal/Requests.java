@@ -25,13 +25,25 @@ public final class Requests {
 
   private Requests() {}
 
-  /** The whole body, at most {@code limit} bytes; a larger one is a 413. */
+  /**
+   * The whole body, at most {@code limit} bytes; a larger one is a 413. A body of declared length is
+   * read straight into an array of that length, the only copy made of it; one without (chunked) is
+   * read in pieces up to the limit.
+   */
   public static byte[] body(Context ctx, long limit) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > limit) {
       throw ApiException.tooLarge(limit);
     }
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared >= 0) {
+        byte[] bytes = new byte[(int) declared];
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        if (read < bytes.length) {
+          throw ApiException.malformed("request body ended after " + read + " of its " + declared + " bytes");
+        }
+        return bytes;
+      }
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
       if (bytes.length > limit) {
         throw ApiException.tooLarge(limit);

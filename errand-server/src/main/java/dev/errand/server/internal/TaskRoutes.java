@@ -15,8 +15,8 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,26 +71,16 @@ public final class TaskRoutes {
 
   /** All items are checked before any is written, and all are written in one store call. */
   private void enqueueBatch(Context ctx) throws Exception {
-    JsonFields body = Requests.object(ctx, limits.batchBodyBytes());
+    List<TaskSpec> specs = TaskBatchReader.read(Requests.body(ctx, limits.batchBodyBytes()), limits);
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("tasks"), errors);
-    List<JsonFields> items = body.objects("tasks", errors);
-    if (items == null && !body.has("tasks")) {
-      errors.add("tasks", "is required");
-    } else if (items != null && (items.isEmpty() || items.size() > limits.maxBatch())) {
-      errors.add("tasks", "must hold 1.." + limits.maxBatch() + " tasks");
-    }
-    errors.throwIfAny();
-    List<TaskSpec> specs = new ArrayList<>(items.size());
-    for (JsonFields item : items) {
-      specs.add(TaskSpecReader.read(item, null, limits.maxPayloadBytes(), errors));
-    }
-    errors.throwIfAny();
     rejectClashesWithin(specs, errors);
     errors.throwIfAny();
     List<Enqueued> results = errand.enqueueMany(specs);
     boolean anyCreated = results.stream().anyMatch(Enqueued::created);
-    try (JsonOut out = new JsonOut()) {
+    // Streamed to the client (compressed if it asks): a batch's answer is as large as its body, and
+    // building it in an array first held it twice.
+    ctx.status(anyCreated ? 201 : 200).contentType("application/json");
+    try (JsonOut out = JsonOut.to(ctx.outputStream())) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeArrayFieldStart("results");
@@ -103,7 +93,8 @@ public final class TaskRoutes {
       }
       g.writeEndArray();
       g.writeEndObject();
-      Responses.json(ctx, anyCreated ? 201 : 200, out.bytes());
+    } catch (IOException clientGone) {
+      // The tasks are in; nobody is left to read the answer, and Jetty closes the connection.
     }
   }
 
