@@ -6,7 +6,6 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.TaskStore;
 import java.sql.Connection;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +19,7 @@ final class Execution implements TaskContext {
 
   final Task task;
   final LeaseRef lease;
-  final Semaphore slots;
+  final Slots slots;
   final long startNanos = System.nanoTime();
   private final TaskStore store;
   private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
@@ -28,7 +27,7 @@ final class Execution implements TaskContext {
   volatile ScheduledFuture<?> timeout;
   private Connection connection;
 
-  Execution(Task task, Semaphore slots, TaskStore store) {
+  Execution(Task task, Slots slots, TaskStore store) {
     this.task = task;
     this.lease = new LeaseRef(task.id(), task.lease().token());
     this.slots = slots;

@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +89,7 @@ public final class WorkerRuntime {
     log.debug("{} settings: {}", name, settings);
   }
 
-  void dispatch(Task task, Semaphore slots) {
+  void dispatch(Task task, Slots slots) {
     Execution e = new Execution(task, slots, store);
     running.put(task.id(), e);
     listener.claimed(task);
