@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an Errand's workers: one {@link QueueWorker} per queue claims, each task runs on its own virtual
  * thread, a {@link BatchCompleter} writes outcomes in batches, one heartbeat extends every lease this
- * process holds in one store call.
+ * process holds in one store call, and one {@link TimeoutWatch} ends the runs that outlive their timeout.
  *
  * <p>A task stays in {@link #running} from claim until its completion is written, so the heartbeat keeps
  * its lease alive even while the completion waits in the buffer. Internal: not public API.
