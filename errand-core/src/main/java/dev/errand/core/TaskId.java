@@ -83,6 +83,18 @@ public record TaskId(String value) implements Comparable<TaskId> {
     return "0".repeat(digits - s.length()) + s;
   }
 
+  // Written out, as the record's own would compute them: ids are hashed and compared on every claim,
+  // and the generated versions go through method handles that showed in profiles of a drain.
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof TaskId other && value.equals(other.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
   @Override
   public int compareTo(TaskId other) {
     return value.compareTo(other.value);

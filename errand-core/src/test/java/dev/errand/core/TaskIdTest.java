@@ -16,6 +16,17 @@ import org.junit.jupiter.api.Test;
 
 class TaskIdTest {
   @Test
+  void idsAreEqualExactlyWhenTheirValuesAre() {
+    TaskId a = TaskId.of("job-1");
+    TaskId same = TaskId.of(new String("job-1"));
+    assertThat(a).isEqualTo(same).hasSameHashCodeAs(same);
+    assertThat(a.hashCode()).isEqualTo("job-1".hashCode());
+    assertThat(a).isNotEqualTo(TaskId.of("job-2")).isNotEqualTo(TaskId.of("Job-1")).isNotEqualTo("job-1");
+    assertThat(a.equals(null)).isFalse();
+    assertThat(Set.of(a, TaskId.of("job-2"))).contains(same);
+  }
+
+  @Test
   void generatedIdsAreUuidV7InCreationOrder() {
     List<TaskId> ids = new ArrayList<>();
     for (int i = 0; i < 100_000; i++) {

@@ -6,8 +6,7 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.TaskStore;
 import java.sql.Connection;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,17 +17,21 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Execution implements TaskContext {
   enum State { RUNNING, SETTLED, LOST }
 
+  private static final Duration CENTURY = Duration.ofDays(36_525);
+
   final Task task;
   final LeaseRef lease;
-  final Semaphore slots;
+  final Slots slots;
   final long startNanos = System.nanoTime();
   private final TaskStore store;
   private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
   volatile Thread thread;
-  volatile ScheduledFuture<?> timeout;
+  /** When the handler's time is up, on the {@link System#nanoTime} scale; see {@link #start}. */
+  private volatile long deadlineNanos;
+  private volatile boolean started;
   private Connection connection;
 
-  Execution(Task task, Semaphore slots, TaskStore store) {
+  Execution(Task task, Slots slots, TaskStore store) {
     this.task = task;
     this.lease = new LeaseRef(task.id(), task.lease().token());
     this.slots = slots;
@@ -39,13 +42,30 @@ final class Execution implements TaskContext {
   boolean decide(State outcome) {
     if (state.compareAndSet(State.RUNNING, outcome)) {
       slots.release();
-      ScheduledFuture<?> t = timeout;
-      if (t != null) {
-        t.cancel(false);
-      }
       return true;
     }
     return false;
+  }
+
+  /** On the handler's thread, as the handler is about to run: its time limit counts from now. */
+  void start(Duration timeout) {
+    thread = Thread.currentThread();
+    deadlineNanos = System.nanoTime() + saturatedNanos(timeout);
+    started = true;
+  }
+
+  /** Whether {@link #start} ran, and so {@link #deadlineNanos} holds. */
+  boolean started() {
+    return started;
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** A timeout too long for a long of nanoseconds (about 292 years) is as good as a century. */
+  private static long saturatedNanos(Duration timeout) {
+    return timeout.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : timeout.toNanos();
   }
 
   boolean isRunning() {

@@ -6,8 +6,6 @@ import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +30,7 @@ final class QueueWorker implements Runnable {
   private final WorkerRuntime runtime;
   private final TaskStore store;
   private final String queue;
-  private final Semaphore slots;
+  private final Slots slots;
   private final int maxBatch;
   private final int fullBatch;
   private final ClaimRequestFactory requests;
@@ -49,7 +47,7 @@ final class QueueWorker implements Runnable {
     this.runtime = runtime;
     this.store = store;
     this.queue = queue;
-    this.slots = new Semaphore(concurrency);
+    this.slots = new Slots(concurrency);
     this.maxBatch = maxBatch;
     this.fullBatch = Math.min(maxBatch, concurrency);
     this.requests = requests;
@@ -96,16 +94,12 @@ final class QueueWorker implements Runnable {
 
   /** Takes the slots for the next claim: a full batch if one frees up soon while there is a backlog, else at least one. */
   private int takeSlots(boolean backlog) throws InterruptedException {
-    if (backlog && slots.tryAcquire(fullBatch, LINGER_NANOS, TimeUnit.NANOSECONDS)) {
-      return fullBatch + takeMore(fullBatch);
+    if (backlog) {
+      int taken = slots.take(fullBatch, maxBatch, LINGER_NANOS);
+      if (taken > 0) {
+        return taken;
+      }
     }
-    slots.acquire();
-    return 1 + takeMore(1);
-  }
-
-  /** Takes up to a claim's worth of the free slots without waiting; returns how many beyond {@code held}. */
-  private int takeMore(int held) {
-    int more = Math.min(slots.availablePermits(), maxBatch - held);
-    return more > 0 && slots.tryAcquire(more) ? more : 0;
+    return slots.take(maxBatch);
   }
 }

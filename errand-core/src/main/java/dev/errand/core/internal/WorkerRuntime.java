@@ -23,17 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs an Errand's workers: one {@link QueueWorker} per queue claims, each task runs on its own virtual
  * thread, a {@link BatchCompleter} writes outcomes in batches, one heartbeat extends every lease this
- * process holds in one store call.
+ * process holds in one store call, and one {@link TimeoutWatch} ends the runs that outlive their timeout.
  *
  * <p>A task stays in {@link #running} from claim until its completion is written, so the heartbeat keeps
  * its lease alive even while the completion waits in the buffer. Internal: not public API.
@@ -51,7 +47,7 @@ public final class WorkerRuntime {
   private final List<QueueWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final BatchCompleter completer;
-  private final ScheduledExecutorService timer;
+  private final TimeoutWatch timeouts;
   private volatile boolean stopping;
 
   public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers) {
@@ -62,13 +58,7 @@ public final class WorkerRuntime {
     this.name = "errand[" + settings.workerId() + "]";
     this.completer = new BatchCompleter(store, name, settings.completionBatchSize(),
         settings.completionFlushDelay(), this::written);
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread thread = new Thread(r, "errand-timer");
-      thread.setDaemon(true);
-      return thread;
-    });
-    t.setRemoveOnCancelPolicy(true);
-    this.timer = t;
+    this.timeouts = new TimeoutWatch(running.values(), this::timedOut);
   }
 
   String name() {
@@ -77,6 +67,7 @@ public final class WorkerRuntime {
 
   public void start() {
     completer.start();
+    timeouts.start();
     for (Map.Entry<String, Integer> q : settings.queues().entrySet()) {
       String queue = q.getKey();
       QueueWorker worker = new QueueWorker(this, store, queue, q.getValue(), settings.maxClaimBatch(),
@@ -90,7 +81,7 @@ public final class WorkerRuntime {
     log.debug("{} settings: {}", name, settings);
   }
 
-  void dispatch(Task task, Semaphore slots) {
+  void dispatch(Task task, Slots slots) {
     Execution e = new Execution(task, slots, store);
     running.put(task.id(), e);
     listener.claimed(task);
@@ -98,9 +89,8 @@ public final class WorkerRuntime {
   }
 
   private void execute(Execution e) {
-    e.thread = Thread.currentThread();
-    Duration timeout = e.task.timeout();
-    e.timeout = timer.schedule(() -> timedOut(e), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    e.start(e.task.timeout());
+    timeouts.watch(e);
     Completion.Outcome outcome = run(e);
     Thread.interrupted(); // an interrupt aimed at the handler must not hit the completion below
     Connection connection = e.openedConnection();
@@ -281,9 +271,17 @@ public final class WorkerRuntime {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      timer.shutdownNow();
+      stopTimeouts();
     }
     log.info("{} stopped", name);
+  }
+
+  private void stopTimeouts() {
+    try {
+      timeouts.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private boolean anyRunning() {
