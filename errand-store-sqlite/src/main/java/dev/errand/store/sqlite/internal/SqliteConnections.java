@@ -43,6 +43,9 @@ public final class SqliteConnections {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    // The store never asks for generated keys (ids are its own); left on, the driver matches every
+    // executed statement's SQL against a regular expression to support them.
+    config.setGetGeneratedKeys(false);
     return config;
   }
 }
