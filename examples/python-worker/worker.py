@@ -6,11 +6,13 @@ with heartbeats while a handler runs, and reports the outcome with the task's le
 
     POST /v1/queues/{queue}/claim      {"workerId", "max", "leaseSeconds", "waitSeconds"}
     POST /v1/tasks/{id}/heartbeat      {"leaseToken", "leaseSeconds"}
-    POST /v1/tasks/{id}/complete       {"leaseToken", "result"}
+    POST /v1/tasks:complete            {"completions": [{"id", "leaseToken", "result"}, ...]}
     POST /v1/tasks/{id}/fail           {"leaseToken", "error", "retryable"}
 
-A 409 answer means the lease was lost (the task timed out here and was claimed again, or was cancelled):
-the outcome is dropped, never forced.
+Successes are reported together, once per claimed batch (sooner if one has waited a third of its lease,
+which no heartbeat extends once its handler is done); one at a time is POST /v1/tasks/{id}/complete
+{"leaseToken", "result"}. A 409 answer, or a stale_lease status in a batch, means the lease was lost (the
+task timed out here and was claimed again, or was cancelled): the outcome is dropped, never forced.
 
     ERRAND_URL=http://127.0.0.1:7700 ERRAND_TOKEN=... python3 worker.py [--queue default] [--drain]
 """
@@ -20,6 +22,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import traceback
 import urllib.error
 import urllib.request
@@ -68,7 +71,23 @@ def heartbeat_until(stop, task):
             return
 
 
-def run(task):
+def complete_all(done):
+    """Reports the successes in done, each (task, result, when it finished), with one call; empties it."""
+    if not done:
+        return
+    status, body = call("POST", "/v1/tasks:complete", {"completions": [
+        {"id": task["id"], "leaseToken": task["leaseToken"], "result": result} for task, result, _ in done]})
+    if status != 200:
+        print("complete of %d tasks answered %d: %s" % (len(done), status, body), file=sys.stderr, flush=True)
+    else:
+        for answer in body["results"]:
+            if answer["status"] != "completed":
+                print("complete of %s: %s; outcome dropped" % (answer["id"], answer["status"]), file=sys.stderr, flush=True)
+    done.clear()
+
+
+def run(task, done):
+    """Runs the task's handler; a success joins done, to be reported with others, a failure is reported now."""
     stop = threading.Event()
     beat = threading.Thread(target=heartbeat_until, args=(stop, task), daemon=True)
     beat.start()
@@ -76,7 +95,8 @@ def run(task):
         handler = HANDLERS.get(task["type"])
         if handler is None:
             raise Permanent("no handler for type %s" % task["type"])
-        outcome = ("complete", {"leaseToken": task["leaseToken"], "result": handler(task["payload"])})
+        done.append((task, handler(task["payload"]), time.monotonic()))
+        return
     except Permanent as e:
         outcome = ("fail", {"leaseToken": task["leaseToken"], "error": str(e), "retryable": False})
     except Exception:  # anything else is retried with backoff until the task's attempts run out
@@ -107,8 +127,12 @@ def main():
             sys.exit(1)
         if not body["tasks"] and args.drain:
             return
+        done = []
         for task in body["tasks"]:
-            run(task)
+            if done and time.monotonic() - done[0][2] > LEASE_SECONDS / 3:
+                complete_all(done)
+            run(task, done)
+        complete_all(done)
 
 
 if __name__ == "__main__":

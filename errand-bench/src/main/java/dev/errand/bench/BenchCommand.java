@@ -83,6 +83,11 @@ final class BenchCommand implements Callable<Integer> {
           + "none (or a missing file) for the JVM's own defaults (${DEFAULT-VALUE})")
   String serverJvmOptions;
 
+  @Option(names = "--complete-batch", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "server-drain: the HTTP workers complete each claimed batch with one POST /v1/tasks:complete; "
+          + "--no-complete-batch sends one complete per task (${DEFAULT-VALUE})")
+  boolean completeBatch;
+
   @Option(names = "--timeout-s", defaultValue = "600", description = "longest one run may take (${DEFAULT-VALUE})")
   int timeoutSeconds;
 
@@ -120,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     BenchSettings base = new BenchSettings(n != null ? n : 1, concurrency, batch, claimBatch, payloadBytes, runs,
         warmup, rate, producers, claims, Duration.ofSeconds(timeoutSeconds),
-        Files.isRegularFile(serverJar) ? serverJar.toAbsolutePath() : null, jvmOptions);
+        Files.isRegularFile(serverJar) ? serverJar.toAbsolutePath() : null, jvmOptions, completeBatch);
     if (base.serverJar() == null && serverScenarios) {
       err.println("bench: no server jar at " + serverJar + "; the HTTP enqueue variants and server-drain are skipped");
     }

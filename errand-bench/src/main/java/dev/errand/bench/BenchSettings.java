@@ -24,9 +24,12 @@ import java.util.Map;
  * @param serverJar the errand server's runnable jar for the HTTP scenarios, or null to skip them
  * @param serverJvmOptions the argument file of JVM options the server child process starts with (as
  *     {@code ./errand server} does), or null for the JVM's own defaults
+ * @param completeBatch whether server-drain's HTTP workers complete each claimed batch with one
+ *     {@code POST /v1/tasks:complete} rather than one {@code complete} per task
  */
 record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payloadBytes, int runs, int warmup,
-    int rate, int producers, int claims, Duration timeout, Path serverJar, Path serverJvmOptions) {
+    int rate, int producers, int claims, Duration timeout, Path serverJar, Path serverJvmOptions,
+    boolean completeBatch) {
 
   BenchSettings {
     positive("n", n);
@@ -56,7 +59,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
 
   BenchSettings withN(int newN) {
     return new BenchSettings(newN, concurrency, batch, claimBatch, payloadBytes, runs, warmup, rate, producers,
-        claims, timeout, serverJar, serverJvmOptions);
+        claims, timeout, serverJar, serverJvmOptions, completeBatch);
   }
 
   Map<String, Object> toMap() {
@@ -74,6 +77,7 @@ record BenchSettings(int n, int concurrency, int batch, int claimBatch, int payl
     m.put("timeout_s", timeout.toSeconds());
     m.put("server_jar", serverJar == null ? null : serverJar.getFileName().toString());
     m.put("server_jvm_options", serverJvmOptions == null ? List.of() : JvmOptions.read(serverJvmOptions));
+    m.put("complete_batch", completeBatch);
     return m;
   }
 }

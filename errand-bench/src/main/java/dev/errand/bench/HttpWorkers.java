@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The remote workers of {@code server-drain}: a JVM of its own that drains the server's default queue
  * through the HTTP worker protocol, as workers in other languages do. {@code concurrency} virtual
  * threads each claim up to {@code claimMax} tasks ({@code POST /v1/queues/default/claim}, a long poll)
- * and complete them one by one ({@code POST /v1/tasks/{id}/complete} with the lease token), until
+ * and complete them, all of one claim with one {@code POST /v1/tasks:complete} if {@code COMPLETE_BATCH}
+ * is true, else one by one ({@code POST /v1/tasks/{id}/complete}), each with its lease token, until
  * {@code n} tasks are complete, a call fails, or {@code timeoutSeconds} pass. It then claims once more
  * without waiting, to see that nothing is left, and prints one JSON line: tasks completed, ids claimed
  * twice, ids it never enqueued, ids never claimed, tasks left over, failed calls with the first, and the
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Task ids are {@code PREFIX-i} for i in 0..n-1, as {@link LoadGenerator} enqueued them, so each
  * claim is checked against exactly the tasks that must exist.
  *
- * <pre>java -cp errand-bench.jar dev.errand.bench.HttpWorkers BASE_URL N CONCURRENCY CLAIM_MAX PREFIX TIMEOUT_S</pre>
+ * <pre>java -cp errand-bench.jar dev.errand.bench.HttpWorkers BASE_URL N CONCURRENCY CLAIM_MAX PREFIX TIMEOUT_S COMPLETE_BATCH</pre>
  */
 public final class HttpWorkers {
   /** Longer than any run: a lease that expired mid-run would hand a task out twice and fail the check. */
@@ -40,6 +41,7 @@ public final class HttpWorkers {
   private final int n;
   private final int claimMax;
   private final String prefix;
+  private final boolean completeBatch;
   private final long deadlineNanos;
   private final AtomicIntegerArray claimed;
   private final AtomicLong completed = new AtomicLong();
@@ -48,18 +50,19 @@ public final class HttpWorkers {
   private final AtomicLong lastCompletionNanos = new AtomicLong();
   private final AtomicReference<String> firstError = new AtomicReference<>();
 
-  private HttpWorkers(String base, int n, int claimMax, String prefix, Duration timeout) {
+  private HttpWorkers(String base, int n, int claimMax, String prefix, Duration timeout, boolean completeBatch) {
     this.base = base;
     this.n = n;
     this.claimMax = claimMax;
     this.prefix = prefix + "-";
+    this.completeBatch = completeBatch;
     this.deadlineNanos = System.nanoTime() + timeout.toNanos();
     this.claimed = new AtomicIntegerArray(n);
   }
 
   public static void main(String[] args) throws Exception {
     HttpWorkers w = new HttpWorkers(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[3]), args[4],
-        Duration.ofSeconds(Long.parseLong(args[5])));
+        Duration.ofSeconds(Long.parseLong(args[5])), Boolean.parseBoolean(args[6]));
     int concurrency = Integer.parseInt(args[2]);
     long start = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
@@ -100,13 +103,59 @@ public final class HttpWorkers {
     while (completed.get() < n && errors.get() == 0 && System.nanoTime() < deadlineNanos) {
       List<JsonNode> tasks = claim(workerId, 1);
       for (JsonNode task : tasks) {
-        String id = task.path("id").asText();
-        record(id);
-        if (complete(id, task.path("leaseToken").asText())) {
-          lastCompletionNanos.accumulateAndGet(System.nanoTime(), Math::max);
-          completed.incrementAndGet();
+        record(task.path("id").asText());
+      }
+      if (completeBatch) {
+        completed(completeAll(tasks));
+        continue;
+      }
+      for (JsonNode task : tasks) {
+        if (complete(task.path("id").asText(), task.path("leaseToken").asText())) {
+          completed(1);
         }
       }
+    }
+  }
+
+  private void completed(int tasks) {
+    if (tasks > 0) {
+      lastCompletionNanos.accumulateAndGet(System.nanoTime(), Math::max);
+      completed.addAndGet(tasks);
+    }
+  }
+
+  /** Completes {@code tasks} with one call; returns how many the server completed (a refused one is a failure). */
+  private int completeAll(List<JsonNode> tasks) {
+    if (tasks.isEmpty()) {
+      return 0;
+    }
+    try {
+      StringBuilder body = new StringBuilder("{\"completions\":[");
+      for (int i = 0; i < tasks.size(); i++) {
+        JsonNode task = tasks.get(i);
+        body.append(i == 0 ? "{\"id\":" : ",{\"id\":")
+            .append(Json.DEFAULT_MAPPER.writeValueAsString(task.path("id").asText()))
+            .append(",\"leaseToken\":").append(Json.DEFAULT_MAPPER.writeValueAsString(task.path("leaseToken").asText()))
+            .append('}');
+      }
+      body.append("]}");
+      HttpResponse<String> r = client.send(post("/v1/tasks:complete", body.toString()), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        fail("complete of " + tasks.size() + ": HTTP " + r.statusCode() + ": " + r.body());
+        return 0;
+      }
+      int done = 0;
+      for (JsonNode result : Json.DEFAULT_MAPPER.readTree(r.body()).path("results")) {
+        if (result.path("status").asText().equals("completed")) {
+          done++;
+        } else {
+          fail("complete " + result.path("id").asText() + ": " + result.path("status").asText());
+        }
+      }
+      return done;
+    } catch (Exception e) {
+      fail("complete of " + tasks.size() + ": " + e);
+      return 0;
     }
   }
 

@@ -15,7 +15,10 @@ import java.util.Map;
  * {@code ./errand server} starts it); a {@link LoadGenerator} JVM enqueues N tasks over HTTP in batches
  * of {@code --batch} from {@code --producers} connections; then an {@link HttpWorkers} JVM drains them
  * through the worker protocol with {@code --concurrency} workers claiming up to {@code --claim-batch}
- * each. The server's resident set is read from {@code /proc} every {@value #SAMPLE_MILLIS} ms.
+ * each and completing each claimed batch with one {@code POST /v1/tasks:complete} (variant
+ * {@code http-workers}), or with one {@code complete} per task under {@code --no-complete-batch}
+ * ({@code http-workers-single-complete}). The server's resident set is read from {@code /proc} every
+ * {@value #SAMPLE_MILLIS} ms.
  *
  * <p>Reports drain tasks/s (first claim to last completion), {@code peak_rss_mib} (the kernel's
  * high-water mark over the server's whole life: start, enqueue and drain), the median and largest
@@ -58,7 +61,7 @@ final class ServerDrainScenario implements Scenario {
           long drainStart = System.nanoTime();
           JsonNode drained = ChildJvm.run(HttpWorkers.class, server.baseUrl(), Integer.toString(s.n()),
               Integer.toString(s.concurrency()), Integer.toString(s.claimBatch()), prefix,
-              Long.toString(s.timeout().toSeconds()));
+              Long.toString(s.timeout().toSeconds()), Boolean.toString(s.completeBatch()));
           long drainEnd = System.nanoTime();
           ProcStatus afterDrain = ProcStatus.read(server.pid());
           checkDrained(drained, s.n());
@@ -92,7 +95,8 @@ final class ServerDrainScenario implements Scenario {
               + " tasks, expected " + s.n() + " of " + s.n());
         }
       }
-      return List.of(new Measurement(name(), "http-workers", s.n(), m));
+      return List.of(new Measurement(name(), s.completeBatch() ? "http-workers" : "http-workers-single-complete",
+          s.n(), m));
     }
   }
 

@@ -25,7 +25,7 @@ class HttpEnqueueTest {
   void httpSingleAndBatchEnqueueAreMeasuredAndChecked() throws Exception {
     Assumptions.assumeTrue(Files.isRegularFile(SERVER_JAR), "no server jar at " + SERVER_JAR.toAbsolutePath());
     BenchSettings s = new BenchSettings(300, 10, 50, 20, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(60),
-        SERVER_JAR, ServerDrainTest.JVM_OPTIONS);
+        SERVER_JAR, ServerDrainTest.JVM_OPTIONS, true);
     List<Measurement> result = new EnqueueScenario().run(new StoreTarget.Sqlite("sqlite:" + dir), s);
     assertThat(result).extracting(Measurement::variant)
         .containsExactly("java-single", "java-batch", "http-single", "http-batch");

@@ -34,7 +34,7 @@ class PostgresTargetTest {
   @Test
   void drainRunsOnAFreshSchemaThatIsDroppedAfter() throws Exception {
     StoreTarget.Postgres target = reachable();
-    BenchSettings s = new BenchSettings(300, 20, 50, 20, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(60), null, null);
+    BenchSettings s = new BenchSettings(300, 20, 50, 20, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(60), null, null, true);
     List<String> before = benchSchemas(target);
 
     List<Measurement> result = new DrainScenario().run(target, s);

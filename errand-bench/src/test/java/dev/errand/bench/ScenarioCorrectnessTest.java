@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScenarioCorrectnessTest {
   private static final BenchSettings TINY = new BenchSettings(300, 20, 50, 20, 16, 1, 0, 500, 2, 5,
-      Duration.ofSeconds(30), null, null);
+      Duration.ofSeconds(30), null, null, true);
 
   /** A target that opens a new store from {@code stores} for each run. */
   private static StoreTarget target(Supplier<TaskStore> stores) {

@@ -36,7 +36,12 @@ class ServerDrainTest {
   }
 
   static BenchSettings settings(int n) {
-    return new BenchSettings(n, 10, 100, 20, 16, 1, 0, 100, 2, 5, Duration.ofSeconds(120), SERVER_JAR, JVM_OPTIONS);
+    return settings(n, true);
+  }
+
+  static BenchSettings settings(int n, boolean completeBatch) {
+    return new BenchSettings(n, 10, 100, 20, 16, 1, 0, 100, 2, 5, Duration.ofSeconds(120), SERVER_JAR, JVM_OPTIONS,
+        completeBatch);
   }
 
   @Test
@@ -45,6 +50,7 @@ class ServerDrainTest {
 
     assertThat(result).singleElement().satisfies(m -> {
       assertThat(m.scenario()).isEqualTo("server-drain");
+      assertThat(m.variant()).isEqualTo("http-workers");
       assertThat(m.n()).isEqualTo(1_000);
       assertThat(m.metrics().get("tasks_per_s")).isPositive();
       double peak = m.metrics().get("peak_rss_mib");
@@ -58,6 +64,18 @@ class ServerDrainTest {
     try (var left = Files.list(dir)) {
       assertThat(left).as("the run's store was removed").isEmpty();
     }
+  }
+
+  @Test
+  void drainsWithOneCompletePerTaskWhenAsked() throws Exception {
+    List<Measurement> result = new ServerDrainScenario().run(new StoreTarget.Sqlite("sqlite:" + dir),
+        settings(500, false));
+
+    assertThat(result).singleElement().satisfies(m -> {
+      assertThat(m.variant()).isEqualTo("http-workers-single-complete");
+      assertThat(m.n()).isEqualTo(500);
+      assertThat(m.metrics().get("tasks_per_s")).isPositive();
+    });
   }
 
   @Test
@@ -92,7 +110,7 @@ class ServerDrainTest {
 
   @Test
   void withoutTheServerJarTheScenarioMeasuresNothing() throws Exception {
-    BenchSettings noJar = new BenchSettings(10, 1, 10, 10, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(10), null, null);
+    BenchSettings noJar = new BenchSettings(10, 1, 10, 10, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(10), null, null, true);
     assertThat(new ServerDrainScenario().run(new StoreTarget.Sqlite("sqlite:" + dir), noJar)).isEmpty();
   }
 }

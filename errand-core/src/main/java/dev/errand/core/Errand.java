@@ -12,6 +12,7 @@ import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.ExtendRequest;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -395,15 +397,53 @@ public final class Errand implements AutoCloseable {
     return until;
   }
 
-  /** Completes a remote worker's task. @throws StaleLeaseException if its lease was lost */
+  /**
+   * Completes a remote worker's task.
+   *
+   * @throws StaleLeaseException if its lease was lost
+   * @throws TaskNotFoundException if no task has this id
+   */
   public void complete(TaskId id, String leaseToken, Json result) {
-    settle(id, leaseToken, new Completion.Succeeded(result));
-    // The run is timed on the store's clock (claim to finish), which costs one read: skipped when no one listens.
-    ErrandListener listener = settings.listener();
-    if (listener != ErrandListener.NONE) {
-      store.get(id).ifPresent(t -> listener.succeeded(t, t.startedAt() != null && t.finishedAt() != null
-          ? Duration.between(t.startedAt(), t.finishedAt()) : Duration.ZERO));
+    switch (completeMany(List.of(new WorkerCompletion(id, leaseToken, result))).getFirst()) {
+      case COMPLETED -> { }
+      case STALE_LEASE -> throw new StaleLeaseException(id);
+      case NOT_FOUND -> throw new TaskNotFoundException(id);
     }
+  }
+
+  /**
+   * Completes many remote workers' tasks with one store write, each fenced by its own token, and answers
+   * each in order. A stale or unknown one changes nothing and does not stop the others.
+   *
+   * @throws IllegalArgumentException if a task id appears twice
+   */
+  public List<CompletionStatus> completeMany(List<WorkerCompletion> completions) {
+    List<Completion> writes = new ArrayList<>(completions.size());
+    Set<TaskId> ids = new HashSet<>();
+    for (int i = 0; i < completions.size(); i++) {
+      WorkerCompletion c = completions.get(i);
+      if (!ids.add(c.id())) {
+        throw new IllegalArgumentException("completions[" + i + "]: task " + c.id() + " appears twice");
+      }
+      writes.add(new Completion(c.id(), c.leaseToken(), new Completion.Succeeded(c.result())));
+    }
+    ErrandListener listener = settings.listener();
+    // The listener gets each task and its run time on the store's clock (claim to finish): the store returns
+    // them from the statement that completes them, and only when someone listens.
+    boolean listening = listener != ErrandListener.NONE;
+    CompleteResult result = store.completeMany(new CompleteRequest(writes, listening));
+    for (Task t : result.tasks()) {
+      listener.succeeded(t, t.startedAt() != null && t.finishedAt() != null
+          ? Duration.between(t.startedAt(), t.finishedAt()) : Duration.ZERO);
+    }
+    Set<TaskId> stale = Set.copyOf(result.stale());
+    List<CompletionStatus> statuses = new ArrayList<>(completions.size());
+    for (WorkerCompletion c : completions) {
+      // Telling a stale token from an unknown task costs a read, only on this rare path.
+      statuses.add(!stale.contains(c.id()) ? CompletionStatus.COMPLETED
+          : store.get(c.id()).isPresent() ? CompletionStatus.STALE_LEASE : CompletionStatus.NOT_FOUND);
+    }
+    return statuses;
   }
 
   /**

@@ -43,6 +43,33 @@ class MetricsTest {
   }
 
   @Test
+  void remoteCompletionsFeedTheListenerWithoutReadingTheTasksBack() {
+    for (int i = 0; i < 3; i++) {
+      enqueue("remote", "send", "");
+    }
+    Http.Resp claim = admin.post("/v1/queues/remote/claim", "{\"workerId\":\"worker-a\",\"max\":3}");
+    List<JsonNode> tasks = new ArrayList<>();
+    claim.json().get("tasks").forEach(tasks::add);
+    assertThat(tasks).hasSize(3);
+    double readsBefore = scrape().value("errand_store_calls_seconds_count", "op", "get", "outcome", "ok");
+
+    JsonNode single = tasks.get(0);
+    assertThat(admin.post("/v1/tasks/" + single.get("id").asText() + "/complete",
+        "{\"leaseToken\":\"" + single.get("leaseToken").asText() + "\"}").status()).isEqualTo(204);
+    Http.Resp batch = admin.post("/v1/tasks:complete", "{\"completions\":["
+        + "{\"id\":\"" + tasks.get(1).get("id").asText() + "\",\"leaseToken\":\"" + tasks.get(1).get("leaseToken").asText() + "\"},"
+        + "{\"id\":\"" + tasks.get(2).get("id").asText() + "\",\"leaseToken\":\"" + tasks.get(2).get("leaseToken").asText() + "\",\"result\":2}]}");
+    assertThat(batch.status()).as(batch.toString()).isEqualTo(200);
+
+    Scrape m = scrape();
+    assertThat(m.value("errand_tasks_succeeded_total", "queue", "remote", "type", "send")).isEqualTo(3);
+    assertThat(m.value("errand_task_run_seconds_count", "queue", "remote", "outcome", "succeeded")).isEqualTo(3);
+    // One store call per request, and no task read back to time its run.
+    assertThat(m.value("errand_store_calls_seconds_count", "op", "complete", "outcome", "ok")).isEqualTo(2);
+    assertThat(m.value("errand_store_calls_seconds_count", "op", "get", "outcome", "ok")).isEqualTo(readsBefore);
+  }
+
+  @Test
   void countersTimersAndGaugesMatchAKnownWorkload() {
     int n = 7;
     for (int i = 0; i < n; i++) {

@@ -23,6 +23,8 @@ class PythonWorkerExampleTest {
     try (TestServer s = TestServer.sqlite()) {
       String good = s.http.post("/v1/tasks", "{\"type\":\"send_email\",\"payload\":{\"to\":\"ada@example.com\",\"subject\":\"Hi\"}}")
           .json().get("id").asText();
+      String good2 = s.http.post("/v1/tasks", "{\"type\":\"send_email\",\"payload\":{\"to\":\"bob@example.com\"}}")
+          .json().get("id").asText();
       String bad = s.http.post("/v1/tasks", "{\"type\":\"send_email\",\"payload\":{\"to\":\"nobody\"}}").json().get("id").asText();
       String unknown = s.http.post("/v1/tasks", "{\"type\":\"resize_image\",\"payload\":{}}").json().get("id").asText();
 
@@ -36,6 +38,7 @@ class PythonWorkerExampleTest {
       Task sent = s.errand.get(TaskId.of(good));
       assertThat(sent.state()).isEqualTo(TaskState.SUCCEEDED);
       assertThat(sent.result().asString()).isEqualTo("{\"sent\": true}");
+      assertThat(s.errand.get(TaskId.of(good2)).state()).as("completed in the same batch").isEqualTo(TaskState.SUCCEEDED);
       assertThat(s.errand.get(TaskId.of(bad)).state()).isEqualTo(TaskState.DEAD);
       assertThat(s.errand.get(TaskId.of(bad)).lastError()).contains("not an address");
       assertThat(s.errand.get(TaskId.of(unknown)).state()).isEqualTo(TaskState.DEAD);

@@ -10,6 +10,7 @@ import dev.errand.core.TaskState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,6 +155,135 @@ class WorkerProtocolTest {
     assertThat(http.post(missing + "/complete", "{}").status()).isEqualTo(422);
     assertThat(http.post(missing + "/fail", "{\"leaseToken\":\"t\"}").status()).isEqualTo(422);
     assertThat(http.post(missing + "/fail", "{\"leaseToken\":\"t\",\"error\":\"e\",\"retryable\":\"yes\"}").status()).isEqualTo(422);
+  }
+
+  private List<JsonNode> claim(String q, int max) {
+    Http.Resp r = http.post("/v1/queues/" + q + "/claim", "{\"workerId\":\"worker-1\",\"max\":" + max + "}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    List<JsonNode> tasks = new ArrayList<>();
+    r.json().get("tasks").forEach(tasks::add);
+    assertThat(tasks).hasSize(max);
+    return tasks;
+  }
+
+  private static String completion(JsonNode task, String extra) {
+    return completion(task.get("id").asText(), task.get("leaseToken").asText(), extra);
+  }
+
+  private static String completion(String id, String token, String extra) {
+    return "{\"id\":\"" + id + "\",\"leaseToken\":\"" + token + "\"" + extra + "}";
+  }
+
+  private static List<String> statuses(Http.Resp r) {
+    List<String> out = new ArrayList<>();
+    r.json().get("results").forEach(e -> out.add(e.get("id").asText() + " " + e.get("status").asText()));
+    return out;
+  }
+
+  @Test
+  void batchCompletionCompletesEachValidOneAndAnswersStaleAndUnknownOnesApart() {
+    String q = queue();
+    for (int i = 0; i < 3; i++) {
+      enqueue(q, "");
+    }
+    List<JsonNode> t = claim(q, 3);
+    String unknown = "0190d0c0-0000-7000-8000-00000000dead";
+    Task before = s.errand.get(TaskId.of(t.get(1).get("id").asText()));
+
+    Http.Resp r = http.post("/v1/tasks:complete", "{\"completions\":[" + completion(t.get(0), ",\"result\":{ \"a\" : 1 }")
+        + "," + completion(t.get(1).get("id").asText(), "not-the-token", "") + "," + completion(unknown, "t", "")
+        + "," + completion(t.get(2), "") + "]}");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(statuses(r)).containsExactly(t.get(0).get("id").asText() + " completed",
+        t.get(1).get("id").asText() + " stale_lease", unknown + " not_found", t.get(2).get("id").asText() + " completed");
+    Task first = s.errand.get(TaskId.of(t.get(0).get("id").asText()));
+    assertThat(first.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(first.result().asString()).isEqualTo("{ \"a\" : 1 }");
+    assertThat(s.errand.get(TaskId.of(t.get(2).get("id").asText())).result().asString()).isEqualTo("null");
+    assertThat(s.errand.get(TaskId.of(t.get(1).get("id").asText()))).as("a stale token changes nothing").isEqualTo(before);
+
+    // The tokens of completed tasks are stale now: a repeated batch completes nothing again.
+    Task done = s.errand.get(TaskId.of(t.get(0).get("id").asText()));
+    Http.Resp again = http.post("/v1/tasks:complete", "{\"completions\":[" + completion(t.get(0), ",\"result\":2") + "]}");
+    assertThat(statuses(again)).containsExactly(t.get(0).get("id").asText() + " stale_lease");
+    assertThat(s.errand.get(TaskId.of(t.get(0).get("id").asText()))).isEqualTo(done);
+  }
+
+  @Test
+  void batchCompletionNamingOneTaskTwiceIs422AndCompletesNothing() {
+    String q = queue();
+    enqueue(q, "");
+    enqueue(q, "");
+    List<JsonNode> t = claim(q, 2);
+    String snapshot = s.snapshot();
+
+    Http.Resp r = http.post("/v1/tasks:complete", "{\"completions\":[" + completion(t.get(0), "") + ","
+        + completion(t.get(1), "") + "," + completion(t.get(0), ",\"result\":1") + "]}");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(422);
+    assertThat(r.json().get("errors")).hasSize(1);
+    assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("completions[2].id");
+    assertThat(s.snapshot()).isEqualTo(snapshot);
+  }
+
+  @Test
+  void batchCompletionWithABadElementIs422NamingEachAndCompletesNothing() {
+    String q = queue();
+    enqueue(q, "");
+    JsonNode t = claimOne(q);
+    String snapshot = s.snapshot();
+    String good = completion(t, "");
+    String[][] cases = {
+        {good + ",{\"id\":\"" + t.get("id").asText() + "x\"}", "completions[1].leaseToken"},
+        {good + ",{\"id\":\"no spaces\",\"leaseToken\":\"t\"}", "completions[1].id"},
+        {good + ",{\"leaseToken\":\"t\"}", "completions[1].id"},
+        {good + ",{\"id\":7,\"leaseToken\":\"t\"}", "completions[1].id"},
+        {good + ",{\"id\":\"a\",\"leaseToken\":\"\"}", "completions[1].leaseToken"},
+        {good + ",{\"id\":\"a\",\"leaseToken\":\"t\",\"error\":\"x\"}", "completions[1].error"},
+        {good + ",3", "completions[1]"},
+        {"{\"id\":\"a\",\"leaseToken\":\"t\",\"result\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}," + good,
+            "completions[0].result"},
+    };
+    for (String[] c : cases) {
+      Http.Resp r = http.post("/v1/tasks:complete", "{\"completions\":[" + c[0] + "]}");
+      assertThat(r.status()).as(c[1] + ": " + r).isEqualTo(422);
+      assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+      assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo(c[1]);
+    }
+    assertThat(http.post("/v1/tasks:complete", "{}").status()).isEqualTo(422);
+    assertThat(http.post("/v1/tasks:complete", "{\"completions\":[]}").status()).isEqualTo(422);
+    assertThat(http.post("/v1/tasks:complete", "{\"completions\":{}}").status()).isEqualTo(422);
+    assertThat(http.post("/v1/tasks:complete", "{\"completions\":[" + good + "],\"failures\":[]}").status())
+        .isEqualTo(422);
+    assertThat(s.snapshot()).isEqualTo(snapshot);
+  }
+
+  @Test
+  void batchCompletionOverTheBatchLimitsIsRefusedWhole() {
+    String q = queue();
+    enqueue(q, "");
+    JsonNode t = claimOne(q);
+    String snapshot = s.snapshot();
+    List<String> many = new ArrayList<>(List.of(completion(t, "")));
+    for (int i = 1; i <= 1000; i++) {
+      many.add(completion("x" + i, "t", ""));
+    }
+
+    Http.Resp tooMany = http.post("/v1/tasks:complete", "{\"completions\":[" + String.join(",", many) + "]}");
+    assertThat(tooMany.status()).as(tooMany.toString()).isEqualTo(422);
+    assertThat(tooMany.json().get("errors").get(0).get("field").asText()).isEqualTo("completions");
+    String big = completion("x", "t", ",\"result\":\"" + "x".repeat(1000 * 1000) + "\"");
+    Http.Resp tooBig = http.post("/v1/tasks:complete",
+        "{\"completions\":[" + String.join(",", Collections.nCopies(17, big)) + "]}");
+    assertThat(tooBig.status()).isEqualTo(413);
+    assertThat(s.snapshot()).isEqualTo(snapshot);
+
+    // The largest batch allowed goes through: the one real task completes, the rest are unknown.
+    Http.Resp full = http.post("/v1/tasks:complete", "{\"completions\":[" + String.join(",", many.subList(0, 1000)) + "]}");
+    assertThat(full.status()).as(full.toString()).isEqualTo(200);
+    assertThat(statuses(full)).hasSize(1000).first().isEqualTo(t.get("id").asText() + " completed");
+    assertThat(statuses(full).subList(1, 1000)).allMatch(e -> e.endsWith(" not_found"));
   }
 
   @Test

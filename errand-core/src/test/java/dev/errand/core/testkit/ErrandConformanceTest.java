@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.errand.core.CompletionStatus;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.ErrandListener;
@@ -20,6 +21,7 @@ import dev.errand.core.TaskHandler;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.WorkerCompletion;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -480,6 +482,48 @@ public abstract class ErrandConformanceTest {
     errand.fail(third.id(), third.lease().token(), "bad input", false);
     assertThat(heard).containsExactly("enqueued flaky", "claimed flaky 1", "retrying flaky try again",
         "claimed flaky 2", "succeeded flaky", "enqueued broken", "claimed broken 1", "dead broken bad input");
+  }
+
+  @Test
+  void remoteBatchCompletionAnswersEachTaskAndGivesTheListenerTheCompletedTasks() throws Exception {
+    List<Task> succeeded = new CopyOnWriteArrayList<>();
+    List<Duration> runTimes = new CopyOnWriteArrayList<>();
+    Errand errand = errand(b -> b.listener(new ErrandListener() {
+      @Override public void succeeded(Task t, Duration runTime) {
+        succeeded.add(t);
+        runTimes.add(runTime);
+      }
+    }));
+    for (int i = 0; i < 3; i++) {
+      errand.enqueue(TaskSpec.builder("remote").build());
+    }
+    List<Task> claimed = errand.claim("default", 3, Duration.ofSeconds(30), "remote-1", Duration.ZERO);
+    assertThat(claimed).hasSize(3);
+    Task one = claimed.get(0);
+    Task two = claimed.get(1);
+    Task three = claimed.get(2);
+
+    assertThatThrownBy(() -> errand.completeMany(List.of(new WorkerCompletion(one.id(), one.lease().token(), Json.NULL),
+        new WorkerCompletion(one.id(), one.lease().token(), Json.NULL))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("completions[1]");
+    assertThat(errand.get(one.id()).state()).as("a refused batch completes nothing").isEqualTo(TaskState.RUNNING);
+
+    List<CompletionStatus> statuses = errand.completeMany(List.of(
+        new WorkerCompletion(one.id(), one.lease().token(), Json.parse("{\"n\":1}")),
+        new WorkerCompletion(two.id(), "not-the-token", Json.NULL),
+        new WorkerCompletion(TaskId.of("nobody"), "token", Json.NULL),
+        new WorkerCompletion(three.id(), three.lease().token(), null)));
+
+    assertThat(statuses).containsExactly(CompletionStatus.COMPLETED, CompletionStatus.STALE_LEASE,
+        CompletionStatus.NOT_FOUND, CompletionStatus.COMPLETED);
+    assertThat(errand.get(two.id()).lease()).isEqualTo(two.lease());
+    // The listener hears the tasks as stored after their completion, timed on the store's clock.
+    Task doneOne = errand.get(one.id());
+    Task doneThree = errand.get(three.id());
+    assertThat(succeeded).containsExactly(doneOne, doneThree);
+    assertThat(doneOne.result().asString()).isEqualTo("{\"n\":1}");
+    assertThat(runTimes).containsExactly(Duration.between(doneOne.startedAt(), doneOne.finishedAt()),
+        Duration.between(doneThree.startedAt(), doneThree.finishedAt()));
   }
 
   @Test

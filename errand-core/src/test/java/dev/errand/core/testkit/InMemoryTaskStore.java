@@ -232,6 +232,7 @@ public final class InMemoryTaskStore implements TaskStore {
     return locked(() -> {
       Instant now = clock.instant();
       List<TaskId> stale = new ArrayList<>();
+      List<Task> applied = new ArrayList<>();
       for (Completion c : request.completions()) {
         Task t = tasks.get(c.id());
         if (!holds(t, c.leaseToken())) {
@@ -256,9 +257,12 @@ public final class InMemoryTaskStore implements TaskStore {
                   t.lastError());
         };
         tasks.put(next.id(), next);
+        if (request.returnTasks()) {
+          applied.add(next);
+        }
       }
       changed.signalAll();
-      return new CompleteResult(stale);
+      return new CompleteResult(stale, applied);
     });
   }
 

@@ -503,6 +503,61 @@ public abstract class TaskStoreConformanceTest {
     assertThat(result.stale()).containsExactly(TaskId.of("nobody"));
   }
 
+  @Test
+  void completionAskedForTasksReturnsEachAppliedOneAsItLeftIt() {
+    insert(task("q").id("ok").build(), task("q").id("retry").build(), task("q").id("dead").build(),
+        task("q").id("release").build(), task("q").id("stale").build());
+    Map<String, Task> running = claim("q", 5).stream().collect(Collectors.toMap(t -> t.id().value(), t -> t));
+    Json result = Json.parse("{\"sent\":1}");
+
+    CompleteResult outcome = store.completeMany(new CompleteRequest(List.of(
+        new Completion(TaskId.of("release"), running.get("release").lease().token(),
+            new Completion.Release(Duration.ZERO)),
+        new Completion(TaskId.of("stale"), "stale-token", succeeded()),
+        new Completion(TaskId.of("ok"), running.get("ok").lease().token(), new Completion.Succeeded(result)),
+        new Completion(TaskId.of("nobody"), "token", succeeded()),
+        new Completion(TaskId.of("retry"), running.get("retry").lease().token(), new Completion.Retry(FAR_AWAY, "boom")),
+        new Completion(TaskId.of("dead"), running.get("dead").lease().token(), new Completion.Dead("fatal"))),
+        true));
+
+    assertThat(outcome.stale()).containsExactlyInAnyOrder(TaskId.of("stale"), TaskId.of("nobody"));
+    // Exactly what a read afterwards finds, in the order of the request: the returned tasks stand in for that read.
+    assertThat(outcome.tasks()).extracting(t -> t.id().value()).containsExactly("release", "ok", "retry", "dead");
+    assertThat(outcome.tasks()).containsExactly(get(TaskId.of("release")), get(TaskId.of("ok")),
+        get(TaskId.of("retry")), get(TaskId.of("dead")));
+    Task ok = outcome.tasks().get(1);
+    assertThat(ok.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(ok.result()).isEqualTo(result);
+    assertThat(ok.lease()).isNull();
+    assertThat(ok.startedAt()).isEqualTo(running.get("ok").startedAt());
+    assertThat(ok.finishedAt()).isAfterOrEqualTo(ok.startedAt());
+    assertThat(outcome.tasks().get(0).state()).isEqualTo(TaskState.READY);
+    assertThat(outcome.tasks().get(2).state()).isEqualTo(TaskState.RETRYING);
+    assertThat(outcome.tasks().get(3).state()).isEqualTo(TaskState.DEAD);
+    assertThat(outcome.tasks().get(3).lastError()).isEqualTo("fatal");
+  }
+
+  @Test
+  void completionNotAskedForTasksReturnsNone() {
+    Task running = insertAndClaim("q");
+
+    CompleteResult outcome = complete(running, succeeded());
+
+    assertThat(outcome.stale()).isEmpty();
+    assertThat(outcome.tasks()).isEmpty();
+    assertThat(get(running.id()).state()).isEqualTo(TaskState.SUCCEEDED);
+  }
+
+  @Test
+  void oneCompletionGivenTwiceReturnsItsTaskOnce() {
+    Task running = insertAndClaim("q");
+    Completion done = new Completion(running.id(), running.lease().token(), succeeded());
+
+    CompleteResult outcome = store.completeMany(new CompleteRequest(List.of(done, done), true));
+
+    assertThat(outcome.tasks()).containsExactly(get(running.id()));
+  }
+
   // ---------------------------------------------------------------- dead-letter queue
 
   @Test

@@ -1,25 +1,31 @@
 package dev.errand.server.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.CompletionStatus;
 import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.WorkerCompletion;
 import dev.errand.server.metrics.WorkerTracker;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker protocol for workers outside this process: claim (a long poll that returns leased tasks with
- * their lease tokens), heartbeat, complete and fail. Every call after the claim carries the lease token;
- * a stale one is a 409 and changes nothing. Thread-safe; long polls block their own virtual thread.
+ * their lease tokens), heartbeat, complete and fail, and complete in batches. Every call after the claim
+ * carries the lease token; a stale one is a 409 (in a batch: that element's status) and changes nothing.
+ * Thread-safe; long polls block their own virtual thread.
  */
 public final class WorkerRoutes {
   public static final int MAX_CLAIM = 100;
@@ -52,6 +58,7 @@ public final class WorkerRoutes {
         new ApiRoute(HandlerType.POST, "/v1/queues/{queue}/claim", ApiRoute.WORKERS, this::claim),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/heartbeat", ApiRoute.WORKERS, this::heartbeat),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/complete", ApiRoute.WORKERS, this::complete),
+        new ApiRoute(HandlerType.POST, "/v1/tasks:complete", ApiRoute.WORKERS, this::completeBatch),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail));
   }
 
@@ -132,13 +139,88 @@ public final class WorkerRoutes {
     FieldErrors errors = new FieldErrors();
     body.rejectUnknown(Set.of("leaseToken", "result"), errors);
     String token = leaseToken(body, errors);
-    if (body.rawSize("result") > limits.maxPayloadBytes()) {
-      errors.add("result", "is " + body.rawSize("result") + " bytes, over the limit of " + limits.maxPayloadBytes());
+    checkResultSize(body, errors);
+    errors.throwIfAny();
+    errand.complete(id, token, result(body));
+    ctx.status(204);
+  }
+
+  /**
+   * Completes many tasks in one store write: {@code {"completions": [{"id", "leaseToken", "result"?}, ...]}},
+   * answered with each one's status in order (completed, stale_lease, not_found). Every element is checked
+   * before any is written: one bad element, or an id given twice, is a 422 naming it and completes nothing.
+   */
+  private void completeBatch(Context ctx) throws Exception {
+    JsonFields body = Requests.object(ctx, limits.batchBodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("completions"), errors);
+    List<JsonFields> items = body.objects("completions", errors);
+    if (items == null && !body.has("completions")) {
+      errors.add("completions", "is required");
+    } else if (items != null && (items.isEmpty() || items.size() > limits.maxBatch())) {
+      errors.add("completions", "must hold 1.." + limits.maxBatch() + " completions");
     }
     errors.throwIfAny();
+    List<WorkerCompletion> completions = new ArrayList<>(items.size());
+    Map<TaskId, Integer> firstIndex = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonFields item = items.get(i);
+      item.rejectUnknown(Set.of("id", "leaseToken", "result"), errors);
+      TaskId id = taskId(item, errors);
+      String token = leaseToken(item, errors);
+      checkResultSize(item, errors);
+      if (id != null) {
+        Integer first = firstIndex.putIfAbsent(id, i);
+        if (first != null) {
+          errors.add(item.field("id"), "is the task of completions[" + first + "] too; complete each task once");
+        }
+      }
+      if (id != null && token != null) {
+        completions.add(new WorkerCompletion(id, token, result(item)));
+      }
+    }
+    errors.throwIfAny();
+    List<CompletionStatus> statuses = errand.completeMany(completions);
+    try (JsonOut out = new JsonOut()) {
+      JsonGenerator g = out.generator();
+      g.writeStartObject();
+      g.writeArrayFieldStart("results");
+      for (int i = 0; i < statuses.size(); i++) {
+        g.writeStartObject();
+        g.writeStringField("id", completions.get(i).id().value());
+        g.writeStringField("status", statuses.get(i).name().toLowerCase(Locale.ROOT));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      Responses.json(ctx, 200, out.bytes());
+    }
+  }
+
+  private static TaskId taskId(JsonFields item, FieldErrors errors) {
+    String id = item.string("id", errors);
+    if (!item.has("id")) {
+      errors.add(item.field("id"), "is required");
+      return null;
+    }
+    try {
+      return id == null ? null : TaskId.of(id);
+    } catch (IllegalArgumentException e) {
+      errors.add(item.field("id"), e.getMessage());
+      return null;
+    }
+  }
+
+  private void checkResultSize(JsonFields body, FieldErrors errors) {
+    if (body.rawSize("result") > limits.maxPayloadBytes()) {
+      errors.add(body.field("result"), "is " + body.rawSize("result") + " bytes, over the limit of " + limits.maxPayloadBytes());
+    }
+  }
+
+  /** The result as the worker sent it, or JSON null for none. */
+  private static Json result(JsonFields body) {
     Json result = body.raw("result");
-    errand.complete(id, token, result != null ? result : Json.NULL);
-    ctx.status(204);
+    return result != null ? result : Json.NULL;
   }
 
   private void fail(Context ctx) {
@@ -162,9 +244,10 @@ public final class WorkerRoutes {
   private static String leaseToken(JsonFields body, FieldErrors errors) {
     String token = body.string("leaseToken", errors);
     if (!body.has("leaseToken")) {
-      errors.add("leaseToken", "is required");
+      errors.add(body.field("leaseToken"), "is required");
     } else if (token != null && (token.isEmpty() || token.length() > 200)) {
-      errors.add("leaseToken", "must be 1..200 characters");
+      errors.add(body.field("leaseToken"), "must be 1..200 characters");
+      return null;
     }
     return token;
   }

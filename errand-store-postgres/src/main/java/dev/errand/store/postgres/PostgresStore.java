@@ -279,15 +279,15 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   @Override
   public CompleteResult completeMany(CompleteRequest request) {
     if (request.completions().isEmpty()) {
-      return new CompleteResult(List.of());
+      return new CompleteResult(List.of(), List.of());
     }
-    return withConnection("complete", c -> statements.complete(c, request.completions()));
+    return withConnection("complete", c -> statements.complete(c, request));
   }
 
   @Override
   public CompleteResult completeMany(Connection connection, CompleteRequest request) {
     Objects.requireNonNull(connection, "connection");
-    return onCallerConnection("complete", connection, c -> statements.complete(c, request.completions()));
+    return onCallerConnection("complete", connection, c -> statements.complete(c, request));
   }
 
   @Override

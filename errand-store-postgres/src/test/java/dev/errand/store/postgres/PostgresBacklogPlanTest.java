@@ -85,10 +85,13 @@ class PostgresBacklogPlanTest {
   @Test
   void completionAndExtendLookUpByPrimaryKey() throws Exception {
     String ids = "ARRAY['ready-00000001', 'ready-00000002']::text[]";
-    String plan = explain("complete_tasks", "text[], text[], text[], bytea[], text[], bigint[]",
-        ids + ", ARRAY['t1', 't2']::text[], ARRAY['succeeded', 'retry']::text[], ARRAY[NULL, NULL]::bytea[],"
-            + " ARRAY[NULL, 'e']::text[], ARRAY[0, 1000]::bigint[]");
-    assertThat(plan).contains("tasks_pkey");
+    for (String returnTasks : List.of("false", "true")) {
+      String plan = explain("complete_tasks", "text[], text[], text[], bytea[], text[], bigint[], boolean",
+          ids + ", ARRAY['t1', 't2']::text[], ARRAY['succeeded', 'retry']::text[], ARRAY[NULL, NULL]::bytea[],"
+              + " ARRAY[NULL, 'e']::text[], ARRAY[0, 1000]::bigint[], " + returnTasks);
+      assertThat(plan).as("returning tasks: " + returnTasks).contains("tasks_pkey");
+    }
+    String plan;
     plan = explain("extend_leases", "bigint, text[], text[]", "30000000, " + ids + ", ARRAY['t1', 't2']::text[]");
     assertThat(plan).contains("tasks_pkey");
   }

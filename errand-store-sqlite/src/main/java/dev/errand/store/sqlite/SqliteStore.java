@@ -385,23 +385,27 @@ public final class SqliteStore implements TaskStore {
   @Override
   public CompleteResult completeMany(CompleteRequest request) {
     if (request.completions().isEmpty()) {
-      return new CompleteResult(List.of());
+      return new CompleteResult(List.of(), List.of());
     }
-    return writer.submit("complete", tx -> complete(tx, request.completions()));
+    return writer.submit("complete", tx -> complete(tx, request));
   }
 
   /**
    * Binds each completion to the statement of its outcome and runs each statement's batch once; the
    * batches' row counts tell which tokens were stale. A retry's or death's error goes into the task's
    * history just before its batch runs, fenced by the same token, so a stale completion records nothing.
+   * Asked for the tasks, it runs each completion alone through the same statement with {@code RETURNING *}
+   * (a batch cannot return rows), so the task comes back from the statement that changed it.
    */
-  private CompleteResult complete(WriteContext tx, List<Completion> completions) throws SQLException {
+  private CompleteResult complete(WriteContext tx, CompleteRequest request) throws SQLException {
+    List<Completion> completions = request.completions();
     long now = Micros.of(tx.now());
     // Statements run in the order their first completion came, so a repeated id resolves the same way each time.
-    Map<String, List<TaskId>> batches = new LinkedHashMap<>();
+    Map<String, List<Integer>> batches = new LinkedHashMap<>(); // statement name -> positions in the request
     Map<String, List<Completion>> failures = new HashMap<>();
     Set<LeaseRef> failed = new HashSet<>();
-    for (Completion c : completions) {
+    for (int i = 0; i < completions.size(); i++) {
+      Completion c = completions.get(i);
       String statementName = switch (c.outcome()) {
         case Completion.Succeeded s -> "complete_succeeded";
         case Completion.Retry r -> "complete_retry";
@@ -409,40 +413,20 @@ public final class SqliteStore implements TaskStore {
         case Completion.Release r -> r.delay().isZero() || r.delay().isNegative()
             ? "complete_release_ready" : "complete_release_later";
       };
-      PreparedStatement statement = tx.statement(statementName);
-      statement.setString(1, c.id().value());
-      statement.setString(2, c.leaseToken());
       switch (c.outcome()) {
-        case Completion.Succeeded s -> {
-          if (s.result() == null) {
-            statement.setNull(3, Types.BLOB);
-          } else {
-            statement.setBytes(3, s.result().bytesUnsafe());
-          }
-          statement.setLong(4, now);
-        }
         case Completion.Retry r -> {
-          long runAt = Micros.plus(now, r.delay());
-          statement.setLong(3, runAt);
-          statement.setString(4, r.error());
-          dueEverywhereBy(tx, runAt);
+          dueEverywhereBy(tx, Micros.plus(now, r.delay()));
           tx.wakeAll();
-        }
-        case Completion.Dead d -> {
-          statement.setString(3, d.error());
-          statement.setLong(4, now);
         }
         case Completion.Release r -> {
           if (statementName.equals("complete_release_later")) {
-            long runAt = Micros.plus(now, r.delay());
-            statement.setLong(3, runAt);
-            dueEverywhereBy(tx, runAt);
+            dueEverywhereBy(tx, Micros.plus(now, r.delay()));
           }
           tx.wakeAll();
         }
+        default -> { }
       }
-      statement.addBatch();
-      batches.computeIfAbsent(statementName, k -> new ArrayList<>()).add(c.id());
+      batches.computeIfAbsent(statementName, k -> new ArrayList<>()).add(i);
       // Only the first completion of a lease can apply; its repeats must not record the error again.
       if ((c.outcome() instanceof Completion.Retry || c.outcome() instanceof Completion.Dead)
           && failed.add(new LeaseRef(c.id(), c.leaseToken()))) {
@@ -450,16 +434,68 @@ public final class SqliteStore implements TaskStore {
       }
     }
     List<TaskId> stale = new ArrayList<>();
-    for (Map.Entry<String, List<TaskId>> batch : batches.entrySet()) {
+    Task[] returned = new Task[request.returnTasks() ? completions.size() : 0];
+    for (Map.Entry<String, List<Integer>> batch : batches.entrySet()) {
       recordErrors(tx, failures.getOrDefault(batch.getKey(), List.of()), now);
-      int[] counts = tx.statement(batch.getKey()).executeBatch();
-      for (int i = 0; i < counts.length; i++) {
-        if (counts[i] == 0) {
-          stale.add(batch.getValue().get(i));
+      if (request.returnTasks()) {
+        PreparedStatement statement = tx.statement(batch.getKey() + "_returning");
+        for (int i : batch.getValue()) {
+          bind(statement, completions.get(i), now);
+          returned[i] = TaskRows.readOne(statement);
+          if (returned[i] == null) {
+            stale.add(completions.get(i).id());
+          }
+        }
+      } else {
+        PreparedStatement statement = tx.statement(batch.getKey());
+        for (int i : batch.getValue()) {
+          bind(statement, completions.get(i), now);
+          statement.addBatch();
+        }
+        int[] counts = statement.executeBatch();
+        for (int k = 0; k < counts.length; k++) {
+          if (counts[k] == 0) {
+            stale.add(completions.get(batch.getValue().get(k)).id());
+          }
         }
       }
     }
-    return new CompleteResult(stale);
+    List<Task> tasks = new ArrayList<>();
+    for (Task t : returned) {
+      if (t != null) {
+        tasks.add(t);
+      }
+    }
+    return new CompleteResult(stale, tasks);
+  }
+
+  /** Binds {@code c} to the statement of its outcome (each {@code complete_*} statement takes these parameters). */
+  private static void bind(PreparedStatement statement, Completion c, long now) throws SQLException {
+    statement.setString(1, c.id().value());
+    statement.setString(2, c.leaseToken());
+    switch (c.outcome()) {
+      case Completion.Succeeded s -> {
+        if (s.result() == null) {
+          statement.setNull(3, Types.BLOB);
+        } else {
+          statement.setBytes(3, s.result().bytesUnsafe());
+        }
+        statement.setLong(4, now);
+      }
+      case Completion.Retry r -> {
+        statement.setLong(3, Micros.plus(now, r.delay()));
+        statement.setString(4, r.error());
+      }
+      case Completion.Dead d -> {
+        statement.setString(3, d.error());
+        statement.setLong(4, now);
+      }
+      case Completion.Release r -> {
+        if (r.delay().isPositive()) {
+          statement.setLong(3, Micros.plus(now, r.delay()));
+        }
+      }
+    }
   }
 
   /** Adds each failure to its task's error history if its lease is still the task's, then trims the history. */

@@ -7,6 +7,7 @@ import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
@@ -232,10 +233,14 @@ public final class TaskStatements {
     }
   }
 
-  /** Applies the batch with one statement; ids whose token no longer matches are returned as stale. */
-  public CompleteResult complete(Connection c, List<Completion> completions) throws SQLException {
+  /**
+   * Applies the batch with one statement; ids whose token no longer matches are returned as stale, and,
+   * if the request asks, the applied tasks as the statement left them.
+   */
+  public CompleteResult complete(Connection c, CompleteRequest request) throws SQLException {
+    List<Completion> completions = request.completions();
     if (completions.isEmpty()) {
-      return new CompleteResult(List.of());
+      return new CompleteResult(List.of(), List.of());
     }
     int n = completions.size();
     String[] ids = new String[n];
@@ -270,6 +275,7 @@ public final class TaskStatements {
       }
     }
     Set<String> applied = new HashSet<>();
+    Map<String, Task> tasks = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("complete_tasks"))) {
       ps.setArray(1, SqlArrays.text(c, ids));
       ps.setArray(2, SqlArrays.text(c, tokens));
@@ -277,13 +283,25 @@ public final class TaskStatements {
       ps.setArray(4, SqlArrays.bytea(c, results));
       ps.setArray(5, SqlArrays.text(c, errors));
       ps.setArray(6, SqlArrays.int8(c, delays));
+      ps.setBoolean(7, request.returnTasks());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           applied.add(rs.getString(1));
+          if (request.returnTasks()) {
+            tasks.put(rs.getString(1), TaskRows.read(rs));
+          }
         }
       }
     }
-    return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied));
+    List<Task> inOrder = new ArrayList<>(tasks.size());
+    for (int i = 0; i < n && !tasks.isEmpty(); i++) {
+      Completion done = completions.get(i);
+      Task t = tasks.remove(done.id().value()); // removed: a repeated id was applied once and comes back once
+      if (t != null) {
+        inOrder.add(t);
+      }
+    }
+    return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied), inOrder);
   }
 
   /** Extends the batch with one statement; ids whose token no longer matches are returned as stale. */

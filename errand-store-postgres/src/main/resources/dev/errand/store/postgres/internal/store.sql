@@ -192,7 +192,9 @@ RETURNING t.*
 -- the task's current one matches nothing and is reported stale by its absence from the result. Kinds:
 -- succeeded, retry, dead, release. Retries and releases wake waiters of their queues. A retry's or
 -- death's error goes into the task's history in the same statement, so only an applied one is kept;
--- for successes those parts run on nothing and write nothing.
+-- for successes those parts run on nothing and write nothing. The last parameter asks for the tasks as the
+-- statement left them: the rows then carry every task column after the id, else those columns are null, so
+-- that callers who hold the tasks already (the in-process runtime) get ids only.
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::bigint[])
@@ -219,13 +221,13 @@ done AS (
   FROM input c
   WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
   -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
-  RETURNING t.id, t.queue, c.kind, t.attempt, c.error,
+  RETURNING t.*, c.kind, c.error AS failure,
             CASE WHEN c.kind IN ('retry', 'dead') THEN (SELECT o.worker_id FROM {schema}.tasks o WHERE o.id = t.id) END
-              AS worker_id
+              AS failed_worker_id
 ),
 recorded AS (
   INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
-  SELECT id, attempt, now(), worker_id, error FROM done WHERE kind IN ('retry', 'dead')
+  SELECT id, attempt, now(), failed_worker_id, failure FROM done WHERE kind IN ('retry', 'dead')
 ),
 trimmed AS (
   -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK): the 19 newest this statement sees, and the new one.
@@ -238,7 +240,10 @@ notified AS (
   SELECT pg_notify('{schema}_work', q.queue)
   FROM (SELECT DISTINCT queue FROM done WHERE kind IN ('retry', 'release')) q
 )
-SELECT id FROM done WHERE (SELECT count(*) FROM notified) >= 0
+SELECT d.id, task.*
+FROM done d
+LEFT JOIN LATERAL (SELECT d.*) task ON ?::boolean
+WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: extend_leases
 -- One statement for the whole batch, fenced by token; absent ids are stale. Commits without waiting for
