@@ -438,7 +438,7 @@ public final class SqliteStore implements TaskStore {
     for (Map.Entry<String, List<Integer>> batch : batches.entrySet()) {
       recordErrors(tx, failures.getOrDefault(batch.getKey(), List.of()), now);
       if (request.returnTasks()) {
-        PreparedStatement statement = tx.statement(batch.getKey() + "_returning");
+        PreparedStatement statement = tx.statementReturning(batch.getKey());
         for (int i : batch.getValue()) {
           bind(statement, completions.get(i), now);
           returned[i] = TaskRows.readOne(statement);

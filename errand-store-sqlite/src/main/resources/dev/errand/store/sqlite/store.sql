@@ -173,39 +173,6 @@ SET state = 'SCHEDULED', attempt = attempt - 1, run_at = ?3, lease_token = NULL,
     worker_id = NULL
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 
--- name: complete_succeeded_returning
--- The complete_* statements again, returning the task as they left it, for callers that would otherwise
--- read it back (remote workers' completions). Same parameters; no row means a stale token.
-UPDATE tasks
-SET state = 'SUCCEEDED', result = ?3, finished_at = ?4, lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
-RETURNING *
-
--- name: complete_retry_returning
-UPDATE tasks
-SET state = 'RETRYING', run_at = ?3, last_error = ?4, lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
-RETURNING *
-
--- name: complete_dead_returning
-UPDATE tasks
-SET state = 'DEAD', last_error = ?3, finished_at = ?4, lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
-RETURNING *
-
--- name: complete_release_ready_returning
-UPDATE tasks
-SET state = 'READY', attempt = attempt - 1, lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
-RETURNING *
-
--- name: complete_release_later_returning
-UPDATE tasks
-SET state = 'SCHEDULED', attempt = attempt - 1, run_at = ?3, lease_token = NULL, lease_until = NULL,
-    worker_id = NULL
-WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
-RETURNING *
-
 -- name: task_cancel
 UPDATE tasks
 SET state = 'CANCELLED', finished_at = ?2, lease_token = NULL, lease_until = NULL, worker_id = NULL

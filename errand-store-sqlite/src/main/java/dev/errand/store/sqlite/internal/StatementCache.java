@@ -31,6 +31,20 @@ public final class StatementCache implements AutoCloseable {
     return statement;
   }
 
+  /**
+   * The update statement {@code name} with {@code RETURNING *} appended, for a caller that needs the rows
+   * it changed: derived here rather than written twice in the SQL file.
+   */
+  public PreparedStatement returning(String name) throws SQLException {
+    String key = name + " RETURNING";
+    PreparedStatement statement = prepared.get(key);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql.get(name) + "\nRETURNING *");
+      prepared.put(key, statement);
+    }
+    return statement;
+  }
+
   public Connection connection() {
     return connection;
   }

@@ -29,6 +29,11 @@ public final class WriteContext {
     return statements.get(name);
   }
 
+  /** The update statement {@code name}, returning the rows it changes. */
+  public PreparedStatement statementReturning(String name) throws SQLException {
+    return statements.returning(name);
+  }
+
   public Instant now() {
     return now;
   }
