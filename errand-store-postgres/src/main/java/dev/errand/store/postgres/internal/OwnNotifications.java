@@ -51,17 +51,7 @@ public final class OwnNotifications {
   public boolean arrived(int backend, String queue) {
     lock.lock();
     try {
-      Key key = new Key(backend, queue);
-      Integer n = expected.get(key);
-      if (n == null) {
-        return false;
-      }
-      if (n == 1) {
-        expected.remove(key);
-      } else {
-        expected.put(key, n - 1);
-      }
-      return true;
+      return useUp(new Key(backend, queue));
     } finally {
       lock.unlock();
     }
@@ -80,20 +70,28 @@ public final class OwnNotifications {
     lock.lock();
     try {
       for (String queue : queues) {
-        Key key = new Key(backend, queue);
-        Integer n = expected.get(key);
-        if (n == null) {
+        if (!useUp(new Key(backend, queue))) {
           usedUp.add(queue);
-        } else if (n == 1) {
-          expected.remove(key);
-        } else {
-          expected.put(key, n - 1);
         }
       }
     } finally {
       lock.unlock();
     }
     return usedUp;
+  }
+
+  /** Takes one expectation of {@code key} away: false if there was none. Called with the lock held. */
+  private boolean useUp(Key key) {
+    Integer n = expected.get(key);
+    if (n == null) {
+      return false;
+    }
+    if (n == 1) {
+      expected.remove(key);
+    } else {
+      expected.put(key, n - 1);
+    }
+    return true;
   }
 
   /** Forgets every expectation: the listener has just started listening, and what it missed never comes. */
