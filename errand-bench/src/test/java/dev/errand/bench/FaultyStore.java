@@ -10,6 +10,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -107,6 +109,11 @@ final class FaultyStore implements TaskStore {
   @Override
   public List<QueueInfo> queues() {
     return delegate.queues();
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    return delegate.listDue(query);
   }
 
   @Override

@@ -15,6 +15,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -314,6 +316,11 @@ public final class Errand implements AutoCloseable {
 
   public TaskPage list(TaskQuery query) {
     return store.list(query);
+  }
+
+  /** The SCHEDULED and RETRYING tasks, soonest next run first; see {@link TaskStore#listDue}. */
+  public DuePage listDue(DueQuery query) {
+    return store.listDue(query);
   }
 
   public List<QueueInfo> queues() {

@@ -11,6 +11,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -58,6 +60,7 @@ final class SwitchableStore implements TaskStore {
   @Override public List<AttemptError> errors(TaskId id) { return store().errors(id); }
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
+  @Override public DuePage listDue(DueQuery q) { return store().listDue(q); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
   @Override public void limitQueue(QueueLimitsRequest r) { store().limitQueue(r); }
   @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return store().putSchedule(r); }

@@ -59,8 +59,18 @@ public interface TaskStore extends AutoCloseable {
   TaskPage list(TaskQuery query);
 
   /**
-   * Every queue that holds tasks or has been paused or limited. Cheap on any number of finished tasks:
-   * stores count each state through an index of it and may bound the finished states' counts (see
+   * The SCHEDULED and RETRYING tasks in order of their next run (see {@link DueQuery}). A store that
+   * cannot order them cheaply throws {@link UnsupportedOperationException}, which the default does, so
+   * that a store written before this method still compiles; a decorator must forward it.
+   */
+  default DuePage listDue(DueQuery query) {
+    throw new UnsupportedOperationException(name() + " does not list tasks by their next run");
+  }
+
+  /**
+   * Every queue that holds tasks, is paused or has limits; a queue with none of these is left out (see
+   * {@link QueueInfo#isIdle}), so a queue once paused or limited, then emptied and freed, vanishes.
+   * Cheap on any number of finished tasks: stores count each state through an index of it and may bound the finished states' counts (see
    * {@link QueueInfo}).
    */
   List<QueueInfo> queues();

@@ -16,6 +16,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -298,6 +300,12 @@ public final class InMemoryTaskStore implements TaskStore {
       }
       return new TaskPage(page, null);
     });
+  }
+
+  @Override
+  public DuePage listDue(DueQuery q) {
+    return locked(() -> new DuePage(tasks.values().stream().filter(q::matches).sorted(DueQuery.ORDER).limit(q.limit())
+        .toList()));
   }
 
   @Override

@@ -10,6 +10,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -45,7 +47,7 @@ import java.util.function.Supplier;
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
   enum Op {
-    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
+    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, LIST_DUE, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
     SCHEDULES, REPLAY, PURGE, PRUNE, PING
   }
 
@@ -137,6 +139,11 @@ public class TimedTaskStore implements TaskStore {
   @Override
   public List<QueueInfo> queues() {
     return time(Op.QUEUES, delegate::queues);
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    return time(Op.LIST_DUE, () -> delegate.listDue(query));
   }
 
   @Override

@@ -16,6 +16,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -333,6 +335,12 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   @Override
   public TaskPage list(TaskQuery query) {
     return withConnection("list", c -> statements.list(c, query, pageReadLimit));
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return withConnection("listDue", c -> statements.listDue(c, query));
   }
 
   @Override

@@ -11,6 +11,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertResult;
@@ -513,9 +515,26 @@ public final class TaskStatements {
       }
     }
     List<QueueInfo> infos = new ArrayList<>();
-    counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue),
-        limits.get(queue), oldest.get(queue), bounded.getOrDefault(queue, Set.of()))));
+    counts.forEach((queue, byState) -> {
+      QueueInfo info = new QueueInfo(queue, byState, paused.get(queue), limits.get(queue), oldest.get(queue),
+          bounded.getOrDefault(queue, Set.of()));
+      if (!info.isIdle()) { // a settings row left by a pause or a limit since undone
+        infos.add(info);
+      }
+    });
     return infos;
+  }
+
+  /** The waiting tasks, soonest first: the front of tasks_waiting in each queue, merged. */
+  public DuePage listDue(Connection c, DueQuery q) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("list_due"))) {
+      ps.setString(1, q.queue());
+      ps.setString(2, q.type());
+      ps.setInt(3, q.limit());
+      try (ResultSet rs = ps.executeQuery()) {
+        return new DuePage(TaskRows.readAll(rs));
+      }
+    }
   }
 
   public void pauseQueue(Connection c, String queue, boolean pause) throws SQLException {
