@@ -6,7 +6,8 @@ import java.util.Comparator;
 
 /**
  * Which tasks wait for a later run: SCHEDULED and RETRYING tasks, soonest runAt first (ties by id), at
- * most {@code limit}. Null filters match everything. Stores read it through their index of waiting
+ * most {@code limit}. When more tasks than fit share the last runAt, which of them are returned is the
+ * store's choice (an index walk need not sort ties). Null filters match everything. Stores read it through their index of waiting
  * tasks by queue and runAt, so its cost follows the number of queues and the limit, not the table.
  */
 public record DueQuery(String queue, String type, int limit) {

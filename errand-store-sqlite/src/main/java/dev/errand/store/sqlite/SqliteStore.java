@@ -11,6 +11,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -176,6 +178,12 @@ public final class SqliteStore implements TaskStore {
   @Override
   public TaskPage list(TaskQuery query) {
     return readers.read("list", statements -> reads.list(statements, query));
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return readers.read("listDue", statements -> reads.listDue(statements, query));
   }
 
   @Override

@@ -209,6 +209,26 @@ WITH RECURSIVE q(queue) AS (
 )
 SELECT queue FROM q WHERE queue <> ''
 
+-- name: due_queues
+-- The queues that hold SCHEDULED or RETRYING tasks: one probe of tasks_due per queue (a skip scan).
+WITH RECURSIVE q(queue) AS (
+  SELECT ''
+  UNION ALL
+  SELECT (SELECT t.queue FROM tasks t WHERE t.state IN ('SCHEDULED', 'RETRYING') AND t.queue > q.queue
+          ORDER BY t.queue LIMIT 1)
+  FROM q WHERE q.queue IS NOT NULL
+)
+SELECT queue FROM q WHERE queue <> ''
+
+-- name: due_front
+-- One queue's waiting tasks, soonest runAt first: the front of its range of tasks_due, in the index's
+-- order (ties by id would sort each run of equal runAt), so nothing is sorted. ?2 is a type or null for
+-- any, ?3 the limit. The caller merges the queues' fronts.
+SELECT * FROM tasks
+WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1 AND (?2 IS NULL OR type = ?2)
+ORDER BY run_at
+LIMIT ?3
+
 -- name: prune
 -- One queue's tasks finished in one state, oldest first: a range of tasks_finished. (The IN term is the
 -- index's own predicate, which lets SQLite use it; INDEXED BY keeps it from reading the table instead.)
