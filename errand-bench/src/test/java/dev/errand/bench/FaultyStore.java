@@ -20,6 +20,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
@@ -114,6 +115,11 @@ final class FaultyStore implements TaskStore {
   @Override
   public DuePage listDue(DueQuery query) {
     return delegate.listDue(query);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    return delegate.runNow(request);
   }
 
   @Override

@@ -27,6 +27,7 @@ import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -321,6 +322,11 @@ public final class Errand implements AutoCloseable {
   /** The SCHEDULED and RETRYING tasks, soonest next run first; see {@link TaskStore#listDue}. */
   public DuePage listDue(DueQuery query) {
     return store.listDue(query);
+  }
+
+  /** Runs waiting tasks now instead of at their runAt; see {@link TaskStore#runNow}. */
+  public int runNow(RunNowRequest request) {
+    return store.runNow(request);
   }
 
   public List<QueueInfo> queues() {

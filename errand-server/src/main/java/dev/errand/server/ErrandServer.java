@@ -3,6 +3,7 @@ package dev.errand.server;
 import dev.errand.core.Errand;
 import dev.errand.server.internal.ApiRoute;
 import dev.errand.server.internal.Authenticator;
+import dev.errand.server.internal.DeadGroupRoutes;
 import dev.errand.server.internal.DueRoutes;
 import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
@@ -93,6 +94,7 @@ public final class ErrandServer implements AutoCloseable {
     routes.addAll(new EventRoutes(observability.events()).routes());
     routes.addAll(new ActivityRoutes(observability.workers(), observability.activity(), observability.rates()).routes());
     routes.addAll(new DueRoutes(errand).routes());
+    routes.addAll(new DeadGroupRoutes(errand).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;

@@ -21,6 +21,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
@@ -61,6 +62,7 @@ final class SwitchableStore implements TaskStore {
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
   @Override public DuePage listDue(DueQuery q) { return store().listDue(q); }
+  @Override public int runNow(RunNowRequest r) { return store().runNow(r); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
   @Override public void limitQueue(QueueLimitsRequest r) { store().limitQueue(r); }
   @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return store().putSchedule(r); }

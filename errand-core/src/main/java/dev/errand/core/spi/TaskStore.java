@@ -115,6 +115,15 @@ public interface TaskStore extends AutoCloseable {
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);
 
+  /**
+   * SCHEDULED and RETRYING tasks to READY, runnable now, keeping their attempt and error history;
+   * returns how many. Workers waiting on their queues are woken. The default throws
+   * {@link UnsupportedOperationException}, as {@link #listDue} does; a decorator must forward it.
+   */
+  default int runNow(RunNowRequest request) {
+    throw new UnsupportedOperationException(name() + " does not run waiting tasks early");
+  }
+
   /** Deletes DEAD tasks; returns how many. */
   int purgeDead(DeadFilter filter);
 

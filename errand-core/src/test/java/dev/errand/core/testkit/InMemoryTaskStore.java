@@ -28,6 +28,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
@@ -436,6 +437,20 @@ public final class InMemoryTaskStore implements TaskStore {
       List<Task> matching = tasks.values().stream().filter(dead(filter)).toList();
       for (Task t : matching) {
         tasks.put(t.id(), with(t, TaskState.READY, 0, now, t.startedAt(), null, null, null, t.lastError()));
+      }
+      changed.signalAll();
+      return matching.size();
+    });
+  }
+
+  @Override
+  public int runNow(RunNowRequest r) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<Task> matching = tasks.values().stream().filter(new DueQuery(r.queue(), r.type(), 1)::matches)
+          .filter(t -> r.id() == null || r.id().equals(t.id())).toList();
+      for (Task t : matching) {
+        tasks.put(t.id(), with(t, TaskState.READY, t.attempt(), now, t.startedAt(), null, null, null, t.lastError()));
       }
       changed.signalAll();
       return matching.size();

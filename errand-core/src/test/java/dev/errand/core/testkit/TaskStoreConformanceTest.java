@@ -31,6 +31,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -963,6 +964,30 @@ public abstract class TaskStoreConformanceTest {
           assertThat(t.state()).isEqualTo(TaskState.RETRYING);
           assertThat(t.lastError()).isEqualTo("flaky");
         });
+  }
+
+  @Test
+  void runNowMakesWaitingTasksClaimableKeepingTheirAttempt() {
+    insertOne(task("c").retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    Task retrying = claimOnly("c");
+    assertThat(complete(retrying, new Completion.Retry(FAR_AWAY, "flaky")).stale()).isEmpty();
+    Task scheduled = insertOne(task("c").delay(FAR_AWAY).build());
+    Task otherType = insertOne(task("c").type("other").delay(FAR_AWAY).build());
+    Task elsewhere = insertOne(task("d").delay(FAR_AWAY).build());
+    Task ready = insertOne(task("c").build());
+    assertThat(claim("c", 10)).extracting(Task::id).containsExactly(ready.id());
+
+    assertThat(store.runNow(new RunNowRequest(null, "c", "noop"))).isEqualTo(2);
+    assertThat(get(retrying.id()).state()).isEqualTo(TaskState.READY);
+    assertThat(get(retrying.id()).attempt()).as("the attempt is kept").isEqualTo(1);
+    assertThat(claim("c", 10)).extracting(Task::id).containsExactlyInAnyOrder(retrying.id(), scheduled.id());
+    assertThat(get(otherType.id()).state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(get(elsewhere.id()).state()).isEqualTo(TaskState.SCHEDULED);
+
+    assertThat(store.runNow(RunNowRequest.of(elsewhere.id()))).isEqualTo(1);
+    assertThat(store.runNow(RunNowRequest.of(elsewhere.id()))).as("no longer waiting").isZero();
+    assertThat(store.runNow(RunNowRequest.of(ready.id()))).as("a running task is not touched").isZero();
+    assertThat(claim("d", 10)).extracting(Task::id).containsExactly(elsewhere.id());
   }
 
   @Test

@@ -21,6 +21,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
@@ -47,7 +48,7 @@ import java.util.function.Supplier;
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
   enum Op {
-    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, LIST_DUE, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
+    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, LIST_DUE, RUN_NOW, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
     SCHEDULES, REPLAY, PURGE, PRUNE, PING
   }
 
@@ -144,6 +145,11 @@ public class TimedTaskStore implements TaskStore {
   @Override
   public DuePage listDue(DueQuery query) {
     return time(Op.LIST_DUE, () -> delegate.listDue(query));
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    return time(Op.RUN_NOW, () -> delegate.runNow(request));
   }
 
   @Override

@@ -26,6 +26,7 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
@@ -379,6 +380,12 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   @Override
   public List<StoredSchedule> storedSchedules() {
     return withConnection("storedSchedules", schedules::list);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    Objects.requireNonNull(request, "request");
+    return withConnection("runNow", c -> statements.runNow(c, request));
   }
 
   @Override

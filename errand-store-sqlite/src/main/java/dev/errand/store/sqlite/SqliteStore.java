@@ -19,6 +19,7 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
@@ -221,6 +222,12 @@ public final class SqliteStore implements TaskStore {
   @Override
   public List<StoredSchedule> storedSchedules() {
     return readers.read("stored schedules", schedules::list);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    Objects.requireNonNull(request, "request");
+    return writer.submit("run now", tx -> housekeeping.runNow(tx, request));
   }
 
   @Override

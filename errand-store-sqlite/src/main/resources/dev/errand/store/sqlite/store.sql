@@ -187,6 +187,15 @@ WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL 
 UPDATE tasks SET state = 'READY', attempt = 0, run_at = ?3, finished_at = NULL, result = NULL
 WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
 
+-- name: run_now_by_id
+-- An operator runs a waiting task now: READY at the store's now (?4), its attempt and errors kept.
+UPDATE tasks SET state = 'READY', run_at = ?4
+WHERE id = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
+
+-- name: run_now
+UPDATE tasks SET state = 'READY', run_at = ?3
+WHERE state IN ('SCHEDULED', 'RETRYING') AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
+
 -- name: dead_purge_by_id
 DELETE FROM tasks
 WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)

@@ -19,6 +19,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import java.sql.Connection;
@@ -555,6 +556,16 @@ public final class TaskStatements {
       ps.setObject(4, limits.burst(), Types.INTEGER);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
+      }
+    }
+  }
+
+  public int runNow(Connection c, RunNowRequest r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("run_now"))) {
+      setFilter(ps, new DeadFilter(r.id(), r.queue(), r.type()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
       }
     }
   }

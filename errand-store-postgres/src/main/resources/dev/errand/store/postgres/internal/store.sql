@@ -437,6 +437,22 @@ notified AS (
 )
 SELECT count(*) FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
 
+-- name: run_now
+-- An operator runs waiting tasks now: READY, their attempt and errors kept; their queues woken.
+WITH ran AS (
+  UPDATE {schema}.tasks
+  SET state = 'READY', run_at = now()
+  WHERE state IN ('SCHEDULED', 'RETRYING')
+    AND (?::text IS NULL OR id = ?)
+    AND (?::text IS NULL OR queue = ?)
+    AND (?::text IS NULL OR type = ?)
+  RETURNING queue
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM ran) q
+)
+SELECT count(*) FROM ran WHERE (SELECT count(*) FROM notified) >= 0
+
 -- name: purge_dead
 -- A small batch per statement, so no purge holds many row locks for long; the tasks' error history goes
 -- with them.
