@@ -50,13 +50,7 @@ public final class EventRoutes {
     Map<String, String> q = Requests.query(ctx, Set.of("queue", "limit"));
     FieldErrors errors = new FieldErrors();
     String queue = Requests.name(q, "queue", errors);
-    int limit = EventHub.HISTORY;
-    if (q.get("limit") != null) {
-      limit = number(q.get("limit"), "limit", errors);
-      if (limit < 1 || limit > EventHub.HISTORY) {
-        errors.add("limit", "must be an integer in 1.." + EventHub.HISTORY + ": " + q.get("limit"));
-      }
-    }
+    int limit = Requests.integer(q, "limit", EventHub.HISTORY, 1, EventHub.HISTORY, errors);
     errors.throwIfAny();
     long last = hub.lastSeq();
     List<EventHub.Recent> events = hub.recent(0, queue, limit);
@@ -71,16 +65,6 @@ public final class EventRoutes {
     }
     out.write(("],\"last\":" + last + "}").getBytes(StandardCharsets.US_ASCII));
     Responses.json(ctx, 200, out.toByteArray());
-  }
-
-  /** A non-negative integer parameter; -1 and an error if it is not one. */
-  private static int number(String text, String field, FieldErrors errors) {
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      errors.add(field, "must be an integer: " + text);
-      return -1;
-    }
   }
 
   private void stream(Context ctx) throws InterruptedException {

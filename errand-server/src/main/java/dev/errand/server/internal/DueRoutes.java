@@ -51,13 +51,7 @@ public final class DueRoutes {
     String queue = Requests.name(q, "queue", errors);
     String type = Requests.name(q, "type", errors);
     errors.throwIfAny();
-    int ran = supported(() -> errand.runNow(new RunNowRequest(null, queue, type)));
-    try (JsonOut out = new JsonOut()) {
-      out.generator().writeStartObject();
-      out.generator().writeNumberField("ran", ran);
-      out.generator().writeEndObject();
-      Responses.json(ctx, 200, out.bytes());
-    }
+    Responses.count(ctx, "ran", supported(() -> errand.runNow(new RunNowRequest(null, queue, type))));
   }
 
   /** The store's answer, or a 501 if it lacks the power. */
@@ -74,17 +68,7 @@ public final class DueRoutes {
     FieldErrors errors = new FieldErrors();
     String queue = Requests.name(q, "queue", errors);
     String type = Requests.name(q, "type", errors);
-    int limit = DEFAULT_LIMIT;
-    if (q.get("limit") != null) {
-      try {
-        limit = Integer.parseInt(q.get("limit"));
-      } catch (NumberFormatException e) {
-        limit = 0;
-      }
-      if (limit < 1 || limit > DueQuery.MAX_LIMIT) {
-        errors.add("limit", "must be an integer in 1.." + DueQuery.MAX_LIMIT + ": " + Durations.quote(q.get("limit")));
-      }
-    }
+    int limit = Requests.integer(q, "limit", DEFAULT_LIMIT, 1, DueQuery.MAX_LIMIT, errors);
     errors.throwIfAny();
     DueQuery query = new DueQuery(queue, type, limit);
     List<Task> tasks = supported(() -> errand.listDue(query).tasks());

@@ -158,11 +158,11 @@ public final class QueueRoutes {
   }
 
   private void purge(Context ctx) throws Exception {
-    count(ctx, "purged", errand.purge(filter(ctx)));
+    Responses.count(ctx, "purged", errand.purge(filter(ctx)));
   }
 
   private void replay(Context ctx) throws Exception {
-    count(ctx, "replayed", errand.replay(filter(ctx)));
+    Responses.count(ctx, "replayed", errand.replay(filter(ctx)));
   }
 
   private static DeadFilter filter(Context ctx) {
@@ -182,12 +182,4 @@ public final class QueueRoutes {
     return new DeadFilter(id, queue, type);
   }
 
-  private static void count(Context ctx, String name, int n) throws Exception {
-    try (JsonOut out = new JsonOut()) {
-      out.generator().writeStartObject();
-      out.generator().writeNumberField(name, n);
-      out.generator().writeEndObject();
-      Responses.json(ctx, 200, out.bytes());
-    }
-  }
 }

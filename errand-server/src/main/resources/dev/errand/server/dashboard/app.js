@@ -370,6 +370,8 @@ function drawCharts(minutes) {
     const d = new Date(m.start);
     return zone === 'utc' ? pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) : pad(d.getHours()) + ':' + pad(d.getMinutes());
   });
+  const zoneName = zone === 'utc' ? 'UTC' : absolute(new Date()).split(' ').pop();
+  document.querySelectorAll('.chart-zone').forEach((e) => { e.textContent = '(times in ' + zoneName + ')'; });
   const failureRate = minutes.map((m) => {
     const done = m.succeeded + m.retried + m.dead;
     return done === 0 ? 0 : Math.round(1000 * (m.retried + m.dead) / done) / 10;
