@@ -199,7 +199,7 @@ async function render() {
     if (view) {
       show(view.name);
       await view.render(params);
-      if (view.live) refreshTimer = setInterval(() => view.render(params).catch(() => {}), 5000);
+      if (view.live) refreshTimer = setInterval(() => refreshQuietly(view, params), 5000);
     } else if (path.startsWith('/task/')) {
       show('task');
       await renderTask(decodeURIComponent(path.slice(6)));
@@ -209,6 +209,13 @@ async function render() {
   } catch (e) {
     if (e.status !== 401) toast(e.message);
   }
+}
+
+// A refresh redraws the view's rows: not while a control in it has the keyboard's focus, which it would lose.
+function refreshQuietly(view, params) {
+  const focused = document.activeElement;
+  if (focused && focused !== $('#main') && $('#main').contains(focused) && focused.matches('button, a, input, select')) return;
+  view.render(params).catch(() => {});
 }
 
 window.addEventListener('hashchange', () => { render(); $('#main').focus({ preventScroll: true }); });
@@ -480,27 +487,21 @@ function pager(first, next, page, params, path) {
   first.onclick = () => { params.delete('cursor'); location.hash = '#' + path + (params.toString() ? '?' + params : ''); };
 }
 
+// The list first (one page of DEAD, quick on any store), then the groups by error, which read more.
 async function renderDead(params) {
   bindFilter($('#dead-search'), '/dead', ['queue', 'type'], params);
   const scope = scopeOf(params);
   const error = params.get('error');
-  const [groups, page] = await Promise.all([
-    api('GET', '/v1/dead/groups' + (scope.toString() ? '?' + scope : '')),
-    searchPage(params, 'DEAD', null, (t) => error === null || firstLine(t.lastError) === error)]);
+  const groupsRead = api('GET', '/v1/dead/groups' + (scope.toString() ? '?' + scope : ''));
+  groupsRead.catch(() => {}); // reported when awaited below
+  const [page, queues] = await Promise.all([
+    searchPage(params, 'DEAD', null, (t) => error === null || firstLine(t.lastError) === error),
+    api('GET', '/v1/queues')]);
+  drawDeadList(params, scope, error, page, queues);
+  drawDeadGroups(scope, await groupsRead, !params.get('type') && error === null);
+}
 
-  const total = groups.groups.reduce((n, g) => n + g.count, 0);
-  const label = total.toLocaleString('en-US') + (groups.complete ? '' : '+');
-  $('#dead-groups tbody').replaceChildren(...groups.groups.map((g) => el('tr', { 'data-error': g.error },
-    el('td', { class: 'error-line', title: g.error }, g.error || '(no error text)'),
-    el('td', { class: 'num' }, g.count.toLocaleString('en-US')),
-    el('td', {}, g.queues.join(', ')),
-    el('td', {}, at(g.lastDiedAt)),
-    el('td', {}, el('a', { href: '#/dead?' + new URLSearchParams([...scope, ['error', g.error]]), class: 'show-group' },
-      'Show these')))));
-  if (groups.groups.length === 0) $('#dead-groups tbody').append(el('tr', {}, el('td', { colspan: '5' }, 'No dead task.')));
-  $('#dead-groups-note').textContent = groups.complete ? label + ' dead task' + (total === 1 ? '' : 's') + describe(scope) + '.'
-    : 'Grouped from the newest ' + groups.scanned.toLocaleString('en-US') + ' dead tasks' + describe(scope) + '; more are dead.';
-
+function drawDeadList(params, scope, error, page, queues) {
   const groupNote = $('#dead-group-filter');
   groupNote.hidden = error === null;
   groupNote.replaceChildren('Showing tasks whose error begins “' + error + '”. ',
@@ -548,19 +549,48 @@ async function renderDead(params) {
   };
   $('#dead-replay-selected').onclick = each('Replay', 'POST', (id) => '/v1/tasks/' + enc(id) + '/replay');
   $('#dead-purge-selected').onclick = each('Purge', 'DELETE', (id) => '/v1/dead?id=' + enc(id));
+  pager($('#dead-first-page'), $('#dead-next-page'), page, params, '/dead');
 
   // Whole-filter actions act on queue and type; a group (an error) is acted on through its selection.
-  $('#dead-count').textContent = error === null ? label + ' match' + (total === 1 ? 'es' : '') + ' the filter.'
-    : 'To act on this group, select its tasks.';
+  // Without a type the count is the queues' (exact); with one, the groups' (drawn when they come).
+  if (error !== null) {
+    setDeadCount(null, 'To act on this group, select its tasks.');
+  } else if (!params.get('type')) {
+    setDeadCount(queues.queues.filter((q) => !params.get('queue') || q.queue === params.get('queue'))
+      .reduce((n, q) => n + (q.counts.DEAD || 0), 0), null, scope);
+  } else {
+    setDeadCount(null, 'Counting…');
+  }
+}
+
+// The count shown on, and asked before, the whole-filter actions; null disables them with `note`.
+function setDeadCount(total, note, scope, exact = true) {
+  const label = total === null ? '' : total.toLocaleString('en-US') + (exact ? '' : '+');
+  $('#dead-count').textContent = total === null ? note : label + ' match' + (total === 1 ? 'es' : '') + ' the filter.';
   for (const [id, verb, method, path] of [['#replay-all', 'Replay', 'POST', '/v1/dead/replay'],
     ['#purge-all', 'Purge', 'DELETE', '/v1/dead']]) {
     const b = $(id);
-    b.disabled = error !== null || total === 0;
-    b.textContent = verb + ' all ' + label + ' matching…';
+    b.disabled = total === null || total === 0;
+    b.textContent = verb + ' all ' + label + (label ? ' ' : '') + 'matching…';
     b.onclick = () => confirm(verb + ' ' + label + ' dead task' + (total === 1 ? '' : 's') + describe(scope)
       + (verb === 'Purge' ? ' for good' : '') + '?') && act(verb, method, path + (scope.toString() ? '?' + scope : ''), render);
   }
-  pager($('#dead-first-page'), $('#dead-next-page'), page, params, '/dead');
+}
+
+function drawDeadGroups(scope, groups, countedByQueues) {
+  const total = groups.groups.reduce((n, g) => n + g.count, 0);
+  const label = total.toLocaleString('en-US') + (groups.complete ? '' : '+');
+  $('#dead-groups tbody').replaceChildren(...groups.groups.map((g) => el('tr', { 'data-error': g.error },
+    el('td', { class: 'error-line', title: g.error }, g.error || '(no error text)'),
+    el('td', { class: 'num' }, g.count.toLocaleString('en-US')),
+    el('td', {}, g.queues.join(', ')),
+    el('td', {}, at(g.lastDiedAt)),
+    el('td', {}, el('a', { href: '#/dead?' + new URLSearchParams([...scope, ['error', g.error]]), class: 'show-group' },
+      'Show these')))));
+  if (groups.groups.length === 0) $('#dead-groups tbody').append(el('tr', {}, el('td', { colspan: '5' }, 'No dead task.')));
+  $('#dead-groups-note').textContent = groups.complete ? label + ' dead task' + (total === 1 ? '' : 's') + describe(scope) + '.'
+    : 'Grouped from the newest ' + groups.scanned.toLocaleString('en-US') + ' dead tasks' + describe(scope) + '; more are dead.';
+  if (!countedByQueues && $('#dead-count').textContent === 'Counting…') setDeadCount(total, null, scope, groups.complete);
 }
 
 // ------------------------------------------------------------------ workers
@@ -649,7 +679,7 @@ const stream = {
       this.refreshSoon = setTimeout(() => {
         this.refreshSoon = null;
         const now = route();
-        if (VIEWS[now.path] === view) view.render(now.params).catch(() => {});
+        if (VIEWS[now.path] === view) refreshQuietly(view, now.params);
       }, 1000);
     }
   },
