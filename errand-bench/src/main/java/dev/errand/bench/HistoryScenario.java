@@ -51,8 +51,8 @@ final class HistoryScenario extends FreshStoreScenario {
   /** The retrying view's page. */
   static final int DUE_PAGE = 200;
   /** The server's dead-letter grouping reads at most this many dead tasks, in at most so many pages. */
-  static final int DEAD_SCAN = 2_000;
-  static final int DEAD_SCAN_PAGES = 4;
+  static final int DEAD_SCAN = 1_000;
+  static final int DEAD_SCAN_PAGES = 2;
   private static final int CHUNK = 10_000;
   private static final Duration DELAY = Duration.ofHours(1);
   private static final String BULK = "bulk";

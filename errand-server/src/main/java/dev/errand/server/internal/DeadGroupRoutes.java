@@ -27,15 +27,16 @@ import java.util.TreeSet;
  */
 public final class DeadGroupRoutes {
   /**
-   * The groups of an incident's newest dead letters; beyond it they are a sample of the newest. A read of
-   * 10,000 took 0.75 s on a store of a million tasks (the bench's history), too slow for a page open.
+   * The groups of an incident's newest dead letters; beyond it they are a sample of the newest. On a
+   * store of a million tasks (the bench's history, at a load of 13 on 2 cores) a read of 10,000 took
+   * 0.75 s and of 2,000 up to 0.58 s: too slow for a page open. One page is the most a page open may read.
    */
-  public static final int MAX_SCANNED = 2_000;
+  public static final int MAX_SCANNED = TaskQuery.MAX_LIMIT;
   /**
    * At most this many pages are read: a store may answer short pages (see {@code TaskPage}), and a
    * page open must stay quick however the dead tasks lie among the rest.
    */
-  static final int MAX_PAGES = 4;
+  static final int MAX_PAGES = 2;
   /** The longest error line a group is keyed by, as the event stream cuts it. */
   static final int MAX_MESSAGE = 300;
 
