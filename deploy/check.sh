@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Checks deploy/ with what runs without a Docker engine, a cluster or an image registry (.ci/run calls it):
+#  1. yamllint on the compose stack, the manifests and the Prometheus rules, and promtool on the rules and
+#     the compose stack's Prometheus configuration;
+#  2. kubectl kustomize renders deploy/kubernetes (offline; kubectl's --dry-run needs an API server);
+#  3. the image is built from deploy/image/Dockerfile by buildah, on a base assembled from the local JDK
+#     (deploy/image/build.sh --offline), and its tar's configuration and files are checked
+#     (deploy/image/check-image.py).
+# The compose file's and manifests' contents are checked against the server by DeployManifestsTest in
+# the Maven build. Installs yamllint and buildah from Debian when they are missing and this runs as root
+# (CI does); exits non-zero on any failure. Builds the server jar first if it is missing.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+missing=()
+command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
+command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deploy check: installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "deploy check: needs ${missing[*]} (Debian packages)" >&2
+    exit 1
+  fi
+fi
+
+echo "deploy check: yamllint"
+yamllint -c deploy/.yamllint --no-warnings deploy/compose deploy/kubernetes deploy/prometheus deploy/.yamllint
+
+# promtool from Debian's prometheus package, unpacked rather than installed (installing would start a server)
+promtool=$(command -v promtool || true)
+if [ -z "$promtool" ]; then
+  tools="$root/target/tools"
+  if [ ! -x "$tools/usr/bin/promtool" ]; then
+    mkdir -p "$tools"
+    (cd "$tools" && { apt-get download -qq prometheus 2>/dev/null || { apt-get update -qq && apt-get download -qq prometheus; }; } \
+      && dpkg-deb -x prometheus_*.deb . && rm -f prometheus_*.deb) >/dev/null
+  fi
+  promtool="$tools/usr/bin/promtool"
+fi
+echo "deploy check: promtool (the alerting rules, the compose stack's Prometheus configuration)"
+"$promtool" check rules deploy/prometheus/alerts.yml >/dev/null
+"$promtool" check config --syntax-only deploy/compose/prometheus.yml >/dev/null
+
+if command -v kubectl >/dev/null 2>&1; then
+  echo "deploy check: kubectl kustomize deploy/kubernetes"
+  kubectl kustomize deploy/kubernetes >/dev/null
+else
+  echo "deploy check: no kubectl here; the manifests are checked by yamllint and DeployManifestsTest only"
+fi
+
+echo "deploy check: image (buildah, offline base)"
+mkdir -p target
+deploy/image/build.sh --offline >target/image-build.log 2>&1 || { tail -30 target/image-build.log >&2; exit 1; }
+python3 deploy/image/check-image.py target/image/errand-server.tar
