@@ -5,13 +5,17 @@
 #  2. kubectl kustomize renders deploy/kubernetes (offline; kubectl's --dry-run needs an API server);
 #  3. the image is built from deploy/image/Dockerfile by buildah, on a base assembled from the local JDK
 #     (deploy/image/build.sh --offline), and its tar's configuration and files are checked
-#     (deploy/image/check-image.py).
+#     (deploy/image/check-image.py);
+#  4. the image's health check command, run by this machine's bash, fails before the server jar listens and
+#     passes once it is ready, and the server exits 0 on SIGTERM.
 # The compose file's and manifests' contents are checked against the server by DeployManifestsTest in
 # the Maven build. Installs yamllint and buildah from Debian when they are missing and this runs as root
 # (CI does); exits non-zero on any failure. Builds the server jar first if it is missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/find-jdk.sh
+errand_find_jdk
 
 missing=()
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
@@ -56,3 +60,35 @@ echo "deploy check: image (buildah, offline base)"
 mkdir -p target
 deploy/image/build.sh --offline >target/image-build.log 2>&1 || { tail -30 target/image-build.log >&2; exit 1; }
 python3 deploy/image/check-image.py target/image/errand-server.tar
+
+echo "deploy check: the image's health check command against the server jar, and its stop on SIGTERM"
+health=$(python3 - target/image/errand-server.tar <<'PY'
+import json, sys, tarfile
+with tarfile.open(sys.argv[1]) as image:
+    manifest = json.load(image.extractfile("manifest.json"))[0]
+    test = json.load(image.extractfile(manifest["Config"]))["config"]["Healthcheck"]["Test"]
+assert test[:3] == ["CMD", "bash", "-c"], test
+print(test[3])
+PY
+)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+data=$(mktemp -d)
+ERRAND_PORT=$port ERRAND_DATA="$data" "$JAVA_HOME/bin/java" @errand-server/jvm.options -jar errand-server/target/errand-server.jar \
+  server >"$data/log" 2>&1 &
+server=$!
+trap 'kill -9 $server 2>/dev/null || true; rm -rf "$data"' EXIT
+if ERRAND_PORT=$port bash -c "$health" 2>/dev/null; then
+  echo "deploy check: the health check passed before the server listened" >&2
+  exit 1
+fi
+for _ in $(seq 1 60); do
+  ERRAND_PORT=$port bash -c "$health" 2>/dev/null && break
+  kill -0 $server 2>/dev/null || { cat "$data/log" >&2; exit 1; }
+  sleep 0.5
+done
+ERRAND_PORT=$port bash -c "$health" || { echo "deploy check: the health check failed on a ready server" >&2; exit 1; }
+kill -TERM $server
+code=0
+wait $server || code=$?
+[ "$code" = 0 ] || { echo "deploy check: the server exited $code after SIGTERM, expected 0" >&2; cat "$data/log" >&2; exit 1; }
+echo "deploy check: ok"
