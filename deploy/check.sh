@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks deploy/ with what runs without a Docker engine, a cluster or an image registry (.ci/run calls it):
-#  1. yamllint on the compose stack, the manifests and the Prometheus rules, and promtool on the rules and
-#     the compose stack's Prometheus configuration;
+#  1. yamllint on the compose stack, the manifests and the Prometheus rules, docker-compose's own check
+#     of the compose file, and promtool on the rules and the compose stack's Prometheus configuration;
 #  2. kubectl kustomize renders deploy/kubernetes (offline; kubectl's --dry-run needs an API server);
 #  3. the image is built from deploy/image/Dockerfile by buildah, on a base assembled from the local JDK
 #     (deploy/image/build.sh --offline), and its tar's configuration and files are checked
@@ -9,7 +9,7 @@
 #  4. the image's health check command, run by this machine's bash, fails before the server jar listens and
 #     passes once it is ready, and the server exits 0 on SIGTERM.
 # The compose file's and manifests' contents are checked against the server by DeployManifestsTest in
-# the Maven build. Installs yamllint and buildah from Debian when they are missing and this runs as root
+# the Maven build. Installs yamllint, buildah and docker-compose from Debian when they are missing and this runs as root
 # (CI does); exits non-zero on any failure. Builds the server jar first if it is missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +20,7 @@ errand_find_jdk
 missing=()
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
 command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deploy check: installing ${missing[*]}"
@@ -33,6 +34,9 @@ fi
 
 echo "deploy check: yamllint"
 yamllint -c deploy/.yamllint --no-warnings deploy/compose deploy/kubernetes deploy/prometheus deploy/.yamllint
+
+echo "deploy check: docker-compose config (the compose file against the Compose schema; needs no engine)"
+docker-compose -f deploy/compose/compose.yaml config -q
 
 # promtool from Debian's prometheus package, unpacked rather than installed (installing would start a server)
 promtool=$(command -v promtool || true)
