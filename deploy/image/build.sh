@@ -26,6 +26,9 @@ if [ ! -f errand-server/target/errand-server.jar ]; then
   ./mvnw -B -q -pl errand-server -am package -DskipTests
 fi
 
+# The commit's time as every timestamp in the image: the same jar gives byte-identical layers (the docker
+# format's configuration still names the build container and its host name).
+epoch=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 base=eclipse-temurin:21-jre
 pull=()
 if $offline; then
@@ -51,11 +54,11 @@ if $offline; then
   ctr=$(b from scratch)
   b copy "$ctr" "$rootfs/" / >/dev/null
   b config --env PATH=/opt/java/openjdk/bin:/usr/bin:/bin --env JAVA_HOME=/opt/java/openjdk "$ctr"
-  b commit --format docker --rm "$ctr" "$base" >/dev/null
+  b commit --format docker --timestamp "$epoch" --rm "$ctr" "$base" >/dev/null
   pull=(--pull-never)
 fi
 
-b bud --format docker ${pull[@]+"${pull[@]}"} --layers=false -f deploy/image/Dockerfile \
+b bud --format docker ${pull[@]+"${pull[@]}"} --layers=false --timestamp "$epoch" -f deploy/image/Dockerfile \
   --build-arg BASE_IMAGE="$base" --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   -t localhost/errand:dev .
 rm -f "$out/errand-server.tar"
