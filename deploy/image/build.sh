@@ -6,7 +6,7 @@
 #   deploy/image/build.sh --offline       # FROM a base assembled here from the local JDK (see below)
 #
 # Writes target/image/errand-server.tar (docker-archive, tag errand:dev). Builds the server jar first
-# when it is missing. buildah keeps its storage under target/image, not in the machine's.
+# when it is missing. buildah's storage is under target/image for the build only, not the machine's.
 #
 # --offline is for machines that reach no image registry, such as CI here: the base is a jlink'd runtime
 # of the JDK this script finds (21 or newer), with this machine's glibc and bash. It checks the image's
@@ -17,8 +17,11 @@ cd "$root"
 offline=false
 [ "${1:-}" = --offline ] && offline=true
 out="$root/target/image"
+# buildah's storage lives only for this build (vfs copies every layer in full): the tar is what stays
+rm -rf "$out/storage" "$out/run"
 mkdir -p "$out"
 b() { buildah --root "$out/storage" --runroot "$out/run" --storage-driver vfs "$@"; }
+trap 'rm -rf "$out/storage" "$out/run" "$out/base-rootfs"' EXIT
 
 . scripts/find-jdk.sh
 errand_find_jdk
@@ -50,7 +53,6 @@ if $offline; then
   mkdir -m 1777 "$rootfs/tmp" # sqlite-jdbc unpacks its native library into java.io.tmpdir
   printf 'root:x:0:0:root:/root:/bin/bash\nerrand:x:10001:10001:errand:/data:/bin/bash\n' > "$rootfs/etc/passwd"
   printf 'root:x:0:\nerrand:x:10001:\n' > "$rootfs/etc/group"
-  b rmi -f "$base" >/dev/null 2>&1 || true
   ctr=$(b from scratch)
   b copy "$ctr" "$rootfs/" / >/dev/null
   b config --env PATH=/opt/java/openjdk/bin:/usr/bin:/bin --env JAVA_HOME=/opt/java/openjdk "$ctr"
