@@ -100,6 +100,9 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     logFormat.apply(); // first: nothing may log before the format is set
+    // Before start-up, so that a SIGTERM while starting (as early as a container's stop) still ends in
+    // the graceful stop below, once started, rather than in the JVM's exit 143 without one.
+    CountDownLatch stop = StopSignals.install();
     Tokens tokens = tokens();
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
@@ -125,7 +128,6 @@ final class ServerCommand implements Callable<Integer> {
       errand.close();
       return null;
     });
-    CountDownLatch stop = StopSignals.install();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       shutdown.run();
       try {
