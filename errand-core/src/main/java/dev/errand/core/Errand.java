@@ -5,6 +5,7 @@ import dev.errand.core.internal.HandlerRegistry;
 import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
+import dev.errand.core.internal.TaskResolver;
 import dev.errand.core.internal.WorkerRuntime;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
@@ -64,6 +65,7 @@ public final class Errand implements AutoCloseable {
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
+  private final TaskResolver resolver;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
@@ -80,6 +82,7 @@ public final class Errand implements AutoCloseable {
         b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout, b.listener,
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
+    this.resolver = new TaskResolver(settings, handlers);
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
         settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
@@ -121,7 +124,7 @@ public final class Errand implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     if (runWorkers) {
-      runtime = new WorkerRuntime(store, settings, handlers);
+      runtime = new WorkerRuntime(store, settings, handlers, resolver);
       runtime.start();
     }
     if (runSchedules) {
@@ -191,19 +194,7 @@ public final class Errand implements AutoCloseable {
   private List<NewTask> resolve(List<TaskSpec> specs) {
     List<NewTask> tasks = new ArrayList<>(specs.size());
     for (TaskSpec spec : specs) {
-      Objects.requireNonNull(spec, "spec");
-      if (spec.payload().size() > settings.maxPayloadBytes()) {
-        throw new PayloadTooLargeException(spec.payload().size(), settings.maxPayloadBytes());
-      }
-      RetryPolicy defaults = handlers.retryFor(spec.type(), settings.retry());
-      RetryPolicy retry = new RetryPolicy(
-          spec.maxAttempts() != null ? spec.maxAttempts() : defaults.maxAttempts(),
-          spec.backoffBase() != null ? spec.backoffBase() : defaults.base(),
-          spec.backoffCap() != null ? spec.backoffCap() : defaults.cap());
-      Duration timeout = spec.timeout() != null ? spec.timeout() : handlers.timeoutFor(spec.type(), settings.timeout());
-      tasks.add(new NewTask(spec.id() != null ? spec.id() : TaskId.generate(), spec.queue(), spec.type(),
-          spec.payload(), spec.priority(), spec.runAt(), spec.delay() != null ? spec.delay() : Duration.ZERO,
-          retry, timeout, spec.idempotencyKey()));
+      tasks.add(resolver.resolve(spec));
     }
     return tasks;
   }
