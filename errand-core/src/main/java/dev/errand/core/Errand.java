@@ -395,18 +395,31 @@ public final class Errand implements AutoCloseable {
    * @throws TaskNotFoundException if no task has this id
    */
   public void complete(TaskId id, String leaseToken, Json result) {
-    switch (completeMany(List.of(new WorkerCompletion(id, leaseToken, result))).getFirst()) {
+    complete(new WorkerCompletion(id, leaseToken, result));
+  }
+
+  /**
+   * Completes a remote worker's task, with the tasks it enqueues on success.
+   *
+   * @throws StaleLeaseException if its lease was lost (then none of its tasks is enqueued)
+   * @throws TaskNotFoundException if no task has this id
+   * @throws PayloadTooLargeException if a task to enqueue has a payload over the size limit
+   */
+  public void complete(WorkerCompletion completion) {
+    switch (completeMany(List.of(completion)).getFirst()) {
       case COMPLETED -> { }
-      case STALE_LEASE -> throw new StaleLeaseException(id);
-      case NOT_FOUND -> throw new TaskNotFoundException(id);
+      case STALE_LEASE -> throw new StaleLeaseException(completion.id());
+      case NOT_FOUND -> throw new TaskNotFoundException(completion.id());
     }
   }
 
   /**
-   * Completes many remote workers' tasks with one store write, each fenced by its own token, and answers
-   * each in order. A stale or unknown one changes nothing and does not stop the others.
+   * Completes many remote workers' tasks with one store write, each fenced by its own token together with
+   * the tasks it enqueues, and answers each in order. A stale or unknown one changes nothing and does not
+   * stop the others.
    *
    * @throws IllegalArgumentException if a task id appears twice
+   * @throws PayloadTooLargeException if a task to enqueue has a payload over the size limit
    */
   public List<CompletionStatus> completeMany(List<WorkerCompletion> completions) {
     List<Completion> writes = new ArrayList<>(completions.size());
@@ -416,7 +429,8 @@ public final class Errand implements AutoCloseable {
       if (!ids.add(c.id())) {
         throw new IllegalArgumentException("completions[" + i + "]: task " + c.id() + " appears twice");
       }
-      writes.add(new Completion(c.id(), c.leaseToken(), new Completion.Succeeded(c.result())));
+      writes.add(new Completion(c.id(), c.leaseToken(), new Completion.Succeeded(c.result()),
+          c.enqueue().isEmpty() ? Completion.FollowUps.NONE : Completion.FollowUps.inserting(resolve(c.enqueue()))));
     }
     ErrandListener listener = settings.listener();
     // The listener gets each task and its run time on the store's clock (claim to finish): the store returns
