@@ -141,10 +141,10 @@ try {
   await page.locator(`#due tr[data-id="${inTwoHours}"]`).waitFor({ state: 'detached' });
   await page.goto(base + '/#/retrying?queue=later');
   await page.locator(`#due tr[data-id="${retrying}"]`).waitFor({ state: 'detached' }); // the filtered list is in
-  assert.match(await page.locator('#due-count').innerText(), /^2 waiting tasks match/);
+  assert.match(await page.locator('#due-count').innerText(), /^2 delayed tasks match/);
   const asked = confirmNext(page);
   await page.locator('#due-run-all').click();
-  assert.match(await asked, /^Run 2 waiting tasks in queue later now\?$/, 'the count is shown before the action');
+  assert.match(await asked, /^Run 2 delayed tasks in queue later now\?$/, 'the count is shown before the action');
   await until('the queue to run now', async () => (await api('GET', '/v1/tasks/' + inThreeHours)).state === 'READY');
 
   // 3. find a task by id and read its detail: fields, timeline, copy-as-curl that replays the enqueue

@@ -5,10 +5,11 @@ import dev.errand.core.TaskState;
 import java.util.Comparator;
 
 /**
- * Which tasks wait for a later run: SCHEDULED and RETRYING tasks, soonest runAt first (ties by id), at
- * most {@code limit}. When more tasks than fit share the last runAt, which of them are returned is the
- * store's choice (an index walk need not sort ties). Null filters match everything. Stores read it through their index of waiting
- * tasks by queue and runAt, so its cost follows the number of queues and the limit, not the table.
+ * Which tasks are due later: SCHEDULED and RETRYING tasks, soonest runAt first (ties by id), at most
+ * {@code limit}. When more tasks than fit share the last runAt, which of them are returned is the
+ * store's choice (an index walk need not sort ties). Null filters match everything. Stores read it
+ * through their index of SCHEDULED and RETRYING tasks by queue and runAt, so its cost follows the number
+ * of queues and the limit, not the table.
  */
 public record DueQuery(String queue, String type, int limit) {
   public static final int MAX_LIMIT = 1000;
@@ -22,7 +23,7 @@ public record DueQuery(String queue, String type, int limit) {
     }
   }
 
-  /** True if {@code task} waits for a later run and passes the filters. */
+  /** True if {@code task} is SCHEDULED or RETRYING and passes the filters. */
   public boolean matches(Task task) {
     return (task.state() == TaskState.SCHEDULED || task.state() == TaskState.RETRYING)
         && (queue == null || queue.equals(task.queue()))

@@ -3,7 +3,7 @@ package dev.errand.core.spi;
 import dev.errand.core.TaskId;
 
 /**
- * Which waiting tasks (SCHEDULED or RETRYING) an operator runs now instead of at their runAt; null
+ * Which SCHEDULED or RETRYING tasks an operator runs now instead of at their runAt; null
  * fields match everything.
  */
 public record RunNowRequest(TaskId id, String queue, String type) {

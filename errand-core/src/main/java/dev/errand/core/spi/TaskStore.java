@@ -121,7 +121,7 @@ public interface TaskStore extends AutoCloseable {
    * {@link UnsupportedOperationException}, as {@link #listDue} does; a decorator must forward it.
    */
   default int runNow(RunNowRequest request) {
-    throw new UnsupportedOperationException(name() + " does not run waiting tasks early");
+    throw new UnsupportedOperationException(name() + " does not run scheduled or retrying tasks early");
   }
 
   /** Deletes DEAD tasks; returns how many. */

@@ -5,8 +5,8 @@
 // it. States the page does not know (a newer server's) are shown by name, like any other.
 'use strict';
 
-const KNOWN_STATES = ['SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'];
-const WAITING = ['SCHEDULED', 'RETRYING'];
+const KNOWN_STATES = ['WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'];
+const DUE_STATES = ['SCHEDULED', 'RETRYING'];
 const PAGE = 50;
 const DUE_LIMIT = 200;
 const EVENTS_KEPT = 500;
@@ -317,7 +317,7 @@ function drawQueues() {
   const busy = $('#queue-busy').checked;
   const col = cols.find((c) => c.key === queueSort.key) || cols[0];
   const shown = all.filter((q) => q.queue.includes(text)
-    && (!busy || ['READY', 'RUNNING', ...WAITING].some((s) => q.counts[s] > 0)))
+    && (!busy || ['READY', 'RUNNING', ...DUE_STATES].some((s) => q.counts[s] > 0)))
     .sort((a, b) => {
       const x = col.value(a);
       const y = col.value(b);
@@ -354,7 +354,7 @@ function queueCell(q, c) {
     const n = count(q, c.state);
     let link = null;
     if (c.state === 'DEAD' && q.counts.DEAD > 0) link = '#/dead?queue=' + enc(q.queue);
-    else if (WAITING.includes(c.state) && q.counts[c.state] > 0) link = '#/retrying?queue=' + enc(q.queue);
+    else if (DUE_STATES.includes(c.state) && q.counts[c.state] > 0) link = '#/retrying?queue=' + enc(q.queue);
     return el('td', { class: 'num', 'data-state': c.state }, link ? el('a', { href: link }, n) : n);
   }
   if (c.key === 'total') return el('td', { class: 'num' }, q.total.toLocaleString('en-US'));
@@ -430,18 +430,18 @@ async function renderRetrying(params) {
   let exact = true;
   if (!params.get('type')) {
     n = queues.queues.filter((q) => !params.get('queue') || q.queue === params.get('queue'))
-      .reduce((sum, q) => sum + WAITING.reduce((s, st) => s + (q.counts[st] || 0), 0), 0);
+      .reduce((sum, q) => sum + DUE_STATES.reduce((s, st) => s + (q.counts[st] || 0), 0), 0);
   } else {
     n = due.tasks.length;
     exact = n < DUE_LIMIT;
   }
   const label = n.toLocaleString('en-US') + (exact ? '' : '+');
-  $('#due-count').textContent = label + ' waiting task' + (n === 1 ? '' : 's') + ' match' + (n === 1 ? 'es' : '')
+  $('#due-count').textContent = label + ' delayed task' + (n === 1 ? '' : 's') + ' match' + (n === 1 ? 'es' : '')
     + (due.tasks.length < n ? '; the soonest ' + due.tasks.length + ' are listed.' : '.');
   const runAll = $('#due-run-all');
   runAll.disabled = n === 0;
   runAll.textContent = 'Run all ' + label + ' matching now…';
-  runAll.onclick = () => confirm('Run ' + label + ' waiting task' + (n === 1 ? '' : 's') + describe(scope) + ' now?')
+  runAll.onclick = () => confirm('Run ' + label + ' delayed task' + (n === 1 ? '' : 's') + describe(scope) + ' now?')
     && act('Run now', 'POST', '/v1/due/run' + (scope.toString() ? '?' + scope : ''), render);
 }
 
@@ -848,7 +848,7 @@ function renderTimeline(t, errors) {
     else parts.push(el('div', {}, stateBadge(t.state)));
     steps.push(el('li', { 'data-step': 'attempt', 'data-attempt': String(t.attempt), class: t.state === 'SUCCEEDED' ? 'ok' : null }, ...parts));
   }
-  if (WAITING.includes(t.state) || t.state === 'READY') {
+  if (DUE_STATES.includes(t.state) || t.state === 'READY') {
     steps.push(el('li', { 'data-step': 'next' }, el('strong', {}, 'Next attempt'), ' ', t.state === 'READY' ? 'as soon as a worker is free' : at(t.runAt)));
   } else if (!['RUNNING'].includes(t.state) && (t.attempt === 0 || failedAttempts.has(t.attempt)) && t.finishedAt) {
     steps.push(el('li', { 'data-step': 'outcome' }, el('strong', {}, 'Outcome'), ' ', stateBadge(t.state), ' ', at(t.finishedAt)));
@@ -888,7 +888,7 @@ async function renderTask(id) {
   replay.hidden = t.state !== 'DEAD';
   replay.onclick = () => act('Replayed ' + t.id, 'POST', '/v1/tasks/' + enc(t.id) + '/replay', render);
   const run = $('#task-run');
-  run.hidden = !WAITING.includes(t.state);
+  run.hidden = !DUE_STATES.includes(t.state);
   run.onclick = () => act('Running ' + t.id + ' now', 'POST', '/v1/tasks/' + enc(t.id) + '/run', render);
   const cancel = $('#task-cancel');
   cancel.hidden = !['SCHEDULED', 'READY', 'RETRYING', 'RUNNING'].includes(t.state);

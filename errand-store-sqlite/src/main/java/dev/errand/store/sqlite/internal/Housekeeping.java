@@ -23,7 +23,7 @@ public final class Housekeeping {
     return replayed;
   }
 
-  /** Waiting tasks to READY now; the same shape as a replay, on SCHEDULED and RETRYING tasks. */
+  /** SCHEDULED and RETRYING tasks to READY now; the same shape as a replay, on SCHEDULED and RETRYING tasks. */
   public int runNow(WriteContext tx, RunNowRequest request) throws SQLException {
     PreparedStatement run = deadStatement(tx, new DeadFilter(request.id(), request.queue(), request.type()),
         "run_now_by_id", "run_now");
