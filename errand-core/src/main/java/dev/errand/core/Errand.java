@@ -2,6 +2,7 @@ package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.LeaseSweeper;
 import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
@@ -68,6 +69,7 @@ public final class Errand implements AutoCloseable {
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
   private final Pruner pruner;
+  private final LeaseSweeper sweeper;
   private final boolean runWorkers;
   private final boolean runSchedules;
 
@@ -84,6 +86,8 @@ public final class Errand implements AutoCloseable {
         settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
         settings.pruneInterval());
+    this.sweeper = new LeaseSweeper(store, "errand[" + settings.workerId() + "]", settings.listener(),
+        b.leaseSweepInterval);
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
   }
@@ -128,6 +132,7 @@ public final class Errand implements AutoCloseable {
       scheduler.start();
     }
     pruner.start();
+    sweeper.start();
     return this;
   }
 
@@ -489,6 +494,7 @@ public final class Errand implements AutoCloseable {
     }
     try {
       pruner.stop();
+      sweeper.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -515,6 +521,7 @@ public final class Errand implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private Duration retention = Duration.ofDays(7);
     private Duration pruneInterval = Duration.ofMinutes(1);
+    private Duration leaseSweepInterval = Duration.ofSeconds(1);
     private long maxPayloadBytes = 1 << 20;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Duration timeout = Duration.ofMinutes(30);
@@ -593,6 +600,15 @@ public final class Errand implements AutoCloseable {
     /** How long SUCCEEDED and CANCELLED tasks (and their results) are kept. DEAD tasks stay until purged. */
     public Builder retention(Duration d) {
       this.retention = positive("retention", d);
+      return this;
+    }
+
+    /**
+     * How often this node takes back leases that ran out (default 1 s), so that a task whose worker
+     * vanished is claimable again, or DEAD on its final attempt, about this long after its lease ended.
+     */
+    public Builder leaseSweepInterval(Duration d) {
+      this.leaseSweepInterval = positive("leaseSweepInterval", d);
       return this;
     }
 
