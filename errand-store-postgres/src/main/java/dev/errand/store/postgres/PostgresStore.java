@@ -28,6 +28,8 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -274,6 +276,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
       return new ExtendResult(Map.of(), List.of());
     }
     return withConnection("extend", c -> statements.extend(c, request));
+  }
+
+  @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return withConnection("sweep", c -> statements.sweep(c, request));
   }
 
   @Override
