@@ -1,5 +1,6 @@
 package dev.errand.core.spi;
 
+import dev.errand.core.Lease;
 import dev.errand.core.Task;
 import dev.errand.core.TaskState;
 import java.util.List;
@@ -22,6 +23,20 @@ public record SweepResult(List<Swept> swept) {
       Objects.requireNonNull(task, "task");
       Objects.requireNonNull(state, "state");
       Objects.requireNonNull(error, "error");
+    }
+
+    /**
+     * What a sweep does with {@code expired}, a RUNNING task whose lease ran out, for stores that decide
+     * it outside SQL: timed out if the lease lasted to the timeout (its cap, see {@link AttemptTimeout}),
+     * DEAD on the final attempt, RETRYING after a timeout, else READY.
+     */
+    public static Swept of(Task expired) {
+      Lease lease = Objects.requireNonNull(expired.lease(), "lease of a swept task");
+      boolean timedOut = !lease.until().isBefore(expired.startedAt().plus(expired.timeout()));
+      String error = timedOut ? AttemptTimeout.error(expired.timeout()) : "lease expired on worker " + lease.workerId();
+      TaskState state = expired.attempt() >= expired.maxAttempts() ? TaskState.DEAD
+          : timedOut ? TaskState.RETRYING : TaskState.READY;
+      return new Swept(expired, state, error, timedOut);
     }
   }
 }

@@ -218,14 +218,11 @@ public final class InMemoryTaskStore implements TaskStore {
           .sorted(Comparator.comparing((Task t) -> t.lease().until())).limit(request.limit()).toList();
       List<SweepResult.Swept> swept = new ArrayList<>(expired.size());
       for (Task t : expired) {
-        boolean timedOut = t.timeout() != null && !t.lease().until().isBefore(t.startedAt().plus(t.timeout()));
-        String error = timedOut ? AttemptTimeout.error(t.timeout()) : "lease expired on worker " + t.lease().workerId();
-        boolean last = t.attempt() >= t.maxAttempts();
-        TaskState state = last ? TaskState.DEAD : timedOut ? TaskState.RETRYING : TaskState.READY;
-        recordError(t, now, error);
-        tasks.put(t.id(), with(t, state, t.attempt(), state == TaskState.RETRYING ? now : t.runAt(), t.startedAt(),
-            last ? now : null, null, null, error));
-        swept.add(new SweepResult.Swept(t, state, error, timedOut));
+        SweepResult.Swept s = SweepResult.Swept.of(t);
+        recordError(t, now, s.error());
+        tasks.put(t.id(), with(t, s.state(), t.attempt(), s.state() == TaskState.RETRYING ? now : t.runAt(),
+            t.startedAt(), s.state() == TaskState.DEAD ? now : null, null, null, s.error()));
+        swept.add(s);
       }
       if (!swept.isEmpty()) {
         changed.signalAll();
