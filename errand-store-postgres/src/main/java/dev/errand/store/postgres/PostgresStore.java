@@ -422,8 +422,9 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   }
 
   /**
-   * Waits for a notification on one of the queues, for the earliest moment delayed work or an expired
-   * lease there comes due (on the database's clock), or for {@code maxWait}, whichever is first. While
+   * Waits for a notification on one of the queues (a sweep that takes a lease back sends one), for the
+   * earliest moment delayed work there comes due (on the database's clock), or for {@code maxWait},
+   * whichever is first. While
    * the LISTEN connection is down this is plain polling at {@code maxWait}.
    */
   @Override

@@ -243,7 +243,8 @@ public final class SqliteStore implements TaskStore {
 
   /**
    * Returns at once if a waited queue has claimable work; otherwise waits for a commit that signals one
-   * of the queues, for the next delayed task or lease expiry in them, or for {@code maxWait}.
+   * of the queues (a sweep that takes a lease back is one), for the next delayed task in them, or for
+   * {@code maxWait}.
    */
   @Override
   public void awaitWork(WaitRequest request) throws InterruptedException {

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Claims: the housekeeping a claim does first (promoting due tasks, only when the {@link ClaimHorizon}
- * says there may be some; expired leases are left to {@link LeaseSweeps}), the queue's limits (cap and token bucket), and
- * the claim statement itself. Runs in the writer's transaction, whose single thread makes a limit's read
+ * says there may be some; expired leases are left to {@link LeaseSweeps}), the queue's limits (cap and
+ * token bucket), and the claim statement itself. Runs in the writer's transaction, whose single thread makes a limit's read
  * and the spend that follows atomic. Confined to the writer thread. Not public API.
  */
 public final class Claims {
