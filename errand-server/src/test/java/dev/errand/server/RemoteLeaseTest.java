@@ -21,17 +21,28 @@ import org.junit.jupiter.api.Test;
 /**
  * Remote workers' leases over HTTP, on a server whose Errand runs as the server command runs it: a task's
  * timeout holds for them, a lease that runs out is recorded, counted and sent as an event, and the
- * per-worker running counts come back to zero whatever became of each attempt.
+ * per-worker running counts come back to zero whatever became of each attempt. Each store's test
+ * subclasses it.
  */
-class RemoteLeaseTest {
+abstract class RemoteLeaseTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final TestServer s = TestServer.sqliteStarted();
+  private final TestServer s = newServer();
   private final Http http = s.http;
+
+  /** A started server on a fresh store (see {@link TestServer#sqliteStarted}). */
+  abstract TestServer newServer();
+
+  /** Runs after the server and its store are closed. */
+  void afterClose() {}
 
   @AfterEach
   void stop() {
-    s.close();
+    try {
+      s.close();
+    } finally {
+      afterClose();
+    }
   }
 
   private String enqueue(String queue, String extra) {

@@ -67,6 +67,11 @@ final class TestServer implements AutoCloseable {
     return new TestServer(TaskStoreProvider.openUrl("sqlite:" + dir), c -> c, dir, true);
   }
 
+  /** As {@link #sqliteStarted()}, on {@code store}. */
+  static TestServer startedOn(TaskStore store) {
+    return new TestServer(store, c -> c, null, true);
+  }
+
   static TestServer inMemory() {
     return new TestServer(new InMemoryTaskStore(), c -> c);
   }
