@@ -392,7 +392,11 @@ public final class Errand implements AutoCloseable {
     }
   }
 
-  /** Extends a remote worker's lease; returns its new expiry. @throws StaleLeaseException if lost */
+  /**
+   * Extends a remote worker's lease; returns its new expiry, never past the task's timeout plus its grace.
+   *
+   * @throws StaleLeaseException if the lease was lost, or the attempt has outlived the task's timeout
+   */
   public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor) {
     ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken)), leaseFor));
     Instant until = result.extended().get(id);
