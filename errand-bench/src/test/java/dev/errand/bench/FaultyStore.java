@@ -20,6 +20,8 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -74,6 +76,11 @@ final class FaultyStore implements TaskStore {
   @Override
   public ExtendResult extendMany(ExtendRequest request) {
     return delegate.extendMany(request);
+  }
+
+  @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return delegate.sweepExpiredLeases(request);
   }
 
   @Override

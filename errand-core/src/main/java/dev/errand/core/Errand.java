@@ -2,6 +2,7 @@ package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.LeaseSweeper;
 import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
@@ -70,6 +71,7 @@ public final class Errand implements AutoCloseable {
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
   private final Pruner pruner;
+  private final LeaseSweeper sweeper;
   private final boolean runWorkers;
   private final boolean runSchedules;
 
@@ -87,6 +89,8 @@ public final class Errand implements AutoCloseable {
         settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
         settings.pruneInterval());
+    this.sweeper = new LeaseSweeper(store, "errand[" + settings.workerId() + "]", settings.listener(),
+        b.leaseSweepInterval);
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
   }
@@ -131,6 +135,7 @@ public final class Errand implements AutoCloseable {
       scheduler.start();
     }
     pruner.start();
+    sweeper.start();
     return this;
   }
 
@@ -378,7 +383,11 @@ public final class Errand implements AutoCloseable {
     }
   }
 
-  /** Extends a remote worker's lease; returns its new expiry. @throws StaleLeaseException if lost */
+  /**
+   * Extends a remote worker's lease; returns its new expiry, never past the task's timeout plus its grace.
+   *
+   * @throws StaleLeaseException if the lease was lost, or the attempt has outlived the task's timeout
+   */
   public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor) {
     ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken)), leaseFor));
     Instant until = result.extended().get(id);
@@ -494,6 +503,7 @@ public final class Errand implements AutoCloseable {
     }
     try {
       pruner.stop();
+      sweeper.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -520,6 +530,7 @@ public final class Errand implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private Duration retention = Duration.ofDays(7);
     private Duration pruneInterval = Duration.ofMinutes(1);
+    private Duration leaseSweepInterval = Duration.ofSeconds(1);
     private long maxPayloadBytes = 1 << 20;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Duration timeout = Duration.ofMinutes(30);
@@ -598,6 +609,15 @@ public final class Errand implements AutoCloseable {
     /** How long SUCCEEDED and CANCELLED tasks (and their results) are kept. DEAD tasks stay until purged. */
     public Builder retention(Duration d) {
       this.retention = positive("retention", d);
+      return this;
+    }
+
+    /**
+     * How often this node takes back leases that ran out (default 1 s), so that a task whose worker
+     * vanished is claimable again, or DEAD on its final attempt, about this long after its lease ended.
+     */
+    public Builder leaseSweepInterval(Duration d) {
+      this.leaseSweepInterval = positive("leaseSweepInterval", d);
       return this;
     }
 

@@ -21,6 +21,8 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -53,6 +55,7 @@ final class SwitchableStore implements TaskStore {
   @Override public ClaimResult claim(ClaimRequest r) { return store().claim(r); }
   @Override public ExtendResult extendMany(ExtendRequest r) { return store().extendMany(r); }
   @Override public CompleteResult completeMany(CompleteRequest r) { return store().completeMany(r); }
+  @Override public SweepResult sweepExpiredLeases(SweepRequest r) { return store().sweepExpiredLeases(r); }
   @Override public CancelResult cancel(CancelRequest r) { return store().cancel(r); }
   @Override public Optional<Task> get(TaskId id) { return store().get(id); }
   @Override public List<AttemptError> errors(TaskId id) { return store().errors(id); }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While the queue has a backlog (the last claim got all it asked for), it waits up to 2 ms
  * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed
- * cost in the store (a round trip, a commit, the look for due tasks and expired leases), and with short
+ * cost in the store (a round trip, a commit, the look for due tasks), and with short
  * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
  * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
  * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at

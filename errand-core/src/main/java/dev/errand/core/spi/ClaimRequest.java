@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * Claim up to {@code limit} due tasks of {@code queue} for {@code workerId}, best first (priority
  * descending, then runAt, then id). Each claimed task becomes RUNNING with a fresh lease token valid for
- * {@code leaseFor} on the store's clock, and its attempt goes up by one. A paused queue yields nothing, and
+ * {@code leaseFor} on the store's clock (at most its timeout plus {@link AttemptTimeout#GRACE}), and its
+ * attempt goes up by one. RUNNING tasks whose lease ran out are not claimed: {@link
+ * TaskStore#sweepExpiredLeases} takes them back first. A paused queue yields nothing, and
  * a limited queue no more than its limits allow (see {@link TaskStore#limitQueue}).
  */
 public record ClaimRequest(String queue, int limit, Duration leaseFor, String workerId) {

@@ -18,7 +18,10 @@ import java.util.Optional;
  *       {@link dev.errand.core.StoreUnavailableException}; a call that threw may not be reported as done.
  *   <li>Lease times are on the store's clock. Every change to a RUNNING task is fenced by its lease token
  *       in the same statement; a stale token changes nothing and is reported, never silently accepted.
- *   <li>A task whose lease has expired is claimable again, with attempt + 1.
+ *   <li>A task whose lease has expired is taken back only by {@link #sweepExpiredLeases}, which records the
+ *       lost attempt; claims take only READY and due tasks. Once swept it is claimable again, with
+ *       attempt + 1.
+ *   <li>A task's timeout caps its leases as {@link AttemptTimeout} says.
  *   <li>No task is held by two leases at once; claims by concurrent callers never overlap.
  * </ul>
  * Implementations are safe for use by many threads.
@@ -38,12 +41,26 @@ public interface TaskStore extends AutoCloseable {
 
   CancelResult cancel(CancelRequest request);
 
+  /**
+   * Takes back leases that ran out on the store's clock, in one atomic statement or transaction per call,
+   * each fenced by state and token so that concurrent sweeps (every node runs one) take a lease once.
+   * Each swept task gets one error-history entry, as a failed attempt does: "lease expired on worker W",
+   * or {@link AttemptTimeout#error} when the lease ended at the task's timeout. It becomes READY (keeping
+   * its place in line), RETRYING due now after a timeout, or DEAD with {@code finishedAt} when the lost
+   * attempt was its final one. Its lease is cleared, so the old token is stale from then on. Sweeps wake
+   * waiters of the queues they make claimable.
+   *
+   * <p>Deliberately without a default, like {@link #errors}: a store or decorator without it would leave
+   * expired tasks RUNNING forever.
+   */
+  SweepResult sweepExpiredLeases(SweepRequest request);
+
   Optional<Task> get(TaskId id);
 
   /**
    * The task's error history, oldest first: one entry per attempt that ended in a retry or in the
-   * dead-letter queue, written in the same transaction as that outcome (and for a final attempt whose
-   * lease ran out), at most {@link AttemptError#KEPT_PER_TASK}, the newest kept. Successful attempts
+   * dead-letter queue, and per lease that ran out (see {@link #sweepExpiredLeases}), written in the same
+   * transaction as that outcome, at most {@link AttemptError#KEPT_PER_TASK}, the newest kept. Successful attempts
    * write nothing here. The history outlives a replay and goes with the task when it is pruned or
    * purged. Empty for an unknown id.
    *

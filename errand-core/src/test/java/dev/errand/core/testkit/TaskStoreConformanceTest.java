@@ -13,6 +13,7 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
@@ -30,6 +31,8 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -138,6 +141,21 @@ public abstract class TaskStoreConformanceTest {
     List<Task> claimed = claim(queue, 10);
     assertThat(claimed).hasSize(1);
     return claimed.getFirst();
+  }
+
+  /** One sweep of expired leases, as every node's sweeper runs it. */
+  protected List<SweepResult.Swept> sweep() {
+    return store.sweepExpiredLeases(new SweepRequest(100)).swept();
+  }
+
+  /** Sweeps until the lease of {@code running} has been taken back; returns what the sweep did. */
+  protected SweepResult.Swept awaitSwept(Task running) {
+    AtomicReference<SweepResult.Swept> swept = new AtomicReference<>();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+      sweep().stream().filter(s -> s.task().id().equals(running.id())).findFirst().ifPresent(swept::set);
+      return swept.get() != null;
+    });
+    return swept.get();
   }
 
   protected Task get(TaskId id) {
@@ -302,6 +320,7 @@ public abstract class TaskStoreConformanceTest {
 
     AtomicReference<Task> again = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 1, LONG_LEASE);
       return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
     });
@@ -319,10 +338,11 @@ public abstract class TaskStoreConformanceTest {
     // A task that kills its worker every time must not be retried forever: the crashed attempt counts.
     insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
-    await().atMost(PATIENCE).until(() -> {
-      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
-      return get(first.id()).state() == TaskState.DEAD;
-    });
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.state()).isEqualTo(TaskState.DEAD);
+    assertThat(swept.timedOut()).isFalse();
+    assertThat(swept.task().lease()).isEqualTo(first.lease());
+    assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
     Task dead = get(first.id());
     assertThat(dead.attempt()).isEqualTo(1);
     assertThat(dead.lastError()).contains("lease expired");
@@ -331,11 +351,147 @@ public abstract class TaskStoreConformanceTest {
   }
 
   @Test
+  void expiredLeaseIsSweptBackToReadyWithItsLossInTheErrorHistory() {
+    Task inserted = insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    assertThat(sweep()).as("a live lease is not swept").isEmpty();
+
+    SweepResult.Swept swept = awaitSwept(first);
+
+    assertThat(swept.state()).isEqualTo(TaskState.READY);
+    assertThat(swept.error()).isEqualTo("lease expired on worker worker-1");
+    assertThat(swept.task().lease()).as("as the sweep found it").isEqualTo(first.lease());
+    Task ready = get(first.id());
+    assertThat(ready.state()).isEqualTo(TaskState.READY);
+    assertThat(ready.lease()).isNull();
+    assertThat(ready.attempt()).isEqualTo(1);
+    assertThat(ready.runAt()).as("keeps its place in line").isEqualTo(inserted.runAt());
+    assertThat(ready.lastError()).isEqualTo(swept.error());
+    assertThat(store.errors(first.id())).singleElement().satisfies(e -> {
+      assertThat(e.attempt()).isEqualTo(1);
+      assertThat(e.workerId()).isEqualTo("worker-1");
+      assertThat(e.error()).isEqualTo(swept.error());
+    });
+    assertThat(sweep()).as("swept once").isEmpty();
+    assertThat(claimOnly("q").attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void claimsLeaveAnExpiredLeaseToTheSweep() {
+    // A claim that took it back would have to record the lost attempt too; only the sweep does.
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    await().atMost(PATIENCE).until(() -> Instant.now().isAfter(first.lease().until().plusMillis(200)));
+    assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
+    assertThat(get(first.id()).state()).isEqualTo(TaskState.RUNNING);
+    assertThat(store.errors(first.id())).isEmpty();
+  }
+
+  @Test
+  void completionWithASweptLeaseIsStale() {
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    awaitSwept(first);
+    Task before = get(first.id());
+
+    assertThat(complete(first, succeeded()).stale()).containsExactly(first.id());
+    assertThat(complete(first, new Completion.Retry(SHORT_DELAY, "late")).stale()).containsExactly(first.id());
+    assertThat(store.extendMany(new ExtendRequest(List.of(new LeaseRef(first.id(), first.lease().token())),
+        LONG_LEASE)).stale()).containsExactly(first.id());
+    assertThat(get(first.id())).as("nothing changed").isEqualTo(before);
+    assertThat(store.errors(first.id())).hasSize(1);
+  }
+
+  @Test
+  void concurrentSweepsTakeEachLeaseOnce() throws Exception {
+    int total = 40;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      tasks.add(task("q").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    List<Task> running = claim("q", total, SHORT_LEASE);
+    assertThat(running).hasSize(total);
+    await().atMost(PATIENCE).until(() -> Instant.now().isAfter(running.getLast().lease().until().plusMillis(200)));
+
+    int sweepers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(sweepers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<List<SweepResult.Swept>>> results = new ArrayList<>();
+    try {
+      for (int i = 0; i < sweepers; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          List<SweepResult.Swept> mine = new ArrayList<>();
+          for (int round = 0; round < 5; round++) {
+            mine.addAll(store.sweepExpiredLeases(new SweepRequest(7)).swept());
+          }
+          return mine;
+        }));
+      }
+      go.countDown();
+      List<TaskId> swept = new ArrayList<>();
+      for (Future<List<SweepResult.Swept>> f : results) {
+        f.get().forEach(s -> swept.add(s.task().id()));
+      }
+      assertThat(swept).as("every lease swept exactly once").hasSize(total).doesNotHaveDuplicates();
+    } finally {
+      pool.shutdownNow();
+    }
+    for (Task t : running) {
+      assertThat(store.errors(t.id())).as("one history entry for %s", t.id()).hasSize(1);
+      assertThat(get(t.id()).state()).isEqualTo(TaskState.READY);
+    }
+  }
+
+  @Test
+  void leaseRunsNoLongerThanTheTimeoutAndExtensionsPastItAreRefused() {
+    Duration timeout = Duration.ofMillis(300);
+    insertOne(task("q").timeout(timeout).build());
+    Task first = claim("q", 1, LONG_LEASE).getFirst();
+    assertThat(first.lease().until()).as("capped at the timeout and its grace")
+        .isBeforeOrEqualTo(first.startedAt().plus(timeout).plus(AttemptTimeout.GRACE));
+    ExtendResult early = store.extendMany(new ExtendRequest(
+        List.of(new LeaseRef(first.id(), first.lease().token())), LONG_LEASE));
+    assertThat(early.extended()).containsKey(first.id());
+    assertThat(early.extended().get(first.id()))
+        .isBeforeOrEqualTo(first.startedAt().plus(timeout).plus(AttemptTimeout.GRACE));
+
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> !store.extendMany(new ExtendRequest(
+        List.of(new LeaseRef(first.id(), first.lease().token())), LONG_LEASE)).stale().isEmpty());
+
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.timedOut()).isTrue();
+    assertThat(swept.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(swept.error()).isEqualTo(AttemptTimeout.error(timeout)).isEqualTo("timed out after 300 ms");
+    Task retrying = get(first.id());
+    assertThat(retrying.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(retrying.lastError()).isEqualTo(swept.error());
+    assertThat(store.errors(first.id())).extracting(AttemptError::error).containsExactly(swept.error());
+    assertThat(complete(first, succeeded()).stale()).containsExactly(first.id());
+    assertThat(claimOnly("q").attempt()).as("retried at once").isEqualTo(2);
+  }
+
+  @Test
+  void finalAttemptThatOutlivesItsTimeoutIsDead() {
+    insertOne(task("q").timeout(Duration.ofMillis(200))
+        .retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
+    Task first = claim("q", 1, LONG_LEASE).getFirst();
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.state()).isEqualTo(TaskState.DEAD);
+    assertThat(swept.error()).isEqualTo("timed out after 200 ms");
+    Task dead = get(first.id());
+    assertThat(dead.state()).isEqualTo(TaskState.DEAD);
+    assertThat(dead.finishedAt()).isNotNull();
+  }
+
+  @Test
   void staleLeaseTokenIsRefused() {
     insertOne(task("q").build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
     AtomicReference<Task> again = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 1, LONG_LEASE);
       return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
     });
@@ -376,6 +532,7 @@ public abstract class TaskStoreConformanceTest {
     // Only the lease that was not extended runs out.
     AtomicReference<List<Task>> reclaimed = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 3, LONG_LEASE);
       return !tasks.isEmpty() && reclaimed.compareAndSet(null, tasks);
     });
@@ -1039,10 +1196,7 @@ public abstract class TaskStoreConformanceTest {
   void expiredLeaseOnTheFinalAttemptIsInTheErrorHistory() {
     insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
-    await().atMost(PATIENCE).until(() -> {
-      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
-      return get(first.id()).state() == TaskState.DEAD;
-    });
+    assertThat(awaitSwept(first).state()).isEqualTo(TaskState.DEAD);
 
     assertThat(store.errors(first.id())).singleElement().satisfies(e -> {
       assertThat(e.attempt()).isEqualTo(1);

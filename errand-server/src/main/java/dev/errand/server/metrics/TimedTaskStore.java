@@ -21,6 +21,8 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -45,7 +47,7 @@ import java.util.function.Supplier;
 public class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
   enum Op {
-    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
+    INSERT, CLAIM, EXTEND, SWEEP, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
     SCHEDULES, REPLAY, PURGE, PRUNE, PING
   }
 
@@ -107,6 +109,11 @@ public class TimedTaskStore implements TaskStore {
   @Override
   public ExtendResult extendMany(ExtendRequest request) {
     return time(Op.EXTEND, () -> delegate.extendMany(request));
+  }
+
+  @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return time(Op.SWEEP, () -> delegate.sweepExpiredLeases(request));
   }
 
   @Override

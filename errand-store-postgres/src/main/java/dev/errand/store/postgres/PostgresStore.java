@@ -28,6 +28,8 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
@@ -277,6 +279,11 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   }
 
   @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return withConnection("sweep", c -> statements.sweep(c, request));
+  }
+
+  @Override
   public CompleteResult completeMany(CompleteRequest request) {
     if (request.completions().isEmpty()) {
       return new CompleteResult(List.of(), List.of());
@@ -418,8 +425,9 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
   }
 
   /**
-   * Waits for a notification on one of the queues, for the earliest moment delayed work or an expired
-   * lease there comes due (on the database's clock), or for {@code maxWait}, whichever is first. While
+   * Waits for a notification on one of the queues (a sweep that takes a lease back sends one), for the
+   * earliest moment delayed work there comes due (on the database's clock), or for {@code maxWait},
+   * whichever is first. While
    * the LISTEN connection is down this is plain polling at {@code maxWait}.
    */
   @Override

@@ -6,6 +6,7 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
@@ -15,6 +16,8 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
@@ -223,10 +226,9 @@ public final class TaskStatements {
       ps.setInt(p++, r.limit());
       ps.setString(p++, r.queue()); // due
       ps.setInt(p++, Math.max(r.limit(), PROMOTE_BATCH));
-      ps.setString(p++, r.queue()); // expired
-      ps.setInt(p++, r.limit());
       ps.setInt(p++, r.limit()); // chosen
       ps.setLong(p++, SqlArrays.micros(r.leaseFor()));
+      ps.setLong(p++, SqlArrays.micros(AttemptTimeout.GRACE));
       ps.setString(p, r.workerId());
       List<Task> tasks;
       try (ResultSet rs = ps.executeQuery()) {
@@ -335,8 +337,9 @@ public final class TaskStatements {
     Map<TaskId, Instant> extended = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("extend_leases"))) {
       ps.setLong(1, SqlArrays.micros(r.leaseFor()));
-      ps.setArray(2, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
-      ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
+      ps.setLong(2, SqlArrays.micros(AttemptTimeout.GRACE));
+      ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
+      ps.setArray(4, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           extended.put(TaskId.of(rs.getString(1)), rs.getObject(2, OffsetDateTime.class).toInstant());
@@ -346,6 +349,21 @@ public final class TaskStatements {
     Set<String> applied = new HashSet<>();
     extended.keySet().forEach(id -> applied.add(id.value()));
     return new ExtendResult(extended, missing(r.leases().stream().map(LeaseRef::id).toList(), applied));
+  }
+
+  /** Takes back up to the limit of expired leases with one statement; see sweep_expired_leases. */
+  public SweepResult sweep(Connection c, SweepRequest r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("sweep_expired_leases"))) {
+      ps.setInt(1, r.limit());
+      List<SweepResult.Swept> swept = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          swept.add(new SweepResult.Swept(TaskRows.read(rs), TaskState.valueOf(rs.getString("swept_state")),
+              rs.getString("swept_error"), rs.getBoolean("timed_out")));
+        }
+      }
+      return new SweepResult(swept);
+    }
   }
 
   private static List<TaskId> missing(List<TaskId> requested, Set<String> applied) {
