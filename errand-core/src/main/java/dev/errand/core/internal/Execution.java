@@ -89,11 +89,10 @@ final class Execution implements TaskContext {
     if (thread != Thread.currentThread()) {
       throw new IllegalStateException("connection() is for the handler's own thread, during the handler call");
     }
-    if (!(store instanceof JdbcTransactionalStore jdbc)) {
-      throw new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction");
-    }
     if (connection == null) {
-      connection = jdbc.openTransaction();
+      connection = store.capability(JdbcTransactionalStore.class).orElseThrow(() ->
+          new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction"))
+          .openTransaction();
     }
     return connection;
   }

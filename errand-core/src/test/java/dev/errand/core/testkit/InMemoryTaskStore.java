@@ -30,8 +30,11 @@ import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +59,7 @@ import java.util.function.Predicate;
  * core's runtime quickly and to keep the conformance suite honest about what the SPI promises; it is
  * not durable and not for production.
  */
-public final class InMemoryTaskStore implements TaskStore {
+public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
       .thenComparing(Task::runAt).thenComparing(Task::id);
 

@@ -13,6 +13,7 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.internal.IdleWait;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
@@ -28,12 +29,14 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +46,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -84,12 +88,20 @@ public abstract class TaskStoreConformanceTest {
   /** A new, empty store; the test closes it. */
   protected abstract TaskStore newStore();
 
-  /**
-   * True if {@link TaskStore#awaitWork} wakes before its maxWait when work arrives or comes due (the
-   * SPI's default only sleeps). Stores that only poll return false.
-   */
-  protected boolean supportsWorkSignal() {
-    return true;
+  /** The store's flow limits; the calling test skips when the store has none. */
+  protected final QueueLimitStore limits() {
+    return power(QueueLimitStore.class, "store has flow limits");
+  }
+
+  /** The store's native wake-up; the calling test skips when the store only polls. */
+  protected final WakeUpStore wakeUp() {
+    return power(WakeUpStore.class, "store wakes waiters");
+  }
+
+  private <T> T power(Class<T> type, String description) {
+    Optional<T> power = store.capability(type);
+    assumeThat(power).as(description).isPresent();
+    return power.orElseThrow();
   }
 
   /**
@@ -1170,7 +1182,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("capped").build());
     }
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
 
     List<Task> first = claim("capped", 10);
     assertThat(first).hasSize(3);
@@ -1184,7 +1196,7 @@ public abstract class TaskStoreConformanceTest {
   void taskWhoseLeaseRanOutNoLongerCountsAgainstTheCap() {
     insertOne(task("capped").build());
     insertOne(task("capped").build());
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
     assertThat(claim("capped", 10, SHORT_LEASE)).hasSize(1);
     assertThat(claim("capped", 10)).isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("capped", 10).size() == 1);
@@ -1199,7 +1211,7 @@ public abstract class TaskStoreConformanceTest {
       tasks.add(task("capped").build());
     }
     store.insertMany(new InsertRequest(tasks));
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
     // Raised after a claim returns and lowered before the completion is sent, so it never counts more
     // than the store holds RUNNING: if it passes the cap, the store did.
     AtomicInteger held = new AtomicInteger();
@@ -1217,7 +1229,7 @@ public abstract class TaskStoreConformanceTest {
           while (done.get() < total) {
             List<Task> claimed = store.claim(new ClaimRequest("capped", 4, LONG_LEASE, worker)).tasks();
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
               continue;
             }
             maxHeld.accumulateAndGet(held.addAndGet(claimed.size()), Math::max);
@@ -1251,7 +1263,7 @@ public abstract class TaskStoreConformanceTest {
     }
     store.insertMany(new InsertRequest(tasks));
     long start = System.nanoTime();
-    store.limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
+    limits().limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
     Duration run = Duration.ofSeconds(2);
     AtomicInteger claimedTotal = new AtomicInteger();
     ConcurrentLinkedQueue<String> breaches = new ConcurrentLinkedQueue<>();
@@ -1271,7 +1283,7 @@ public abstract class TaskStoreConformanceTest {
               breaches.add(sofar + " claimed by " + (System.nanoTime() - start) / 1_000_000 + " ms, allowed " + allowed);
             }
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
             }
           }
           return null;
@@ -1295,15 +1307,15 @@ public abstract class TaskStoreConformanceTest {
       insertOne(task("q").build());
     }
     QueueLimits limits = QueueLimits.concurrency(2).withRate(100, 50);
-    store.limitQueue(new QueueLimitsRequest("q", limits));
-    store.limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
+    limits().limitQueue(new QueueLimitsRequest("q", limits));
+    limits().limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
     Map<String, QueueInfo> queues = store.queues().stream().collect(Collectors.toMap(QueueInfo::queue, q -> q));
     assertThat(queues.get("q").limits()).isEqualTo(limits);
     assertThat(queues.get("empty").limits()).as("a limited queue is listed without tasks")
         .isEqualTo(QueueLimits.rate(1.5, 3));
     assertThat(claim("q", 10)).hasSize(2);
 
-    store.limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
+    limits().limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
     assertThat(claim("q", 10)).hasSize(4);
     assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
         .satisfies(q -> assertThat(q.limits()).isEqualTo(QueueLimits.NONE));
@@ -1314,7 +1326,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("slow").build());
     }
-    store.limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
+    limits().limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
     assertThat(claim("slow", 10)).as("a new bucket is full").hasSize(2);
     assertThat(claim("slow", 10)).as("and then empty").isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("slow", 10).size() == 1);
@@ -1353,7 +1365,7 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesPromptlyWhenAnotherThreadInserts() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     AtomicReference<Task> claimed = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     WaitRequest wait = new WaitRequest(Set.of("q", "other"), Duration.ofSeconds(5));
@@ -1361,7 +1373,7 @@ public abstract class TaskStoreConformanceTest {
       try {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (claimed.get() == null && System.nanoTime() < deadline) {
-          store.awaitWork(wait);
+          wakeUp.awaitWork(wait);
           List<Task> tasks = claim("q", 1);
           if (!tasks.isEmpty()) {
             claimed.set(tasks.getFirst());
@@ -1393,14 +1405,14 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesWhenADelayedTaskComesDue() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     Task task = insertOne(task("q").delay(SHORT_DELAY).build());
     long insertedAt = System.nanoTime();
     WaitRequest wait = new WaitRequest(Set.of("q"), Duration.ofSeconds(5));
 
     Task claimed = null;
     while (claimed == null && System.nanoTime() - insertedAt < PATIENCE.toNanos()) {
-      store.awaitWork(wait);
+      wakeUp.awaitWork(wait);
       List<Task> tasks = claim("q", 1);
       claimed = tasks.isEmpty() ? null : tasks.getFirst();
     }
@@ -1415,7 +1427,7 @@ public abstract class TaskStoreConformanceTest {
     insertOne(task("q").delay(FAR_AWAY).build());
     long start = System.nanoTime();
 
-    store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
+    wakeUp().awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(claim("q", 10)).isEmpty();
