@@ -218,20 +218,13 @@ public final class Errand implements AutoCloseable {
     for (int i = 0; i < specs.size(); i++) {
       InsertResult.Outcome o = result.outcomes().get(i);
       TaskSpec spec = specs.get(i);
-      boolean conflict = !o.created() && !sameTask(o.task(), spec);
+      boolean conflict = !o.created() && !spec.isRepeatOf(o.task());
       if (o.created()) {
         settings.listener().enqueued(o.task());
       }
       out.add(new Enqueued(o.task(), o.created(), conflict));
     }
     return out;
-  }
-
-  /** The fields a repeated idempotency key must agree on (delays are relative, so they cannot be compared). */
-  private static boolean sameTask(Task existing, TaskSpec spec) {
-    return existing.type().equals(spec.type()) && existing.queue().equals(spec.queue())
-        && existing.payload().equals(spec.payload()) && existing.priority() == spec.priority()
-        && (spec.id() == null || spec.id().equals(existing.id()));
   }
 
   // ---------------------------------------------------------------- schedules
@@ -559,10 +552,7 @@ public final class Errand implements AutoCloseable {
     }
 
     public Builder workerId(String workerId) {
-      if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-        throw new IllegalArgumentException("workerId must be 1..200 characters: " + workerId);
-      }
-      this.workerId = workerId;
+      this.workerId = WorkerIds.require("workerId", workerId);
       return this;
     }
 

@@ -39,7 +39,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,9 +59,6 @@ import java.util.function.Predicate;
  * not durable and not for production.
  */
 public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
-  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
-      .thenComparing(Task::runAt).thenComparing(Task::id);
-
   /** How soon a waiter looks again at a queue whose limits hold back work that is due. */
   private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
 
@@ -72,7 +68,7 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
   private final Set<String> paused = new HashSet<>();
   private final Map<String, QueueLimits> limits = new HashMap<>();
-  private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<String, TokenBucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
   private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
   private final TreeMap<String, StoredSchedule> schedules = new TreeMap<>();
@@ -153,8 +149,8 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       List<Task> due = tasks.values().stream()
           .filter(t -> t.queue().equals(request.queue()))
           .filter(t -> t.state().isPending() && !t.runAt().isAfter(now))
-          .sorted(CLAIM_ORDER).limit(allowed).toList();
-      Bucket bucket = buckets.get(request.queue());
+          .sorted(ClaimOrder.TASKS).limit(allowed).toList();
+      TokenBucket bucket = buckets.get(request.queue());
       if (bucket != null) {
         buckets.put(request.queue(), bucket.refilled(limits.get(request.queue()), now).spend(due.size()));
       }
@@ -374,7 +370,7 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       allowed = Math.min(allowed, l.maxRunning() - running(queue, now));
     }
     if (l.hasRate()) {
-      allowed = Math.min(allowed, (long) Math.floor(buckets.get(queue).refilled(l, now).tokens()));
+      allowed = Math.min(allowed, buckets.get(queue).refilled(l, now).whole());
     }
     return (int) Math.max(0, allowed);
   }
@@ -385,20 +381,6 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   }
 
   /** Tokens as of {@code at}. */
-  private record Bucket(double tokens, Instant at) {
-    Bucket refilled(QueueLimits l, Instant now) {
-      if (!now.isAfter(at)) {
-        return this;
-      }
-      double seconds = Duration.between(at, now).toNanos() / 1e9;
-      return new Bucket(Math.min(l.burst(), tokens + seconds * l.ratePerSecond()), now);
-    }
-
-    Bucket spend(int n) {
-      return new Bucket(tokens - n, at);
-    }
-  }
-
   @Override
   public void limitQueue(QueueLimitsRequest request) {
     locked(() -> {
@@ -409,10 +391,10 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       } else {
         limits.put(queue, l);
       }
-      Bucket old = buckets.remove(queue);
+      TokenBucket old = buckets.remove(queue);
       if (l.hasRate()) {
         Instant now = clock.instant();
-        buckets.put(queue, old == null ? new Bucket(l.burst(), now) : new Bucket(Math.min(old.tokens(), l.burst()), now));
+        buckets.put(queue, old == null ? TokenBucket.full(l, now) : new TokenBucket(Math.min(old.tokens(), l.burst()), now));
       }
       changed.signalAll();
       return null;

@@ -221,6 +221,52 @@ public abstract class TaskStoreConformanceTest {
     assertThat(order).containsExactlyElementsOf(expected.stream().map(t -> t.id().value()).toList());
   }
 
+  /**
+   * The store's claim statement hands tasks out in the order {@link ClaimOrder} specifies, on seeded
+   * random tasks: few priorities and due times so that ties are common, ids in mixed case so that a
+   * collation other than byte order shows, inserted in random batches and claimed in random batch sizes.
+   */
+  @Test
+  void claimOrderMatchesTheReferenceModelOnSeededRandomTasks() {
+    long seed = System.nanoTime();
+    System.out.println("claimOrderMatchesTheReferenceModelOnSeededRandomTasks seed=" + seed);
+    Random random = new Random(seed);
+    Instant past = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    String alphabet = "aAbBzZ09_.-:";
+    for (int round = 0; round < 4; round++) {
+      String queue = "order-" + round;
+      Set<String> ids = new HashSet<>();
+      while (ids.size() < 30) {
+        // Ids are store-wide, so each round's start with its number.
+        StringBuilder id = new StringBuilder().append(round).append(alphabet.charAt(random.nextInt(8)));
+        for (int i = random.nextInt(4); i > 0; i--) {
+          id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        ids.add(id.toString());
+      }
+      List<NewTask> tasks = new ArrayList<>();
+      for (String id : ids) {
+        tasks.add(task(queue).id(id).priority(List.of(0, 1, 5, 9).get(random.nextInt(4)))
+            .runAt(past.plusSeconds(10L * random.nextInt(3))).build());
+      }
+      Collections.shuffle(tasks, random);
+      for (int from = 0; from < tasks.size(); ) {
+        int to = Math.min(tasks.size(), from + 1 + random.nextInt(10));
+        store.insertMany(new InsertRequest(tasks.subList(from, to)));
+        from = to;
+      }
+
+      List<TaskId> expected = ClaimOrder.of(tasks);
+      for (int from = 0; from < expected.size(); ) {
+        int to = Math.min(expected.size(), from + 1 + random.nextInt(7));
+        List<Task> claimed = claim(queue, to - from);
+        assertThat(claimed).extracting(Task::id).as("claim %d..%d of round %d, seed %d", from, to, round, seed)
+            .containsExactlyInAnyOrderElementsOf(expected.subList(from, to));
+        from = to;
+      }
+    }
+  }
+
   private Task claimOnlyOneOf(String queue) {
     List<Task> claimed = claim(queue, 1);
     assertThat(claimed).hasSize(1);
@@ -1299,6 +1345,60 @@ public abstract class TaskStoreConformanceTest {
     assertThat(breaches).isEmpty();
     assertThat(claimedTotal.get()).isLessThanOrEqualTo((int) (rate * seconds) + burst)
         .as("the bucket refills: well over half the rate is reached").isGreaterThan((int) (rate * seconds / 2));
+  }
+
+  /**
+   * The store's claim statement spends its bucket as {@link TokenBucket} specifies, on seeded random
+   * claims (sizes, pauses, rate and burst). The store's clock is read at some moment inside each call,
+   * so the model is run twice: with every interval as long as the calls allow (the most tokens the store
+   * can have had) and as short (the least). Each claim must return no more than the first allows and
+   * at least what the second allows, within the clock's millisecond.
+   */
+  @Test
+  void rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims() {
+    long seed = System.nanoTime();
+    System.out.println("rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims seed=" + seed);
+    Random random = new Random(seed);
+    QueueLimits limits = QueueLimits.rate(5 + random.nextInt(60), 1 + random.nextInt(8));
+    double slack = limits.ratePerSecond() * 0.002 + 1e-6;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tasks.add(task("metered").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+
+    Instant before = nanoInstant();
+    limits().limitQueue(new QueueLimitsRequest("metered", limits));
+    Instant after = nanoInstant();
+    TokenBucket most = TokenBucket.full(limits, before);
+    TokenBucket least = TokenBucket.full(limits, after);
+    List<String> breaches = new ArrayList<>();
+    for (int k = 0; k < 30; k++) {
+      if (random.nextInt(3) == 0) {
+        Duration pause = Duration.ofMillis(random.nextInt(400));
+        await().pollDelay(pause).atMost(pause.plusSeconds(5)).until(() -> true);
+      }
+      int asked = 1 + random.nextInt(2 * (int) limits.burst() + 2);
+      Instant called = nanoInstant();
+      int got = claim("metered", asked).size();
+      Instant returned = nanoInstant();
+      most = most.refilled(limits, returned);
+      least = least.refilled(limits, called);
+      long atMost = Math.min(asked, new TokenBucket(most.tokens() + slack, returned).whole());
+      long atLeast = Math.min(asked, new TokenBucket(least.tokens() - slack, called).whole());
+      if (got > atMost || got < atLeast) {
+        breaches.add("claim " + k + " of " + asked + " got " + got + ", the model allows " + atLeast + ".." + atMost);
+      }
+      // The next interval is longest from this call's start, shortest from its end.
+      most = most.spend(got).asOf(called);
+      least = least.spend(got).asOf(returned);
+    }
+    assertThat(breaches).as("%s, seed %d", limits, seed).isEmpty();
+  }
+
+  /** Now, to the nanosecond the JVM measures; only differences between these are meaningful. */
+  private static Instant nanoInstant() {
+    return Instant.EPOCH.plusNanos(System.nanoTime());
   }
 
   @Test
