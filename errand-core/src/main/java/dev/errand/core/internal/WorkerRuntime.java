@@ -41,6 +41,7 @@ public final class WorkerRuntime {
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
+  private final TaskResolver resolver;
   private final ErrandListener listener;
   private final String name;
   private final Map<TaskId, Execution> running = new ConcurrentHashMap<>();
@@ -50,10 +51,11 @@ public final class WorkerRuntime {
   private final TimeoutWatch timeouts;
   private volatile boolean stopping;
 
-  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers) {
+  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers, TaskResolver resolver) {
     this.store = store;
     this.settings = settings;
     this.handlers = handlers;
+    this.resolver = resolver;
     this.listener = settings.listener();
     this.name = "errand[" + settings.workerId() + "]";
     this.completer = new BatchCompleter(store, name, settings.completionBatchSize(),
@@ -82,7 +84,7 @@ public final class WorkerRuntime {
   }
 
   void dispatch(Task task, Slots slots) {
-    Execution e = new Execution(task, slots, store);
+    Execution e = new Execution(task, slots, store, resolver);
     running.put(task.id(), e);
     listener.claimed(task);
     Thread.ofVirtual().name("errand-task-" + task.id()).start(() -> execute(e));
@@ -104,7 +106,7 @@ public final class WorkerRuntime {
         return;
       }
     }
-    completer.submit(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(), outcome)));
+    completer.submit(new BatchCompleter.Pending(e, e.completion(outcome)));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -155,14 +157,14 @@ public final class WorkerRuntime {
         c.rollback();
         return outcome;
       }
-      boolean stale = !jdbc.completeMany(c, new CompleteRequest(
-          List.of(new Completion(e.task.id(), e.lease.token(), outcome)))).stale().isEmpty();
+      Completion completion = e.completion(outcome);
+      boolean stale = !jdbc.completeMany(c, new CompleteRequest(List.of(completion))).stale().isEmpty();
       if (stale) {
         c.rollback();
       } else {
         c.commit();
       }
-      written(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(), outcome)), stale);
+      written(new BatchCompleter.Pending(e, completion), stale);
       return null;
     } catch (SQLException | ErrandException ex) {
       rollbackQuietly(c);

@@ -12,7 +12,13 @@ import java.util.Objects;
  * if set, else at its own clock's now plus {@code delay}; a task whose time has come is inserted READY,
  * any other SCHEDULED.
  *
+ * <p>A task with a {@code joinCount} above zero is inserted WAITING instead, and is never claimable until
+ * that many join decrements ({@link Completion.FollowUps#decrements()}) have reached it. The decrement that
+ * brings it to zero makes it READY, or SCHEDULED if its due time (fixed at insert) is still ahead; a task
+ * that becomes READY then takes its place in line at that moment (its runAt is raised to the store's now).
+ *
  * @param idempotencyKey null, or a key unique per queue among the tasks the store still holds
+ * @param joinCount how many join decrements the task waits for; 0 for a task that runs on its own
  */
 public record NewTask(
     TaskId id,
@@ -24,7 +30,8 @@ public record NewTask(
     Duration delay,
     RetryPolicy retry,
     Duration timeout,
-    String idempotencyKey) {
+    String idempotencyKey,
+    int joinCount) {
 
   public NewTask {
     Objects.requireNonNull(id, "id");
@@ -34,5 +41,14 @@ public record NewTask(
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(timeout, "timeout");
+    if (joinCount < 0) {
+      throw new IllegalArgumentException("joinCount must be 0 or more: " + joinCount);
+    }
+  }
+
+  /** A task that runs on its own, waiting for no join. */
+  public NewTask(TaskId id, String queue, String type, Json payload, int priority, Instant runAt, Duration delay,
+      RetryPolicy retry, Duration timeout, String idempotencyKey) {
+    this(id, queue, type, payload, priority, runAt, delay, retry, timeout, idempotencyKey, 0);
   }
 }

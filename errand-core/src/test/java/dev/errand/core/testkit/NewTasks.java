@@ -35,6 +35,7 @@ public final class NewTasks {
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Duration timeout = Duration.ofMinutes(1);
     private String idempotencyKey;
+    private int joinCount;
 
     private Builder() {}
 
@@ -88,9 +89,14 @@ public final class NewTasks {
       return this;
     }
 
+    public Builder joinCount(int joinCount) {
+      this.joinCount = joinCount;
+      return this;
+    }
+
     public NewTask build() {
       return new NewTask(id != null ? id : TaskId.generate(), queue, type, payload, priority, runAt, delay, retry,
-          timeout, idempotencyKey);
+          timeout, idempotencyKey, joinCount);
     }
   }
 }

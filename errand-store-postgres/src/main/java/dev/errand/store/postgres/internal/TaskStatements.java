@@ -67,7 +67,8 @@ public final class TaskStatements {
       TaskState.SCHEDULED, "list_candidates_waiting",
       TaskState.RETRYING, "list_candidates_waiting",
       TaskState.RUNNING, "list_candidates_running",
-      TaskState.DEAD, "list_candidates_dead");
+      TaskState.DEAD, "list_candidates_dead",
+      TaskState.WAITING, "list_candidates_joining");
 
   private final StoreSql sql;
 
@@ -123,6 +124,7 @@ public final class TaskStatements {
     Long[] caps = new Long[n];
     Long[] timeouts = new Long[n];
     String[] keys = new String[n];
+    Integer[] joinCounts = new Integer[n];
     for (int j = 0; j < n; j++) {
       NewTask t = tasks.get(rows.get(j));
       ids[j] = t.id().value();
@@ -137,6 +139,7 @@ public final class TaskStatements {
       caps[j] = SqlArrays.nanos("backoff cap", t.retry().cap());
       timeouts[j] = SqlArrays.nanos("timeout", t.timeout());
       keys[j] = t.idempotencyKey();
+      joinCounts[j] = t.joinCount();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.get("insert_tasks"))) {
       int p = 1;
@@ -151,7 +154,8 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.int8(c, bases));
       ps.setArray(p++, SqlArrays.int8(c, caps));
       ps.setArray(p++, SqlArrays.int8(c, timeouts));
-      ps.setArray(p, SqlArrays.text(c, keys));
+      ps.setArray(p++, SqlArrays.text(c, keys));
+      ps.setArray(p, SqlArrays.int4(c, joinCounts));
       try (ResultSet rs = ps.executeQuery()) {
         return TaskRows.readAll(rs);
       }
@@ -233,7 +237,9 @@ public final class TaskStatements {
 
   /**
    * Applies the batch with one statement; ids whose token no longer matches are returned as stale, and,
-   * if the request asks, the applied tasks as the statement left them.
+   * if the request asks, the applied tasks as the statement left them. The applied completions'
+   * follow-ups take one statement more per kind (inserts, then join decrements), which the caller runs
+   * in the same transaction; a batch without follow-ups runs the one statement alone.
    */
   public CompleteResult complete(Connection c, CompleteRequest request) throws SQLException {
     List<Completion> completions = request.completions();
@@ -291,6 +297,11 @@ public final class TaskStatements {
         }
       }
     }
+    if (request.hasFollowUps()) {
+      Set<TaskId> appliedIds = new HashSet<>();
+      applied.forEach(id -> appliedIds.add(TaskId.of(id)));
+      writeFollowUps(c, request.appliedFollowUps(appliedIds));
+    }
     List<Task> inOrder = new ArrayList<>(tasks.size());
     for (int i = 0; i < n && !tasks.isEmpty(); i++) {
       Completion done = completions.get(i);
@@ -300,6 +311,18 @@ public final class TaskStatements {
       }
     }
     return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied), inOrder);
+  }
+
+  private void writeFollowUps(Connection c, Completion.FollowUps followUps) throws SQLException {
+    if (!followUps.inserts().isEmpty()) {
+      insert(c, followUps.inserts());
+    }
+    if (!followUps.decrements().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.get("decrement_joins"))) {
+        ps.setArray(1, SqlArrays.text(c, followUps.decrements().stream().map(TaskId::value).toArray(String[]::new)));
+        ps.executeQuery().close();
+      }
+    }
   }
 
   /** Extends the batch with one statement; ids whose token no longer matches are returned as stale. */
