@@ -16,16 +16,12 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
-import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
-import dev.errand.core.spi.SchedulePutRequest;
-import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.WaitRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -122,26 +118,6 @@ final class FaultyStore implements TaskStore {
   }
 
   @Override
-  public void limitQueue(QueueLimitsRequest request) {
-    delegate.limitQueue(request);
-  }
-
-  @Override
-  public StoredSchedule putSchedule(SchedulePutRequest request) {
-    return delegate.putSchedule(request);
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return delegate.deleteSchedule(name);
-  }
-
-  @Override
-  public List<StoredSchedule> storedSchedules() {
-    return delegate.storedSchedules();
-  }
-
-  @Override
   public int replayDead(DeadFilter filter) {
     return delegate.replayDead(filter);
   }
@@ -156,9 +132,10 @@ final class FaultyStore implements TaskStore {
     return delegate.prune(request);
   }
 
+  /** The faults are in the delivery contract; every optional power is the correct store's own. */
   @Override
-  public void awaitWork(WaitRequest request) throws InterruptedException {
-    delegate.awaitWork(request);
+  public <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
   }
 
   @Override

@@ -35,6 +35,7 @@ final class QueueWorker implements Runnable {
   private final int fullBatch;
   private final ClaimRequestFactory requests;
   private final WaitRequest idleWait;
+  private final IdleWait idle;
   private volatile boolean stopping;
 
   /** Claim requests differ only in size. */
@@ -52,6 +53,7 @@ final class QueueWorker implements Runnable {
     this.fullBatch = Math.min(maxBatch, concurrency);
     this.requests = requests;
     this.idleWait = idleWait;
+    this.idle = IdleWait.on(store);
   }
 
   void stop() {
@@ -84,7 +86,7 @@ final class QueueWorker implements Runnable {
           runtime.dispatch(task, slots);
         }
         if (tasks.isEmpty() && !stopping) {
-          store.awaitWork(idleWait);
+          idle.await(idleWait);
         }
       }
     } catch (InterruptedException e) {

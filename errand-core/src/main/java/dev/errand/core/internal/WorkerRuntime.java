@@ -152,7 +152,8 @@ public final class WorkerRuntime {
    * the completer like any other. Returns the outcome still to write, or null if it was written here.
    */
   private Completion.Outcome completeInTransaction(Execution e, Connection c, Completion.Outcome outcome) {
-    JdbcTransactionalStore jdbc = (JdbcTransactionalStore) store;
+    // Only a store with this power opened the handler's connection.
+    JdbcTransactionalStore jdbc = store.capability(JdbcTransactionalStore.class).orElseThrow();
     try (c) {
       if (!(outcome instanceof Completion.Succeeded)) {
         c.rollback();

@@ -1,6 +1,7 @@
 package dev.errand.core.spi;
 
 import dev.errand.core.Names;
+import dev.errand.core.WorkerIds;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ import java.util.Objects;
  * {@code leaseFor} on the store's clock (at most its timeout plus {@link AttemptTimeout#GRACE}), and its
  * attempt goes up by one. RUNNING tasks whose lease ran out are not claimed: {@link
  * TaskStore#sweepExpiredLeases} takes them back first. A paused queue yields nothing, and
- * a limited queue no more than its limits allow (see {@link TaskStore#limitQueue}).
+ * a limited queue no more than its limits allow (see {@link QueueLimitStore#limitQueue}).
  */
 public record ClaimRequest(String queue, int limit, Duration leaseFor, String workerId) {
   public ClaimRequest {
@@ -22,6 +23,6 @@ public record ClaimRequest(String queue, int limit, Duration leaseFor, String wo
     if (leaseFor.isNegative() || leaseFor.isZero()) {
       throw new IllegalArgumentException("leaseFor must be positive: " + leaseFor);
     }
-    Objects.requireNonNull(workerId, "workerId");
+    WorkerIds.require("workerId", workerId);
   }
 }

@@ -33,8 +33,11 @@ import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,10 +62,7 @@ import java.util.function.Predicate;
  * core's runtime quickly and to keep the conformance suite honest about what the SPI promises; it is
  * not durable and not for production.
  */
-public final class InMemoryTaskStore implements TaskStore {
-  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
-      .thenComparing(Task::runAt).thenComparing(Task::id);
-
+public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   /** How soon a waiter looks again at a queue whose limits hold back work that is due. */
   private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
 
@@ -72,7 +72,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
   private final Set<String> paused = new HashSet<>();
   private final Map<String, QueueLimits> limits = new HashMap<>();
-  private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<String, TokenBucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
   private final Map<TaskId, Integer> joins = new HashMap<>(); // each WAITING task's join counter
   private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
@@ -166,8 +166,8 @@ public final class InMemoryTaskStore implements TaskStore {
       List<Task> due = tasks.values().stream()
           .filter(t -> t.queue().equals(request.queue()))
           .filter(t -> t.state().isPending() && !t.runAt().isAfter(now))
-          .sorted(CLAIM_ORDER).limit(allowed).toList();
-      Bucket bucket = buckets.get(request.queue());
+          .sorted(ClaimOrder.TASKS).limit(allowed).toList();
+      TokenBucket bucket = buckets.get(request.queue());
       if (bucket != null) {
         buckets.put(request.queue(), bucket.refilled(limits.get(request.queue()), now).spend(due.size()));
       }
@@ -433,7 +433,7 @@ public final class InMemoryTaskStore implements TaskStore {
       allowed = Math.min(allowed, l.maxRunning() - running(queue, now));
     }
     if (l.hasRate()) {
-      allowed = Math.min(allowed, (long) Math.floor(buckets.get(queue).refilled(l, now).tokens()));
+      allowed = Math.min(allowed, buckets.get(queue).refilled(l, now).whole());
     }
     return (int) Math.max(0, allowed);
   }
@@ -444,20 +444,6 @@ public final class InMemoryTaskStore implements TaskStore {
   }
 
   /** Tokens as of {@code at}. */
-  private record Bucket(double tokens, Instant at) {
-    Bucket refilled(QueueLimits l, Instant now) {
-      if (!now.isAfter(at)) {
-        return this;
-      }
-      double seconds = Duration.between(at, now).toNanos() / 1e9;
-      return new Bucket(Math.min(l.burst(), tokens + seconds * l.ratePerSecond()), now);
-    }
-
-    Bucket spend(int n) {
-      return new Bucket(tokens - n, at);
-    }
-  }
-
   @Override
   public void limitQueue(QueueLimitsRequest request) {
     locked(() -> {
@@ -468,10 +454,10 @@ public final class InMemoryTaskStore implements TaskStore {
       } else {
         limits.put(queue, l);
       }
-      Bucket old = buckets.remove(queue);
+      TokenBucket old = buckets.remove(queue);
       if (l.hasRate()) {
         Instant now = clock.instant();
-        buckets.put(queue, old == null ? new Bucket(l.burst(), now) : new Bucket(Math.min(old.tokens(), l.burst()), now));
+        buckets.put(queue, old == null ? TokenBucket.full(l, now) : new TokenBucket(Math.min(old.tokens(), l.burst()), now));
       }
       changed.signalAll();
       return null;

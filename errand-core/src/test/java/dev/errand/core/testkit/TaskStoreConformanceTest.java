@@ -13,6 +13,7 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.internal.IdleWait;
 import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
@@ -29,6 +30,7 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SweepRequest;
@@ -37,6 +39,7 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +49,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -87,12 +91,20 @@ public abstract class TaskStoreConformanceTest {
   /** A new, empty store; the test closes it. */
   protected abstract TaskStore newStore();
 
-  /**
-   * True if {@link TaskStore#awaitWork} wakes before its maxWait when work arrives or comes due (the
-   * SPI's default only sleeps). Stores that only poll return false.
-   */
-  protected boolean supportsWorkSignal() {
-    return true;
+  /** The store's flow limits; the calling test skips when the store has none. */
+  protected final QueueLimitStore limits() {
+    return power(QueueLimitStore.class, "store has flow limits");
+  }
+
+  /** The store's native wake-up; the calling test skips when the store only polls. */
+  protected final WakeUpStore wakeUp() {
+    return power(WakeUpStore.class, "store wakes waiters");
+  }
+
+  private <T> T power(Class<T> type, String description) {
+    Optional<T> power = store.capability(type);
+    assumeThat(power).as(description).isPresent();
+    return power.orElseThrow();
   }
 
   /**
@@ -225,6 +237,52 @@ public abstract class TaskStoreConformanceTest {
 
     assertThat(firstTwo).containsExactlyInAnyOrder("p9-early", "p9-late");
     assertThat(order).containsExactlyElementsOf(expected.stream().map(t -> t.id().value()).toList());
+  }
+
+  /**
+   * The store's claim statement hands tasks out in the order {@link ClaimOrder} specifies, on seeded
+   * random tasks: few priorities and due times so that ties are common, ids in mixed case so that a
+   * collation other than byte order shows, inserted in random batches and claimed in random batch sizes.
+   */
+  @Test
+  void claimOrderMatchesTheReferenceModelOnSeededRandomTasks() {
+    long seed = System.nanoTime();
+    System.out.println("claimOrderMatchesTheReferenceModelOnSeededRandomTasks seed=" + seed);
+    Random random = new Random(seed);
+    Instant past = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    String alphabet = "aAbBzZ09_.-:";
+    for (int round = 0; round < 4; round++) {
+      String queue = "order-" + round;
+      Set<String> ids = new HashSet<>();
+      while (ids.size() < 30) {
+        // Ids are store-wide, so each round's start with its number.
+        StringBuilder id = new StringBuilder().append(round).append(alphabet.charAt(random.nextInt(8)));
+        for (int i = random.nextInt(4); i > 0; i--) {
+          id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        ids.add(id.toString());
+      }
+      List<NewTask> tasks = new ArrayList<>();
+      for (String id : ids) {
+        tasks.add(task(queue).id(id).priority(List.of(0, 1, 5, 9).get(random.nextInt(4)))
+            .runAt(past.plusSeconds(10L * random.nextInt(3))).build());
+      }
+      Collections.shuffle(tasks, random);
+      for (int from = 0; from < tasks.size(); ) {
+        int to = Math.min(tasks.size(), from + 1 + random.nextInt(10));
+        store.insertMany(new InsertRequest(tasks.subList(from, to)));
+        from = to;
+      }
+
+      List<TaskId> expected = ClaimOrder.of(tasks);
+      for (int from = 0; from < expected.size(); ) {
+        int to = Math.min(expected.size(), from + 1 + random.nextInt(7));
+        List<Task> claimed = claim(queue, to - from);
+        assertThat(claimed).extracting(Task::id).as("claim %d..%d of round %d, seed %d", from, to, round, seed)
+            .containsExactlyInAnyOrderElementsOf(expected.subList(from, to));
+        from = to;
+      }
+    }
   }
 
   private Task claimOnlyOneOf(String queue) {
@@ -1324,7 +1382,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("capped").build());
     }
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
 
     List<Task> first = claim("capped", 10);
     assertThat(first).hasSize(3);
@@ -1338,7 +1396,7 @@ public abstract class TaskStoreConformanceTest {
   void taskWhoseLeaseRanOutNoLongerCountsAgainstTheCap() {
     insertOne(task("capped").build());
     insertOne(task("capped").build());
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
     assertThat(claim("capped", 10, SHORT_LEASE)).hasSize(1);
     assertThat(claim("capped", 10)).isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("capped", 10).size() == 1);
@@ -1353,7 +1411,7 @@ public abstract class TaskStoreConformanceTest {
       tasks.add(task("capped").build());
     }
     store.insertMany(new InsertRequest(tasks));
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
     // Raised after a claim returns and lowered before the completion is sent, so it never counts more
     // than the store holds RUNNING: if it passes the cap, the store did.
     AtomicInteger held = new AtomicInteger();
@@ -1371,7 +1429,7 @@ public abstract class TaskStoreConformanceTest {
           while (done.get() < total) {
             List<Task> claimed = store.claim(new ClaimRequest("capped", 4, LONG_LEASE, worker)).tasks();
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
               continue;
             }
             maxHeld.accumulateAndGet(held.addAndGet(claimed.size()), Math::max);
@@ -1405,7 +1463,7 @@ public abstract class TaskStoreConformanceTest {
     }
     store.insertMany(new InsertRequest(tasks));
     long start = System.nanoTime();
-    store.limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
+    limits().limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
     Duration run = Duration.ofSeconds(2);
     AtomicInteger claimedTotal = new AtomicInteger();
     ConcurrentLinkedQueue<String> breaches = new ConcurrentLinkedQueue<>();
@@ -1425,7 +1483,7 @@ public abstract class TaskStoreConformanceTest {
               breaches.add(sofar + " claimed by " + (System.nanoTime() - start) / 1_000_000 + " ms, allowed " + allowed);
             }
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
             }
           }
           return null;
@@ -1443,21 +1501,75 @@ public abstract class TaskStoreConformanceTest {
         .as("the bucket refills: well over half the rate is reached").isGreaterThan((int) (rate * seconds / 2));
   }
 
+  /**
+   * The store's claim statement spends its bucket as {@link TokenBucket} specifies, on seeded random
+   * claims (sizes, pauses, rate and burst). The store's clock is read at some moment inside each call,
+   * so the model is run twice: with every interval as long as the calls allow (the most tokens the store
+   * can have had) and as short (the least). Each claim must return no more than the first allows and
+   * at least what the second allows, within the clock's millisecond.
+   */
+  @Test
+  void rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims() {
+    long seed = System.nanoTime();
+    System.out.println("rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims seed=" + seed);
+    Random random = new Random(seed);
+    QueueLimits limits = QueueLimits.rate(5 + random.nextInt(60), 1 + random.nextInt(8));
+    double slack = limits.ratePerSecond() * 0.002 + 1e-6;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tasks.add(task("metered").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+
+    Instant before = nanoInstant();
+    limits().limitQueue(new QueueLimitsRequest("metered", limits));
+    Instant after = nanoInstant();
+    TokenBucket most = TokenBucket.full(limits, before);
+    TokenBucket least = TokenBucket.full(limits, after);
+    List<String> breaches = new ArrayList<>();
+    for (int k = 0; k < 30; k++) {
+      if (random.nextInt(3) == 0) {
+        Duration pause = Duration.ofMillis(random.nextInt(400));
+        await().pollDelay(pause).atMost(pause.plusSeconds(5)).until(() -> true);
+      }
+      int asked = 1 + random.nextInt(2 * (int) limits.burst() + 2);
+      Instant called = nanoInstant();
+      int got = claim("metered", asked).size();
+      Instant returned = nanoInstant();
+      most = most.refilled(limits, returned);
+      least = least.refilled(limits, called);
+      long atMost = Math.min(asked, new TokenBucket(most.tokens() + slack, returned).whole());
+      long atLeast = Math.min(asked, new TokenBucket(least.tokens() - slack, called).whole());
+      if (got > atMost || got < atLeast) {
+        breaches.add("claim " + k + " of " + asked + " got " + got + ", the model allows " + atLeast + ".." + atMost);
+      }
+      // The next interval is longest from this call's start, shortest from its end.
+      most = most.spend(got).asOf(called);
+      least = least.spend(got).asOf(returned);
+    }
+    assertThat(breaches).as("%s, seed %d", limits, seed).isEmpty();
+  }
+
+  /** Now, to the nanosecond the JVM measures; only differences between these are meaningful. */
+  private static Instant nanoInstant() {
+    return Instant.EPOCH.plusNanos(System.nanoTime());
+  }
+
   @Test
   void limitsAreShownInQueuesAndCanBeCleared() {
     for (int i = 0; i < 6; i++) {
       insertOne(task("q").build());
     }
     QueueLimits limits = QueueLimits.concurrency(2).withRate(100, 50);
-    store.limitQueue(new QueueLimitsRequest("q", limits));
-    store.limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
+    limits().limitQueue(new QueueLimitsRequest("q", limits));
+    limits().limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
     Map<String, QueueInfo> queues = store.queues().stream().collect(Collectors.toMap(QueueInfo::queue, q -> q));
     assertThat(queues.get("q").limits()).isEqualTo(limits);
     assertThat(queues.get("empty").limits()).as("a limited queue is listed without tasks")
         .isEqualTo(QueueLimits.rate(1.5, 3));
     assertThat(claim("q", 10)).hasSize(2);
 
-    store.limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
+    limits().limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
     assertThat(claim("q", 10)).hasSize(4);
     assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
         .satisfies(q -> assertThat(q.limits()).isEqualTo(QueueLimits.NONE));
@@ -1468,7 +1580,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("slow").build());
     }
-    store.limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
+    limits().limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
     assertThat(claim("slow", 10)).as("a new bucket is full").hasSize(2);
     assertThat(claim("slow", 10)).as("and then empty").isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("slow", 10).size() == 1);
@@ -1507,7 +1619,7 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesPromptlyWhenAnotherThreadInserts() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     AtomicReference<Task> claimed = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     WaitRequest wait = new WaitRequest(Set.of("q", "other"), Duration.ofSeconds(5));
@@ -1515,7 +1627,7 @@ public abstract class TaskStoreConformanceTest {
       try {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (claimed.get() == null && System.nanoTime() < deadline) {
-          store.awaitWork(wait);
+          wakeUp.awaitWork(wait);
           List<Task> tasks = claim("q", 1);
           if (!tasks.isEmpty()) {
             claimed.set(tasks.getFirst());
@@ -1547,14 +1659,14 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesWhenADelayedTaskComesDue() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     Task task = insertOne(task("q").delay(SHORT_DELAY).build());
     long insertedAt = System.nanoTime();
     WaitRequest wait = new WaitRequest(Set.of("q"), Duration.ofSeconds(5));
 
     Task claimed = null;
     while (claimed == null && System.nanoTime() - insertedAt < PATIENCE.toNanos()) {
-      store.awaitWork(wait);
+      wakeUp.awaitWork(wait);
       List<Task> tasks = claim("q", 1);
       claimed = tasks.isEmpty() ? null : tasks.getFirst();
     }
@@ -1569,7 +1681,7 @@ public abstract class TaskStoreConformanceTest {
     insertOne(task("q").delay(FAR_AWAY).build());
     long start = System.nanoTime();
 
-    store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
+    wakeUp().awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(claim("q", 10)).isEmpty();

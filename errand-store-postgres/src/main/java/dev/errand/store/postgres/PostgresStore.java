@@ -32,8 +32,11 @@ import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import dev.errand.store.postgres.internal.ConnectionSource;
 import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.Failures;
@@ -84,7 +87,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every failure to reach or use the database throws {@link StoreUnavailableException}; a call that
  * threw may or may not have taken effect, a call that returned has committed. Thread-safe.
  */
-public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
+public final class PostgresStore
+    implements TaskStore, JdbcTransactionalStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   public static final String DEFAULT_SCHEMA = "errand";
   private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
   /**

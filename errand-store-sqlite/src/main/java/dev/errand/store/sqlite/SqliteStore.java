@@ -26,8 +26,11 @@ import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import dev.errand.store.sqlite.internal.ClaimHorizon;
 import dev.errand.store.sqlite.internal.Claims;
 import dev.errand.store.sqlite.internal.DirectoryLock;
@@ -73,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} finishes the writes already submitted, then releases the files.
  */
-public final class SqliteStore implements TaskStore {
+public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   public static final String DATABASE_FILE = "errand.db";
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);

@@ -64,8 +64,6 @@ public final class TaskStatements {
   /** A row conflicting with a task that is deleted before it can be read back is inserted again. */
   private static final int MAX_INSERT_ROUNDS = 5;
 
-  /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in the "C" collation: the cursor of a first page. */
-  private static final String AFTER_EVERY_ID = "~";
   /** The candidate list of each state whose partial index holds it alone, or with one other state. */
   private static final Map<TaskState, String> STATE_CANDIDATES = Map.of(
       TaskState.READY, "list_candidates_ready",
@@ -430,7 +428,7 @@ public final class TaskStatements {
   }
 
   private TaskPage walk(Connection c, TaskQuery q, int readLimit) throws SQLException {
-    String cursor = q.before() == null ? AFTER_EVERY_ID : q.before().value();
+    String cursor = q.idBound();
     List<Task> tasks;
     try (PreparedStatement ps = c.prepareStatement(sql.get("list_tasks"))) {
       ps.setString(1, cursor);
