@@ -18,15 +18,13 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
-import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.RunNowRequest;
-import dev.errand.core.spi.SchedulePutRequest;
-import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.WaitRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,6 +78,11 @@ final class FaultyStore implements TaskStore {
   }
 
   @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return delegate.sweepExpiredLeases(request);
+  }
+
+  @Override
   public CompleteResult completeMany(CompleteRequest request) {
     if (fault == Fault.DROP_A_COMPLETION && !request.completions().isEmpty() && done.compareAndSet(false, true)) {
       return delegate.completeMany(new CompleteRequest(request.completions().subList(1, request.completions().size())));
@@ -128,26 +131,6 @@ final class FaultyStore implements TaskStore {
   }
 
   @Override
-  public void limitQueue(QueueLimitsRequest request) {
-    delegate.limitQueue(request);
-  }
-
-  @Override
-  public StoredSchedule putSchedule(SchedulePutRequest request) {
-    return delegate.putSchedule(request);
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return delegate.deleteSchedule(name);
-  }
-
-  @Override
-  public List<StoredSchedule> storedSchedules() {
-    return delegate.storedSchedules();
-  }
-
-  @Override
   public int replayDead(DeadFilter filter) {
     return delegate.replayDead(filter);
   }
@@ -162,9 +145,10 @@ final class FaultyStore implements TaskStore {
     return delegate.prune(request);
   }
 
+  /** The faults are in the delivery contract; every optional power is the correct store's own. */
   @Override
-  public void awaitWork(WaitRequest request) throws InterruptedException {
-    delegate.awaitWork(request);
+  public <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
   }
 
   @Override

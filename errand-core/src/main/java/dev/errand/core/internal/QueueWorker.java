@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While the queue has a backlog (the last claim got all it asked for), it waits up to 2 ms
  * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed
- * cost in the store (a round trip, a commit, the look for due tasks and expired leases), and with short
+ * cost in the store (a round trip, a commit, the look for due tasks), and with short
  * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
  * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
  * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
@@ -35,6 +35,7 @@ final class QueueWorker implements Runnable {
   private final int fullBatch;
   private final ClaimRequestFactory requests;
   private final WaitRequest idleWait;
+  private final IdleWait idle;
   private volatile boolean stopping;
 
   /** Claim requests differ only in size. */
@@ -52,6 +53,7 @@ final class QueueWorker implements Runnable {
     this.fullBatch = Math.min(maxBatch, concurrency);
     this.requests = requests;
     this.idleWait = idleWait;
+    this.idle = IdleWait.on(store);
   }
 
   void stop() {
@@ -84,7 +86,7 @@ final class QueueWorker implements Runnable {
           runtime.dispatch(task, slots);
         }
         if (tasks.isEmpty() && !stopping) {
-          store.awaitWork(idleWait);
+          idle.await(idleWait);
         }
       }
     } catch (InterruptedException e) {
