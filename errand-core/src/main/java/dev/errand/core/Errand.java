@@ -3,6 +3,7 @@ package dev.errand.core;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
 import dev.errand.core.internal.Pruner;
+import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.WorkerRuntime;
@@ -35,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The facade library users and the server call: enqueue tasks, query and steer them, register handlers
@@ -61,6 +64,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #close()} stops the workers gracefully (see {@link Builder#shutdownGrace}) and closes the store.
  */
 public final class Errand implements AutoCloseable {
+  /** How long a prune under way may hold up stop() before it is interrupted. */
+  private static final Duration PRUNER_STOP = Duration.ofSeconds(5);
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
@@ -70,14 +75,19 @@ public final class Errand implements AutoCloseable {
   private final Pruner pruner;
   private final boolean runWorkers;
   private final boolean runSchedules;
+  private final List<TaskInterceptor> interceptors;
+  private final Map<String, TaskExecutor> executors;
+  private final Supplier<TraceContext> traceContext;
 
   private Errand(Builder b) {
     this.store = b.store;
     this.handlers = new HandlerRegistry(b.mapper, b.typeDefaults);
-    this.settings = new Settings(b.workerId != null ? b.workerId : defaultWorkerId(), b.clock, b.mapper,
+    String workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+    this.settings = new Settings(workerId, b.clock, b.mapper,
         Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
-        b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout, b.listener,
+        b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout,
+        SafeListener.wrap(b.listener, "errand[" + workerId + "]"),
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
@@ -86,6 +96,9 @@ public final class Errand implements AutoCloseable {
         settings.pruneInterval());
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
+    this.interceptors = List.copyOf(b.interceptors);
+    this.executors = Map.copyOf(b.executors);
+    this.traceContext = b.traceContext;
   }
 
   public static Builder builder() {
@@ -121,7 +134,7 @@ public final class Errand implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     if (runWorkers) {
-      runtime = new WorkerRuntime(store, settings, handlers);
+      runtime = new WorkerRuntime(store, settings, handlers, interceptors, executors);
       runtime.start();
     }
     if (runSchedules) {
@@ -203,9 +216,27 @@ public final class Errand implements AutoCloseable {
       Duration timeout = spec.timeout() != null ? spec.timeout() : handlers.timeoutFor(spec.type(), settings.timeout());
       tasks.add(new NewTask(spec.id() != null ? spec.id() : TaskId.generate(), spec.queue(), spec.type(),
           spec.payload(), spec.priority(), spec.runAt(), spec.delay() != null ? spec.delay() : Duration.ZERO,
-          retry, timeout, spec.idempotencyKey()));
+          retry, timeout, spec.idempotencyKey(), spec.kind(), headers(spec)));
     }
     return tasks;
+  }
+
+  /** The spec's headers, with the current trace context if the spec has none and a supplier gives one. */
+  private Map<String, String> headers(TaskSpec spec) {
+    Map<String, String> headers = spec.headers();
+    if (traceContext == null || headers.containsKey(TraceContext.TRACEPARENT)) {
+      return headers;
+    }
+    TraceContext current = traceContext.get();
+    if (current == null) {
+      return headers;
+    }
+    Map<String, String> with = new HashMap<>(headers);
+    with.put(TraceContext.TRACEPARENT, current.traceParent());
+    if (current.traceState() != null) {
+      with.put(TraceContext.TRACESTATE, current.traceState());
+    }
+    return TaskHeaders.check(with);
   }
 
   private List<Enqueued> outcomes(List<TaskSpec> specs, InsertResult result) {
@@ -488,7 +519,7 @@ public final class Errand implements AutoCloseable {
       r.stop(settings.shutdownGrace());
     }
     try {
-      pruner.stop();
+      pruner.stop(System.nanoTime() + PRUNER_STOP.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -526,6 +557,9 @@ public final class Errand implements AutoCloseable {
     private boolean runWorkers = true;
     private boolean runSchedules = true;
     private Duration scheduleSyncInterval = SchedulerRuntime.DEFAULT_SYNC_INTERVAL;
+    private final List<TaskInterceptor> interceptors = new ArrayList<>();
+    private final Map<String, TaskExecutor> executors = new LinkedHashMap<>();
+    private Supplier<TraceContext> traceContext;
 
     private Builder() {}
 
@@ -686,6 +720,41 @@ public final class Errand implements AutoCloseable {
      */
     public Builder scheduleSyncInterval(Duration d) {
       this.scheduleSyncInterval = positive("scheduleSyncInterval", d);
+      return this;
+    }
+
+    /**
+     * Adds an interceptor around every run of this Errand's workers (see {@link TaskInterceptor}); they
+     * run in the order added, the first outermost, inside Errand's own steps and around the executor.
+     */
+    public Builder interceptor(TaskInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Registers the executor of the tasks of {@code kind} (see {@link TaskSpec.Builder#kind}); the kind
+     * {@value TaskSpec#HANDLER_KIND} is Errand's own, for the handlers given to {@link Errand#handle}.
+     */
+    public Builder executor(String kind, TaskExecutor executor) {
+      Names.require("kind", kind);
+      Objects.requireNonNull(executor, "executor");
+      if (kind.equals(TaskSpec.HANDLER_KIND)) {
+        throw new IllegalArgumentException("kind " + kind + " is run by the handlers given to Errand.handle");
+      }
+      if (executors.putIfAbsent(kind, executor) != null) {
+        throw new IllegalArgumentException("an executor for kind " + kind + " is already registered");
+      }
+      return this;
+    }
+
+    /**
+     * Where an enqueue finds the caller's current trace context: a task enqueued without a
+     * {@code traceparent} header gets the supplier's (none if it returns null), and its runs continue
+     * that trace (see {@link TaskContext#traceContext()}). Called once per task enqueued.
+     */
+    public Builder traceContext(Supplier<TraceContext> current) {
+      this.traceContext = Objects.requireNonNull(current, "traceContext");
       return this;
     }
 

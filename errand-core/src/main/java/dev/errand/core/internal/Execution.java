@@ -2,11 +2,13 @@ package dev.errand.core.internal;
 
 import dev.errand.core.Task;
 import dev.errand.core.TaskContext;
+import dev.errand.core.TraceContext;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.TaskStore;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,6 +32,8 @@ final class Execution implements TaskContext {
   private volatile long deadlineNanos;
   private volatile boolean started;
   private Connection connection;
+  /** This run's trace context, set by the trace context interceptor on the run's thread, or null. */
+  TraceContext trace;
 
   Execution(Task task, Slots slots, TaskStore store) {
     this.task = task;
@@ -82,6 +86,11 @@ final class Execution implements TaskContext {
   @Override
   public Task task() {
     return task;
+  }
+
+  @Override
+  public Optional<TraceContext> traceContext() {
+    return Optional.ofNullable(trace);
   }
 
   @Override

@@ -2,9 +2,12 @@ package dev.errand.core.spi;
 
 import dev.errand.core.Json;
 import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,6 +16,8 @@ import java.util.Objects;
  * any other SCHEDULED.
  *
  * @param idempotencyKey null, or a key unique per queue among the tasks the store still holds
+ * @param kind which executor runs it; stored as given
+ * @param headers checked headers (see {@link TaskHeaders}), stored as given, empty for none
  */
 public record NewTask(
     TaskId id,
@@ -24,7 +29,9 @@ public record NewTask(
     Duration delay,
     RetryPolicy retry,
     Duration timeout,
-    String idempotencyKey) {
+    String idempotencyKey,
+    String kind,
+    Map<String, String> headers) {
 
   public NewTask {
     Objects.requireNonNull(id, "id");
@@ -34,5 +41,14 @@ public record NewTask(
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(kind, "kind");
+    headers = headers == null ? Map.of() : headers;
+  }
+
+  /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers. */
+  public NewTask(TaskId id, String queue, String type, Json payload, int priority, Instant runAt, Duration delay,
+      RetryPolicy retry, Duration timeout, String idempotencyKey) {
+    this(id, queue, type, payload, priority, runAt, delay, retry, timeout, idempotencyKey, TaskSpec.HANDLER_KIND,
+        Map.of());
   }
 }

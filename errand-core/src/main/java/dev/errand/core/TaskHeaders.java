@@ -1,0 +1,71 @@
+package dev.errand.core;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The rules for a task's headers: small string metadata that travels with the task from its enqueue to
+ * every run (a W3C trace context, a tenant, a correlation id), never read by the store. Names are
+ * lower-case HTTP token characters, values printable ASCII, and all of them together at most
+ * {@value #MAX_BYTES} characters, so a header can never outgrow the row it is kept in.
+ */
+public final class TaskHeaders {
+  public static final int MAX_BYTES = 4096;
+  public static final int MAX_NAME_LENGTH = 64;
+  /** The W3C {@code tracestate} limit is 512 characters for list members; ours is the whole value. */
+  static final int MAX_TRACESTATE_LENGTH = 512;
+
+  private TaskHeaders() {}
+
+  /**
+   * Returns an immutable copy of {@code headers}, sorted by name, or throws IllegalArgumentException
+   * naming the first bad header as {@code headers.<name>}.
+   */
+  public static Map<String, String> check(Map<String, String> headers) {
+    if (headers == null || headers.isEmpty()) {
+      return Map.of();
+    }
+    int size = 0;
+    TreeMap<String, String> sorted = new TreeMap<>();
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      String name = h.getKey();
+      String value = h.getValue();
+      if (!isName(name)) {
+        throw new IllegalArgumentException("headers." + name + ": a header name must be 1.." + MAX_NAME_LENGTH
+            + " lower-case token characters (a-z 0-9 !#$%&'*+-.^_`|~)");
+      }
+      if (value == null || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("headers." + name + " must be printable ASCII: " + value);
+      }
+      if (name.equals(TraceContext.TRACEPARENT) && !TraceContext.isValidTraceParent(value)) {
+        throw new IllegalArgumentException("headers." + name
+            + " must be a W3C traceparent (version-traceid-parentid-flags, ids not all zero): " + value);
+      }
+      if (name.equals(TraceContext.TRACESTATE) && value.length() > MAX_TRACESTATE_LENGTH) {
+        throw new IllegalArgumentException("headers." + name + " must be at most " + MAX_TRACESTATE_LENGTH
+            + " characters: " + value.length());
+      }
+      size += name.length() + value.length();
+      if (size > MAX_BYTES) {
+        throw new IllegalArgumentException("headers." + name + ": the headers together exceed " + MAX_BYTES
+            + " characters");
+      }
+      sorted.put(name, value);
+    }
+    return Collections.unmodifiableMap(sorted);
+  }
+
+  private static boolean isName(String name) {
+    if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
