@@ -1,5 +1,7 @@
 package dev.errand.core;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +17,8 @@ public final class TaskHeaders {
   public static final int MAX_NAME_LENGTH = 64;
   /** The W3C {@code tracestate} limit is 512 characters for list members; ours is the whole value. */
   static final int MAX_TRACESTATE_LENGTH = 512;
+
+  private static final TypeReference<TreeMap<String, String>> HEADERS = new TypeReference<>() {};
 
   private TaskHeaders() {}
 
@@ -54,6 +58,30 @@ public final class TaskHeaders {
       sorted.put(name, value);
     }
     return Collections.unmodifiableMap(sorted);
+  }
+
+  /** The headers as a JSON object for a store's text column, or null for none (the column stays NULL). */
+  public static String toJson(Map<String, String> headers) {
+    if (headers.isEmpty()) {
+      return null;
+    }
+    try {
+      return Json.DEFAULT_MAPPER.writeValueAsString(headers);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("headers do not encode as JSON", e); // strings always do
+    }
+  }
+
+  /** Headers as {@link #toJson} wrote them; null means none. Not checked again: they were on the way in. */
+  public static Map<String, String> fromJson(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return Collections.unmodifiableMap(Json.DEFAULT_MAPPER.readValue(json, HEADERS));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored headers are not a JSON object of strings: " + json, e);
+    }
   }
 
   private static boolean isName(String name) {
