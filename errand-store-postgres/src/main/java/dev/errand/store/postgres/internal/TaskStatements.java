@@ -3,6 +3,7 @@ package dev.errand.store.postgres.internal;
 import dev.errand.core.AttemptError;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
@@ -125,6 +126,8 @@ public final class TaskStatements {
     Long[] caps = new Long[n];
     Long[] timeouts = new Long[n];
     String[] keys = new String[n];
+    String[] kinds = new String[n];
+    String[] headers = new String[n];
     for (int j = 0; j < n; j++) {
       NewTask t = tasks.get(rows.get(j));
       ids[j] = t.id().value();
@@ -139,6 +142,8 @@ public final class TaskStatements {
       caps[j] = SqlArrays.nanos("backoff cap", t.retry().cap());
       timeouts[j] = SqlArrays.nanos("timeout", t.timeout());
       keys[j] = t.idempotencyKey();
+      kinds[j] = t.kind();
+      headers[j] = TaskHeaders.toJson(t.headers());
     }
     try (PreparedStatement ps = c.prepareStatement(sql.get("insert_tasks"))) {
       int p = 1;
@@ -153,7 +158,9 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.int8(c, bases));
       ps.setArray(p++, SqlArrays.int8(c, caps));
       ps.setArray(p++, SqlArrays.int8(c, timeouts));
-      ps.setArray(p, SqlArrays.text(c, keys));
+      ps.setArray(p++, SqlArrays.text(c, keys));
+      ps.setArray(p++, SqlArrays.text(c, kinds));
+      ps.setArray(p, SqlArrays.text(c, headers));
       try (ResultSet rs = ps.executeQuery()) {
         return TaskRows.readAll(rs);
       }

@@ -118,3 +118,10 @@ CREATE TABLE {schema}.task_errors (
   error     text NOT NULL,
   PRIMARY KEY (task_id, seq)
 );
+
+-- name: 5_task_kind_and_headers
+-- Which executor runs a task (its kind), and its headers: a JSON object of strings (a W3C trace context,
+-- say), kept as the text core wrote, NULL for none. Neither is in an index: no claim or completion reads
+-- them to decide. Adding a column with a constant default rewrites no rows.
+ALTER TABLE {schema}.tasks ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'handler';
+ALTER TABLE {schema}.tasks ADD COLUMN headers text;
