@@ -33,31 +33,36 @@ public final class TaskHeaders {
     int size = 0;
     TreeMap<String, String> sorted = new TreeMap<>();
     for (Map.Entry<String, String> h : headers.entrySet()) {
-      String name = h.getKey();
-      String value = h.getValue();
-      if (!isName(name)) {
-        throw new IllegalArgumentException("headers." + name + ": a header name must be 1.." + MAX_NAME_LENGTH
-            + " lower-case token characters (a-z 0-9 !#$%&'*+-.^_`|~)");
+      String problem = problem(h.getKey(), h.getValue());
+      if (problem != null) {
+        throw new IllegalArgumentException("headers." + h.getKey() + " " + problem);
       }
-      if (value == null || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-        throw new IllegalArgumentException("headers." + name + " must be printable ASCII: " + value);
-      }
-      if (name.equals(TraceContext.TRACEPARENT) && !TraceContext.isValidTraceParent(value)) {
-        throw new IllegalArgumentException("headers." + name
-            + " must be a W3C traceparent (version-traceid-parentid-flags, ids not all zero): " + value);
-      }
-      if (name.equals(TraceContext.TRACESTATE) && value.length() > MAX_TRACESTATE_LENGTH) {
-        throw new IllegalArgumentException("headers." + name + " must be at most " + MAX_TRACESTATE_LENGTH
-            + " characters: " + value.length());
-      }
-      size += name.length() + value.length();
+      size += h.getKey().length() + h.getValue().length();
       if (size > MAX_BYTES) {
-        throw new IllegalArgumentException("headers." + name + ": the headers together exceed " + MAX_BYTES
+        throw new IllegalArgumentException("headers." + h.getKey() + ": the headers together exceed " + MAX_BYTES
             + " characters");
       }
-      sorted.put(name, value);
+      sorted.put(h.getKey(), h.getValue());
     }
     return Collections.unmodifiableMap(sorted);
+  }
+
+  /** What is wrong with one header, as a phrase to follow its name, or null if nothing is. */
+  public static String problem(String name, String value) {
+    if (!isName(name)) {
+      return "is not a valid header name: a name must be 1.." + MAX_NAME_LENGTH
+          + " lower-case token characters (a-z 0-9 !#$%&'*+-.^_`|~)";
+    }
+    if (value == null || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      return "must be printable ASCII: " + value;
+    }
+    if (name.equals(TraceContext.TRACEPARENT) && !TraceContext.isValidTraceParent(value)) {
+      return "must be a W3C traceparent (version-traceid-parentid-flags, ids not all zero): " + value;
+    }
+    if (name.equals(TraceContext.TRACESTATE) && value.length() > MAX_TRACESTATE_LENGTH) {
+      return "must be at most " + MAX_TRACESTATE_LENGTH + " characters: " + value.length();
+    }
+    return null;
   }
 
   /** The headers as a JSON object for a store's text column, or null for none (the column stays NULL). */
