@@ -84,7 +84,9 @@ public final class WorkerRuntime {
     chain.add(this::settle);
     chain.add(new FailureMapping(handlers, settings.random()));
     chain.add(this::startDeadline);
-    chain.add(this::claimed);
+    if (listener != ErrandListener.NONE) {
+      chain.add(this::claimed);
+    }
     chain.add(new TraceContextInterceptor());
     chain.addAll(interceptors);
     chain.add(new KindExecutors(kinds, settings.workerId()));

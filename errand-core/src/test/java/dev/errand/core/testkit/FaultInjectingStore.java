@@ -1,32 +1,16 @@
 package dev.errand.core.testkit;
 
-import dev.errand.core.AttemptError;
-import dev.errand.core.Task;
-import dev.errand.core.TaskId;
-import dev.errand.core.spi.CancelRequest;
-import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
-import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
-import dev.errand.core.spi.QueueInfo;
-import dev.errand.core.spi.QueueLimitsRequest;
-import dev.errand.core.spi.QueuePauseRequest;
-import dev.errand.core.spi.SchedulePutRequest;
-import dev.errand.core.spi.StoredSchedule;
-import dev.errand.core.spi.TaskPage;
-import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.WaitRequest;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,16 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link IllegalStateException} (not the store's own {@code ErrandException}), as a broken decorator
  * would; everything else goes to the store it wraps. {@link #calls} counts the calls that went through.
  */
-public final class FaultInjectingStore implements TaskStore {
+public final class FaultInjectingStore extends ForwardingTaskStore {
   /** The operations that can be made to fail. */
   public enum Op { CLAIM, EXTEND, COMPLETE, PRUNE, INSERT }
 
-  private final TaskStore delegate;
   private final Map<Op, AtomicInteger> failures = new ConcurrentHashMap<>();
   private final Map<Op, AtomicInteger> calls = new ConcurrentHashMap<>();
 
   public FaultInjectingStore(TaskStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** The next {@code times} calls of {@code op} throw IllegalStateException. */
@@ -101,83 +84,8 @@ public final class FaultInjectingStore implements TaskStore {
   }
 
   @Override
-  public CancelResult cancel(CancelRequest request) {
-    return delegate.cancel(request);
-  }
-
-  @Override
-  public Optional<Task> get(TaskId id) {
-    return delegate.get(id);
-  }
-
-  @Override
-  public List<AttemptError> errors(TaskId id) {
-    return delegate.errors(id);
-  }
-
-  @Override
-  public TaskPage list(TaskQuery query) {
-    return delegate.list(query);
-  }
-
-  @Override
-  public List<QueueInfo> queues() {
-    return delegate.queues();
-  }
-
-  @Override
-  public void pauseQueue(QueuePauseRequest request) {
-    delegate.pauseQueue(request);
-  }
-
-  @Override
-  public void limitQueue(QueueLimitsRequest request) {
-    delegate.limitQueue(request);
-  }
-
-  @Override
-  public StoredSchedule putSchedule(SchedulePutRequest request) {
-    return delegate.putSchedule(request);
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return delegate.deleteSchedule(name);
-  }
-
-  @Override
-  public List<StoredSchedule> storedSchedules() {
-    return delegate.storedSchedules();
-  }
-
-  @Override
-  public int replayDead(DeadFilter filter) {
-    return delegate.replayDead(filter);
-  }
-
-  @Override
-  public int purgeDead(DeadFilter filter) {
-    return delegate.purgeDead(filter);
-  }
-
-  @Override
   public int prune(PruneRequest request) {
     maybeFail(Op.PRUNE);
     return delegate.prune(request);
-  }
-
-  @Override
-  public void awaitWork(WaitRequest request) throws InterruptedException {
-    delegate.awaitWork(request);
-  }
-
-  @Override
-  public void ping() {
-    delegate.ping();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
