@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run is a chain of interceptors ({@link RealTaskChain}), outermost first: the completion (which
  * decides the run's outcome against the timeout, heartbeat and shutdown, then commits it with the
- * handler's JDBC transaction or hands it to the completer), the failure mapping, the deadline, the
- * {@code claimed} listener call, the trace context, the user's interceptors in order, and last the
- * executor of the task's kind. The array of links is built once and shared by every run.
+ * handler's JDBC transaction or hands it to the completer, whose write tells the listener), the failure
+ * mapping, the deadline, the trace context, the user's interceptors in order, and last the executor of
+ * the task's kind. The array of links is built once and shared by every run.
  *
  * <p>A task stays in {@link #running} from claim until its completion is written, so the heartbeat keeps
  * its lease alive even while the completion waits in the buffer. Internal: not public API.
@@ -84,9 +84,6 @@ public final class WorkerRuntime {
     chain.add(this::settle);
     chain.add(new FailureMapping(handlers, settings.random()));
     chain.add(this::startDeadline);
-    if (listener != ErrandListener.NONE) {
-      chain.add(this::claimed);
-    }
     chain.add(new TraceContextInterceptor());
     chain.addAll(interceptors);
     chain.add(new KindExecutors(kinds, settings.workerId()));
@@ -113,7 +110,13 @@ public final class WorkerRuntime {
     log.debug("{} settings: {}", name, settings);
   }
 
+  /**
+   * Starts a claimed task's run. The listener hears {@code claimed} here, before the run exists for the
+   * heartbeat, the timeout or shutdown, so that it never hears a run end before it began (a listener
+   * counting running tasks would drift); the ends are heard once durable, from {@link #written}.
+   */
   void dispatch(Task task, Slots slots) {
+    listener.claimed(task);
     Execution e = new Execution(task, slots, store);
     running.put(task.id(), e);
     Thread.ofVirtual().name("errand-task-" + task.id()).start(() -> execute(e));
@@ -161,12 +164,6 @@ public final class WorkerRuntime {
     Execution e = ((RealTaskChain) chain).execution();
     e.start(e.task.timeout());
     timeouts.watch(e);
-    return chain.proceed();
-  }
-
-  /** On the run's thread rather than the claim loop's, so a slow listener never delays a claim. */
-  private Completion.Outcome claimed(TaskInterceptor.Chain chain) throws Exception {
-    listener.claimed(chain.context().task());
     return chain.proceed();
   }
 
