@@ -18,14 +18,21 @@ import java.util.List;
  * ./mvnw -q -pl errand-server -am package -DskipTests
  * java --enable-native-access=ALL-UNNAMED -cp errand-server/target/errand-server.jar examples/java-worker/EmailWorker.java
  * </pre>
+ *
+ * <p>{@code ERRAND_STORE} names another store by URL, such as {@code postgres://user:pw@host/db}: the one a
+ * server uses, so that this process works the server's tasks too. With {@code --serve} it goes on handling
+ * tasks after its three, until SIGTERM or Ctrl-C (deploy/compose runs it so).
  */
 public class EmailWorker {
   /** The payload, decoded from the task's JSON. */
   public record Email(String to, String subject) {}
 
   public static void main(String[] args) throws Exception {
-    String data = args.length > 0 ? args[0] : "./errand-example-data";
-    try (Errand errand = Errand.builder().store(TaskStoreProvider.openUrl("sqlite:" + data)).queue("default", 8).build()) {
+    List<String> arguments = List.of(args);
+    boolean serve = arguments.contains("--serve");
+    String data = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().orElse("./errand-example-data");
+    String store = System.getenv().getOrDefault("ERRAND_STORE", "sqlite:" + data);
+    try (Errand errand = Errand.builder().store(TaskStoreProvider.openUrl(store)).queue("default", 8).build()) {
       errand.handle("send_email", Email.class, (task, email) -> {
         if (!email.to().contains("@")) {
           throw TaskFailure.permanent("not an address: " + email.to()); // no retry: straight to the DLQ
@@ -50,6 +57,23 @@ public class EmailWorker {
         System.out.printf("%s %s result=%s error=%s%n", t.id(), t.state(),
             t.result() == null ? null : t.result().asString(),
             t.state() == TaskState.DEAD ? t.lastError().lines().findFirst().orElse("") : null);
+      }
+      if (serve) {
+        // Errand.close() (leaving this block) lets running handlers finish; the hook waits for it
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          main.interrupt();
+          try {
+            main.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }));
+        try {
+          new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          System.out.println("stopping");
+        }
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
+import dev.errand.core.internal.TaskResolver;
 import dev.errand.core.internal.WorkerRuntime;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
@@ -36,7 +37,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +69,7 @@ public final class Errand implements AutoCloseable {
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
+  private final TaskResolver resolver;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
@@ -77,7 +78,6 @@ public final class Errand implements AutoCloseable {
   private final boolean runSchedules;
   private final List<TaskInterceptor> interceptors;
   private final Map<String, TaskExecutor> executors;
-  private final Supplier<TraceContext> traceContext;
 
   private Errand(Builder b) {
     this.store = b.store;
@@ -90,6 +90,7 @@ public final class Errand implements AutoCloseable {
         SafeListener.wrap(b.listener, "errand[" + workerId + "]"),
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
+    this.resolver = new TaskResolver(settings, handlers, b.traceContext);
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
         settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
@@ -98,7 +99,6 @@ public final class Errand implements AutoCloseable {
     this.runSchedules = b.runSchedules;
     this.interceptors = List.copyOf(b.interceptors);
     this.executors = Map.copyOf(b.executors);
-    this.traceContext = b.traceContext;
   }
 
   public static Builder builder() {
@@ -134,7 +134,7 @@ public final class Errand implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     if (runWorkers) {
-      runtime = new WorkerRuntime(store, settings, handlers, interceptors, executors);
+      runtime = new WorkerRuntime(store, settings, handlers, resolver, interceptors, executors);
       runtime.start();
     }
     if (runSchedules) {
@@ -204,39 +204,9 @@ public final class Errand implements AutoCloseable {
   private List<NewTask> resolve(List<TaskSpec> specs) {
     List<NewTask> tasks = new ArrayList<>(specs.size());
     for (TaskSpec spec : specs) {
-      Objects.requireNonNull(spec, "spec");
-      if (spec.payload().size() > settings.maxPayloadBytes()) {
-        throw new PayloadTooLargeException(spec.payload().size(), settings.maxPayloadBytes());
-      }
-      RetryPolicy defaults = handlers.retryFor(spec.type(), settings.retry());
-      RetryPolicy retry = new RetryPolicy(
-          spec.maxAttempts() != null ? spec.maxAttempts() : defaults.maxAttempts(),
-          spec.backoffBase() != null ? spec.backoffBase() : defaults.base(),
-          spec.backoffCap() != null ? spec.backoffCap() : defaults.cap());
-      Duration timeout = spec.timeout() != null ? spec.timeout() : handlers.timeoutFor(spec.type(), settings.timeout());
-      tasks.add(new NewTask(spec.id() != null ? spec.id() : TaskId.generate(), spec.queue(), spec.type(),
-          spec.payload(), spec.priority(), spec.runAt(), spec.delay() != null ? spec.delay() : Duration.ZERO,
-          retry, timeout, spec.idempotencyKey(), spec.kind(), headers(spec)));
+      tasks.add(resolver.resolve(spec));
     }
     return tasks;
-  }
-
-  /** The spec's headers, with the current trace context if the spec has none and a supplier gives one. */
-  private Map<String, String> headers(TaskSpec spec) {
-    Map<String, String> headers = spec.headers();
-    if (traceContext == null || headers.containsKey(TraceContext.TRACEPARENT)) {
-      return headers;
-    }
-    TraceContext current = traceContext.get();
-    if (current == null) {
-      return headers;
-    }
-    Map<String, String> with = new HashMap<>(headers);
-    with.put(TraceContext.TRACEPARENT, current.traceParent());
-    if (current.traceState() != null) {
-      with.put(TraceContext.TRACESTATE, current.traceState());
-    }
-    return TaskHeaders.check(with);
   }
 
   private List<Enqueued> outcomes(List<TaskSpec> specs, InsertResult result) {
@@ -435,18 +405,31 @@ public final class Errand implements AutoCloseable {
    * @throws TaskNotFoundException if no task has this id
    */
   public void complete(TaskId id, String leaseToken, Json result) {
-    switch (completeMany(List.of(new WorkerCompletion(id, leaseToken, result))).getFirst()) {
+    complete(new WorkerCompletion(id, leaseToken, result));
+  }
+
+  /**
+   * Completes a remote worker's task, with the tasks it enqueues on success.
+   *
+   * @throws StaleLeaseException if its lease was lost (then none of its tasks is enqueued)
+   * @throws TaskNotFoundException if no task has this id
+   * @throws PayloadTooLargeException if a task to enqueue has a payload over the size limit
+   */
+  public void complete(WorkerCompletion completion) {
+    switch (completeMany(List.of(completion)).getFirst()) {
       case COMPLETED -> { }
-      case STALE_LEASE -> throw new StaleLeaseException(id);
-      case NOT_FOUND -> throw new TaskNotFoundException(id);
+      case STALE_LEASE -> throw new StaleLeaseException(completion.id());
+      case NOT_FOUND -> throw new TaskNotFoundException(completion.id());
     }
   }
 
   /**
-   * Completes many remote workers' tasks with one store write, each fenced by its own token, and answers
-   * each in order. A stale or unknown one changes nothing and does not stop the others.
+   * Completes many remote workers' tasks with one store write, each fenced by its own token together with
+   * the tasks it enqueues, and answers each in order. A stale or unknown one changes nothing and does not
+   * stop the others.
    *
    * @throws IllegalArgumentException if a task id appears twice
+   * @throws PayloadTooLargeException if a task to enqueue has a payload over the size limit
    */
   public List<CompletionStatus> completeMany(List<WorkerCompletion> completions) {
     List<Completion> writes = new ArrayList<>(completions.size());
@@ -456,7 +439,8 @@ public final class Errand implements AutoCloseable {
       if (!ids.add(c.id())) {
         throw new IllegalArgumentException("completions[" + i + "]: task " + c.id() + " appears twice");
       }
-      writes.add(new Completion(c.id(), c.leaseToken(), new Completion.Succeeded(c.result())));
+      writes.add(new Completion(c.id(), c.leaseToken(), new Completion.Succeeded(c.result()),
+          c.enqueue().isEmpty() ? Completion.FollowUps.NONE : Completion.FollowUps.inserting(resolve(c.enqueue()))));
     }
     ErrandListener listener = settings.listener();
     // The listener gets each task and its run time on the store's clock (claim to finish): the store returns

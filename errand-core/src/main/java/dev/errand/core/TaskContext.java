@@ -44,6 +44,17 @@ public interface TaskContext {
   }
 
   /**
+   * Enqueues {@code spec} together with this run's success: the task is written in the same store write
+   * as the SUCCEEDED state, under the same lease, and only then. If the run fails, times out, is released
+   * or loses its lease, the task is never written. The spec is resolved with the same defaults as
+   * {@link Errand#enqueue(TaskSpec)}; an idempotency key already held in its queue keeps the task that
+   * holds it (no conflict is reported here). Returns the id the task will have, for a later step to name.
+   *
+   * @throws PayloadTooLargeException if the payload is over the size limit
+   */
+  TaskId enqueueOnSuccess(TaskSpec spec);
+
+  /**
    * A connection to the store's database inside a transaction that commits together with this task's
    * completion: the task is SUCCEEDED if and only if the handler's writes commit. The handler must not
    * commit, roll back or close it. Only stores in a JDBC database offer this.

@@ -1,10 +1,12 @@
 package dev.errand.core;
 
 /**
- * Where a task is in its life. {@code SCHEDULED} and {@code RETRYING} wait for their {@code runAt};
- * {@code READY} is claimable now; {@code RUNNING} holds a lease; the last four are final.
+ * Where a task is in its life. {@code WAITING} waits for its join counter (the completions it follows)
+ * to reach zero, and is never claimable before; {@code SCHEDULED} and {@code RETRYING} wait for their
+ * {@code runAt}; {@code READY} is claimable now; {@code RUNNING} holds a lease; the last three are final.
  */
 public enum TaskState {
+  WAITING,
   SCHEDULED,
   READY,
   RUNNING,

@@ -1,5 +1,6 @@
 package dev.errand.core;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -7,10 +8,18 @@ import java.util.Objects;
  * one element of {@link Errand#completeMany}.
  *
  * @param result the handler's result, or null for none
+ * @param enqueue tasks to enqueue with this success, in the same store write and under the same lease
+ *     (see {@link TaskContext#enqueueOnSuccess}); none is written if the lease is stale
  */
-public record WorkerCompletion(TaskId id, String leaseToken, Json result) {
+public record WorkerCompletion(TaskId id, String leaseToken, Json result, List<TaskSpec> enqueue) {
   public WorkerCompletion {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(leaseToken, "leaseToken");
+    enqueue = List.copyOf(enqueue);
+  }
+
+  /** A success with no follow-up tasks. */
+  public WorkerCompletion(TaskId id, String leaseToken, Json result) {
+    this(id, leaseToken, result, List.of());
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
@@ -29,6 +30,15 @@ record CommandProcess(Process process, String url, String store, long millis, Li
   private static final Pattern LISTENING = Pattern.compile("listening on (http://[0-9.]+:\\d+) with store (\\S+)");
 
   static CommandProcess start(Path dir, String... extra) throws IOException {
+    return start(dir, Map.of(), false, extra);
+  }
+
+  /**
+   * As {@link #start(Path, String...)}, with {@code env} added to the child's environment; with
+   * {@code stdoutOnly} its stderr is discarded, so only what it writes to stdout is read.
+   */
+  static CommandProcess start(Path dir, Map<String, String> env, boolean stdoutOnly, String... extra)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     long start = System.nanoTime();
     // The production logging configuration, not the test one that core's test classes bring along.
@@ -36,7 +46,14 @@ record CommandProcess(Process process, String url, String store, long millis, Li
         "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "server", "--port", "0", "--data", dir.toString()));
     command.addAll(List.of(extra));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    if (stdoutOnly) {
+      builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+    } else {
+      builder.redirectErrorStream(true);
+    }
+    Process p = builder.start();
     BlockingQueue<String> output = new LinkedBlockingQueue<>();
     Thread.ofVirtual().start(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

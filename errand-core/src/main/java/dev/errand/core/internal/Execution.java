@@ -2,12 +2,18 @@ package dev.errand.core.internal;
 
 import dev.errand.core.Task;
 import dev.errand.core.TaskContext;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.TraceContext;
+import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.TaskStore;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +32,7 @@ final class Execution implements TaskContext {
   final Slots slots;
   final long startNanos = System.nanoTime();
   private final TaskStore store;
+  private final TaskResolver resolver;
   private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
   volatile Thread thread;
   /** When the handler's time is up, on the {@link System#nanoTime} scale; see {@link #start}. */
@@ -34,12 +41,22 @@ final class Execution implements TaskContext {
   private Connection connection;
   /** This run's trace context, set by the trace context interceptor on the run's thread, or null. */
   TraceContext trace;
+  /** The handler's follow-ups; only the handler's thread touches it, and the completion after it. */
+  private List<NewTask> onSuccess = List.of();
 
-  Execution(Task task, Slots slots, TaskStore store) {
+  Execution(Task task, Slots slots, TaskStore store, TaskResolver resolver) {
     this.task = task;
     this.lease = new LeaseRef(task.id(), task.lease().token());
     this.slots = slots;
     this.store = store;
+    this.resolver = resolver;
+  }
+
+  /** This run's completion with {@code outcome}: a success carries the handler's follow-ups, nothing else does. */
+  Completion completion(Completion.Outcome outcome) {
+    Completion.FollowUps followUps = outcome instanceof Completion.Succeeded && !onSuccess.isEmpty()
+        ? Completion.FollowUps.inserting(onSuccess) : Completion.FollowUps.NONE;
+    return new Completion(task.id(), lease.token(), outcome, followUps);
   }
 
   /** Decides this run's outcome if nobody has; the caller that gets true owns the slot's release. */
@@ -94,10 +111,25 @@ final class Execution implements TaskContext {
   }
 
   @Override
-  public Connection connection() {
-    if (thread != Thread.currentThread()) {
-      throw new IllegalStateException("connection() is for the handler's own thread, during the handler call");
+  public TaskId enqueueOnSuccess(TaskSpec spec) {
+    requireHandlerThread("enqueueOnSuccess()");
+    NewTask resolved = resolver.resolve(spec);
+    if (onSuccess.isEmpty()) {
+      onSuccess = new ArrayList<>();
     }
+    onSuccess.add(resolved);
+    return resolved.id();
+  }
+
+  private void requireHandlerThread(String method) {
+    if (thread != Thread.currentThread()) {
+      throw new IllegalStateException(method + " is for the handler's own thread, during the handler call");
+    }
+  }
+
+  @Override
+  public Connection connection() {
+    requireHandlerThread("connection()");
     if (!(store instanceof JdbcTransactionalStore jdbc)) {
       throw new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction");
     }

@@ -53,6 +53,7 @@ public final class WorkerRuntime {
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
+  private final TaskResolver resolver;
   private final ErrandListener listener;
   private final String name;
   private final Map<TaskId, Execution> running = new ConcurrentHashMap<>();
@@ -64,14 +65,16 @@ public final class WorkerRuntime {
   private volatile boolean stopping;
 
   /**
+   * @param resolver resolves the specs of a handler's follow-ups
    * @param interceptors the user's interceptors, outermost first
    * @param executors the executors of kinds other than {@code handler}, by kind
    */
-  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers,
+  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers, TaskResolver resolver,
       List<TaskInterceptor> interceptors, Map<String, TaskExecutor> executors) {
     this.store = store;
     this.settings = settings;
     this.handlers = handlers;
+    this.resolver = resolver;
     this.listener = settings.listener();
     this.name = "errand[" + settings.workerId() + "]";
     this.completer = new BatchCompleter(store, name, settings.completionBatchSize(),
@@ -117,7 +120,7 @@ public final class WorkerRuntime {
    */
   void dispatch(Task task, Slots slots) {
     listener.claimed(task);
-    Execution e = new Execution(task, slots, store);
+    Execution e = new Execution(task, slots, store, resolver);
     running.put(task.id(), e);
     Thread.ofVirtual().name("errand-task-" + task.id()).start(() -> execute(e));
   }
@@ -155,7 +158,7 @@ public final class WorkerRuntime {
       }
       outcome = left;
     }
-    completer.submit(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(), outcome)));
+    completer.submit(new BatchCompleter.Pending(e, e.completion(outcome)));
     return outcome;
   }
 
@@ -187,14 +190,14 @@ public final class WorkerRuntime {
         c.rollback();
         return outcome;
       }
-      boolean stale = !jdbc.completeMany(c, new CompleteRequest(
-          List.of(new Completion(e.task.id(), e.lease.token(), outcome)))).stale().isEmpty();
+      Completion completion = e.completion(outcome);
+      boolean stale = !jdbc.completeMany(c, new CompleteRequest(List.of(completion))).stale().isEmpty();
       if (stale) {
         c.rollback();
       } else {
         c.commit();
       }
-      written(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(), outcome)), stale);
+      written(new BatchCompleter.Pending(e, completion), stale);
       return null;
     } catch (SQLException | RuntimeException ex) {
       rollbackQuietly(c);

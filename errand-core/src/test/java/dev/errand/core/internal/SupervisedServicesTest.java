@@ -111,7 +111,7 @@ class SupervisedServicesTest {
     store.insertMany(new InsertRequest(List.of(NewTasks.task("q").build())));
     Task task = store.claim(new dev.errand.core.spi.ClaimRequest("q", 1, Duration.ofMinutes(1), "w")).tasks()
         .getFirst();
-    Execution e = new Execution(task, new Slots(1), store);
+    Execution e = new Execution(task, new Slots(1), store, null);
     e.start(Duration.ofMillis(20));
     running.add(e);
     watch.watch(e);

@@ -73,7 +73,7 @@ class TimeoutWatchTest {
   @Test
   void runsNotYetStartedHaveNoDeadline() throws InterruptedException {
     watch.start();
-    Execution waiting = new Execution(task(Duration.ofMillis(1)), slots, store);
+    Execution waiting = new Execution(task(Duration.ofMillis(1)), slots, store, null);
     running.add(waiting);
     Execution other = startedRun(Duration.ofMillis(100));
     await().atMost(WAIT).until(() -> timedOut.contains(other));
@@ -96,7 +96,7 @@ class TimeoutWatchTest {
   }
 
   private Execution startedRun(Duration timeout) {
-    Execution e = new Execution(task(timeout), slots, store);
+    Execution e = new Execution(task(timeout), slots, store, null);
     running.add(e);
     e.start(timeout);
     watch.watch(e);

@@ -71,6 +71,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
+  private final Map<TaskId, Integer> joins = new HashMap<>(); // each WAITING task's join counter
   private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
   private final TreeMap<String, StoredSchedule> schedules = new TreeMap<>();
   private volatile boolean closed;
@@ -106,26 +107,49 @@ public final class InMemoryTaskStore implements TaskStore {
       Instant now = clock.instant();
       List<InsertResult.Outcome> outcomes = new ArrayList<>();
       for (NewTask n : request.tasks()) {
-        Task existing = tasks.get(n.id());
-        if (existing == null && n.idempotencyKey() != null) {
-          existing = tasks.values().stream()
-              .filter(t -> n.queue().equals(t.queue()) && n.idempotencyKey().equals(t.idempotencyKey()))
-              .findFirst().orElse(null);
-        }
-        if (existing != null) {
-          outcomes.add(new InsertResult.Outcome(existing, false));
-          continue;
-        }
-        Instant runAt = n.runAt() != null ? n.runAt() : now.plus(n.delay());
-        TaskState state = runAt.isAfter(now) ? TaskState.SCHEDULED : TaskState.READY;
-        Task t = new Task(n.id(), n.queue(), n.type(), n.payload(), n.priority(), state, 0, n.retry(),
-            n.timeout(), n.idempotencyKey(), runAt, now, null, null, null, null, null, n.kind(), n.headers());
-        tasks.put(t.id(), t);
-        outcomes.add(new InsertResult.Outcome(t, true));
+        outcomes.add(insert(n, now));
       }
       changed.signalAll();
       return new InsertResult(outcomes);
     });
+  }
+
+  private InsertResult.Outcome insert(NewTask n, Instant now) {
+    Task existing = tasks.get(n.id());
+    if (existing == null && n.idempotencyKey() != null) {
+      existing = tasks.values().stream()
+          .filter(t -> n.queue().equals(t.queue()) && n.idempotencyKey().equals(t.idempotencyKey()))
+          .findFirst().orElse(null);
+    }
+    if (existing != null) {
+      return new InsertResult.Outcome(existing, false);
+    }
+    Instant runAt = n.runAt() != null ? n.runAt() : now.plus(n.delay());
+    TaskState state = n.joinCount() > 0 ? TaskState.WAITING
+        : runAt.isAfter(now) ? TaskState.SCHEDULED : TaskState.READY;
+    Task t = new Task(n.id(), n.queue(), n.type(), n.payload(), n.priority(), state, 0, n.retry(),
+        n.timeout(), n.idempotencyKey(), runAt, now, null, null, null, null, null, n.kind(), n.headers());
+    tasks.put(t.id(), t);
+    if (n.joinCount() > 0) {
+      joins.put(t.id(), n.joinCount());
+    }
+    return new InsertResult.Outcome(t, true);
+  }
+
+  /** One off the join counter of a WAITING task; at zero it becomes runnable, in line from now. */
+  private void decrement(TaskId id, Instant now) {
+    Task t = tasks.get(id);
+    if (t == null || t.state() != TaskState.WAITING) {
+      return;
+    }
+    int left = joins.merge(id, -1, Integer::sum);
+    if (left > 0) {
+      return;
+    }
+    joins.remove(id);
+    boolean due = !t.runAt().isAfter(now);
+    tasks.put(id, with(t, due ? TaskState.READY : TaskState.SCHEDULED, 0, due ? now : t.runAt(), null, null, null,
+        null, null));
   }
 
   @Override
@@ -215,6 +239,7 @@ public final class InMemoryTaskStore implements TaskStore {
     for (TaskId id : ids) {
       tasks.remove(id);
       errors.remove(id);
+      joins.remove(id);
     }
   }
 
@@ -233,12 +258,14 @@ public final class InMemoryTaskStore implements TaskStore {
       Instant now = clock.instant();
       List<TaskId> stale = new ArrayList<>();
       List<Task> applied = new ArrayList<>();
+      Set<TaskId> appliedIds = new HashSet<>();
       for (Completion c : request.completions()) {
         Task t = tasks.get(c.id());
         if (!holds(t, c.leaseToken())) {
           stale.add(c.id());
           continue;
         }
+        appliedIds.add(c.id());
         Task next = switch (c.outcome()) {
           case Completion.Succeeded s ->
               with(t, TaskState.SUCCEEDED, t.attempt(), t.runAt(), t.startedAt(), now, null, s.result(), t.lastError());
@@ -261,6 +288,11 @@ public final class InMemoryTaskStore implements TaskStore {
           applied.add(next);
         }
       }
+      if (request.hasFollowUps()) {
+        Completion.FollowUps followUps = request.appliedFollowUps(appliedIds);
+        followUps.inserts().forEach(n -> insert(n, now));
+        followUps.decrements().forEach(id -> decrement(id, now));
+      }
       changed.signalAll();
       return new CompleteResult(stale, applied);
     });
@@ -279,6 +311,7 @@ public final class InMemoryTaskStore implements TaskStore {
       Task c = with(t, TaskState.CANCELLED, t.attempt(), t.runAt(), t.startedAt(), clock.instant(), null, null,
           t.lastError());
       tasks.put(c.id(), c);
+      joins.remove(c.id());
       return new CancelResult(c, CancelResult.Status.CANCELLED);
     });
   }

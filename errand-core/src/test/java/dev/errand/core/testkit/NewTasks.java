@@ -38,6 +38,7 @@ public final class NewTasks {
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Duration timeout = Duration.ofMinutes(1);
     private String idempotencyKey;
+    private int joinCount;
     private String kind = TaskSpec.HANDLER_KIND;
     private Map<String, String> headers = Map.of();
 
@@ -93,6 +94,11 @@ public final class NewTasks {
       return this;
     }
 
+    public Builder joinCount(int joinCount) {
+      this.joinCount = joinCount;
+      return this;
+    }
+
     public Builder kind(String kind) {
       this.kind = kind;
       return this;
@@ -105,7 +111,7 @@ public final class NewTasks {
 
     public NewTask build() {
       return new NewTask(id != null ? id : TaskId.generate(), queue, type, payload, priority, runAt, delay, retry,
-          timeout, idempotencyKey, kind, headers);
+          timeout, idempotencyKey, joinCount, kind, headers);
     }
   }
 }

@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Rules every store must keep at rest, checked after each conformance test: a task holds a lease exactly
- * while it is RUNNING, no two tasks share a lease token, and the counts {@code queues()} reports equal a
+ * while it is RUNNING, no two tasks share a lease token, a WAITING task has never run, and the counts {@code queues()} reports equal a
  * tally of every task a full paged {@code list()} returns.
  */
 public final class StoreInvariants {
@@ -50,6 +50,9 @@ public final class StoreInvariants {
             .as("lease token of %s is held by no other task", task.id()).isTrue();
       } else {
         assertThat(task.lease()).as("%s task %s holds no lease", task.state(), task.id()).isNull();
+      }
+      if (task.state() == TaskState.WAITING) {
+        assertThat(task.attempt()).as("WAITING task %s has never run", task.id()).isZero();
       }
       tally.computeIfAbsent(task.queue(), q -> new EnumMap<>(TaskState.class)).merge(task.state(), 1L, Long::sum);
     }

@@ -16,58 +16,68 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code errand server}: opens the store, serves the HTTP API and waits for SIGTERM or Ctrl-C, then stops
- * listening and closes the store. Workers are remote (the HTTP worker protocol), so no handler runs here.
+ * listening, closes the store and exits 0. Workers are remote (the HTTP worker protocol), so no handler
+ * runs here. Every option defaults to its {@code ERRAND_*} environment variable ({@link EnvironmentDefaults}),
+ * and the server logs to stdout.
  */
-@Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Run the Errand HTTP API and worker protocol.")
+@Command(name = "server", mixinStandardHelpOptions = true, defaultValueProvider = EnvironmentDefaults.class,
+    description = "Run the Errand HTTP API and worker protocol. Every option can be set by its environment variable: "
+        + "--max-payload by ERRAND_MAX_PAYLOAD, and so on.")
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "${env:ERRAND_HOST:-127.0.0.1}",
+  @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address to listen on; beyond loopback, tokens are required (env ERRAND_HOST, default ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "${env:ERRAND_PORT:-7700}",
+  @Option(names = "--port", defaultValue = "7700",
       description = "Port to listen on, 0 for any free one (env ERRAND_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--data", defaultValue = "${env:ERRAND_DATA:-./errand-data}",
+  @Option(names = "--data", defaultValue = "./errand-data",
       description = "Directory of the embedded SQLite store (env ERRAND_DATA, default ${DEFAULT-VALUE}).")
   Path data;
 
-  @Option(names = "--store", defaultValue = "${env:ERRAND_STORE}",
+  @Option(names = "--store",
       description = "Store URL such as sqlite:./errand-data or postgres://user@host/db (env ERRAND_STORE, default sqlite:<data>).")
   String store;
 
-  @Option(names = "--tokens-file", defaultValue = "${env:ERRAND_TOKENS_FILE}",
+  @Option(names = "--tokens-file",
       description = "File of bearer tokens, one 'TOKEN ROLE' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
           + "ERRAND_TOKENS may hold more entries, separated by commas.")
   Path tokensFile;
 
-  @Option(names = "--max-payload", defaultValue = "${env:ERRAND_MAX_PAYLOAD:-1MiB}", converter = Sizes.class,
+  @Option(names = "--max-payload", defaultValue = "1MiB", converter = Sizes.class,
       description = "Largest task payload or result, such as 1MiB or 65536 (env ERRAND_MAX_PAYLOAD, default ${DEFAULT-VALUE}).")
   long maxPayload;
 
-  @Option(names = "--max-wait", defaultValue = "${env:ERRAND_MAX_WAIT:-60}",
+  @Option(names = "--max-wait", defaultValue = "60",
       description = "Longest claim long poll in seconds a worker may ask for (env ERRAND_MAX_WAIT, default ${DEFAULT-VALUE}).")
   int maxWait;
 
-  @Option(names = "--retention", defaultValue = "${env:ERRAND_RETENTION:-7d}", converter = DurationConverter.class,
+  @Option(names = "--retention", defaultValue = "7d", converter = DurationConverter.class,
       description = "How long succeeded and cancelled tasks are kept, such as 7d or 12h (env ERRAND_RETENTION, default ${DEFAULT-VALUE}). "
           + "Dead tasks stay until purged.")
   Duration retention;
 
-  @Option(names = "--log-events", defaultValue = "${env:ERRAND_LOG_EVENTS:-false}",
+  @Option(names = "--log-events", defaultValue = "false",
       description = "Log one JSON line per task state change, logger dev.errand.server.events (env ERRAND_LOG_EVENTS, default ${DEFAULT-VALUE}).")
   boolean logEvents;
 
-  @Option(names = "--config", defaultValue = "${env:ERRAND_CONFIG}",
+  @Option(names = "--config",
       description = "JSON file of queue limits and schedules (env ERRAND_CONFIG); see the README for its shape. "
           + "Its limits are set in the store at start; its schedules run on this server.")
   Path configFile;
+
+  @Option(names = "--log-format", defaultValue = "plain",
+      description = "Log lines on stdout as plain text or as one JSON object a line: ${COMPLETION-CANDIDATES} "
+          + "(env ERRAND_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
 
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
@@ -89,6 +99,10 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    logFormat.apply(); // first: nothing may log before the format is set
+    // Before start-up, so that a SIGTERM while starting (as early as a container's stop) still ends in
+    // the graceful stop below, once started, rather than in the JVM's exit 143 without one.
+    CountDownLatch stop = StopSignals.install();
     Tokens tokens = tokens();
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
     ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
@@ -107,13 +121,24 @@ final class ServerCommand implements Callable<Integer> {
       errand.close();
       throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // One graceful stop, run once: after SIGTERM or Ctrl-C by this thread, which then exits 0; on any
+    // other way out of the JVM (SIGHUP, an exit elsewhere) by the shutdown hook, which waits for it.
+    FutureTask<Void> shutdown = new FutureTask<>(() -> {
       server.close();
       errand.close();
-      stopped.countDown();
+      return null;
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shutdown.run();
+      try {
+        shutdown.get();
+      } catch (InterruptedException | ExecutionException e) {
+        // the JVM is exiting either way
+      }
     }, "errand-shutdown"));
-    stopped.await();
+    stop.await();
+    shutdown.run();
+    shutdown.get();
     return 0;
   }
 

@@ -6,6 +6,7 @@ import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.WorkerCompletion;
 import dev.errand.server.metrics.WorkerTracker;
 import io.javalin.http.Context;
@@ -137,11 +138,12 @@ public final class WorkerRoutes {
     TaskId id = Requests.taskId(ctx);
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("leaseToken", "result"), errors);
+    body.rejectUnknown(Set.of("leaseToken", "result", "enqueue"), errors);
     String token = leaseToken(body, errors);
     checkResultSize(body, errors);
+    List<TaskSpec> enqueue = enqueue(body, errors);
     errors.throwIfAny();
-    errand.complete(id, token, result(body));
+    errand.complete(new WorkerCompletion(id, token, result(body), enqueue));
     ctx.status(204);
   }
 
@@ -165,10 +167,11 @@ public final class WorkerRoutes {
     Map<TaskId, Integer> firstIndex = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       JsonFields item = items.get(i);
-      item.rejectUnknown(Set.of("id", "leaseToken", "result"), errors);
+      item.rejectUnknown(Set.of("id", "leaseToken", "result", "enqueue"), errors);
       TaskId id = taskId(item, errors);
       String token = leaseToken(item, errors);
       checkResultSize(item, errors);
+      List<TaskSpec> enqueue = enqueue(item, errors);
       if (id != null) {
         Integer first = firstIndex.putIfAbsent(id, i);
         if (first != null) {
@@ -176,7 +179,7 @@ public final class WorkerRoutes {
         }
       }
       if (id != null && token != null) {
-        completions.add(new WorkerCompletion(id, token, result(item)));
+        completions.add(new WorkerCompletion(id, token, result(item), enqueue));
       }
     }
     errors.throwIfAny();
@@ -209,6 +212,29 @@ public final class WorkerRoutes {
       errors.add(item.field("id"), e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The tasks a completion enqueues with its success: {@code "enqueue": [task, ...]}, each read and
+   * checked as the body of POST /v1/tasks is, its errors named {@code enqueue[i].field}.
+   */
+  private List<TaskSpec> enqueue(JsonFields body, FieldErrors errors) {
+    List<JsonFields> items = body.objects("enqueue", errors);
+    if (items == null) {
+      return List.of();
+    }
+    if (items.size() > limits.maxBatch()) {
+      errors.add(body.field("enqueue"), "must hold at most " + limits.maxBatch() + " tasks");
+      return List.of();
+    }
+    List<TaskSpec> specs = new ArrayList<>(items.size());
+    for (JsonFields item : items) {
+      TaskSpec spec = TaskSpecReader.read(item, null, null, limits.maxPayloadBytes(), errors);
+      if (spec != null) {
+        specs.add(spec);
+      }
+    }
+    return specs;
   }
 
   private void checkResultSize(JsonFields body, FieldErrors errors) {

@@ -3,7 +3,7 @@
 // live event stream (read with fetch, since EventSource cannot send an Authorization header).
 'use strict';
 
-const STATES = ['SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'];
+const STATES = ['WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'];
 const PAGE = 50;
 const $ = (sel) => document.querySelector(sel);
 let token = sessionStorage.getItem('errand.token') || '';

@@ -281,6 +281,9 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     if (request.completions().isEmpty()) {
       return new CompleteResult(List.of(), List.of());
     }
+    if (request.hasFollowUps()) {
+      return inTransaction("complete", c -> statements.complete(c, request));
+    }
     return withConnection("complete", c -> statements.complete(c, request));
   }
 
@@ -490,6 +493,27 @@ public final class PostgresStore implements TaskStore, JdbcTransactionalStore {
     } catch (SQLException e) {
       throw Failures.unavailable(name, operation, e);
     }
+  }
+
+  /** Runs {@code work} in one transaction of a pooled connection: it commits as a whole, or not at all. */
+  private <T> T inTransaction(String operation, SqlWork<T> work) {
+    return withConnection(operation, c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
   }
 
   /** Runs {@code work} with the caller's connection, which is neither committed nor closed here. */

@@ -100,13 +100,23 @@ class PostgresBacklogPlanTest {
   void insertAndConflictReadBackUseIndexes() throws Exception {
     explain("insert_tasks",
         "text[], text[], text[], bytea[], integer[], text[], bigint[], integer[], bigint[], bigint[], bigint[], text[],"
-            + " text[], text[]",
+            + " integer[], text[], text[]",
         "ARRAY['new-1']::text[], ARRAY['bulk']::text[], ARRAY['test']::text[], ARRAY['\\x7b7d'::bytea],"
             + " ARRAY[0], ARRAY[NULL]::text[], ARRAY[0]::bigint[], ARRAY[25], ARRAY[1000000000]::bigint[],"
-            + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[],"
+            + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0],"
             + " ARRAY['handler']::text[], ARRAY[NULL]::text[]");
     explain("select_conflicting", "text[], text[], text[]",
         "ARRAY['ready-00000001']::text[], ARRAY['bulk']::text[], ARRAY['key-1']::text[]");
+  }
+
+  /**
+   * Join decrements never scan the table: they find their tasks by key, or, while few tasks are WAITING
+   * (as in this backlog, which holds none), through the WAITING index, which is then cheaper.
+   */
+  @Test
+  void joinDecrementsReadAnIndex() throws Exception {
+    assertThat(explain("decrement_joins", "text[]", "ARRAY['ready-00000001', 'ready-00000002']::text[]"))
+        .containsAnyOf("tasks_pkey", "tasks_joining");
   }
 
   @Test

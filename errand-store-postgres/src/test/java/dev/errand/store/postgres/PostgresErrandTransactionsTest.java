@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.Json;
+import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import java.sql.Connection;
@@ -13,6 +14,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,5 +104,27 @@ class PostgresErrandTransactionsTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> errand.get(e.task().id()).state() == TaskState.SUCCEEDED);
     assertThat(errand.get(e.task().id()).attempt()).isEqualTo(2);
     assertThat(effectAttempt(id)).as("only the successful attempt's write survives").isEqualTo(2);
+  }
+
+  @Test
+  void followUpTasksCommitWithTheHandlersWritesAndTheCompletion() throws Exception {
+    List<TaskId> followUps = new CopyOnWriteArrayList<>();
+    errand.handle("charge", Json.class, (task, payload) -> {
+      recordEffect(task.connection(), task.id().value(), task.attempt());
+      followUps.add(task.enqueueOnSuccess(TaskSpec.builder("receipt").queue("receipts").build()));
+      if (task.attempt() == 1) {
+        throw new IllegalStateException("first attempt fails after writing");
+      }
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("charge").payload(Json.parse("{}"))
+        .backoff(Duration.ofMillis(50), Duration.ofMillis(100)).build());
+    await().atMost(Duration.ofSeconds(20)).until(() -> errand.get(e.task().id()).state() == TaskState.SUCCEEDED);
+
+    assertThat(followUps).hasSize(2);
+    assertThat(errand.find(followUps.get(0))).as("the failed attempt's follow-up").isEmpty();
+    assertThat(errand.get(followUps.get(1)).state()).as("the successful attempt's follow-up").isEqualTo(TaskState.READY);
+    assertThat(effectAttempt(e.task().id().value())).isEqualTo(2);
   }
 }

@@ -61,7 +61,7 @@ class PostgresMigrationRaceTest {
         assertThat(count(c, "SELECT count(*) FROM " + schema + ".schema_version")).isEqualTo(migrations);
         assertThat(count(c, "SELECT max(version) FROM " + schema + ".schema_version")).isEqualTo(migrations);
         assertThat(indexes(c)).containsExactlyInAnyOrder("tasks_pkey", "tasks_ready", "tasks_waiting",
-            "tasks_leased", "tasks_finished", "tasks_dead", "tasks_idempotency");
+            "tasks_leased", "tasks_finished", "tasks_dead", "tasks_idempotency", "tasks_joining");
       }
     } finally {
       stores.forEach(PostgresStore::close);

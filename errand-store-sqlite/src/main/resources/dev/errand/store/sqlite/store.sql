@@ -49,8 +49,8 @@ ROLLBACK TO request
 -- name: task_insert
 -- DO NOTHING on any conflict (the id, or the queue's idempotency key): the caller then reads the holder.
 INSERT INTO tasks (id, queue, type, payload, priority, state, attempt, max_attempts, backoff_base_ns,
-                   backoff_cap_ns, timeout_ns, idempotency_key, run_at, created_at, kind, headers)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                   backoff_cap_ns, timeout_ns, idempotency_key, run_at, created_at, join_pending, kind, headers)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
 ON CONFLICT DO NOTHING
 
 -- name: task_get
@@ -173,10 +173,21 @@ SET state = 'SCHEDULED', attempt = attempt - 1, run_at = ?3, lease_token = NULL,
     worker_id = NULL
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 
+-- name: task_join_decrement
+-- ?2 off the join counter of WAITING task ?1, in the transaction of the completions whose follow-ups
+-- list it. At zero it becomes READY in line from now (?3), or SCHEDULED if its due time is ahead. A task
+-- in any other state (cancelled, released before) is left alone. SET reads the old row.
+UPDATE tasks
+SET join_pending = max(join_pending - ?2, 0),
+    state = CASE WHEN join_pending > ?2 THEN 'WAITING' WHEN run_at <= ?3 THEN 'READY' ELSE 'SCHEDULED' END,
+    run_at = CASE WHEN join_pending > ?2 THEN run_at ELSE max(run_at, ?3) END
+WHERE id = ?1 AND state = 'WAITING'
+RETURNING queue, state, run_at
+
 -- name: task_cancel
 UPDATE tasks
 SET state = 'CANCELLED', finished_at = ?2, lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ?1 AND state IN ('SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
+WHERE id = ?1 AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
 RETURNING *
 
 -- name: dead_replay_by_id
@@ -261,6 +272,9 @@ SELECT queue, count(*) AS n FROM tasks WHERE state = 'RUNNING' GROUP BY queue
 -- name: queue_count_dead
 SELECT queue, count(*) AS n FROM tasks WHERE state = 'DEAD' GROUP BY queue
 
+-- name: queue_count_joining
+SELECT queue, count(*) AS n FROM tasks INDEXED BY tasks_joining WHERE state = 'WAITING' GROUP BY queue
+
 -- name: queue_count_finished
 -- Finished tasks pile up by the million: each queue's are counted up to a bound (?3), a range of
 -- tasks_finished. The queues come from prune_queues.
@@ -339,3 +353,6 @@ SELECT id, queue, type FROM tasks INDEXED BY tasks_leased WHERE state = 'RUNNING
 
 -- name: task_list_dead
 SELECT id, queue, type FROM tasks INDEXED BY tasks_dead WHERE state = 'DEAD' LIMIT ?1
+
+-- name: task_list_joining
+SELECT id, queue, type FROM tasks INDEXED BY tasks_joining WHERE state = 'WAITING' LIMIT ?1

@@ -70,7 +70,8 @@ public final class TaskStatements {
       TaskState.SCHEDULED, "list_candidates_waiting",
       TaskState.RETRYING, "list_candidates_waiting",
       TaskState.RUNNING, "list_candidates_running",
-      TaskState.DEAD, "list_candidates_dead");
+      TaskState.DEAD, "list_candidates_dead",
+      TaskState.WAITING, "list_candidates_joining");
 
   private final StoreSql sql;
 
@@ -126,6 +127,7 @@ public final class TaskStatements {
     Long[] caps = new Long[n];
     Long[] timeouts = new Long[n];
     String[] keys = new String[n];
+    Integer[] joinCounts = new Integer[n];
     String[] kinds = new String[n];
     String[] headers = new String[n];
     for (int j = 0; j < n; j++) {
@@ -142,6 +144,7 @@ public final class TaskStatements {
       caps[j] = SqlArrays.nanos("backoff cap", t.retry().cap());
       timeouts[j] = SqlArrays.nanos("timeout", t.timeout());
       keys[j] = t.idempotencyKey();
+      joinCounts[j] = t.joinCount();
       kinds[j] = t.kind();
       headers[j] = TaskHeaders.toJson(t.headers());
     }
@@ -159,6 +162,7 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.int8(c, caps));
       ps.setArray(p++, SqlArrays.int8(c, timeouts));
       ps.setArray(p++, SqlArrays.text(c, keys));
+      ps.setArray(p++, SqlArrays.int4(c, joinCounts));
       ps.setArray(p++, SqlArrays.text(c, kinds));
       ps.setArray(p, SqlArrays.text(c, headers));
       try (ResultSet rs = ps.executeQuery()) {
@@ -242,7 +246,9 @@ public final class TaskStatements {
 
   /**
    * Applies the batch with one statement; ids whose token no longer matches are returned as stale, and,
-   * if the request asks, the applied tasks as the statement left them.
+   * if the request asks, the applied tasks as the statement left them. The applied completions'
+   * follow-ups take one statement more per kind (inserts, then join decrements), which the caller runs
+   * in the same transaction; a batch without follow-ups runs the one statement alone.
    */
   public CompleteResult complete(Connection c, CompleteRequest request) throws SQLException {
     List<Completion> completions = request.completions();
@@ -300,6 +306,11 @@ public final class TaskStatements {
         }
       }
     }
+    if (request.hasFollowUps()) {
+      Set<TaskId> appliedIds = new HashSet<>();
+      applied.forEach(id -> appliedIds.add(TaskId.of(id)));
+      writeFollowUps(c, request.appliedFollowUps(appliedIds));
+    }
     List<Task> inOrder = new ArrayList<>(tasks.size());
     for (int i = 0; i < n && !tasks.isEmpty(); i++) {
       Completion done = completions.get(i);
@@ -309,6 +320,18 @@ public final class TaskStatements {
       }
     }
     return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied), inOrder);
+  }
+
+  private void writeFollowUps(Connection c, Completion.FollowUps followUps) throws SQLException {
+    if (!followUps.inserts().isEmpty()) {
+      insert(c, followUps.inserts());
+    }
+    if (!followUps.decrements().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.get("decrement_joins"))) {
+        ps.setArray(1, SqlArrays.text(c, followUps.decrements().stream().map(TaskId::value).toArray(String[]::new)));
+        ps.executeQuery().close();
+      }
+    }
   }
 
   /** Extends the batch with one statement; ids whose token no longer matches are returned as stale. */

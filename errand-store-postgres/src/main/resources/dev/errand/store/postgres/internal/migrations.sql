@@ -125,3 +125,17 @@ CREATE TABLE {schema}.task_errors (
 -- them to decide. Adding a column with a constant default rewrites no rows.
 ALTER TABLE {schema}.tasks ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'handler';
 ALTER TABLE {schema}.tasks ADD COLUMN headers text;
+
+-- name: 6_waiting_joins
+-- WAITING tasks: inserted with a join counter above zero, never claimable, made READY (or SCHEDULED) by
+-- the completion whose follow-ups take the counter to zero. A plain column with a constant default is
+-- added without rewriting the table; the state check is replaced to admit the new state.
+ALTER TABLE {schema}.tasks
+  ADD COLUMN join_pending integer NOT NULL DEFAULT 0 CHECK (join_pending >= 0),
+  DROP CONSTRAINT tasks_state_check,
+  ADD CONSTRAINT tasks_state_check CHECK (state IN
+    ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'));
+
+-- WAITING tasks by queue: the queue counts and the list of one state read them here, not from the table.
+-- Decrements find their tasks by primary key.
+CREATE INDEX tasks_joining ON {schema}.tasks (queue, id) WHERE state = 'WAITING';

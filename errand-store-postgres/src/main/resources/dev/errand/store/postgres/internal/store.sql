@@ -30,14 +30,14 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 -- One round trip for the whole batch: one array per column. ON CONFLICT DO NOTHING (no target) skips a
 -- row whose id or (queue, idempotency key) is taken, including by an earlier row of the same batch, which
 -- the ORDER BY makes the one that wins. Waiting tasks wake waiters too: a new earliest run_at shortens
--- their wait.
+-- their wait. A task with a join count above zero is inserted WAITING.
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
-              ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+              ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::integer[], ?::text[], ?::text[])
        WITH ORDINALITY AS i(id, queue, type, payload, priority, run_at, delay_micros,
                             max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos,
-                            idempotency_key, kind, headers, ord)
+                            idempotency_key, join_pending, kind, headers, ord)
 ),
 resolved AS (
   SELECT i.*, coalesce(i.run_at, now() + i.delay_micros * interval '1 microsecond') AS due
@@ -46,11 +46,11 @@ resolved AS (
 inserted AS (
   INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
                               backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-                              run_at, created_at, kind, headers)
+                              run_at, created_at, join_pending, kind, headers)
   SELECT id, queue, type, payload, priority,
-         CASE WHEN due <= now() THEN 'READY' ELSE 'SCHEDULED' END, 0, max_attempts,
-         backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-         due, now(), kind, headers
+         CASE WHEN join_pending > 0 THEN 'WAITING' WHEN due <= now() THEN 'READY' ELSE 'SCHEDULED' END, 0,
+         max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
+         due, now(), join_pending, kind, headers
   FROM resolved
   ORDER BY ord
   ON CONFLICT DO NOTHING
@@ -246,6 +246,37 @@ FROM done d
 LEFT JOIN LATERAL (SELECT d.*) task ON ?::boolean
 WHERE (SELECT count(*) FROM notified) >= 0
 
+-- name: decrement_joins
+-- The join decrements of a batch's applied completions, run in the completions' transaction after them
+-- and after their follow-up inserts. Each id counts as often as it is listed. Rows are locked in id
+-- order before they are changed, so two batches that decrement the same joins wait for each other
+-- instead of deadlocking; under READ COMMITTED the second then reads the counter the first left, so a
+-- join reaches zero in exactly one transaction. Only WAITING tasks change: a cancelled join stays
+-- cancelled. At zero a task becomes READY in line from now, or SCHEDULED if its due time is ahead, and
+-- wakes its queue's waiters.
+WITH input AS (
+  SELECT id, count(*)::integer AS n FROM unnest(?::text[]) AS j(id) GROUP BY id
+),
+locked AS (
+  SELECT t.id, i.n FROM {schema}.tasks t JOIN input i ON i.id = t.id
+  WHERE t.state = 'WAITING'
+  ORDER BY t.id
+  FOR UPDATE OF t
+),
+released AS (
+  UPDATE {schema}.tasks t
+  SET join_pending = greatest(t.join_pending - l.n, 0),
+      state = CASE WHEN t.join_pending > l.n THEN 'WAITING' WHEN t.run_at <= now() THEN 'READY' ELSE 'SCHEDULED' END,
+      run_at = CASE WHEN t.join_pending > l.n THEN t.run_at ELSE greatest(t.run_at, now()) END
+  FROM locked l
+  WHERE t.id = l.id AND t.state = 'WAITING'
+  RETURNING t.queue, t.state
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM released WHERE state <> 'WAITING') q
+)
+SELECT count(*) FROM released WHERE (SELECT count(*) FROM notified) >= 0
+
 -- name: extend_leases
 -- One statement for the whole batch, fenced by token; absent ids are stale. Commits without waiting for
 -- its WAL flush, as claims do: an extension a database crash undoes only lets a lease end sooner.
@@ -258,7 +289,7 @@ RETURNING t.id, t.lease_until
 -- name: cancel_task
 UPDATE {schema}.tasks
 SET state = 'CANCELLED', finished_at = now(), lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id = ? AND state IN ('SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
+WHERE id = ? AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
 RETURNING *
 
 -- name: get_task
@@ -303,6 +334,9 @@ SELECT id, queue, type FROM {schema}.tasks WHERE state = 'RUNNING' ORDER BY queu
 -- name: list_candidates_dead
 SELECT id, queue, type FROM {schema}.tasks WHERE state = 'DEAD' ORDER BY queue, id LIMIT ?
 
+-- name: list_candidates_joining
+SELECT id, queue, type FROM {schema}.tasks WHERE state = 'WAITING' ORDER BY queue, id LIMIT ?
+
 -- name: get_tasks
 SELECT * FROM {schema}.tasks WHERE id = ANY(?::text[]) ORDER BY id DESC
 
@@ -328,6 +362,8 @@ counts AS (
   SELECT queue, 'RUNNING', count(*) FROM {schema}.tasks WHERE state = 'RUNNING' GROUP BY queue
   UNION ALL
   SELECT queue, 'DEAD', count(*) FROM {schema}.tasks WHERE state = 'DEAD' GROUP BY queue
+  UNION ALL
+  SELECT queue, 'WAITING', count(*) FROM {schema}.tasks WHERE state = 'WAITING' GROUP BY queue
   UNION ALL
   SELECT f.queue, 'SUCCEEDED', c.n
   FROM finished_queues f

@@ -36,7 +36,8 @@ public final class TaskReads {
       TaskState.SCHEDULED, "task_list_waiting",
       TaskState.RETRYING, "task_list_waiting",
       TaskState.RUNNING, "task_list_running",
-      TaskState.DEAD, "task_list_dead");
+      TaskState.DEAD, "task_list_dead",
+      TaskState.WAITING, "task_list_joining");
 
   /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in byte order: the cursor of a first page. */
   private static final String AFTER_EVERY_ID = "~";
@@ -168,6 +169,7 @@ public final class TaskReads {
       countEach(statements, "queue_count_ready", TaskState.READY, counts);
       countEach(statements, "queue_count_running", TaskState.RUNNING, counts);
       countEach(statements, "queue_count_dead", TaskState.DEAD, counts);
+      countEach(statements, "queue_count_joining", TaskState.WAITING, counts);
       try (ResultSet rs = statements.get("queue_count_waiting").executeQuery()) {
         while (rs.next()) {
           Map<TaskState, Long> byState = byState(counts, rs.getString("queue"));

@@ -14,6 +14,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class TaskWrites {
     List<Task> candidates = new ArrayList<>(tasks.size());
     for (NewTask t : tasks) {
       long runAt = t.runAt() != null ? Micros.of(t.runAt()) : Micros.plus(now, t.delay());
-      TaskState state = runAt <= now ? TaskState.READY : TaskState.SCHEDULED;
+      TaskState state = t.joinCount() > 0 ? TaskState.WAITING : runAt <= now ? TaskState.READY : TaskState.SCHEDULED;
       insert.setString(1, t.id().value());
       insert.setString(2, t.queue());
       insert.setString(3, t.type());
@@ -58,8 +59,9 @@ public final class TaskWrites {
       insert.setString(11, t.idempotencyKey());
       insert.setLong(12, runAt);
       insert.setLong(13, now);
-      insert.setString(14, t.kind());
-      insert.setString(15, TaskHeaders.toJson(t.headers()));
+      insert.setInt(14, t.joinCount());
+      insert.setString(15, t.kind());
+      insert.setString(16, TaskHeaders.toJson(t.headers()));
       insert.addBatch();
       candidates.add(new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, 0, t.retry(),
           t.timeout(), t.idempotencyKey(), Micros.toInstant(runAt), createdAt, null, null, null, null, null,
@@ -172,6 +174,7 @@ public final class TaskWrites {
       }
     }
     List<TaskId> stale = new ArrayList<>();
+    Set<TaskId> applied = request.hasFollowUps() ? new HashSet<>() : null;
     Task[] returned = new Task[request.returnTasks() ? completions.size() : 0];
     for (Map.Entry<String, List<Integer>> batch : batches.entrySet()) {
       recordErrors(tx, failures.getOrDefault(batch.getKey(), List.of()), now);
@@ -182,6 +185,8 @@ public final class TaskWrites {
           returned[i] = TaskRows.readOne(statement);
           if (returned[i] == null) {
             stale.add(completions.get(i).id());
+          } else if (applied != null) {
+            applied.add(completions.get(i).id());
           }
         }
       } else {
@@ -194,9 +199,14 @@ public final class TaskWrites {
         for (int k = 0; k < counts.length; k++) {
           if (counts[k] == 0) {
             stale.add(completions.get(batch.getValue().get(k)).id());
+          } else if (applied != null) {
+            applied.add(completions.get(batch.getValue().get(k)).id());
           }
         }
       }
+    }
+    if (applied != null) {
+      writeFollowUps(tx, request.appliedFollowUps(applied), now);
     }
     List<Task> tasks = new ArrayList<>();
     for (Task t : returned) {
@@ -205,6 +215,30 @@ public final class TaskWrites {
       }
     }
     return new CompleteResult(stale, tasks);
+  }
+
+  /** The applied completions' follow-ups, in their transaction: the inserts, then the join decrements. */
+  private void writeFollowUps(WriteContext tx, Completion.FollowUps followUps, long now) throws SQLException {
+    if (!followUps.inserts().isEmpty()) {
+      insert(tx, followUps.inserts());
+    }
+    Map<TaskId, Integer> decrements = new LinkedHashMap<>();
+    followUps.decrements().forEach(id -> decrements.merge(id, 1, Integer::sum));
+    PreparedStatement decrement = tx.statement("task_join_decrement");
+    for (Map.Entry<TaskId, Integer> d : decrements.entrySet()) {
+      decrement.setString(1, d.getKey().value());
+      decrement.setInt(2, d.getValue());
+      decrement.setLong(3, now);
+      try (ResultSet rs = decrement.executeQuery()) {
+        if (rs.next() && !rs.getString("state").equals(TaskState.WAITING.name())) {
+          String queue = rs.getString("queue");
+          tx.wake(queue);
+          if (rs.getString("state").equals(TaskState.SCHEDULED.name())) {
+            dueBy(tx, queue, rs.getLong("run_at"));
+          }
+        }
+      }
+    }
   }
 
   /** Binds {@code c} to the statement of its outcome (each {@code complete_*} statement takes these parameters). */
