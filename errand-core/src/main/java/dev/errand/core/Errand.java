@@ -2,6 +2,8 @@ package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.internal.HandlerRegistry;
+import dev.errand.core.internal.IdleWait;
+import dev.errand.core.internal.LeaseSweeper;
 import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
@@ -22,6 +24,8 @@ import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.JdbcTransactionalStore;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
@@ -73,7 +77,9 @@ public final class Errand implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile WorkerRuntime runtime;
   private final SchedulerRuntime scheduler;
+  private final IdleWait idle;
   private final Pruner pruner;
+  private final LeaseSweeper sweeper;
   private final boolean runWorkers;
   private final boolean runSchedules;
   private final List<TaskInterceptor> interceptors;
@@ -92,9 +98,13 @@ public final class Errand implements AutoCloseable {
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
     this.resolver = new TaskResolver(settings, handlers, b.traceContext);
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
-        settings.retention(), this::enqueueMany, store, b.scheduleSyncInterval);
+        settings.retention(), this::enqueueMany, store.capability(ScheduleStore.class).orElse(null),
+        b.scheduleSyncInterval);
     this.pruner = new Pruner(store, "errand[" + settings.workerId() + "]", settings.clock(), settings.retention(),
         settings.pruneInterval());
+    this.sweeper = new LeaseSweeper(store, "errand[" + settings.workerId() + "]", settings.listener(),
+        b.leaseSweepInterval);
+    this.idle = IdleWait.on(store);
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
     this.interceptors = List.copyOf(b.interceptors);
@@ -141,6 +151,7 @@ public final class Errand implements AutoCloseable {
       scheduler.start();
     }
     pruner.start();
+    sweeper.start();
     return this;
   }
 
@@ -186,9 +197,8 @@ public final class Errand implements AutoCloseable {
   }
 
   public List<Enqueued> enqueueMany(Connection connection, List<TaskSpec> specs) {
-    if (!(store instanceof JdbcTransactionalStore jdbc)) {
-      throw new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction");
-    }
+    JdbcTransactionalStore jdbc = store.capability(JdbcTransactionalStore.class).orElseThrow(() ->
+        new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction"));
     List<NewTask> tasks = resolve(specs);
     return outcomes(specs, jdbc.insertMany(connection, new InsertRequest(tasks)));
   }
@@ -214,20 +224,13 @@ public final class Errand implements AutoCloseable {
     for (int i = 0; i < specs.size(); i++) {
       InsertResult.Outcome o = result.outcomes().get(i);
       TaskSpec spec = specs.get(i);
-      boolean conflict = !o.created() && !sameTask(o.task(), spec);
+      boolean conflict = !o.created() && !spec.isRepeatOf(o.task());
       if (o.created()) {
         settings.listener().enqueued(o.task());
       }
       out.add(new Enqueued(o.task(), o.created(), conflict));
     }
     return out;
-  }
-
-  /** The fields a repeated idempotency key must agree on (delays are relative, so they cannot be compared). */
-  private static boolean sameTask(Task existing, TaskSpec spec) {
-    return existing.type().equals(spec.type()) && existing.queue().equals(spec.queue())
-        && existing.payload().equals(spec.payload()) && existing.priority() == spec.priority()
-        && (spec.id() == null || spec.id().equals(existing.id()));
   }
 
   // ---------------------------------------------------------------- schedules
@@ -271,6 +274,7 @@ public final class Errand implements AutoCloseable {
    * @throws ScheduleConflictException if this Errand has a code schedule of that name
    * @throws IllegalArgumentException if the schedule's tolerance is not shorter than the retention
    * @throws PayloadTooLargeException if its task's payload is over the size limit
+   * @throws UnsupportedOperationException if the store keeps no schedules ({@link ScheduleStore})
    */
   public StoredSchedule putSchedule(Schedule schedule) {
     return scheduler.put(checkPayload(schedule));
@@ -279,6 +283,8 @@ public final class Errand implements AutoCloseable {
   /**
    * Deletes the stored schedule {@code name}: no Errand on the store runs it once it has synced. Returns
    * whether there was one; a code schedule of that name is not touched. Enqueued ticks stay.
+   *
+   * @throws UnsupportedOperationException if the store keeps no schedules ({@link ScheduleStore})
    */
   public boolean deleteSchedule(String name) {
     return scheduler.delete(Names.require("name", name));
@@ -349,9 +355,13 @@ public final class Errand implements AutoCloseable {
   /**
    * Sets the queue's cluster-wide flow limits (a cap on RUNNING tasks, a token-bucket rate), kept in
    * the store so every node claims under them; {@link QueueLimits#NONE} clears them.
+   *
+   * @throws UnsupportedOperationException if the store has no flow limits ({@link QueueLimitStore})
    */
   public void limits(String queue, QueueLimits limits) {
-    store.limitQueue(new QueueLimitsRequest(queue, limits));
+    store.capability(QueueLimitStore.class).orElseThrow(() ->
+        new UnsupportedOperationException("store " + store.name() + " has no flow limits"))
+        .limitQueue(new QueueLimitsRequest(queue, limits));
   }
 
   /** Dead tasks matching {@code filter} back to READY with a fresh set of attempts; returns how many. */
@@ -384,11 +394,15 @@ public final class Errand implements AutoCloseable {
       if (left.isNegative() || left.isZero()) {
         return List.of();
       }
-      store.awaitWork(new WaitRequest(Set.of(queue), left.compareTo(settings.pollInterval()) < 0 ? left : settings.pollInterval()));
+      idle.await(new WaitRequest(Set.of(queue), left.compareTo(settings.pollInterval()) < 0 ? left : settings.pollInterval()));
     }
   }
 
-  /** Extends a remote worker's lease; returns its new expiry. @throws StaleLeaseException if lost */
+  /**
+   * Extends a remote worker's lease; returns its new expiry, never past the task's timeout plus its grace.
+   *
+   * @throws StaleLeaseException if the lease was lost, or the attempt has outlived the task's timeout
+   */
   public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor) {
     ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken)), leaseFor));
     Instant until = result.extended().get(id);
@@ -504,6 +518,7 @@ public final class Errand implements AutoCloseable {
     }
     try {
       pruner.stop(System.nanoTime() + PRUNER_STOP.toNanos());
+      sweeper.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -530,6 +545,7 @@ public final class Errand implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private Duration retention = Duration.ofDays(7);
     private Duration pruneInterval = Duration.ofMinutes(1);
+    private Duration leaseSweepInterval = Duration.ofSeconds(1);
     private long maxPayloadBytes = 1 << 20;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Duration timeout = Duration.ofMinutes(30);
@@ -565,10 +581,7 @@ public final class Errand implements AutoCloseable {
     }
 
     public Builder workerId(String workerId) {
-      if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-        throw new IllegalArgumentException("workerId must be 1..200 characters: " + workerId);
-      }
-      this.workerId = workerId;
+      this.workerId = WorkerIds.require("workerId", workerId);
       return this;
     }
 
@@ -611,6 +624,15 @@ public final class Errand implements AutoCloseable {
     /** How long SUCCEEDED and CANCELLED tasks (and their results) are kept. DEAD tasks stay until purged. */
     public Builder retention(Duration d) {
       this.retention = positive("retention", d);
+      return this;
+    }
+
+    /**
+     * How often this node takes back leases that ran out (default 1 s), so that a task whose worker
+     * vanished is claimable again, or DEAD on its final attempt, about this long after its lease ended.
+     */
+    public Builder leaseSweepInterval(Duration d) {
+      this.leaseSweepInterval = positive("leaseSweepInterval", d);
       return this;
     }
 

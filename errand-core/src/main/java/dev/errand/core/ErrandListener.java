@@ -27,7 +27,13 @@ public interface ErrandListener {
   /** The task went back to waiting without burning its attempt (shutdown or snooze). */
   default void released(Task task) {}
 
-  /** The worker lost the lease (it expired, or the task was cancelled); its outcome was discarded. */
+  /**
+   * A lease was lost and its attempt's outcome will be discarded: it ran out and this node's lease sweep
+   * took it back ({@code task} as the sweep found it, with the lost lease; {@code dead} follows if that
+   * was the final attempt), or a worker of this process found its lease fenced by a cancellation. A lease
+   * that ran out is reported once, by the node whose sweep took it, whichever worker held it. An attempt
+   * that outlived its timeout is reported as {@code retrying} or {@code dead} instead.
+   */
   default void leaseLost(Task task) {}
 
   default void cancelled(Task task) {}

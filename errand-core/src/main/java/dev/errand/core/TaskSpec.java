@@ -160,13 +160,30 @@ public final class TaskSpec {
     return headers;
   }
 
-  /** True if both specs describe the same task, so that a repeated idempotency key is a true repeat. */
-  public boolean sameTaskAs(TaskSpec o) {
-    return type.equals(o.type) && payload.equals(o.payload) && queue.equals(o.queue) && priority == o.priority
-        && Objects.equals(delay, o.delay) && Objects.equals(runAt, o.runAt)
-        && Objects.equals(maxAttempts, o.maxAttempts) && Objects.equals(backoffBase, o.backoffBase)
-        && Objects.equals(backoffCap, o.backoffCap) && Objects.equals(timeout, o.timeout)
-        && Objects.equals(idempotencyKey, o.idempotencyKey) && kind.equals(o.kind);
+  /**
+   * True if this spec, enqueued after the task {@code existing} that has its idempotency key or id, asks
+   * for that same task, so that it is answered with it; false makes it a conflict. The one rule of what
+   * a repeat is, for single enqueues and batches alike: the same type, queue, payload and priority, and
+   * this spec's id if it names one. Timing and retry settings are not compared: a delay is relative to
+   * its own enqueue, so a retried request could never repeat it, and the first enqueue's settings stand.
+   */
+  public boolean isRepeatOf(Task existing) {
+    return isRepeatOf(existing.type(), existing.queue(), existing.payload(), existing.priority(), existing.id());
+  }
+
+  /**
+   * True if this spec, enqueued after {@code first} (with the same idempotency key or id), would be
+   * answered with {@code first}'s task, by the rule of {@link #isRepeatOf(Task)}. An id this spec names
+   * must be {@code first}'s own: a task enqueued without one gets a new id.
+   */
+  public boolean isRepeatOf(TaskSpec first) {
+    return isRepeatOf(first.type, first.queue, first.payload, first.priority, first.id);
+  }
+
+  private boolean isRepeatOf(String firstType, String firstQueue, Json firstPayload, int firstPriority,
+      TaskId firstId) {
+    return type.equals(firstType) && queue.equals(firstQueue) && payload.equals(firstPayload)
+        && priority == firstPriority && (id == null || id.equals(firstId));
   }
 
   @Override

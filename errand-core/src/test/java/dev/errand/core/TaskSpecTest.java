@@ -61,4 +61,21 @@ class TaskSpecTest {
     assertThat(Names.isValid("_lead")).isFalse();
     assertThat(Names.isValid(null)).isFalse();
   }
+
+  @Test
+  void aRepeatNamesTheSameTypeQueuePayloadAndPriorityAndNoOtherId() {
+    TaskSpec first = TaskSpec.builder("mail").queue("q").payload(Json.parse("{\"to\":1}")).priority(2)
+        .idempotencyKey("k").build();
+    TaskSpec.Builder again = first.newBuilder();
+
+    assertThat(again.delay(Duration.ofMinutes(5)).maxAttempts(2).timeout(Duration.ofSeconds(3)).build()
+        .isRepeatOf(first)).as("timing and retries are not compared").isTrue();
+    assertThat(first.newBuilder().payload(Json.parse("{\"to\":2}")).build().isRepeatOf(first)).isFalse();
+    assertThat(first.newBuilder().priority(3).build().isRepeatOf(first)).isFalse();
+    assertThat(first.newBuilder().queue("other").build().isRepeatOf(first)).isFalse();
+    assertThat(first.newBuilder().id(TaskId.of("named")).build().isRepeatOf(first))
+        .as("first gets a new id, so an id named later is another task").isFalse();
+    TaskSpec named = first.newBuilder().id(TaskId.of("named")).build();
+    assertThat(first.isRepeatOf(named)).as("a repeat that names no id takes the first's").isTrue();
+  }
 }

@@ -62,6 +62,48 @@ class BatchEnqueueTest {
     }
   }
 
+  /**
+   * Whether a second task with the same idempotency key (or id) is a repeat or a clash is answered by one
+   * rule, so two single requests and one batch of the same two agree: the batch's own check of its items
+   * refuses exactly the pairs whose second single request is refused.
+   */
+  @Test
+  void aBatchAndTwoSingleRequestsAgreeOnWhatRepeatsATask() {
+    // The first item, then the second; KEY and ID are replaced by a fresh key and id for each run.
+    String[][] pairs = {
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":1,\"idempotencyKey\":\"KEY\",\"delay\":\"30s\""},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":1,\"idempotencyKey\":\"KEY\",\"maxAttempts\":2"},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":1,\"idempotencyKey\":\"KEY\",\"timeout\":\"5s\""},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":2,\"idempotencyKey\":\"KEY\""},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":1,\"idempotencyKey\":\"KEY\",\"priority\":3"},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\",\"id\":\"ID\"", "\"payload\":1,\"idempotencyKey\":\"KEY\""},
+        {"\"payload\":1,\"idempotencyKey\":\"KEY\"", "\"payload\":1,\"idempotencyKey\":\"KEY\",\"id\":\"ID\""},
+        {"\"payload\":1,\"id\":\"ID\"", "\"payload\":1,\"id\":\"ID\",\"delay\":\"30s\""},
+        {"\"payload\":1,\"id\":\"ID\"", "\"payload\":2,\"id\":\"ID\""},
+    };
+    List<String> disagreements = new ArrayList<>();
+    for (String[] pair : pairs) {
+      String q = queue();
+      String single = q + "-single";
+      boolean singleRefused = http.post("/v1/tasks", item(pair[0], q, single)).status() == 201
+          && http.post("/v1/tasks", item(pair[1], q, single)).status() >= 400;
+      String batch = q + "-batch";
+      Http.Resp r = http.post("/v1/tasks:batch",
+          "{\"tasks\":[" + item(pair[0], q, batch) + "," + item(pair[1], q, batch) + "]}");
+      boolean batchRefused = r.status() == 422
+          || r.json().get("results").get(1).get("status").asText().equals("conflict");
+      if (singleRefused != batchRefused) {
+        disagreements.add(pair[1] + " after " + pair[0] + ": singles refused " + singleRefused + ", batch " + r);
+      }
+    }
+    assertThat(disagreements).isEmpty();
+  }
+
+  private static String item(String fields, String queue, String name) {
+    return "{\"type\":\"t\",\"queue\":\"" + queue + "\","
+        + fields.replace("KEY", "key-" + name).replace("ID", "id-" + name) + "}";
+  }
+
   @Test
   void theBodysShapeIsAnsweredBeforeItsItemsAndNothingIsWritten() {
     String q = queue();

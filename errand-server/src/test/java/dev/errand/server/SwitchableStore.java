@@ -18,18 +18,26 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.util.List;
 import java.util.Optional;
 
-/** A real store whose connection tests can cut: while down, every call throws StoreUnavailableException. */
-final class SwitchableStore implements TaskStore {
+/**
+ * A real store whose connection tests can cut: while down, every call throws StoreUnavailableException,
+ * including those of the store's schedules, limits and wake-up, which it is assumed to have.
+ */
+final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   private final TaskStore store;
   private volatile boolean down;
 
@@ -48,25 +56,30 @@ final class SwitchableStore implements TaskStore {
     return store;
   }
 
+  private <T> T power(Class<T> type) {
+    return store().capability(type).orElseThrow();
+  }
+
   @Override public String name() { return store.name(); }
   @Override public InsertResult insertMany(InsertRequest r) { return store().insertMany(r); }
   @Override public ClaimResult claim(ClaimRequest r) { return store().claim(r); }
   @Override public ExtendResult extendMany(ExtendRequest r) { return store().extendMany(r); }
   @Override public CompleteResult completeMany(CompleteRequest r) { return store().completeMany(r); }
+  @Override public SweepResult sweepExpiredLeases(SweepRequest r) { return store().sweepExpiredLeases(r); }
   @Override public CancelResult cancel(CancelRequest r) { return store().cancel(r); }
   @Override public Optional<Task> get(TaskId id) { return store().get(id); }
   @Override public List<AttemptError> errors(TaskId id) { return store().errors(id); }
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
-  @Override public void limitQueue(QueueLimitsRequest r) { store().limitQueue(r); }
-  @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return store().putSchedule(r); }
-  @Override public boolean deleteSchedule(String name) { return store().deleteSchedule(name); }
-  @Override public List<StoredSchedule> storedSchedules() { return store().storedSchedules(); }
+  @Override public void limitQueue(QueueLimitsRequest r) { power(QueueLimitStore.class).limitQueue(r); }
+  @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return power(ScheduleStore.class).putSchedule(r); }
+  @Override public boolean deleteSchedule(String name) { return power(ScheduleStore.class).deleteSchedule(name); }
+  @Override public List<StoredSchedule> storedSchedules() { return power(ScheduleStore.class).storedSchedules(); }
   @Override public int replayDead(DeadFilter f) { return store().replayDead(f); }
   @Override public int purgeDead(DeadFilter f) { return store().purgeDead(f); }
   @Override public int prune(PruneRequest r) { return store().prune(r); }
-  @Override public void awaitWork(WaitRequest r) throws InterruptedException { store().awaitWork(r); }
+  @Override public void awaitWork(WaitRequest r) throws InterruptedException { power(WakeUpStore.class).awaitWork(r); }
   @Override public void ping() { store().ping(); }
   @Override public void close() { store.close(); }
 }

@@ -32,11 +32,18 @@ final class TestServer implements AutoCloseable {
   }
 
   private TestServer(TaskStore store, UnaryOperator<ServerConfig> config, Path dir) {
+    this(store, config, dir, false);
+  }
+
+  private TestServer(TaskStore store, UnaryOperator<ServerConfig> config, Path dir, boolean started) {
     this.dir = dir;
     this.store = new SwitchableStore(store);
     this.observability = Observability.create(false);
     this.errand = Errand.builder().store(observability.timed(this.store)).listener(observability.listener())
-        .pollInterval(Duration.ofMillis(200)).build();
+        .pollInterval(Duration.ofMillis(200)).runWorkers(false).leaseSweepInterval(Duration.ofMillis(200)).build();
+    if (started) {
+      errand.start();
+    }
     this.server = ErrandServer.start(config.apply(ServerConfig.loopback(0, store.name())), errand, observability);
     this.http = new Http(server.port());
   }
@@ -49,6 +56,20 @@ final class TestServer implements AutoCloseable {
   static TestServer sqlite(UnaryOperator<ServerConfig> config) {
     Path dir = TempDirs.create();
     return new TestServer(TaskStoreProvider.openUrl("sqlite:" + dir), config, dir);
+  }
+
+  /**
+   * A fresh SQLite store, with the Errand started as the server command starts it (no workers of its
+   * own): its background work runs, the lease sweep every 200 ms.
+   */
+  static TestServer sqliteStarted() {
+    Path dir = TempDirs.create();
+    return new TestServer(TaskStoreProvider.openUrl("sqlite:" + dir), c -> c, dir, true);
+  }
+
+  /** As {@link #sqliteStarted()}, on {@code store}. */
+  static TestServer startedOn(TaskStore store) {
+    return new TestServer(store, c -> c, null, true);
   }
 
   static TestServer inMemory() {

@@ -130,11 +130,10 @@ final class Execution implements TaskContext {
   @Override
   public Connection connection() {
     requireHandlerThread("connection()");
-    if (!(store instanceof JdbcTransactionalStore jdbc)) {
-      throw new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction");
-    }
     if (connection == null) {
-      connection = jdbc.openTransaction();
+      connection = store.capability(JdbcTransactionalStore.class).orElseThrow(() ->
+          new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction"))
+          .openTransaction();
     }
     return connection;
   }

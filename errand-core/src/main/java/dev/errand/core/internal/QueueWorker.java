@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While the queue has a backlog (the last claim got all it asked for), it waits up to 2 ms
  * ({@link #LINGER_NANOS}) for a full batch of free slots before claiming again. A claim has a fixed
- * cost in the store (a round trip, a commit, the look for due tasks and expired leases), and with short
+ * cost in the store (a round trip, a commit, the look for due tasks), and with short
  * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
  * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
  * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
@@ -37,6 +37,7 @@ final class QueueWorker extends LoopService {
   private final ClaimRequestFactory requests;
   private final WaitRequest idleWait;
   private boolean backlog; // the loop's thread only
+  private final IdleWait idle;
 
   /** Claim requests differ only in size. */
   interface ClaimRequestFactory {
@@ -53,6 +54,7 @@ final class QueueWorker extends LoopService {
     this.fullBatch = Math.min(maxBatch, concurrency);
     this.requests = requests;
     this.idleWait = idleWait;
+    this.idle = IdleWait.on(store);
   }
 
   /** One claim, and the wait for work after an empty one. A failed claim gives its slots back. */
@@ -78,7 +80,7 @@ final class QueueWorker extends LoopService {
       runtime.dispatch(task, slots);
     }
     if (tasks.isEmpty() && !stopping()) {
-      store.awaitWork(idleWait);
+      idle.await(idleWait);
     }
     return true;
   }

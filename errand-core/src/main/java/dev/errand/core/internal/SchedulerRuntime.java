@@ -11,7 +11,7 @@ import dev.errand.core.schedule.ScheduleJson;
 import dev.errand.core.schedule.ScheduleSource;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
-import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.ScheduleStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,7 +91,7 @@ public final class SchedulerRuntime extends LoopService {
   private final Clock clock;
   private final Duration retention;
   private final Function<List<TaskSpec>, List<Enqueued>> enqueuer;
-  private final TaskStore definitions;
+  private final ScheduleStore definitions;
   private final Duration syncInterval;
   private final Map<String, Entry> code = new ConcurrentHashMap<>();
   private final Map<String, Entry> stored = new ConcurrentHashMap<>();
@@ -120,11 +120,11 @@ public final class SchedulerRuntime extends LoopService {
   }
 
   /**
-   * @param definitions the store stored schedules are kept in, or null for none
+   * @param definitions where stored schedules are kept, or null when the store keeps none
    * @param syncInterval how often the loop reads the stored schedules
    */
   public SchedulerRuntime(String name, Clock clock, Duration retention,
-      Function<List<TaskSpec>, List<Enqueued>> enqueuer, TaskStore definitions, Duration syncInterval) {
+      Function<List<TaskSpec>, List<Enqueued>> enqueuer, ScheduleStore definitions, Duration syncInterval) {
     super(log, name, "enqueueing schedule ticks", "errand-scheduler");
     this.syncFailures = new FailureStreak(log, name, "reading the stored schedules");
     this.passFailures = new FailureStreak(log, name, "enqueueing schedule ticks", RETRY_FIRST, RETRY_MAX);
@@ -234,7 +234,7 @@ public final class SchedulerRuntime extends LoopService {
 
   private void requireStore() {
     if (definitions == null) {
-      throw new IllegalStateException("this scheduler has no store to keep schedules in");
+      throw new UnsupportedOperationException(name + ": the store keeps no schedules");
     }
   }
 

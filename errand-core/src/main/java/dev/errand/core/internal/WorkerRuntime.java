@@ -6,6 +6,8 @@ import dev.errand.core.TaskSpec;
 import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
@@ -173,7 +175,7 @@ public final class WorkerRuntime {
   private void timedOut(Execution e) {
     if (e.decide(Execution.State.SETTLED)) {
       e.interrupt();
-      String error = "timed out after " + e.task.timeout();
+      String error = AttemptTimeout.error(e.task.timeout());
       completer.submit(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(),
           handlers.failureOutcome(e.task, error, true, settings.random()))));
     }
@@ -184,7 +186,8 @@ public final class WorkerRuntime {
    * the completer like any other. Returns the outcome still to write, or null if it was written here.
    */
   private Completion.Outcome completeInTransaction(Execution e, Connection c, Completion.Outcome outcome) {
-    JdbcTransactionalStore jdbc = (JdbcTransactionalStore) store;
+    // Only a store with this power opened the handler's connection.
+    JdbcTransactionalStore jdbc = store.capability(JdbcTransactionalStore.class).orElseThrow();
     try (c) {
       if (!(outcome instanceof Completion.Succeeded)) {
         c.rollback();
@@ -223,7 +226,7 @@ public final class WorkerRuntime {
     running.remove(e.task.id(), e);
     Task task = e.task;
     if (stale) {
-      listener.leaseLost(task);
+      lost(task);
       return;
     }
     switch (p.completion().outcome()) {
@@ -231,6 +234,23 @@ public final class WorkerRuntime {
       case Completion.Retry r -> listener.retrying(task, r.error(), r.delay());
       case Completion.Dead d -> listener.dead(task, d.error());
       case Completion.Release r -> listener.released(task);
+    }
+  }
+
+  /**
+   * Tells the listener this process lost {@code task}'s lease, unless a lease sweep took it back: that
+   * sweep, on whichever node ran it, has told its listener already, and one lost lease counts once. A
+   * cancellation has not. The read costs a store call on this rare path only.
+   */
+  private void lost(Task task) {
+    boolean swept;
+    try {
+      swept = store.get(task.id()).map(t -> t.state() != TaskState.CANCELLED).orElse(false);
+    } catch (RuntimeException ex) { // told from the completer's thread: whatever the store throws stays here
+      swept = false;
+    }
+    if (!swept) {
+      listener.leaseLost(task);
     }
   }
 
@@ -251,7 +271,7 @@ public final class WorkerRuntime {
         if (e != null && e.decide(Execution.State.LOST)) {
           running.remove(id, e);
           e.interrupt();
-          listener.leaseLost(e.task);
+          lost(e.task);
         }
       }
     }

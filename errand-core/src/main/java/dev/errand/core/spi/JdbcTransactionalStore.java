@@ -3,9 +3,9 @@ package dev.errand.core.spi;
 import java.sql.Connection;
 
 /**
- * An optional power of stores in a JDBC database: tasks inserted and completed with a connection the
- * caller controls, so they commit or roll back with the caller's own writes. These methods never
- * commit, roll back or close the connection they are given.
+ * An optional power of stores in a JDBC database, found through {@link TaskStore#capability}: tasks
+ * inserted and completed with a connection the caller controls, so they commit or roll back with the
+ * caller's own writes. These methods never commit, roll back or close the connection they are given.
  */
 public interface JdbcTransactionalStore {
   /** Inserts with the caller's connection: the tasks exist if and only if the caller commits. */

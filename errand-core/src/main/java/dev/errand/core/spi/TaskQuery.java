@@ -14,6 +14,11 @@ import java.time.Instant;
 public record TaskQuery(String queue, TaskState state, String type, int limit, TaskId before, Instant createdAfter,
     Instant createdBefore) {
   public static final int MAX_LIMIT = 1000;
+  /**
+   * Above every task id in byte order, since ids are ASCII letters, digits and {@code _.:-}: what a first
+   * page reads below. Stores compare ids in byte order (the "C" collation, SQLite's BINARY).
+   */
+  public static final String ABOVE_EVERY_ID = "~";
 
   public TaskQuery {
     if (limit < 1 || limit > MAX_LIMIT) {
@@ -41,6 +46,11 @@ public record TaskQuery(String queue, TaskState state, String type, int limit, T
         && (type == null || type.equals(task.type()))
         && (createdAfter == null || !task.createdAt().isBefore(createdAfter))
         && (createdBefore == null || task.createdAt().isBefore(createdBefore));
+  }
+
+  /** The id this page's tasks are strictly below: the cursor, or {@link #ABOVE_EVERY_ID} for a first page. */
+  public String idBound() {
+    return before == null ? ABOVE_EVERY_ID : before.value();
   }
 
   /** This query from {@code cursor} on: the next page. */

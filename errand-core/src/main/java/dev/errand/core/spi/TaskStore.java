@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where tasks live: the one SPI every backend implements, covering the delivery contract and the little
- * state every node must share (queue flags and limits, schedule definitions), and nothing more. Retry
- * arithmetic, cron, JSON and dispatch stay in core. Every method takes one request and
- * returns one result, batch-shaped, so each call is one round trip.
+ * Where tasks live: the one SPI every backend implements, covering the delivery contract and the queue
+ * flags every node must share, and nothing more. Retry arithmetic, cron, JSON and dispatch stay in core.
+ * Every method takes one request and returns one result, batch-shaped, so each call is one round trip.
+ *
+ * <p>Optional powers are separate small interfaces that a store may also implement, found through
+ * {@link #capability}, never by a type test: joining the caller's JDBC transaction
+ * ({@link JdbcTransactionalStore}), stored schedules ({@link ScheduleStore}), cluster-wide flow limits
+ * ({@link QueueLimitStore}) and a native wake-up for idle workers ({@link WakeUpStore}). Core asks for the
+ * power where it needs it and degrades or refuses when it is missing.
  *
  * <p>Contract, checked by {@code TaskStoreConformanceTest} in core's test kit:
  * <ul>
@@ -18,7 +23,10 @@ import java.util.Optional;
  *       {@link dev.errand.core.StoreUnavailableException}; a call that threw may not be reported as done.
  *   <li>Lease times are on the store's clock. Every change to a RUNNING task is fenced by its lease token
  *       in the same statement; a stale token changes nothing and is reported, never silently accepted.
- *   <li>A task whose lease has expired is claimable again, with attempt + 1.
+ *   <li>A task whose lease has expired is taken back only by {@link #sweepExpiredLeases}, which records the
+ *       lost attempt; claims take only READY and due tasks. Once swept it is claimable again, with
+ *       attempt + 1.
+ *   <li>A task's timeout caps its leases as {@link AttemptTimeout} says.
  *   <li>No task is held by two leases at once; claims by concurrent callers never overlap.
  * </ul>
  * Implementations are safe for use by many threads.
@@ -38,12 +46,26 @@ public interface TaskStore extends AutoCloseable {
 
   CancelResult cancel(CancelRequest request);
 
+  /**
+   * Takes back leases that ran out on the store's clock, in one atomic statement or transaction per call,
+   * each fenced by state and token so that concurrent sweeps (every node runs one) take a lease once.
+   * Each swept task gets one error-history entry, as a failed attempt does: "lease expired on worker W",
+   * or {@link AttemptTimeout#error} when the lease ended at the task's timeout. It becomes READY (keeping
+   * its place in line), RETRYING due now after a timeout, or DEAD with {@code finishedAt} when the lost
+   * attempt was its final one. Its lease is cleared, so the old token is stale from then on. Sweeps wake
+   * waiters of the queues they make claimable.
+   *
+   * <p>Deliberately without a default, like {@link #errors}: a store or decorator without it would leave
+   * expired tasks RUNNING forever.
+   */
+  SweepResult sweepExpiredLeases(SweepRequest request);
+
   Optional<Task> get(TaskId id);
 
   /**
    * The task's error history, oldest first: one entry per attempt that ended in a retry or in the
-   * dead-letter queue, written in the same transaction as that outcome (and for a final attempt whose
-   * lease ran out), at most {@link AttemptError#KEPT_PER_TASK}, the newest kept. Successful attempts
+   * dead-letter queue, and per lease that ran out (see {@link #sweepExpiredLeases}), written in the same
+   * transaction as that outcome, at most {@link AttemptError#KEPT_PER_TASK}, the newest kept. Successful attempts
    * write nothing here. The history outlives a replay and goes with the task when it is pruned or
    * purged. Empty for an unknown id.
    *
@@ -67,41 +89,6 @@ public interface TaskStore extends AutoCloseable {
 
   void pauseQueue(QueuePauseRequest request);
 
-  /**
-   * Replaces a queue's flow limits, kept in the store so that every node claims under them. From then
-   * on a claim of the queue never returns more than the cap minus the queue's RUNNING tasks whose lease
-   * has not run out, nor more than the whole tokens in its bucket; the count and the bucket are read and
-   * spent atomically with the claim, so concurrent claimers on any node together stay within them.
-   * Tokens refill on the store's clock. A new rate limit starts with a full bucket; changing an existing
-   * one keeps the tokens left, at most the new burst. {@link dev.errand.core.QueueLimits#NONE} clears
-   * both limits.
-   *
-   * <p>Deliberately without a default: a decorator that forgot to forward it would quietly refuse
-   * limits. A store without flow control throws {@link UnsupportedOperationException} rather than
-   * ignore them.
-   */
-  void limitQueue(QueueLimitsRequest request);
-
-  /**
-   * Creates or replaces a schedule definition, kept in the store so that every node on it runs the
-   * schedule and it outlives any node. The definition's bytes are stored as given; a replacement keeps
-   * the name and raises the version by one. Returns the definition as stored.
-   *
-   * <p>This and the two methods after it have no default, like {@link #limitQueue}: a decorator that
-   * forgot to forward them would make schedules put through it vanish.
-   */
-  StoredSchedule putSchedule(SchedulePutRequest request);
-
-  /**
-   * Deletes the stored schedule {@code name}; returns whether there was one.
-   *
-   * @throws IllegalArgumentException if {@code name} is not in the name alphabet
-   */
-  boolean deleteSchedule(String name);
-
-  /** Every stored schedule, by name. */
-  List<StoredSchedule> storedSchedules();
-
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);
 
@@ -111,17 +98,18 @@ public interface TaskStore extends AutoCloseable {
   /** Returns how many tasks were deleted. */
   int prune(PruneRequest request);
 
-  /**
-   * Blocks until work may be claimable in one of the queues (a task inserted, released, or coming due)
-   * or until {@code maxWait}. Spurious returns are allowed; callers claim and wait again. The default
-   * polls: it just sleeps.
-   */
-  default void awaitWork(WaitRequest request) throws InterruptedException {
-    Thread.sleep(request.maxWait());
-  }
-
   /** Checks the store answers; throws StoreUnavailableException if not. */
   void ping();
+
+  /**
+   * This store's optional power {@code type}, or empty if it has none. The default answers with the
+   * store itself when it implements {@code type}. A decorator (metrics, fault injection) overrides it to
+   * answer with its own wrapper for the powers it decorates and to forward every other lookup to the
+   * store it wraps, so that wrapping never hides a power.
+   */
+  default <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+  }
 
   @Override
   void close();

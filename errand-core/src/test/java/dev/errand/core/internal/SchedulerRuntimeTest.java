@@ -17,6 +17,7 @@ import dev.errand.core.schedule.ScheduleInfo;
 import dev.errand.core.schedule.ScheduleJson;
 import dev.errand.core.schedule.ScheduleSource;
 import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.testkit.InMemoryTaskStore;
@@ -505,8 +506,8 @@ class SchedulerRuntimeTest {
    * The store as seen through a switch: while {@code down}, reading the stored schedules fails as an
    * unreachable store would; every other call goes to the real store.
    */
-  private TaskStore failingSchedules(TaskStore real, AtomicBoolean down, AtomicInteger failures) {
-    return (TaskStore) Proxy.newProxyInstance(TaskStore.class.getClassLoader(), new Class<?>[] {TaskStore.class},
+  private ScheduleStore failingSchedules(ScheduleStore real, AtomicBoolean down, AtomicInteger failures) {
+    return (ScheduleStore) Proxy.newProxyInstance(ScheduleStore.class.getClassLoader(), new Class<?>[] {ScheduleStore.class},
         (proxy, method, args) -> {
           if (method.getName().equals("storedSchedules") && down.get()) {
             failures.incrementAndGet();

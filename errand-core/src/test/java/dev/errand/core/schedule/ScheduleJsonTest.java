@@ -31,7 +31,7 @@ class ScheduleJsonTest {
     assertThat(actual.toString()).isEqualTo(expected.toString());
     TaskSpec a = actual.task();
     TaskSpec e = expected.task();
-    assertThat(a.sameTaskAs(e)).as("task %s vs %s", a, e).isTrue();
+    assertThat(a).as("task %s vs %s", a, e).usingRecursiveComparison().isEqualTo(e);
     assertThat(a.payload().toByteArray()).isEqualTo(e.payload().toByteArray());
   }
 

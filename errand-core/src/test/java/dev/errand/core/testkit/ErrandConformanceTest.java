@@ -353,6 +353,34 @@ public abstract class ErrandConformanceTest {
   }
 
   @Test
+  void remoteWorkersLostLeaseIsSweptRecordedAndReportedOnce() {
+    List<Task> lost = new CopyOnWriteArrayList<>();
+    Errand node = errand(b -> b.runWorkers(false).leaseSweepInterval(Duration.ofMillis(100))
+        .listener(new ErrandListener() {
+          @Override
+          public void leaseLost(Task task) {
+            lost.add(task);
+          }
+        }));
+    node.start();
+    Enqueued e = node.enqueue(TaskSpec.builder("job").maxAttempts(3).build());
+    // A worker that claims and then vanishes; nobody claims the queue afterwards.
+    Task claimed = store.claim(new ClaimRequest("default", 1, Duration.ofMillis(300), "vanished")).tasks().getFirst();
+
+    Task ready = awaitState(node, e.id(), TaskState.READY);
+
+    assertThat(ready.attempt()).isEqualTo(1);
+    assertThat(node.errors(e.id())).singleElement().satisfies(err -> {
+      assertThat(err.workerId()).isEqualTo("vanished");
+      assertThat(err.error()).isEqualTo("lease expired on worker vanished");
+    });
+    assertThat(lost).singleElement().satisfies(t -> assertThat(t.lease()).isEqualTo(claimed.lease()));
+    assertThatThrownBy(() -> node.complete(e.id(), claimed.lease().token(), Json.NULL))
+        .isInstanceOf(StaleLeaseException.class);
+    assertThat(lost).as("the stale completion is not a second loss").hasSize(1);
+  }
+
+  @Test
   void heartbeatKeepsALongTaskLeased() {
     Errand errand = errand(b -> b.leaseDuration(Duration.ofMillis(600)).heartbeatInterval(Duration.ofMillis(100)));
     AtomicInteger runs = new AtomicInteger();

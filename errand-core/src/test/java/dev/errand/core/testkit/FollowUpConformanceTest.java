@@ -16,6 +16,7 @@ import dev.errand.core.spi.Completion.FollowUps;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import java.time.Duration;
@@ -138,10 +139,14 @@ public abstract class FollowUpConformanceTest {
     assertThat(state(TaskId.of("join"))).isEqualTo(TaskState.READY);
   }
 
-  /** Claims a task of {@code queue} whose lease ran out, as soon as the store makes it claimable again. */
+  /**
+   * Claims a task of {@code queue} whose lease ran out, as soon as a lease sweep (as every node runs it)
+   * has made it claimable again: claims never take an expired lease back themselves.
+   */
   private Task awaitClaim(String queue) {
     AtomicReference<Task> claimed = new AtomicReference<>();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      store.sweepExpiredLeases(new SweepRequest(100));
       claim(queue, 1, LEASE).forEach(claimed::set);
       return claimed.get() != null;
     });

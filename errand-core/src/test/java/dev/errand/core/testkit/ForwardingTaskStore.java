@@ -16,14 +16,12 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
-import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
-import dev.errand.core.spi.SchedulePutRequest;
-import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.WaitRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,6 +67,17 @@ public abstract class ForwardingTaskStore implements TaskStore {
   }
 
   @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return delegate.sweepExpiredLeases(request);
+  }
+
+  /** This wrapper if it has the power, else whatever the wrapped store has: no power is lost by wrapping. */
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
+  }
+
+  @Override
   public CancelResult cancel(CancelRequest request) {
     return delegate.cancel(request);
   }
@@ -99,26 +108,6 @@ public abstract class ForwardingTaskStore implements TaskStore {
   }
 
   @Override
-  public void limitQueue(QueueLimitsRequest request) {
-    delegate.limitQueue(request);
-  }
-
-  @Override
-  public StoredSchedule putSchedule(SchedulePutRequest request) {
-    return delegate.putSchedule(request);
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return delegate.deleteSchedule(name);
-  }
-
-  @Override
-  public List<StoredSchedule> storedSchedules() {
-    return delegate.storedSchedules();
-  }
-
-  @Override
   public int replayDead(DeadFilter filter) {
     return delegate.replayDead(filter);
   }
@@ -126,11 +115,6 @@ public abstract class ForwardingTaskStore implements TaskStore {
   @Override
   public int purgeDead(DeadFilter filter) {
     return delegate.purgeDead(filter);
-  }
-
-  @Override
-  public void awaitWork(WaitRequest request) throws InterruptedException {
-    delegate.awaitWork(request);
   }
 
   @Override

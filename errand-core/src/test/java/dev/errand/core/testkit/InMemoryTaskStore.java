@@ -10,6 +10,7 @@ import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
@@ -28,10 +29,15 @@ import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,10 +62,7 @@ import java.util.function.Predicate;
  * core's runtime quickly and to keep the conformance suite honest about what the SPI promises; it is
  * not durable and not for production.
  */
-public final class InMemoryTaskStore implements TaskStore {
-  private static final Comparator<Task> CLAIM_ORDER = Comparator.comparingInt(Task::priority).reversed()
-      .thenComparing(Task::runAt).thenComparing(Task::id);
-
+public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   /** How soon a waiter looks again at a queue whose limits hold back work that is due. */
   private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
 
@@ -69,7 +72,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
   private final Set<String> paused = new HashSet<>();
   private final Map<String, QueueLimits> limits = new HashMap<>();
-  private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<String, TokenBucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
   private final Map<TaskId, Integer> joins = new HashMap<>(); // each WAITING task's join counter
   private final List<Integer> claimSizes = new ArrayList<>(); // guarded by lock: each claim's limit and result
@@ -159,29 +162,19 @@ public final class InMemoryTaskStore implements TaskStore {
         return new ClaimResult(List.of());
       }
       Instant now = clock.instant();
-      List<Task> expired = tasks.values().stream().filter(t -> t.queue().equals(request.queue()))
-          .filter(t -> t.state() == TaskState.RUNNING && !t.lease().until().isAfter(now)).toList();
-      for (Task t : expired) {
-        boolean last = t.attempt() >= t.maxAttempts();
-        String error = "lease expired on the final attempt: worker " + t.lease().workerId() + " stopped answering";
-        tasks.put(t.id(), with(t, last ? TaskState.DEAD : TaskState.READY, t.attempt(), t.runAt(), t.startedAt(),
-            last ? now : null, null, null, last ? error : t.lastError()));
-        if (last) {
-          recordError(t, now, error);
-        }
-      }
       int allowed = allowance(request.queue(), request.limit(), now);
       List<Task> due = tasks.values().stream()
           .filter(t -> t.queue().equals(request.queue()))
           .filter(t -> t.state().isPending() && !t.runAt().isAfter(now))
-          .sorted(CLAIM_ORDER).limit(allowed).toList();
-      Bucket bucket = buckets.get(request.queue());
+          .sorted(ClaimOrder.TASKS).limit(allowed).toList();
+      TokenBucket bucket = buckets.get(request.queue());
       if (bucket != null) {
         buckets.put(request.queue(), bucket.refilled(limits.get(request.queue()), now).spend(due.size()));
       }
       List<Task> claimed = new ArrayList<>(due.size());
       for (Task t : due) {
-        Lease lease = new Lease(UUID.randomUUID().toString(), now.plus(request.leaseFor()), request.workerId());
+        Lease lease = new Lease(UUID.randomUUID().toString(), capped(t, now, now.plus(request.leaseFor())),
+            request.workerId());
         Task c = with(t, TaskState.RUNNING, t.attempt() + 1, t.runAt(), now, null, lease, null, t.lastError());
         tasks.put(c.id(), c);
         claimed.add(c);
@@ -209,12 +202,13 @@ public final class InMemoryTaskStore implements TaskStore {
   @Override
   public ExtendResult extendMany(ExtendRequest request) {
     return locked(() -> {
-      Instant until = clock.instant().plus(request.leaseFor());
+      Instant now = clock.instant();
       Map<TaskId, Instant> extended = new HashMap<>();
       List<TaskId> stale = new ArrayList<>();
       for (LeaseRef ref : request.leases()) {
         Task t = tasks.get(ref.id());
-        if (holds(t, ref.token())) {
+        if (holds(t, ref.token()) && !timedOut(t, now)) {
+          Instant until = capped(t, t.startedAt(), now.plus(request.leaseFor()));
           Lease l = new Lease(ref.token(), until, t.lease().workerId());
           tasks.put(t.id(), with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(), null, l, null, t.lastError()));
           extended.put(t.id(), until);
@@ -223,6 +217,41 @@ public final class InMemoryTaskStore implements TaskStore {
         }
       }
       return new ExtendResult(extended, stale);
+    });
+  }
+
+  /** {@code until}, no later than the attempt's timeout plus its grace allows (see {@link AttemptTimeout}). */
+  private static Instant capped(Task t, Instant startedAt, Instant until) {
+    if (t.timeout() == null) {
+      return until;
+    }
+    Instant cap = startedAt.plus(t.timeout()).plus(AttemptTimeout.GRACE);
+    return until.isAfter(cap) ? cap : until;
+  }
+
+  private static boolean timedOut(Task running, Instant now) {
+    return running.timeout() != null && !now.isBefore(running.startedAt().plus(running.timeout()));
+  }
+
+  @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<Task> expired = tasks.values().stream()
+          .filter(t -> t.state() == TaskState.RUNNING && t.lease().until().isBefore(now))
+          .sorted(Comparator.comparing((Task t) -> t.lease().until())).limit(request.limit()).toList();
+      List<SweepResult.Swept> swept = new ArrayList<>(expired.size());
+      for (Task t : expired) {
+        SweepResult.Swept s = SweepResult.Swept.of(t);
+        recordError(t, now, s.error());
+        tasks.put(t.id(), with(t, s.state(), t.attempt(), s.state() == TaskState.RETRYING ? now : t.runAt(),
+            t.startedAt(), s.state() == TaskState.DEAD ? now : null, null, null, s.error()));
+        swept.add(s);
+      }
+      if (!swept.isEmpty()) {
+        changed.signalAll();
+      }
+      return new SweepResult(swept);
     });
   }
 
@@ -404,7 +433,7 @@ public final class InMemoryTaskStore implements TaskStore {
       allowed = Math.min(allowed, l.maxRunning() - running(queue, now));
     }
     if (l.hasRate()) {
-      allowed = Math.min(allowed, (long) Math.floor(buckets.get(queue).refilled(l, now).tokens()));
+      allowed = Math.min(allowed, buckets.get(queue).refilled(l, now).whole());
     }
     return (int) Math.max(0, allowed);
   }
@@ -415,20 +444,6 @@ public final class InMemoryTaskStore implements TaskStore {
   }
 
   /** Tokens as of {@code at}. */
-  private record Bucket(double tokens, Instant at) {
-    Bucket refilled(QueueLimits l, Instant now) {
-      if (!now.isAfter(at)) {
-        return this;
-      }
-      double seconds = Duration.between(at, now).toNanos() / 1e9;
-      return new Bucket(Math.min(l.burst(), tokens + seconds * l.ratePerSecond()), now);
-    }
-
-    Bucket spend(int n) {
-      return new Bucket(tokens - n, at);
-    }
-  }
-
   @Override
   public void limitQueue(QueueLimitsRequest request) {
     locked(() -> {
@@ -439,10 +454,10 @@ public final class InMemoryTaskStore implements TaskStore {
       } else {
         limits.put(queue, l);
       }
-      Bucket old = buckets.remove(queue);
+      TokenBucket old = buckets.remove(queue);
       if (l.hasRate()) {
         Instant now = clock.instant();
-        buckets.put(queue, old == null ? new Bucket(l.burst(), now) : new Bucket(Math.min(old.tokens(), l.burst()), now));
+        buckets.put(queue, old == null ? TokenBucket.full(l, now) : new TokenBucket(Math.min(old.tokens(), l.burst()), now));
       }
       changed.signalAll();
       return null;
@@ -496,7 +511,7 @@ public final class InMemoryTaskStore implements TaskStore {
       long waitNanos = request.maxWait().toNanos();
       for (Task t : tasks.values()) {
         if (request.queues().contains(t.queue()) && !paused.contains(t.queue())) {
-          Instant due = t.state().isPending() ? t.runAt() : t.state() == TaskState.RUNNING ? t.lease().until() : null;
+          Instant due = t.state().isPending() ? t.runAt() : null;
           if (due != null && !due.isAfter(now) && limits.containsKey(t.queue())) {
             // Held back by its limits, not by time: look again when a token may have come or a slot freed.
             due = now.plus(LIMIT_RECHECK);

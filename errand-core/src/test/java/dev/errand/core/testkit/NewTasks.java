@@ -89,6 +89,11 @@ public final class NewTasks {
       return this;
     }
 
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
     public Builder idempotencyKey(String key) {
       this.idempotencyKey = key;
       return this;

@@ -2,6 +2,7 @@ package dev.errand.core.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Errand;
@@ -15,6 +16,7 @@ import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
 import dev.errand.core.schedule.ScheduleSource;
 import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskStore;
 import java.time.Clock;
@@ -24,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -129,30 +132,30 @@ public abstract class ScheduleConformanceTest {
     Json nightly = Json.parse("{ \"cron\" : \"0 3 * * *\",\n  \"task\" : {\"type\":\"report\", \"payload\": \"ünï ✓\"} }");
     Json beat = Json.parse("{\"interval\":\"PT1S\",\"task\":{\"type\":\"beat\"}}");
     Instant before = Instant.now();
-    StoredSchedule first = store.putSchedule(new SchedulePutRequest("nightly", nightly));
-    store.putSchedule(new SchedulePutRequest("beat", beat));
+    StoredSchedule first = schedules().putSchedule(new SchedulePutRequest("nightly", nightly));
+    schedules().putSchedule(new SchedulePutRequest("beat", beat));
     assertThat(first.name()).isEqualTo("nightly");
     assertThat(first.definition().toByteArray()).isEqualTo(nightly.toByteArray());
     assertThat(first.version()).isEqualTo(1);
     // The store's clock may be a database server's: near ours, not equal.
     assertThat(first.updatedAt()).isBetween(before.minus(CLOCK_SKEW), Instant.now().plus(CLOCK_SKEW));
-    List<StoredSchedule> listed = store.storedSchedules();
+    List<StoredSchedule> listed = schedules().storedSchedules();
     assertThat(listed).extracting(StoredSchedule::name).containsExactly("beat", "nightly");
     assertThat(listed.get(1)).isEqualTo(first);
 
     Json replacement = Json.parse("{\"cron\":\"0 4 * * *\",\"task\":{\"type\":\"report\"}}");
-    StoredSchedule second = store.putSchedule(new SchedulePutRequest("nightly", replacement));
+    StoredSchedule second = schedules().putSchedule(new SchedulePutRequest("nightly", replacement));
     assertThat(second.version()).isEqualTo(2);
     assertThat(second.updatedAt()).isAfterOrEqualTo(first.updatedAt());
-    assertThat(store.storedSchedules()).containsExactly(listed.get(0), second);
+    assertThat(schedules().storedSchedules()).containsExactly(listed.get(0), second);
     assertThat(second.definition().toByteArray()).isEqualTo(replacement.toByteArray());
 
-    assertThat(store.deleteSchedule("nightly")).isTrue();
-    assertThat(store.deleteSchedule("nightly")).isFalse();
-    assertThat(store.deleteSchedule("never-put")).isFalse();
-    assertThat(store.storedSchedules()).extracting(StoredSchedule::name).containsExactly("beat");
+    assertThat(schedules().deleteSchedule("nightly")).isTrue();
+    assertThat(schedules().deleteSchedule("nightly")).isFalse();
+    assertThat(schedules().deleteSchedule("never-put")).isFalse();
+    assertThat(schedules().storedSchedules()).extracting(StoredSchedule::name).containsExactly("beat");
     // A name put again after a delete starts over.
-    assertThat(store.putSchedule(new SchedulePutRequest("nightly", beat)).version()).isEqualTo(1);
+    assertThat(schedules().putSchedule(new SchedulePutRequest("nightly", beat)).version()).isEqualTo(1);
   }
 
   @Test
@@ -160,16 +163,24 @@ public abstract class ScheduleConformanceTest {
     Json definition = Json.parse("{\"interval\":\"PT1S\",\"task\":{\"type\":\"beat\"}}");
     assertThatThrownBy(() -> new SchedulePutRequest("Not A Name", definition))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
-    assertThatThrownBy(() -> store.deleteSchedule("Not A Name"))
+    assertThatThrownBy(() -> schedules().deleteSchedule("Not A Name"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
-    assertThatThrownBy(() -> store.deleteSchedule(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> schedules().deleteSchedule(null)).isInstanceOf(IllegalArgumentException.class);
     String longest = "a" + "-".repeat(62) + "z";
-    store.putSchedule(new SchedulePutRequest(longest, definition));
-    assertThat(store.storedSchedules()).extracting(StoredSchedule::name).containsExactly(longest);
+    schedules().putSchedule(new SchedulePutRequest(longest, definition));
+    assertThat(schedules().storedSchedules()).extracting(StoredSchedule::name).containsExactly(longest);
+  }
+
+  /** The store's stored schedules; the calling test skips when the store keeps none. */
+  protected final ScheduleStore schedules() {
+    Optional<ScheduleStore> schedules = store.capability(ScheduleStore.class);
+    assumeThat(schedules).as("store keeps schedules").isPresent();
+    return schedules.orElseThrow();
   }
 
   /** A scheduler-only node on the shared store that reads the stored schedules often. */
   private Errand storedNode(String id) {
+    schedules();
     Errand e = Errand.builder().store(store).workerId(id).runWorkers(false)
         .scheduleSyncInterval(Duration.ofMillis(200)).build();
     errands.add(e);

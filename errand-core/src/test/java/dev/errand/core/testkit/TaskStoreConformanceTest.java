@@ -14,6 +14,8 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.internal.IdleWait;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.ClaimRequest;
@@ -29,12 +31,16 @@ import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +50,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -85,12 +92,20 @@ public abstract class TaskStoreConformanceTest {
   /** A new, empty store; the test closes it. */
   protected abstract TaskStore newStore();
 
-  /**
-   * True if {@link TaskStore#awaitWork} wakes before its maxWait when work arrives or comes due (the
-   * SPI's default only sleeps). Stores that only poll return false.
-   */
-  protected boolean supportsWorkSignal() {
-    return true;
+  /** The store's flow limits; the calling test skips when the store has none. */
+  protected final QueueLimitStore limits() {
+    return power(QueueLimitStore.class, "store has flow limits");
+  }
+
+  /** The store's native wake-up; the calling test skips when the store only polls. */
+  protected final WakeUpStore wakeUp() {
+    return power(WakeUpStore.class, "store wakes waiters");
+  }
+
+  private <T> T power(Class<T> type, String description) {
+    Optional<T> power = store.capability(type);
+    assumeThat(power).as(description).isPresent();
+    return power.orElseThrow();
   }
 
   /**
@@ -139,6 +154,21 @@ public abstract class TaskStoreConformanceTest {
     List<Task> claimed = claim(queue, 10);
     assertThat(claimed).hasSize(1);
     return claimed.getFirst();
+  }
+
+  /** One sweep of expired leases, as every node's sweeper runs it. */
+  protected List<SweepResult.Swept> sweep() {
+    return store.sweepExpiredLeases(new SweepRequest(100)).swept();
+  }
+
+  /** Sweeps until the lease of {@code running} has been taken back; returns what the sweep did. */
+  protected SweepResult.Swept awaitSwept(Task running) {
+    AtomicReference<SweepResult.Swept> swept = new AtomicReference<>();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+      sweep().stream().filter(s -> s.task().id().equals(running.id())).findFirst().ifPresent(swept::set);
+      return swept.get() != null;
+    });
+    return swept.get();
   }
 
   protected Task get(TaskId id) {
@@ -208,6 +238,52 @@ public abstract class TaskStoreConformanceTest {
 
     assertThat(firstTwo).containsExactlyInAnyOrder("p9-early", "p9-late");
     assertThat(order).containsExactlyElementsOf(expected.stream().map(t -> t.id().value()).toList());
+  }
+
+  /**
+   * The store's claim statement hands tasks out in the order {@link ClaimOrder} specifies, on seeded
+   * random tasks: few priorities and due times so that ties are common, ids in mixed case so that a
+   * collation other than byte order shows, inserted in random batches and claimed in random batch sizes.
+   */
+  @Test
+  void claimOrderMatchesTheReferenceModelOnSeededRandomTasks() {
+    long seed = System.nanoTime();
+    System.out.println("claimOrderMatchesTheReferenceModelOnSeededRandomTasks seed=" + seed);
+    Random random = new Random(seed);
+    Instant past = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    String alphabet = "aAbBzZ09_.-:";
+    for (int round = 0; round < 4; round++) {
+      String queue = "order-" + round;
+      Set<String> ids = new HashSet<>();
+      while (ids.size() < 30) {
+        // Ids are store-wide, so each round's start with its number.
+        StringBuilder id = new StringBuilder().append(round).append(alphabet.charAt(random.nextInt(8)));
+        for (int i = random.nextInt(4); i > 0; i--) {
+          id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        ids.add(id.toString());
+      }
+      List<NewTask> tasks = new ArrayList<>();
+      for (String id : ids) {
+        tasks.add(task(queue).id(id).priority(List.of(0, 1, 5, 9).get(random.nextInt(4)))
+            .runAt(past.plusSeconds(10L * random.nextInt(3))).build());
+      }
+      Collections.shuffle(tasks, random);
+      for (int from = 0; from < tasks.size(); ) {
+        int to = Math.min(tasks.size(), from + 1 + random.nextInt(10));
+        store.insertMany(new InsertRequest(tasks.subList(from, to)));
+        from = to;
+      }
+
+      List<TaskId> expected = ClaimOrder.of(tasks);
+      for (int from = 0; from < expected.size(); ) {
+        int to = Math.min(expected.size(), from + 1 + random.nextInt(7));
+        List<Task> claimed = claim(queue, to - from);
+        assertThat(claimed).extracting(Task::id).as("claim %d..%d of round %d, seed %d", from, to, round, seed)
+            .containsExactlyInAnyOrderElementsOf(expected.subList(from, to));
+        from = to;
+      }
+    }
   }
 
   private Task claimOnlyOneOf(String queue) {
@@ -303,6 +379,7 @@ public abstract class TaskStoreConformanceTest {
 
     AtomicReference<Task> again = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 1, LONG_LEASE);
       return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
     });
@@ -320,10 +397,11 @@ public abstract class TaskStoreConformanceTest {
     // A task that kills its worker every time must not be retried forever: the crashed attempt counts.
     insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
-    await().atMost(PATIENCE).until(() -> {
-      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
-      return get(first.id()).state() == TaskState.DEAD;
-    });
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.state()).isEqualTo(TaskState.DEAD);
+    assertThat(swept.timedOut()).isFalse();
+    assertThat(swept.task().lease()).isEqualTo(first.lease());
+    assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
     Task dead = get(first.id());
     assertThat(dead.attempt()).isEqualTo(1);
     assertThat(dead.lastError()).contains("lease expired");
@@ -332,11 +410,147 @@ public abstract class TaskStoreConformanceTest {
   }
 
   @Test
+  void expiredLeaseIsSweptBackToReadyWithItsLossInTheErrorHistory() {
+    Task inserted = insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    assertThat(sweep()).as("a live lease is not swept").isEmpty();
+
+    SweepResult.Swept swept = awaitSwept(first);
+
+    assertThat(swept.state()).isEqualTo(TaskState.READY);
+    assertThat(swept.error()).isEqualTo("lease expired on worker worker-1");
+    assertThat(swept.task().lease()).as("as the sweep found it").isEqualTo(first.lease());
+    Task ready = get(first.id());
+    assertThat(ready.state()).isEqualTo(TaskState.READY);
+    assertThat(ready.lease()).isNull();
+    assertThat(ready.attempt()).isEqualTo(1);
+    assertThat(ready.runAt()).as("keeps its place in line").isEqualTo(inserted.runAt());
+    assertThat(ready.lastError()).isEqualTo(swept.error());
+    assertThat(store.errors(first.id())).singleElement().satisfies(e -> {
+      assertThat(e.attempt()).isEqualTo(1);
+      assertThat(e.workerId()).isEqualTo("worker-1");
+      assertThat(e.error()).isEqualTo(swept.error());
+    });
+    assertThat(sweep()).as("swept once").isEmpty();
+    assertThat(claimOnly("q").attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void claimsLeaveAnExpiredLeaseToTheSweep() {
+    // A claim that took it back would have to record the lost attempt too; only the sweep does.
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    await().atMost(PATIENCE).until(() -> Instant.now().isAfter(first.lease().until().plusMillis(200)));
+    assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
+    assertThat(get(first.id()).state()).isEqualTo(TaskState.RUNNING);
+    assertThat(store.errors(first.id())).isEmpty();
+  }
+
+  @Test
+  void completionWithASweptLeaseIsStale() {
+    insertOne(task("q").build());
+    Task first = claim("q", 1, SHORT_LEASE).getFirst();
+    awaitSwept(first);
+    Task before = get(first.id());
+
+    assertThat(complete(first, succeeded()).stale()).containsExactly(first.id());
+    assertThat(complete(first, new Completion.Retry(SHORT_DELAY, "late")).stale()).containsExactly(first.id());
+    assertThat(store.extendMany(new ExtendRequest(List.of(new LeaseRef(first.id(), first.lease().token())),
+        LONG_LEASE)).stale()).containsExactly(first.id());
+    assertThat(get(first.id())).as("nothing changed").isEqualTo(before);
+    assertThat(store.errors(first.id())).hasSize(1);
+  }
+
+  @Test
+  void concurrentSweepsTakeEachLeaseOnce() throws Exception {
+    int total = 40;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      tasks.add(task("q").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+    List<Task> running = claim("q", total, SHORT_LEASE);
+    assertThat(running).hasSize(total);
+    await().atMost(PATIENCE).until(() -> Instant.now().isAfter(running.getLast().lease().until().plusMillis(200)));
+
+    int sweepers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(sweepers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<List<SweepResult.Swept>>> results = new ArrayList<>();
+    try {
+      for (int i = 0; i < sweepers; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          List<SweepResult.Swept> mine = new ArrayList<>();
+          for (int round = 0; round < 5; round++) {
+            mine.addAll(store.sweepExpiredLeases(new SweepRequest(7)).swept());
+          }
+          return mine;
+        }));
+      }
+      go.countDown();
+      List<TaskId> swept = new ArrayList<>();
+      for (Future<List<SweepResult.Swept>> f : results) {
+        f.get().forEach(s -> swept.add(s.task().id()));
+      }
+      assertThat(swept).as("every lease swept exactly once").hasSize(total).doesNotHaveDuplicates();
+    } finally {
+      pool.shutdownNow();
+    }
+    for (Task t : running) {
+      assertThat(store.errors(t.id())).as("one history entry for %s", t.id()).hasSize(1);
+      assertThat(get(t.id()).state()).isEqualTo(TaskState.READY);
+    }
+  }
+
+  @Test
+  void leaseRunsNoLongerThanTheTimeoutAndExtensionsPastItAreRefused() {
+    Duration timeout = Duration.ofMillis(300);
+    insertOne(task("q").timeout(timeout).build());
+    Task first = claim("q", 1, LONG_LEASE).getFirst();
+    assertThat(first.lease().until()).as("capped at the timeout and its grace")
+        .isBeforeOrEqualTo(first.startedAt().plus(timeout).plus(AttemptTimeout.GRACE));
+    ExtendResult early = store.extendMany(new ExtendRequest(
+        List.of(new LeaseRef(first.id(), first.lease().token())), LONG_LEASE));
+    assertThat(early.extended()).containsKey(first.id());
+    assertThat(early.extended().get(first.id()))
+        .isBeforeOrEqualTo(first.startedAt().plus(timeout).plus(AttemptTimeout.GRACE));
+
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> !store.extendMany(new ExtendRequest(
+        List.of(new LeaseRef(first.id(), first.lease().token())), LONG_LEASE)).stale().isEmpty());
+
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.timedOut()).isTrue();
+    assertThat(swept.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(swept.error()).isEqualTo(AttemptTimeout.error(timeout)).isEqualTo("timed out after 300 ms");
+    Task retrying = get(first.id());
+    assertThat(retrying.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(retrying.lastError()).isEqualTo(swept.error());
+    assertThat(store.errors(first.id())).extracting(AttemptError::error).containsExactly(swept.error());
+    assertThat(complete(first, succeeded()).stale()).containsExactly(first.id());
+    assertThat(claimOnly("q").attempt()).as("retried at once").isEqualTo(2);
+  }
+
+  @Test
+  void finalAttemptThatOutlivesItsTimeoutIsDead() {
+    insertOne(task("q").timeout(Duration.ofMillis(200))
+        .retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
+    Task first = claim("q", 1, LONG_LEASE).getFirst();
+    SweepResult.Swept swept = awaitSwept(first);
+    assertThat(swept.state()).isEqualTo(TaskState.DEAD);
+    assertThat(swept.error()).isEqualTo("timed out after 200 ms");
+    Task dead = get(first.id());
+    assertThat(dead.state()).isEqualTo(TaskState.DEAD);
+    assertThat(dead.finishedAt()).isNotNull();
+  }
+
+  @Test
   void staleLeaseTokenIsRefused() {
     insertOne(task("q").build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
     AtomicReference<Task> again = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 1, LONG_LEASE);
       return !tasks.isEmpty() && again.compareAndSet(null, tasks.getFirst());
     });
@@ -377,6 +591,7 @@ public abstract class TaskStoreConformanceTest {
     // Only the lease that was not extended runs out.
     AtomicReference<List<Task>> reclaimed = new AtomicReference<>();
     await().atMost(PATIENCE).until(() -> {
+      sweep();
       List<Task> tasks = claim("q", 3, LONG_LEASE);
       return !tasks.isEmpty() && reclaimed.compareAndSet(null, tasks);
     });
@@ -1064,10 +1279,7 @@ public abstract class TaskStoreConformanceTest {
   void expiredLeaseOnTheFinalAttemptIsInTheErrorHistory() {
     insertOne(task("q").retry(RetryPolicy.of(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).build());
     Task first = claim("q", 1, SHORT_LEASE).getFirst();
-    await().atMost(PATIENCE).until(() -> {
-      assertThat(claim("q", 1, LONG_LEASE)).isEmpty();
-      return get(first.id()).state() == TaskState.DEAD;
-    });
+    assertThat(awaitSwept(first).state()).isEqualTo(TaskState.DEAD);
 
     assertThat(store.errors(first.id())).singleElement().satisfies(e -> {
       assertThat(e.attempt()).isEqualTo(1);
@@ -1195,7 +1407,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("capped").build());
     }
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(3)));
 
     List<Task> first = claim("capped", 10);
     assertThat(first).hasSize(3);
@@ -1209,7 +1421,7 @@ public abstract class TaskStoreConformanceTest {
   void taskWhoseLeaseRanOutNoLongerCountsAgainstTheCap() {
     insertOne(task("capped").build());
     insertOne(task("capped").build());
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(1)));
     assertThat(claim("capped", 10, SHORT_LEASE)).hasSize(1);
     assertThat(claim("capped", 10)).isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("capped", 10).size() == 1);
@@ -1224,7 +1436,7 @@ public abstract class TaskStoreConformanceTest {
       tasks.add(task("capped").build());
     }
     store.insertMany(new InsertRequest(tasks));
-    store.limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
+    limits().limitQueue(new QueueLimitsRequest("capped", QueueLimits.concurrency(cap)));
     // Raised after a claim returns and lowered before the completion is sent, so it never counts more
     // than the store holds RUNNING: if it passes the cap, the store did.
     AtomicInteger held = new AtomicInteger();
@@ -1242,7 +1454,7 @@ public abstract class TaskStoreConformanceTest {
           while (done.get() < total) {
             List<Task> claimed = store.claim(new ClaimRequest("capped", 4, LONG_LEASE, worker)).tasks();
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("capped"), Duration.ofMillis(20)));
               continue;
             }
             maxHeld.accumulateAndGet(held.addAndGet(claimed.size()), Math::max);
@@ -1276,7 +1488,7 @@ public abstract class TaskStoreConformanceTest {
     }
     store.insertMany(new InsertRequest(tasks));
     long start = System.nanoTime();
-    store.limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
+    limits().limitQueue(new QueueLimitsRequest("metered", QueueLimits.rate(rate, burst)));
     Duration run = Duration.ofSeconds(2);
     AtomicInteger claimedTotal = new AtomicInteger();
     ConcurrentLinkedQueue<String> breaches = new ConcurrentLinkedQueue<>();
@@ -1296,7 +1508,7 @@ public abstract class TaskStoreConformanceTest {
               breaches.add(sofar + " claimed by " + (System.nanoTime() - start) / 1_000_000 + " ms, allowed " + allowed);
             }
             if (claimed.isEmpty()) {
-              store.awaitWork(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
+              IdleWait.on(store).await(new WaitRequest(Set.of("metered"), Duration.ofMillis(20)));
             }
           }
           return null;
@@ -1314,21 +1526,75 @@ public abstract class TaskStoreConformanceTest {
         .as("the bucket refills: well over half the rate is reached").isGreaterThan((int) (rate * seconds / 2));
   }
 
+  /**
+   * The store's claim statement spends its bucket as {@link TokenBucket} specifies, on seeded random
+   * claims (sizes, pauses, rate and burst). The store's clock is read at some moment inside each call,
+   * so the model is run twice: with every interval as long as the calls allow (the most tokens the store
+   * can have had) and as short (the least). Each claim must return no more than the first allows and
+   * at least what the second allows, within the clock's millisecond.
+   */
+  @Test
+  void rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims() {
+    long seed = System.nanoTime();
+    System.out.println("rateLimitedClaimsFollowTheTokenBucketModelOnSeededRandomClaims seed=" + seed);
+    Random random = new Random(seed);
+    QueueLimits limits = QueueLimits.rate(5 + random.nextInt(60), 1 + random.nextInt(8));
+    double slack = limits.ratePerSecond() * 0.002 + 1e-6;
+    List<NewTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tasks.add(task("metered").build());
+    }
+    store.insertMany(new InsertRequest(tasks));
+
+    Instant before = nanoInstant();
+    limits().limitQueue(new QueueLimitsRequest("metered", limits));
+    Instant after = nanoInstant();
+    TokenBucket most = TokenBucket.full(limits, before);
+    TokenBucket least = TokenBucket.full(limits, after);
+    List<String> breaches = new ArrayList<>();
+    for (int k = 0; k < 30; k++) {
+      if (random.nextInt(3) == 0) {
+        Duration pause = Duration.ofMillis(random.nextInt(400));
+        await().pollDelay(pause).atMost(pause.plusSeconds(5)).until(() -> true);
+      }
+      int asked = 1 + random.nextInt(2 * (int) limits.burst() + 2);
+      Instant called = nanoInstant();
+      int got = claim("metered", asked).size();
+      Instant returned = nanoInstant();
+      most = most.refilled(limits, returned);
+      least = least.refilled(limits, called);
+      long atMost = Math.min(asked, new TokenBucket(most.tokens() + slack, returned).whole());
+      long atLeast = Math.min(asked, new TokenBucket(least.tokens() - slack, called).whole());
+      if (got > atMost || got < atLeast) {
+        breaches.add("claim " + k + " of " + asked + " got " + got + ", the model allows " + atLeast + ".." + atMost);
+      }
+      // The next interval is longest from this call's start, shortest from its end.
+      most = most.spend(got).asOf(called);
+      least = least.spend(got).asOf(returned);
+    }
+    assertThat(breaches).as("%s, seed %d", limits, seed).isEmpty();
+  }
+
+  /** Now, to the nanosecond the JVM measures; only differences between these are meaningful. */
+  private static Instant nanoInstant() {
+    return Instant.EPOCH.plusNanos(System.nanoTime());
+  }
+
   @Test
   void limitsAreShownInQueuesAndCanBeCleared() {
     for (int i = 0; i < 6; i++) {
       insertOne(task("q").build());
     }
     QueueLimits limits = QueueLimits.concurrency(2).withRate(100, 50);
-    store.limitQueue(new QueueLimitsRequest("q", limits));
-    store.limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
+    limits().limitQueue(new QueueLimitsRequest("q", limits));
+    limits().limitQueue(new QueueLimitsRequest("empty", QueueLimits.rate(1.5, 3)));
     Map<String, QueueInfo> queues = store.queues().stream().collect(Collectors.toMap(QueueInfo::queue, q -> q));
     assertThat(queues.get("q").limits()).isEqualTo(limits);
     assertThat(queues.get("empty").limits()).as("a limited queue is listed without tasks")
         .isEqualTo(QueueLimits.rate(1.5, 3));
     assertThat(claim("q", 10)).hasSize(2);
 
-    store.limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
+    limits().limitQueue(new QueueLimitsRequest("q", QueueLimits.NONE));
     assertThat(claim("q", 10)).hasSize(4);
     assertThat(store.queues()).filteredOn(q -> q.queue().equals("q")).singleElement()
         .satisfies(q -> assertThat(q.limits()).isEqualTo(QueueLimits.NONE));
@@ -1339,7 +1605,7 @@ public abstract class TaskStoreConformanceTest {
     for (int i = 0; i < 5; i++) {
       insertOne(task("slow").build());
     }
-    store.limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
+    limits().limitQueue(new QueueLimitsRequest("slow", QueueLimits.rate(2, 2)));
     assertThat(claim("slow", 10)).as("a new bucket is full").hasSize(2);
     assertThat(claim("slow", 10)).as("and then empty").isEmpty();
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> claim("slow", 10).size() == 1);
@@ -1378,7 +1644,7 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesPromptlyWhenAnotherThreadInserts() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     AtomicReference<Task> claimed = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     WaitRequest wait = new WaitRequest(Set.of("q", "other"), Duration.ofSeconds(5));
@@ -1386,7 +1652,7 @@ public abstract class TaskStoreConformanceTest {
       try {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (claimed.get() == null && System.nanoTime() < deadline) {
-          store.awaitWork(wait);
+          wakeUp.awaitWork(wait);
           List<Task> tasks = claim("q", 1);
           if (!tasks.isEmpty()) {
             claimed.set(tasks.getFirst());
@@ -1418,14 +1684,14 @@ public abstract class TaskStoreConformanceTest {
 
   @Test
   void awaitWorkWakesWhenADelayedTaskComesDue() throws Exception {
-    assumeThat(supportsWorkSignal()).as("store wakes waiters").isTrue();
+    WakeUpStore wakeUp = wakeUp();
     Task task = insertOne(task("q").delay(SHORT_DELAY).build());
     long insertedAt = System.nanoTime();
     WaitRequest wait = new WaitRequest(Set.of("q"), Duration.ofSeconds(5));
 
     Task claimed = null;
     while (claimed == null && System.nanoTime() - insertedAt < PATIENCE.toNanos()) {
-      store.awaitWork(wait);
+      wakeUp.awaitWork(wait);
       List<Task> tasks = claim("q", 1);
       claimed = tasks.isEmpty() ? null : tasks.getFirst();
     }
@@ -1440,7 +1706,7 @@ public abstract class TaskStoreConformanceTest {
     insertOne(task("q").delay(FAR_AWAY).build());
     long start = System.nanoTime();
 
-    store.awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
+    wakeUp().awaitWork(new WaitRequest(Set.of("q"), Duration.ofMillis(300)));
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(claim("q", 10)).isEmpty();

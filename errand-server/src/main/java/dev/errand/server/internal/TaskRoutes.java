@@ -120,7 +120,8 @@ public final class TaskRoutes {
 
   /**
    * Two items of one batch that claim the same idempotency key (in one queue) or the same id for
-   * different tasks would leave one written and one refused; refuse the whole batch instead.
+   * different tasks would leave one written and one refused; refuse the whole batch instead. "Different"
+   * is {@link TaskSpec#isRepeatOf}, the rule two single enqueues are answered by.
    */
   private static void rejectClashesWithin(List<TaskSpec> specs, FieldErrors errors) {
     Map<String, TaskSpec> seen = new HashMap<>();
@@ -128,13 +129,13 @@ public final class TaskRoutes {
       TaskSpec spec = specs.get(i);
       if (spec.idempotencyKey() != null) {
         TaskSpec first = seen.putIfAbsent("key " + spec.queue() + " " + spec.idempotencyKey(), spec);
-        if (first != null && !first.sameTaskAs(spec)) {
+        if (first != null && !spec.isRepeatOf(first)) {
           errors.add("tasks[" + i + "].idempotencyKey", "is used by an earlier task of this batch with a different spec");
         }
       }
       if (spec.id() != null) {
         TaskSpec first = seen.putIfAbsent("id " + spec.id(), spec);
-        if (first != null && !first.sameTaskAs(spec)) {
+        if (first != null && !spec.isRepeatOf(first)) {
           errors.add("tasks[" + i + "].id", "is used by an earlier task of this batch with a different spec");
         }
       }

@@ -8,6 +8,7 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.WorkerCompletion;
+import dev.errand.core.WorkerIds;
 import dev.errand.server.metrics.WorkerTracker;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -71,8 +72,8 @@ public final class WorkerRoutes {
     String workerId = body.string("workerId", errors);
     if (!body.has("workerId")) {
       errors.add("workerId", "is required");
-    } else if (workerId != null && (workerId.isBlank() || workerId.length() > 200)) {
-      errors.add("workerId", "must be 1..200 characters");
+    } else if (workerId != null && !WorkerIds.isValid(workerId)) {
+      errors.add("workerId", WorkerIds.RULE);
     }
     Integer max = body.integer("max", 1, MAX_CLAIM, errors);
     Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);

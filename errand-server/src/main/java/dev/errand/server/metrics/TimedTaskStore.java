@@ -18,17 +18,22 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.WaitRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,22 +44,28 @@ import java.util.function.Supplier;
 /**
  * A {@link TaskStore} that times every SPI call ({@code errand.store.calls}, tagged {@code op} and
  * {@code outcome} ok or error) and counts the calls that threw ({@code errand.store.errors}). Waiting
- * for work is not a round trip and is passed through untimed. {@link #wrap} keeps the store's optional
- * JDBC power. Thread-safe as the store it wraps.
+ * for work is not a round trip and is passed through untimed.
+ *
+ * <p>Wrapping hides no power of the store: {@link #capability} answers with a timed wrapper for the
+ * powers timed here (joining a JDBC transaction, whose writes are timed as their plain counterparts;
+ * stored schedules; flow limits), only when the store has them, and forwards every other lookup (the
+ * wake-up, powers added later) to the store itself. Thread-safe as the store it wraps.
  */
-public class TimedTaskStore implements TaskStore {
+public final class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
   enum Op {
-    INSERT, CLAIM, EXTEND, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
+    INSERT, CLAIM, EXTEND, SWEEP, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
     SCHEDULES, REPLAY, PURGE, PRUNE, PING
   }
 
   private record OpMeters(Timer ok, Timer error, Counter errors) {}
 
-  final TaskStore delegate;
+  private final TaskStore delegate;
   private final Map<Op, OpMeters> meters = new EnumMap<>(Op.class);
+  // The timed wrappers of the powers timed here that the store has, by power; read-only once built.
+  private final Map<Class<?>, Object> timedPowers = new HashMap<>();
 
-  TimedTaskStore(TaskStore delegate, MeterRegistry registry) {
+  private TimedTaskStore(TaskStore delegate, MeterRegistry registry) {
     this.delegate = delegate;
     for (Op op : Op.values()) {
       String name = op.name().toLowerCase(Locale.ROOT);
@@ -62,12 +73,26 @@ public class TimedTaskStore implements TaskStore {
           Counter.builder("errand.store.errors").description("Store calls that threw (store unreachable or failing)")
               .tag("store", delegate.name()).tag("op", name).register(registry)));
     }
+    delegate.capability(JdbcTransactionalStore.class)
+        .ifPresent(jdbc -> timedPowers.put(JdbcTransactionalStore.class, new TimedJdbc(jdbc)));
+    delegate.capability(ScheduleStore.class)
+        .ifPresent(schedules -> timedPowers.put(ScheduleStore.class, new TimedSchedules(schedules)));
+    delegate.capability(QueueLimitStore.class)
+        .ifPresent(limits -> timedPowers.put(QueueLimitStore.class, new TimedLimits(limits)));
   }
 
-  /** Wraps {@code store}; the result is a {@link JdbcTransactionalStore} if {@code store} is one. */
+  /** Wraps {@code store}, keeping every power it has (see {@link #capability}). */
   public static TaskStore wrap(TaskStore store, MeterRegistry registry) {
-    return store instanceof JdbcTransactionalStore ? new TimedJdbcTaskStore(store, registry)
-        : new TimedTaskStore(store, registry);
+    return new TimedTaskStore(store, registry);
+  }
+
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    Object timed = timedPowers.get(type);
+    if (timed != null) {
+      return Optional.of(type.cast(timed));
+    }
+    return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
   }
 
   private Timer timer(MeterRegistry registry, String op, String outcome) {
@@ -75,7 +100,7 @@ public class TimedTaskStore implements TaskStore {
         .tag("store", delegate.name()).tag("op", op).tag("outcome", outcome).register(registry);
   }
 
-  final <T> T time(Op op, Supplier<T> call) {
+  private <T> T time(Op op, Supplier<T> call) {
     long start = System.nanoTime();
     OpMeters m = meters.get(op);
     try {
@@ -110,6 +135,11 @@ public class TimedTaskStore implements TaskStore {
   }
 
   @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return time(Op.SWEEP, () -> delegate.sweepExpiredLeases(request));
+  }
+
+  @Override
   public CompleteResult completeMany(CompleteRequest request) {
     return time(Op.COMPLETE, () -> delegate.completeMany(request));
   }
@@ -141,33 +171,7 @@ public class TimedTaskStore implements TaskStore {
 
   @Override
   public void pauseQueue(QueuePauseRequest request) {
-    time(Op.PAUSE, () -> {
-      delegate.pauseQueue(request);
-      return null;
-    });
-  }
-
-  @Override
-  public void limitQueue(QueueLimitsRequest request) {
-    time(Op.LIMIT, () -> {
-      delegate.limitQueue(request);
-      return null;
-    });
-  }
-
-  @Override
-  public StoredSchedule putSchedule(SchedulePutRequest request) {
-    return time(Op.SCHEDULE_PUT, () -> delegate.putSchedule(request));
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return time(Op.SCHEDULE_DELETE, () -> delegate.deleteSchedule(name));
-  }
-
-  @Override
-  public List<StoredSchedule> storedSchedules() {
-    return time(Op.SCHEDULES, delegate::storedSchedules);
+    run(Op.PAUSE, () -> delegate.pauseQueue(request));
   }
 
   @Override
@@ -186,20 +190,79 @@ public class TimedTaskStore implements TaskStore {
   }
 
   @Override
-  public void awaitWork(WaitRequest request) throws InterruptedException {
-    delegate.awaitWork(request);
-  }
-
-  @Override
   public void ping() {
-    time(Op.PING, () -> {
-      delegate.ping();
-      return null;
-    });
+    run(Op.PING, delegate::ping);
   }
 
   @Override
   public void close() {
     delegate.close();
+  }
+
+  private void run(Op op, Runnable call) {
+    time(op, () -> {
+      call.run();
+      return null;
+    });
+  }
+
+  /** Writes in the caller's transaction are timed as their plain counterparts; opening one is not. */
+  private final class TimedJdbc implements JdbcTransactionalStore {
+    private final JdbcTransactionalStore jdbc;
+
+    TimedJdbc(JdbcTransactionalStore jdbc) {
+      this.jdbc = jdbc;
+    }
+
+    @Override
+    public InsertResult insertMany(Connection connection, InsertRequest request) {
+      return time(Op.INSERT, () -> jdbc.insertMany(connection, request));
+    }
+
+    @Override
+    public Connection openTransaction() {
+      return jdbc.openTransaction();
+    }
+
+    @Override
+    public CompleteResult completeMany(Connection connection, CompleteRequest request) {
+      return time(Op.COMPLETE, () -> jdbc.completeMany(connection, request));
+    }
+  }
+
+  private final class TimedSchedules implements ScheduleStore {
+    private final ScheduleStore schedules;
+
+    TimedSchedules(ScheduleStore schedules) {
+      this.schedules = schedules;
+    }
+
+    @Override
+    public StoredSchedule putSchedule(SchedulePutRequest request) {
+      return time(Op.SCHEDULE_PUT, () -> schedules.putSchedule(request));
+    }
+
+    @Override
+    public boolean deleteSchedule(String name) {
+      return time(Op.SCHEDULE_DELETE, () -> schedules.deleteSchedule(name));
+    }
+
+    @Override
+    public List<StoredSchedule> storedSchedules() {
+      return time(Op.SCHEDULES, schedules::storedSchedules);
+    }
+  }
+
+  private final class TimedLimits implements QueueLimitStore {
+    private final QueueLimitStore limits;
+
+    TimedLimits(QueueLimitStore limits) {
+      this.limits = limits;
+    }
+
+    @Override
+    public void limitQueue(QueueLimitsRequest request) {
+      run(Op.LIMIT, () -> limits.limitQueue(request));
+    }
   }
 }

@@ -31,8 +31,14 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
   private final Clock clock;
   private final Duration window;
   private final ConcurrentMap<String, Worker> workers = new ConcurrentHashMap<>();
-  /** The worker of each task it is running, so a heartbeat (which names the task only) finds its worker. */
-  private final ConcurrentMap<TaskId, String> runningBy = new ConcurrentHashMap<>();
+  /**
+   * The lease of each running task as this process heard of it, so that a heartbeat (which names the task
+   * only) finds its worker, and an outcome is counted against the worker whose lease it ended.
+   */
+  private final ConcurrentMap<TaskId, Holder> runningBy = new ConcurrentHashMap<>();
+
+  /** Who holds a task's lease: the worker and the token that tells this lease from a later one. */
+  private record Holder(String workerId, String token) {}
 
   public WorkerTracker(Clock clock, Duration window) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -65,9 +71,9 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
 
   /** The worker running {@code task} extended its lease. */
   public void heartbeat(TaskId task) {
-    String workerId = runningBy.get(task);
-    if (workerId != null) {
-      seen(workerId);
+    Holder holder = runningBy.get(task);
+    if (holder != null) {
+      seen(holder.workerId());
     }
   }
 
@@ -78,9 +84,13 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
     }
     String workerId = task.lease().workerId();
     seen(workerId);
-    if (runningBy.put(task.id(), workerId) == null) {
-      workers.computeIfAbsent(workerId, id -> new Worker(clock.instant())).running.incrementAndGet();
+    Holder previous = runningBy.put(task.id(), new Holder(workerId, task.lease().token()));
+    if (previous != null) {
+      // An older lease of the task ended without this process hearing how (its sweep ran on another
+      // node): it is not running there any more.
+      decrement(previous.workerId());
     }
+    workers.computeIfAbsent(workerId, id -> new Worker(clock.instant())).running.incrementAndGet();
   }
 
   @Override
@@ -113,13 +123,29 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
     finished(task);
   }
 
+  /**
+   * The attempt of {@code task} ended. A task that still carries its lease ends that lease only, so that a
+   * late word about an old lease (a stale worker's) never ends a later one; a task as the store left it
+   * after the outcome (a remote completion, a cancellation) carries none and ends whichever lease this
+   * process knows of.
+   */
   private void finished(Task task) {
-    String workerId = runningBy.remove(task.id());
-    if (workerId != null) {
-      Worker w = workers.get(workerId);
-      if (w != null) {
-        w.running.updateAndGet(n -> Math.max(0, n - 1));
-      }
+    Holder ended;
+    if (task.lease() == null) {
+      ended = runningBy.remove(task.id());
+    } else {
+      Holder holder = new Holder(task.lease().workerId(), task.lease().token());
+      ended = runningBy.remove(task.id(), holder) ? holder : null;
+    }
+    if (ended != null) {
+      decrement(ended.workerId());
+    }
+  }
+
+  private void decrement(String workerId) {
+    Worker w = workers.get(workerId);
+    if (w != null) {
+      w.running.updateAndGet(n -> Math.max(0, n - 1));
     }
   }
 
@@ -130,7 +156,7 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
     workers.forEach((id, w) -> {
       if (w.seenAt.isBefore(cutoff)) {
         if (workers.remove(id, w)) {
-          runningBy.values().removeIf(id::equals); // leases of a vanished worker expire in the store
+          runningBy.values().removeIf(h -> h.workerId().equals(id)); // the store's sweep takes their leases back
         }
       } else {
         out.add(new WorkerInfo(id, w.seenAt, w.running.get()));

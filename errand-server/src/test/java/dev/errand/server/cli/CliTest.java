@@ -8,6 +8,7 @@ import dev.errand.core.Errand;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.schedule.Schedule;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import dev.errand.server.ErrandServer;
 import dev.errand.server.ServerConfig;
@@ -90,14 +91,14 @@ class CliTest {
         "--url", url);
     assertThat(put.code()).as(put.err()).isZero();
     assertThat(put.json().get("source").asText()).isEqualTo("store");
-    assertThat(errand.store().storedSchedules()).extracting(s -> s.name()).containsExactly("cli-nightly");
+    assertThat(errand.store().capability(ScheduleStore.class).orElseThrow().storedSchedules()).extracting(s -> s.name()).containsExactly("cli-nightly");
     assertThat(run("schedules", "--url", url).json().get("schedules")).extracting(n -> n.get("name").asText())
         .containsExactly("cli-beat", "cli-nightly");
     Run conflict = run("schedules", "delete", "cli-beat", "--url", url);
     assertThat(conflict.code()).isEqualTo(1);
     assertThat(conflict.err()).contains("\"status\":409");
     assertThat(run("schedules", "delete", "cli-nightly", "--url", url).code()).isZero();
-    assertThat(errand.store().storedSchedules()).isEmpty();
+    assertThat(errand.store().capability(ScheduleStore.class).orElseThrow().storedSchedules()).isEmpty();
 
     Run dead = run("dead", "list", "--queue", "cli", "--url", url);
     assertThat(dead.json().get("tasks")).isEmpty();

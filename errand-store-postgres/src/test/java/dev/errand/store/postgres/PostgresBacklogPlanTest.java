@@ -77,9 +77,9 @@ class PostgresBacklogPlanTest {
   @Test
   void claimUsesThePartialIndexes() throws Exception {
     String plan = explain("claim",
-        "text, text, text, integer, text, integer, text, integer, integer, bigint, text",
-        "'bulk', 'bulk', 'bulk', 10, 'bulk', 100, 'bulk', 10, 10, 30000000, 'w'");
-    assertThat(plan).contains("tasks_ready").contains("tasks_waiting").contains("tasks_leased");
+        "text, text, text, integer, text, integer, integer, bigint, bigint, text",
+        "'bulk', 'bulk', 'bulk', 10, 'bulk', 100, 10, 30000000, 1000000, 'w'");
+    assertThat(plan).contains("tasks_ready").contains("tasks_waiting").doesNotContain("tasks_leased");
   }
 
   @Test
@@ -92,8 +92,14 @@ class PostgresBacklogPlanTest {
       assertThat(plan).as("returning tasks: " + returnTasks).contains("tasks_pkey");
     }
     String plan;
-    plan = explain("extend_leases", "bigint, text[], text[]", "30000000, " + ids + ", ARRAY['t1', 't2']::text[]");
+    plan = explain("extend_leases", "bigint, bigint, text[], text[]",
+        "30000000, 1000000, " + ids + ", ARRAY['t1', 't2']::text[]");
     assertThat(plan).contains("tasks_pkey");
+  }
+
+  @Test
+  void leaseSweepReadsOnlyTheRunningTasks() throws Exception {
+    assertThat(explain("sweep_expired_leases", "integer", "500")).contains("tasks_leased");
   }
 
   @Test
@@ -122,7 +128,7 @@ class PostgresBacklogPlanTest {
   @Test
   void waitBoundPruneAndDeadQueueUseIndexes() throws Exception {
     assertThat(explain("next_due_micros", "text[]", "ARRAY['bulk', 'other']::text[]"))
-        .contains("tasks_waiting").contains("tasks_leased");
+        .contains("tasks_waiting").doesNotContain("tasks_leased");
     assertThat(explain("prune_finished", "text, text, timestamptz, integer", "'bulk', 'SUCCEEDED', now(), 1000"))
         .contains("tasks_finished");
     explain("cancel_task", "text", "'ready-00000003'");

@@ -27,6 +27,7 @@ import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import java.sql.Connection;
@@ -217,6 +218,12 @@ class PostgresStoreTest {
     }
   }
 
+  /** A sweep, which makes expired leases claimable, then a claim. */
+  private List<Task> sweepAndClaim(String queue) {
+    store.sweepExpiredLeases(new SweepRequest(100));
+    return claim(queue, 1, LEASE);
+  }
+
   @Test
   void expiredLeaseIsClaimableAgainWithTheNextAttempt() {
     String queue = newQueue();
@@ -224,7 +231,7 @@ class PostgresStoreTest {
     Task first = claim(queue, 1, Duration.ofMillis(200)).get(0);
 
     Task second = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> claim(queue, 1, LEASE), list -> !list.isEmpty()).get(0);
+        .until(() -> sweepAndClaim(queue), list -> !list.isEmpty()).get(0);
     assertThat(second.id()).isEqualTo(first.id());
     assertThat(second.attempt()).isEqualTo(2);
     assertThat(second.lease().token()).isNotEqualTo(first.lease().token());
@@ -236,7 +243,7 @@ class PostgresStoreTest {
     store.insertMany(request(NewTasks.ready(queue)));
     Task first = claim(queue, 1, Duration.ofMillis(100)).get(0);
     Task second = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> claim(queue, 1, LEASE), list -> !list.isEmpty()).get(0);
+        .until(() -> sweepAndClaim(queue), list -> !list.isEmpty()).get(0);
 
     var completed = store.completeMany(new CompleteRequest(List.of(
         new Completion(first.id(), first.lease().token(), new Completion.Succeeded(null)))));
@@ -260,12 +267,12 @@ class PostgresStoreTest {
     ExtendResult result = store.extendMany(new ExtendRequest(List.of(
         new LeaseRef(claimed.get(0).id(), claimed.get(0).lease().token()),
         new LeaseRef(claimed.get(1).id(), claimed.get(1).lease().token()),
-        new LeaseRef(unknown, "nope")), Duration.ofMinutes(5)));
+        new LeaseRef(unknown, "nope")), Duration.ofSeconds(50))); // within the tasks' one-minute timeout
     assertThat(result.stale()).containsExactly(unknown);
     assertThat(result.extended()).hasSize(2);
     for (Task t : claimed) {
       Instant until = result.extended().get(t.id());
-      assertThat(until).isAfter(t.lease().until().plus(Duration.ofMinutes(4)));
+      assertThat(until).isAfter(t.lease().until().plus(Duration.ofSeconds(40)));
       assertThat(stored(t.id()).lease().until()).isEqualTo(until);
     }
   }

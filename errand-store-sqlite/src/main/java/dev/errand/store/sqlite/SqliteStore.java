@@ -22,15 +22,21 @@ import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.SqlStatements;
 import dev.errand.core.spi.StoredSchedule;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
+import dev.errand.core.spi.QueueLimitStore;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WakeUpStore;
 import dev.errand.store.sqlite.internal.ClaimHorizon;
 import dev.errand.store.sqlite.internal.Claims;
 import dev.errand.store.sqlite.internal.DirectoryLock;
 import dev.errand.store.sqlite.internal.GroupCommitWriter;
 import dev.errand.store.sqlite.internal.Housekeeping;
+import dev.errand.store.sqlite.internal.LeaseSweeps;
 import dev.errand.store.sqlite.internal.Migrations;
 import dev.errand.store.sqlite.internal.QueueControl;
 import dev.errand.store.sqlite.internal.ReadPool;
@@ -70,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} finishes the writes already submitted, then releases the files.
  */
-public final class SqliteStore implements TaskStore {
+public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   public static final String DATABASE_FILE = "errand.db";
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -89,6 +95,7 @@ public final class SqliteStore implements TaskStore {
   private final TaskWrites writes;
   private final Claims claims;
   private final Housekeeping housekeeping = new Housekeeping();
+  private final LeaseSweeps sweeps;
   private final QueueControl queueControl = new QueueControl();
   private final ScheduleStatements schedules = new ScheduleStatements();
   private final TaskReads reads;
@@ -105,6 +112,7 @@ public final class SqliteStore implements TaskStore {
     ClaimHorizon horizon = new ClaimHorizon(); // the writer thread's, shared by the writes that move it
     this.writes = new TaskWrites(horizon);
     this.claims = new Claims(horizon);
+    this.sweeps = new LeaseSweeps(horizon);
     this.reads = new TaskReads(clock, pageReadLimit);
     this.workWait = new WorkWait(readers, signal, clock);
   }
@@ -142,6 +150,11 @@ public final class SqliteStore implements TaskStore {
       return new ExtendResult(Map.of(), List.of());
     }
     return writer.submitUnsynced("extend", tx -> writes.extend(tx, request));
+  }
+
+  @Override
+  public SweepResult sweepExpiredLeases(SweepRequest request) {
+    return writer.submit("sweep", tx -> sweeps.sweep(tx, request));
   }
 
   @Override
@@ -233,7 +246,8 @@ public final class SqliteStore implements TaskStore {
 
   /**
    * Returns at once if a waited queue has claimable work; otherwise waits for a commit that signals one
-   * of the queues, for the next delayed task or lease expiry in them, or for {@code maxWait}.
+   * of the queues (a sweep that takes a lease back is one), for the next delayed task in them, or for
+   * {@code maxWait}.
    */
   @Override
   public void awaitWork(WaitRequest request) throws InterruptedException {

@@ -70,50 +70,18 @@ WHERE id IN (SELECT id FROM tasks
              ORDER BY run_at
              LIMIT ?3)
 
--- name: claim_bury_errors
--- The error history of the expired leases that claim_rescue_expired (next, same transaction, same rows:
--- same order and limit) is about to send DEAD on their final attempt. It runs when the rescue does.
-INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error)
-SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = tasks.id), 0) + 1, attempt, ?2, worker_id,
-       'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
-FROM tasks
-WHERE id IN (SELECT id FROM tasks
-             WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
-             ORDER BY lease_until, id
-             LIMIT ?3)
-  AND attempt >= max_attempts
-RETURNING task_id
-
--- name: claim_rescue_expired
--- A RUNNING task whose lease ran out is READY again; clearing its token fences the old worker. The
--- claim that follows counts the new attempt. The lost attempt counts too: on the final one the task is
--- DEAD, so a task that kills its worker every time is not retried forever. (SET reads the old row.)
-UPDATE tasks
-SET state = CASE WHEN attempt >= max_attempts THEN 'DEAD' ELSE 'READY' END,
-    finished_at = CASE WHEN attempt >= max_attempts THEN ?2 ELSE finished_at END,
-    last_error = CASE WHEN attempt >= max_attempts
-                 THEN 'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
-                 ELSE last_error END,
-    lease_token = NULL, lease_until = NULL, worker_id = NULL
-WHERE id IN (SELECT id FROM tasks
-             WHERE state = 'RUNNING' AND queue = ?1 AND lease_until <= ?2
-             ORDER BY lease_until, id
-             LIMIT ?3)
-
 -- name: claim_next_due
 -- After a promote: when the queue's next delayed task comes due (ClaimHorizon). One index probe.
 SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1
 
--- name: claim_next_expiry
--- After a rescue: when the queue's next lease runs out (ClaimHorizon). One index probe.
-SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1
-
 -- name: claim
 -- randomblob draws from SQLite's ChaCha20 generator, seeded from the operating system: 128 random
--- bits per task, made in the same statement so a batch claim is one step.
+-- bits per task, made in the same statement so a batch claim is one step. The lease is capped at the
+-- task's timeout plus the grace (?6, AttemptTimeout). Expired leases are not taken here: only the sweep
+-- (lease_sweep_*) takes them back, recording the lost attempt.
 UPDATE tasks
 SET state = 'RUNNING', attempt = attempt + 1, started_at = ?3,
-    lease_token = lower(hex(randomblob(16))), lease_until = ?4, worker_id = ?5
+    lease_token = lower(hex(randomblob(16))), lease_until = min(?4, ?3 + timeout_ns / 1000 + ?6), worker_id = ?5
 WHERE id IN (SELECT id FROM tasks
              WHERE state = 'READY' AND queue = ?1
                AND NOT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 1)
@@ -122,7 +90,28 @@ WHERE id IN (SELECT id FROM tasks
 RETURNING *
 
 -- name: lease_extend
-UPDATE tasks SET lease_until = ?3
+-- Fenced by token; an attempt past its timeout is not extended, and no lease runs past started_at +
+-- timeout + grace (?5, AttemptTimeout). ?4 is now.
+UPDATE tasks SET lease_until = min(?3, started_at + timeout_ns / 1000 + ?5)
+WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING' AND ?4 < started_at + timeout_ns / 1000
+RETURNING lease_until
+
+-- name: lease_sweep_find
+-- The leases that ran out by ?1: the rows lease_sweep_apply takes back in the same transaction. Reads
+-- tasks_leased, the running tasks only, in its order (queue, then expiry): sorting by expiry alone would
+-- need a temporary B-tree, and a sweep takes them all within a few calls anyway.
+SELECT * FROM tasks
+WHERE state = 'RUNNING' AND lease_until < ?1
+LIMIT ?2
+
+-- name: lease_sweep_apply
+-- One swept lease, fenced by its token: READY (keeping run_at, so its place in line), RETRYING due now
+-- (?4) after a timeout, or DEAD on the final attempt.
+UPDATE tasks
+SET state = ?3,
+    run_at = CASE WHEN ?3 = 'RETRYING' THEN ?4 ELSE run_at END,
+    finished_at = CASE WHEN ?3 = 'DEAD' THEN ?4 ELSE finished_at END,
+    last_error = ?5, lease_token = NULL, lease_until = NULL, worker_id = NULL
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 
 -- name: complete_succeeded
@@ -302,14 +291,13 @@ SELECT queue, paused, max_running, rate_per_second, burst FROM queues
 
 -- name: queue_outlook
 -- What a waiter needs to know about one queue: whether it is paused or limited, whether anything is
--- claimable now, and when the next delayed task comes due or the next lease runs out. Each part is one
--- index probe.
+-- claimable now, and when the next delayed task comes due. Each part is one index probe. (An expired
+-- lease becomes claimable only through a sweep, whose commit wakes waiters.)
 SELECT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 1) AS paused,
        EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1
                AND (max_running IS NOT NULL OR rate_per_second IS NOT NULL)) AS limited,
        EXISTS (SELECT 1 FROM tasks WHERE state = 'READY' AND queue = ?1) AS ready,
-       (SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1) AS next_due,
-       (SELECT min(lease_until) FROM tasks WHERE state = 'RUNNING' AND queue = ?1) AS next_expiry
+       (SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1) AS next_due
 
 -- name: schedule_put
 INSERT INTO schedules (name, definition, version, updated_at) VALUES (?1, ?2, 1, ?3)

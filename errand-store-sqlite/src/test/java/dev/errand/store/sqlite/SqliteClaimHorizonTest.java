@@ -13,6 +13,8 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import dev.errand.core.testkit.MutableClock;
 import java.nio.file.Path;
@@ -27,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The SQLite store skips the promote and rescue statements of a claim until its in-memory horizon says
- * something may be due (ClaimHorizon). A horizon that is ever too late makes a claim miss a due task or
- * an expired lease, so this test drives the store and the in-memory reference store through the same
- * seeded random history (delayed inserts, claims, every completion outcome, heartbeats, the clock moving)
+ * The SQLite store skips the promote statement of a claim until its in-memory horizon says something may
+ * be due (ClaimHorizon). A horizon that is ever too late makes a claim miss a due task (one retried by a
+ * sweep after a timeout too), so this test drives the store and the in-memory reference store through the same
+ * seeded random history (delayed inserts, claims, every completion outcome, heartbeats, the clock moving, lease sweeps)
  * and requires every claim to take the same tasks in the same order.
  */
 class SqliteClaimHorizonTest {
@@ -64,6 +66,7 @@ class SqliteClaimHorizonTest {
           for (int i = random.nextInt(3); i >= 0; i--) {
             Duration delay = random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(100 * random.nextInt(60));
             batch.add(task(queue).priority(random.nextInt(3)).delay(delay)
+                .timeout(Duration.ofSeconds(1 + random.nextInt(4)))
                 .retry(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1))).build());
           }
           reference.insertMany(new InsertRequest(batch));
@@ -103,10 +106,17 @@ class SqliteClaimHorizonTest {
                   List.of(new LeaseRef(id, referenceTokens.get(id))), leaseFor)).stale());
         } else {
           clock.advance(Duration.ofMillis(100 * random.nextInt(20)));
+          List<TaskId> sweptReference = swept(reference.sweepExpiredLeases(new SweepRequest(1_000)));
+          List<TaskId> sweptSqlite = swept(sqlite.sweepExpiredLeases(new SweepRequest(1_000)));
+          assertThat(sweptSqlite).as("seed %d step %d sweep", seed, step).containsExactlyInAnyOrderElementsOf(sweptReference);
         }
       }
       assertThat(claimsWithTasks).as("the history claimed tasks (seed %d)", seed).isGreaterThan(100);
     }
+  }
+
+  private static List<TaskId> swept(SweepResult result) {
+    return result.swept().stream().map(s -> s.task().id()).toList();
   }
 
   private static List<TaskId> ids(List<Task> tasks) {

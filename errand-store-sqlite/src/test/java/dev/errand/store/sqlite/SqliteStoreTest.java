@@ -15,6 +15,7 @@ import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.SqlStatements;
+import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.testkit.StoreInvariants;
@@ -97,11 +98,13 @@ class SqliteStoreTest {
   }
 
   @Test
-  void awaitWorkWakesWhenALeaseRunsOut() throws Exception {
+  void awaitWorkWakesWhenASweepTakesALeaseBack() throws Exception {
     try (SqliteStore store = SqliteStore.open(directory)) {
       insert(store, task("q").build());
       Task first = claim(store, Duration.ofMillis(300)).getFirst();
       long start = System.nanoTime();
+      Thread sweeper = Thread.ofVirtual().start(() -> await().atMost(Duration.ofSeconds(10))
+          .until(() -> !store.sweepExpiredLeases(new SweepRequest(10)).swept().isEmpty()));
 
       Task again = null;
       while (again == null && System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
@@ -113,8 +116,9 @@ class SqliteStoreTest {
       assertThat(again).isNotNull();
       assertThat(again.id()).isEqualTo(first.id());
       assertThat(again.startedAt()).isAfterOrEqualTo(first.lease().until());
-      // Woken by the lease's expiry, not by the 5 s maxWait.
+      // Woken by the sweep's commit, not by the 5 s maxWait.
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      sweeper.join();
     }
   }
 
@@ -133,11 +137,13 @@ class SqliteStoreTest {
       assertThat(claim(store, Duration.ofMinutes(1))).isEmpty();
 
       clock.advance(Duration.ofMinutes(2));
+      assertThat(store.sweepExpiredLeases(new SweepRequest(10)).swept()).hasSize(1);
       Task again = claim(store, Duration.ofMinutes(1)).getFirst();
       assertThat(again.id()).isEqualTo(now.id());
       assertThat(again.attempt()).isEqualTo(2);
 
       clock.advance(Duration.ofHours(1));
+      assertThat(store.sweepExpiredLeases(new SweepRequest(10)).swept()).hasSize(1);
       assertThat(claim(store, Duration.ofHours(5))).extracting(Task::id).containsExactlyInAnyOrder(now.id(), later.id());
     }
   }
@@ -202,11 +208,11 @@ class SqliteStoreTest {
 
   /** The statements a busy store runs all the time, with the plan each must avoid. */
   private static final List<String> HOT_STATEMENTS = List.of(
-      "task_insert", "task_get", "task_get_by_idempotency_key", "claim_promote_due", "claim_rescue_expired",
+      "task_insert", "task_get", "task_get_by_idempotency_key", "claim_promote_due", "lease_sweep_apply",
       "claim", "lease_extend", "complete_succeeded", "complete_retry", "complete_dead", "complete_release_ready",
       "complete_release_later", "task_cancel", "dead_replay_by_id", "dead_replay", "dead_purge_by_id",
       "dead_purge", "prune", "queue_outlook", "task_list", "queue_limits", "queue_running_live",
-      "queue_spend_tokens", "claim_bury_errors", "task_error_record", "task_error_trim", "task_errors_delete",
+      "queue_spend_tokens", "task_error_record", "task_error_trim", "task_errors_delete",
       "prune_queues");
 
   /**
@@ -217,7 +223,7 @@ class SqliteStoreTest {
   private static final List<String> OPERATOR_READS = List.of(
       "queue_count_ready", "queue_count_waiting", "queue_count_running", "queue_count_dead", "queue_count_finished",
       "queue_oldest_ready", "task_list_scan_end", "task_list_ready", "task_list_waiting", "task_list_running",
-      "task_list_dead", "task_errors");
+      "task_list_dead", "task_errors", "lease_sweep_find");
 
   private static final Pattern OPERATOR_FULL_SCAN = Pattern.compile(
       "\\bSCAN (tasks|queues|task_errors)\\b(?! USING (COVERING )?INDEX tasks_(ready|due|leased|dead)$)");

@@ -7,6 +7,7 @@ import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
@@ -16,6 +17,8 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.LeaseRef;
+import dev.errand.core.spi.SweepRequest;
+import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
@@ -62,8 +65,6 @@ public final class TaskStatements {
   /** A row conflicting with a task that is deleted before it can be read back is inserted again. */
   private static final int MAX_INSERT_ROUNDS = 5;
 
-  /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in the "C" collation: the cursor of a first page. */
-  private static final String AFTER_EVERY_ID = "~";
   /** The candidate list of each state whose partial index holds it alone, or with one other state. */
   private static final Map<TaskState, String> STATE_CANDIDATES = Map.of(
       TaskState.READY, "list_candidates_ready",
@@ -230,10 +231,9 @@ public final class TaskStatements {
       ps.setInt(p++, r.limit());
       ps.setString(p++, r.queue()); // due
       ps.setInt(p++, Math.max(r.limit(), PROMOTE_BATCH));
-      ps.setString(p++, r.queue()); // expired
-      ps.setInt(p++, r.limit());
       ps.setInt(p++, r.limit()); // chosen
       ps.setLong(p++, SqlArrays.micros(r.leaseFor()));
+      ps.setLong(p++, SqlArrays.micros(AttemptTimeout.GRACE));
       ps.setString(p, r.workerId());
       List<Task> tasks;
       try (ResultSet rs = ps.executeQuery()) {
@@ -342,8 +342,9 @@ public final class TaskStatements {
     Map<TaskId, Instant> extended = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("extend_leases"))) {
       ps.setLong(1, SqlArrays.micros(r.leaseFor()));
-      ps.setArray(2, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
-      ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
+      ps.setLong(2, SqlArrays.micros(AttemptTimeout.GRACE));
+      ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
+      ps.setArray(4, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           extended.put(TaskId.of(rs.getString(1)), rs.getObject(2, OffsetDateTime.class).toInstant());
@@ -353,6 +354,21 @@ public final class TaskStatements {
     Set<String> applied = new HashSet<>();
     extended.keySet().forEach(id -> applied.add(id.value()));
     return new ExtendResult(extended, missing(r.leases().stream().map(LeaseRef::id).toList(), applied));
+  }
+
+  /** Takes back up to the limit of expired leases with one statement; see sweep_expired_leases. */
+  public SweepResult sweep(Connection c, SweepRequest r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("sweep_expired_leases"))) {
+      ps.setInt(1, r.limit());
+      List<SweepResult.Swept> swept = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          swept.add(new SweepResult.Swept(TaskRows.read(rs), TaskState.valueOf(rs.getString("swept_state")),
+              rs.getString("swept_error"), rs.getBoolean("timed_out")));
+        }
+      }
+      return new SweepResult(swept);
+    }
   }
 
   private static List<TaskId> missing(List<TaskId> requested, Set<String> applied) {
@@ -419,7 +435,7 @@ public final class TaskStatements {
   }
 
   private TaskPage walk(Connection c, TaskQuery q, int readLimit) throws SQLException {
-    String cursor = q.before() == null ? AFTER_EVERY_ID : q.before().value();
+    String cursor = q.idBound();
     List<Task> tasks;
     try (PreparedStatement ps = c.prepareStatement(sql.get("list_tasks"))) {
       ps.setString(1, cursor);

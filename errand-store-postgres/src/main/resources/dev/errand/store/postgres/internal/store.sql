@@ -72,12 +72,11 @@ FROM unnest(?::text[], ?::text[]) AS k(queue, idempotency_key)
 JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency_key
 
 -- name: claim
--- One statement per batch. Three index-ordered candidate lists, each locked with SKIP LOCKED so that
--- concurrent claimers pass each other instead of queueing: READY tasks in claim order, SCHEDULED and
--- RETRYING tasks whose time has come (earliest first), and RUNNING tasks whose lease has expired (their
--- old token stops matching once they are claimed again, which fences the stale worker; those whose
--- expired attempt was their last go DEAD instead). The best LIMIT of
--- them are leased; due tasks that were locked but not chosen are promoted to READY, so a delayed backlog
+-- One statement per batch. Two index-ordered candidate lists, each locked with SKIP LOCKED so that
+-- concurrent claimers pass each other instead of queueing: READY tasks in claim order, and SCHEDULED and
+-- RETRYING tasks whose time has come (earliest first). RUNNING tasks whose lease has expired are left to
+-- sweep_expired_leases, which records the lost attempt. The best LIMIT of them are leased, each lease
+-- capped at the task's timeout plus the grace (AttemptTimeout); due tasks that were locked but not chosen are promoted to READY, so a delayed backlog
 -- coming due drains into the ready index a batch at a time (the due list takes a promotion batch, at
 -- least the limit). A paused queue yields nothing. Lease times are the database's now(), never the
 -- caller's clock.
@@ -92,7 +91,7 @@ JOIN {schema}.tasks t ON t.queue = k.queue AND t.idempotency_key = k.idempotency
 -- transaction alone): a database crash may undo it, which leaves the task claimable again with the
 -- attempt it had, as at-least-once delivery allows; the next synchronous commit flushes it. The flush
 -- was most of a claim's time on a busy server.
--- Parameters: queue; queue; queue, limit; queue, promotion batch; queue, limit; limit; lease micros,
+-- Parameters: queue; queue; queue, limit; queue, promotion batch; limit; lease micros, grace micros,
 -- worker id.
 WITH async AS (
   SELECT set_config('synchronous_commit', 'off', true)
@@ -129,16 +128,8 @@ due AS (
   LIMIT ?
   FOR UPDATE SKIP LOCKED
 ),
-expired AS (
-  SELECT id, priority, run_at, attempt, worker_id, attempt >= max_attempts AS exhausted FROM {schema}.tasks
-  WHERE queue = ? AND state = 'RUNNING' AND lease_until < now() AND (SELECT queue_open FROM gate)
-  ORDER BY lease_until
-  LIMIT ?
-  FOR UPDATE SKIP LOCKED
-),
 candidates AS (
   SELECT * FROM ready UNION ALL SELECT * FROM due
-  UNION ALL SELECT id, priority, run_at FROM expired WHERE NOT exhausted
 ),
 chosen AS (
   -- least() ignores a NULL: with no limits the allowance is empty and the claim's own limit holds.
@@ -153,34 +144,12 @@ promoted AS (
   UPDATE {schema}.tasks t SET state = 'READY'
   FROM due
   WHERE t.id = due.id AND NOT EXISTS (SELECT 1 FROM chosen WHERE chosen.id = due.id)
-),
-buried AS (
-  -- The lost attempt counts: on the final one the task is DEAD, so a task that kills its worker every
-  -- time is not retried forever.
-  UPDATE {schema}.tasks t
-  SET state = 'DEAD', finished_at = now(), lease_token = NULL, lease_until = NULL, worker_id = NULL,
-      last_error = 'lease expired on the final attempt: worker ' || coalesce(t.worker_id, 'unknown') || ' stopped answering'
-  FROM expired
-  WHERE t.id = expired.id AND expired.exhausted
-),
-buried_errors AS (
-  -- The error history of the buried tasks; empty, and so free, unless a final lease ran out.
-  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
-  SELECT id, attempt, now(), worker_id,
-         'lease expired on the final attempt: worker ' || coalesce(worker_id, 'unknown') || ' stopped answering'
-  FROM expired WHERE exhausted
-),
-buried_trimmed AS (
-  DELETE FROM {schema}.task_errors e
-  USING expired x
-  WHERE x.exhausted AND e.task_id = x.id
-    AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = x.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 )
 UPDATE {schema}.tasks t
 SET state = 'RUNNING',
     attempt = t.attempt + 1,
     lease_token = gen_random_uuid()::text,
-    lease_until = now() + ? * interval '1 microsecond',
+    lease_until = now() + least(?, t.timeout_nanos / 1000 + ?) * interval '1 microsecond',
     worker_id = ?,
     started_at = now()
 FROM chosen
@@ -278,13 +247,77 @@ notified AS (
 SELECT count(*) FROM released WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: extend_leases
--- One statement for the whole batch, fenced by token; absent ids are stale. Commits without waiting for
--- its WAL flush, as claims do: an extension a database crash undoes only lets a lease end sooner.
+-- One statement for the whole batch, fenced by token; absent ids are stale. An attempt past its timeout
+-- is not extended (stale too), and no lease runs past started_at + timeout + grace (AttemptTimeout), so
+-- the timeout holds for remote workers on any node. Commits without waiting for its WAL flush, as claims
+-- do: an extension a database crash undoes only lets a lease end sooner.
+-- Parameters: lease micros, grace micros, ids, tokens.
 UPDATE {schema}.tasks t
-SET lease_until = now() + ? * interval '1 microsecond'
+SET lease_until = least(now() + ? * interval '1 microsecond',
+                        t.started_at + (t.timeout_nanos / 1000 + ?) * interval '1 microsecond')
 FROM unnest(?::text[], ?::text[]) AS l(id, lease_token), (SELECT set_config('synchronous_commit', 'off', true)) AS async
 WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.state = 'RUNNING'
+  AND now() < t.started_at + t.timeout_nanos / 1000 * interval '1 microsecond'
 RETURNING t.id, t.lease_until
+
+-- name: sweep_expired_leases
+-- Takes back leases that ran out on the database's clock, oldest first, in one statement: each row is
+-- locked with SKIP LOCKED and updated fenced by state and token, so concurrent sweeps on many nodes (and
+-- a completion racing the sweep) take each lease once. The lost attempt goes into the error history in
+-- the same statement: timed out when the lease ended at the timeout (its cap), else expired. The task
+-- becomes DEAD on its final attempt, RETRYING due now after a timeout, else READY with its run_at, and
+-- so its place in line. Wakes waiters of the queues made claimable. Returns each swept row as it was
+-- found, with where it went and the error. The scan reads tasks_leased, whose rows are the running
+-- tasks only. Parameter: limit.
+WITH expired AS (
+  SELECT * FROM {schema}.tasks
+  WHERE state = 'RUNNING' AND lease_until < now()
+  ORDER BY lease_until
+  LIMIT ?
+  FOR UPDATE SKIP LOCKED
+),
+judged AS (
+  SELECT x.*, x.attempt >= x.max_attempts AS exhausted,
+         x.lease_until >= x.started_at + x.timeout_nanos / 1000 * interval '1 microsecond' AS timed_out
+  FROM expired x
+),
+described AS (
+  SELECT j.*,
+         CASE WHEN j.timed_out THEN 'timed out after ' || (j.timeout_nanos / 1000000) || ' ms'
+              ELSE 'lease expired on worker ' || coalesce(j.worker_id, 'unknown') END AS swept_error,
+         CASE WHEN j.exhausted THEN 'DEAD' WHEN j.timed_out THEN 'RETRYING' ELSE 'READY' END AS swept_state
+  FROM judged j
+),
+swept AS (
+  UPDATE {schema}.tasks t
+  SET state = d.swept_state,
+      run_at = CASE WHEN d.swept_state = 'RETRYING' THEN now() ELSE t.run_at END,
+      finished_at = CASE WHEN d.exhausted THEN now() END,
+      last_error = d.swept_error,
+      lease_token = NULL,
+      lease_until = NULL,
+      worker_id = NULL
+  FROM described d
+  WHERE t.id = d.id AND t.state = 'RUNNING' AND t.lease_token = d.lease_token
+  RETURNING t.id
+),
+recorded AS (
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
+  SELECT d.id, d.attempt, now(), d.worker_id, d.swept_error FROM described d JOIN swept s ON s.id = d.id
+),
+trimmed AS (
+  -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK), as complete_tasks does.
+  DELETE FROM {schema}.task_errors e
+  USING swept s
+  WHERE e.task_id = s.id
+    AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = s.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue)
+  FROM (SELECT DISTINCT d.queue FROM described d JOIN swept s ON s.id = d.id WHERE d.swept_state <> 'DEAD') q
+)
+SELECT d.* FROM described d JOIN swept s ON s.id = d.id
+WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: cancel_task
 UPDATE {schema}.tasks
@@ -507,19 +540,14 @@ SELECT count(*) FROM gone
 
 -- name: next_due_micros
 -- Microseconds from the database's now until the earliest moment work may become claimable in one of
--- the queues without a notification: a waiting task's run_at, a running task's lease expiry, or a limited
--- queue's next look. Null when
--- there is none. One index probe per queue and kind; paused queues are left out.
+-- the queues without a notification: a waiting task's run_at or a limited queue's next look (an expired
+-- lease becomes claimable only through a sweep, which notifies). Null when there is none. One index probe per queue and kind; paused queues are left out.
 SELECT (extract(epoch FROM (min(n.at) - clock_timestamp())) * 1000000)::bigint
 FROM unnest(?::text[]) AS q(name)
 CROSS JOIN LATERAL (
   (SELECT t.run_at AS at FROM {schema}.tasks t
    WHERE t.queue = q.name AND t.state IN ('SCHEDULED', 'RETRYING')
    ORDER BY t.run_at LIMIT 1)
-  UNION ALL
-  (SELECT t.lease_until FROM {schema}.tasks t
-   WHERE t.queue = q.name AND t.state = 'RUNNING'
-   ORDER BY t.lease_until LIMIT 1)
   UNION ALL
   -- A limited queue with READY tasks may be held back by its cap or an empty bucket, and neither a freed
   -- slot nor a new token is notified: look again soon.

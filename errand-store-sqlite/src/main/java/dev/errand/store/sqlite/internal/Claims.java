@@ -1,6 +1,7 @@
 package dev.errand.store.sqlite.internal;
 
 import dev.errand.core.Task;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.ClaimResult;
 import java.sql.PreparedStatement;
@@ -10,9 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Claims: the housekeeping a claim does first (promoting due tasks, rescuing expired leases, both only
- * when the {@link ClaimHorizon} says there may be some), the queue's limits (cap and token bucket), and
- * the claim statement itself. Runs in the writer's transaction, whose single thread makes a limit's read
+ * Claims: the housekeeping a claim does first (promoting due tasks, only when the {@link ClaimHorizon}
+ * says there may be some; expired leases are left to {@link LeaseSweeps}), the queue's limits (cap and
+ * token bucket), and the claim statement itself. Runs in the writer's transaction, whose single thread makes a limit's read
  * and the spend that follows atomic. Confined to the writer thread. Not public API.
  */
 public final class Claims {
@@ -38,13 +39,6 @@ public final class Claims {
       long next = nextTime(tx, "claim_next_due", queue);
       tx.afterCommit(() -> horizon.nextDue(queue, next));
     }
-    if (horizon.mayHaveExpired(queue, now)) {
-      // The error history of the leases the rescue below sends DEAD on their final attempt: same rows.
-      SqlRuns.trimErrors(tx, SqlRuns.readIds(queueStatement(tx, "claim_bury_errors", queue, now, batch)));
-      queueStatement(tx, "claim_rescue_expired", queue, now, batch).executeUpdate();
-      long next = nextTime(tx, "claim_next_expiry", queue);
-      tx.afterCommit(() -> horizon.nextExpiry(queue, next));
-    }
     int limit = allowance(tx, request.queue(), request.limit(), now);
     if (limit == 0) {
       return new ClaimResult(List.of());
@@ -55,12 +49,10 @@ public final class Claims {
     claim.setLong(3, now);
     claim.setLong(4, Micros.plus(now, request.leaseFor()));
     claim.setString(5, request.workerId());
+    claim.setLong(6, Micros.nanos(AttemptTimeout.GRACE) / 1000);
     List<Task> tasks = TaskRows.readAll(claim);
     if (!tasks.isEmpty()) {
       spendTokens(tx, request.queue(), tasks.size(), now);
-      long leaseUntil = Micros.plus(now, request.leaseFor());
-      horizon.expiresBy(queue, leaseUntil);
-      tx.afterCommit(() -> horizon.expiresBy(queue, leaseUntil));
     }
     // RETURNING gives rows in no particular order; callers get them best first.
     tasks.sort(CLAIM_ORDER);

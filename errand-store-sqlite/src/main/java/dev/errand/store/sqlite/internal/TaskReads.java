@@ -39,9 +39,6 @@ public final class TaskReads {
       TaskState.DEAD, "task_list_dead",
       TaskState.WAITING, "task_list_joining");
 
-  /** Above every id ([A-Za-z0-9][A-Za-z0-9_.:-]*) in byte order: the cursor of a first page. */
-  private static final String AFTER_EVERY_ID = "~";
-
   private final Clock clock;
   private final int pageReadLimit;
 
@@ -85,7 +82,7 @@ public final class TaskReads {
   }
 
   private TaskPage walk(StatementCache statements, TaskQuery query) throws SQLException {
-    String cursor = query.before() == null ? AFTER_EVERY_ID : query.before().value();
+    String cursor = query.idBound();
     PreparedStatement list = statements.get("task_list");
     list.setString(1, cursor);
     list.setString(2, query.type());

@@ -4,6 +4,7 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
@@ -107,24 +108,28 @@ public final class TaskWrites {
     tx.afterCommit(() -> horizon.dueBy(queue, at));
   }
 
+  /**
+   * One statement run per lease, each returning the expiry it set: the timeout caps some leases short of
+   * the one asked for (see lease_extend).
+   */
   public ExtendResult extend(WriteContext tx, ExtendRequest request) throws SQLException {
-    long until = Micros.plus(Micros.of(tx.now()), request.leaseFor());
+    long now = Micros.of(tx.now());
+    long until = Micros.plus(now, request.leaseFor());
     PreparedStatement extend = tx.statement("lease_extend");
+    Map<TaskId, Instant> extended = new HashMap<>();
+    List<TaskId> stale = new ArrayList<>();
     for (LeaseRef lease : request.leases()) {
       extend.setString(1, lease.id().value());
       extend.setString(2, lease.token());
       extend.setLong(3, until);
-      extend.addBatch();
-    }
-    int[] counts = extend.executeBatch();
-    Map<TaskId, Instant> extended = new HashMap<>();
-    List<TaskId> stale = new ArrayList<>();
-    for (int i = 0; i < counts.length; i++) {
-      TaskId id = request.leases().get(i).id();
-      if (counts[i] > 0) {
-        extended.put(id, Micros.toInstant(until));
-      } else {
-        stale.add(id);
+      extend.setLong(4, now);
+      extend.setLong(5, Micros.plus(0, AttemptTimeout.GRACE));
+      try (ResultSet rs = extend.executeQuery()) {
+        if (rs.next()) {
+          extended.put(lease.id(), Micros.toInstant(rs.getLong(1)));
+        } else {
+          stale.add(lease.id());
+        }
       }
     }
     return new ExtendResult(extended, stale);

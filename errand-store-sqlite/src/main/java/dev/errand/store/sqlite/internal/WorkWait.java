@@ -9,7 +9,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * A worker's wait for work: the in-process {@link WorkSignal} raised after each commit that adds work,
- * bounded by the next due task or lease expiry in the waited queues, so delayed tasks start on time
+ * bounded by the next due task in the waited queues, so delayed tasks start on time
  * without polling. Thread-safe. Not public API.
  */
 public final class WorkWait {
@@ -31,7 +31,7 @@ public final class WorkWait {
 
   /**
    * Returns at once if a waited queue has claimable work; otherwise waits for a commit that signals one
-   * of the queues, for the next delayed task or lease expiry in them, or for {@code maxWait}.
+   * of the queues, for the next delayed task in them, or for {@code maxWait}.
    */
   public void await(WaitRequest request) throws InterruptedException {
     // The version is read before the database, so a commit after the look still wakes this wait.
@@ -69,10 +69,6 @@ public final class WorkWait {
           long due = rs.getLong("next_due");
           if (!rs.wasNull()) {
             next = Math.min(next, due);
-          }
-          long expiry = rs.getLong("next_expiry");
-          if (!rs.wasNull()) {
-            next = Math.min(next, expiry);
           }
         }
       }
