@@ -69,7 +69,7 @@ import java.util.function.Supplier;
  */
 public final class Errand implements AutoCloseable {
   /** How long a prune under way may hold up stop() before it is interrupted. */
-  private static final Duration PRUNER_STOP = Duration.ofSeconds(5);
+  private static final Duration HOUSEKEEPING_STOP = Duration.ofSeconds(5);
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
@@ -517,8 +517,8 @@ public final class Errand implements AutoCloseable {
       r.stop(settings.shutdownGrace());
     }
     try {
-      pruner.stop(System.nanoTime() + PRUNER_STOP.toNanos());
-      sweeper.stop();
+      pruner.stop(System.nanoTime() + HOUSEKEEPING_STOP.toNanos());
+      sweeper.stop(System.nanoTime() + HOUSEKEEPING_STOP.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

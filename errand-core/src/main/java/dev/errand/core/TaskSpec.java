@@ -163,12 +163,13 @@ public final class TaskSpec {
   /**
    * True if this spec, enqueued after the task {@code existing} that has its idempotency key or id, asks
    * for that same task, so that it is answered with it; false makes it a conflict. The one rule of what
-   * a repeat is, for single enqueues and batches alike: the same type, queue, payload and priority, and
+   * a repeat is, for single enqueues and batches alike: the same type, kind, queue, payload and priority, and
    * this spec's id if it names one. Timing and retry settings are not compared: a delay is relative to
    * its own enqueue, so a retried request could never repeat it, and the first enqueue's settings stand.
    */
   public boolean isRepeatOf(Task existing) {
-    return isRepeatOf(existing.type(), existing.queue(), existing.payload(), existing.priority(), existing.id());
+    return isRepeatOf(existing.type(), existing.kind(), existing.queue(), existing.payload(), existing.priority(),
+        existing.id());
   }
 
   /**
@@ -177,12 +178,12 @@ public final class TaskSpec {
    * must be {@code first}'s own: a task enqueued without one gets a new id.
    */
   public boolean isRepeatOf(TaskSpec first) {
-    return isRepeatOf(first.type, first.queue, first.payload, first.priority, first.id);
+    return isRepeatOf(first.type, first.kind, first.queue, first.payload, first.priority, first.id);
   }
 
-  private boolean isRepeatOf(String firstType, String firstQueue, Json firstPayload, int firstPriority,
-      TaskId firstId) {
-    return type.equals(firstType) && queue.equals(firstQueue) && payload.equals(firstPayload)
+  private boolean isRepeatOf(String firstType, String firstKind, String firstQueue, Json firstPayload,
+      int firstPriority, TaskId firstId) {
+    return type.equals(firstType) && kind.equals(firstKind) && queue.equals(firstQueue) && payload.equals(firstPayload)
         && priority == firstPriority && (id == null || id.equals(firstId));
   }
 
