@@ -5,6 +5,7 @@ import dev.errand.core.internal.HandlerRegistry;
 import dev.errand.core.internal.IdleWait;
 import dev.errand.core.internal.LeaseSweeper;
 import dev.errand.core.internal.Pruner;
+import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.TaskResolver;
@@ -53,6 +54,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The facade library users and the server call: enqueue tasks, query and steer them, register handlers
@@ -69,6 +71,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #close()} stops the workers gracefully (see {@link Builder#shutdownGrace}) and closes the store.
  */
 public final class Errand implements AutoCloseable {
+  /** How long a prune under way may hold up stop() before it is interrupted. */
+  private static final Duration HOUSEKEEPING_STOP = Duration.ofSeconds(5);
   private final TaskStore store;
   private final Settings settings;
   private final HandlerRegistry handlers;
@@ -81,17 +85,21 @@ public final class Errand implements AutoCloseable {
   private final LeaseSweeper sweeper;
   private final boolean runWorkers;
   private final boolean runSchedules;
+  private final List<TaskInterceptor> interceptors;
+  private final Map<String, TaskExecutor> executors;
 
   private Errand(Builder b) {
     this.store = b.store;
     this.handlers = new HandlerRegistry(b.mapper, b.typeDefaults);
-    this.settings = new Settings(b.workerId != null ? b.workerId : defaultWorkerId(), b.clock, b.mapper,
+    String workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+    this.settings = new Settings(workerId, b.clock, b.mapper,
         Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
-        b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout, b.listener,
+        b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout,
+        SafeListener.wrap(b.listener, "errand[" + workerId + "]"),
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
-    this.resolver = new TaskResolver(settings, handlers);
+    this.resolver = new TaskResolver(settings, handlers, b.traceContext);
     this.scheduler = new SchedulerRuntime("errand[" + settings.workerId() + "]", settings.clock(),
         settings.retention(), this::enqueueMany, store.capability(ScheduleStore.class).orElse(null),
         b.scheduleSyncInterval);
@@ -102,6 +110,8 @@ public final class Errand implements AutoCloseable {
     this.idle = IdleWait.on(store);
     this.runWorkers = b.runWorkers;
     this.runSchedules = b.runSchedules;
+    this.interceptors = List.copyOf(b.interceptors);
+    this.executors = Map.copyOf(b.executors);
   }
 
   public static Builder builder() {
@@ -137,7 +147,7 @@ public final class Errand implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     if (runWorkers) {
-      runtime = new WorkerRuntime(store, settings, handlers, resolver);
+      runtime = new WorkerRuntime(store, settings, handlers, resolver, interceptors, executors);
       runtime.start();
     }
     if (runSchedules) {
@@ -520,8 +530,8 @@ public final class Errand implements AutoCloseable {
       r.stop(settings.shutdownGrace());
     }
     try {
-      pruner.stop();
-      sweeper.stop();
+      pruner.stop(System.nanoTime() + HOUSEKEEPING_STOP.toNanos());
+      sweeper.stop(System.nanoTime() + HOUSEKEEPING_STOP.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -560,6 +570,9 @@ public final class Errand implements AutoCloseable {
     private boolean runWorkers = true;
     private boolean runSchedules = true;
     private Duration scheduleSyncInterval = SchedulerRuntime.DEFAULT_SYNC_INTERVAL;
+    private final List<TaskInterceptor> interceptors = new ArrayList<>();
+    private final Map<String, TaskExecutor> executors = new LinkedHashMap<>();
+    private Supplier<TraceContext> traceContext;
 
     private Builder() {}
 
@@ -726,6 +739,41 @@ public final class Errand implements AutoCloseable {
      */
     public Builder scheduleSyncInterval(Duration d) {
       this.scheduleSyncInterval = positive("scheduleSyncInterval", d);
+      return this;
+    }
+
+    /**
+     * Adds an interceptor around every run of this Errand's workers (see {@link TaskInterceptor}); they
+     * run in the order added, the first outermost, inside Errand's own steps and around the executor.
+     */
+    public Builder interceptor(TaskInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Registers the executor of the tasks of {@code kind} (see {@link TaskSpec.Builder#kind}); the kind
+     * {@value TaskSpec#HANDLER_KIND} is Errand's own, for the handlers given to {@link Errand#handle}.
+     */
+    public Builder executor(String kind, TaskExecutor executor) {
+      Names.require("kind", kind);
+      Objects.requireNonNull(executor, "executor");
+      if (kind.equals(TaskSpec.HANDLER_KIND)) {
+        throw new IllegalArgumentException("kind " + kind + " is run by the handlers given to Errand.handle");
+      }
+      if (executors.putIfAbsent(kind, executor) != null) {
+        throw new IllegalArgumentException("an executor for kind " + kind + " is already registered");
+      }
+      return this;
+    }
+
+    /**
+     * Where an enqueue finds the caller's current trace context: a task enqueued without a
+     * {@code traceparent} header gets the supplier's (none if it returns null), and its runs continue
+     * that trace (see {@link TaskContext#traceContext()}). Called once per task enqueued.
+     */
+    public Builder traceContext(Supplier<TraceContext> current) {
+      this.traceContext = Objects.requireNonNull(current, "traceContext");
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.errand.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Objects;
  *
  * @param result the handler's result, or null
  * @param lastError the last failure's message and stack trace, or null
+ * @param kind which executor runs it ({@value TaskSpec#HANDLER_KIND} for a Java handler)
+ * @param headers its headers (see {@link TaskHeaders}), empty for none
  */
 public record Task(
     TaskId id,
@@ -29,7 +32,9 @@ public record Task(
     Instant finishedAt,
     Lease lease,
     Json result,
-    String lastError) {
+    String lastError,
+    String kind,
+    Map<String, String> headers) {
 
   public Task {
     Objects.requireNonNull(id, "id");
@@ -41,6 +46,16 @@ public record Task(
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(runAt, "runAt");
     Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(kind, "kind");
+    headers = headers == null ? Map.of() : headers;
+  }
+
+  /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers. */
+  public Task(TaskId id, String queue, String type, Json payload, int priority, TaskState state, int attempt,
+      RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError) {
+    this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
+        startedAt, finishedAt, lease, result, lastError, TaskSpec.HANDLER_KIND, Map.of());
   }
 
   public int maxAttempts() {

@@ -1,6 +1,8 @@
 package dev.errand.core;
 
 import java.sql.Connection;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a handler knows about the run it is in. Valid only during the handler call, on its thread.
@@ -16,6 +18,24 @@ public interface TaskContext {
   /** 1 on the first try. */
   default int attempt() {
     return task().attempt();
+  }
+
+  /** The task's headers, as enqueued. */
+  default Map<String, String> headers() {
+    return task().headers();
+  }
+
+  /**
+   * The trace context of this run: a child span of the one the task was enqueued in (its
+   * {@code traceparent} header), with a span id of its own; empty if the task carries none.
+   */
+  default Optional<TraceContext> traceContext() {
+    return Optional.empty();
+  }
+
+  /** This run's {@code traceparent}, as {@link #traceContext()} gives it, or null. */
+  default String traceParent() {
+    return traceContext().map(TraceContext::traceParent).orElse(null);
   }
 
   /** True if a failure now would send the task to the dead-letter queue. */

@@ -2,6 +2,8 @@ package dev.errand.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,8 @@ public final class TaskSpec {
   public static final int MIN_PRIORITY = 0;
   public static final int MAX_PRIORITY = 9;
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+  /** The kind of a task run by the Java handler registered for its type: the default. */
+  public static final String HANDLER_KIND = "handler";
 
   private final TaskId id;
   private final String type;
@@ -29,6 +33,8 @@ public final class TaskSpec {
   private final Duration backoffCap;
   private final Duration timeout;
   private final String idempotencyKey;
+  private final String kind;
+  private final Map<String, String> headers;
 
   private TaskSpec(Builder b) {
     this.id = b.id;
@@ -43,6 +49,8 @@ public final class TaskSpec {
     this.backoffCap = b.backoffCap;
     this.timeout = b.timeout;
     this.idempotencyKey = b.idempotencyKey;
+    this.kind = b.kind;
+    this.headers = b.headers;
   }
 
   /** A spec whose payload is {@code payload} encoded with {@link Json#DEFAULT_MAPPER}. */
@@ -142,15 +150,26 @@ public final class TaskSpec {
     return idempotencyKey;
   }
 
+  /** Which executor runs the task: {@value #HANDLER_KIND} (the default) for a Java handler. */
+  public String kind() {
+    return kind;
+  }
+
+  /** The task's headers (see {@link TaskHeaders}), sorted by name; empty for none. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
   /**
    * True if this spec, enqueued after the task {@code existing} that has its idempotency key or id, asks
    * for that same task, so that it is answered with it; false makes it a conflict. The one rule of what
-   * a repeat is, for single enqueues and batches alike: the same type, queue, payload and priority, and
+   * a repeat is, for single enqueues and batches alike: the same type, kind, queue, payload and priority, and
    * this spec's id if it names one. Timing and retry settings are not compared: a delay is relative to
    * its own enqueue, so a retried request could never repeat it, and the first enqueue's settings stand.
    */
   public boolean isRepeatOf(Task existing) {
-    return isRepeatOf(existing.type(), existing.queue(), existing.payload(), existing.priority(), existing.id());
+    return isRepeatOf(existing.type(), existing.kind(), existing.queue(), existing.payload(), existing.priority(),
+        existing.id());
   }
 
   /**
@@ -159,18 +178,19 @@ public final class TaskSpec {
    * must be {@code first}'s own: a task enqueued without one gets a new id.
    */
   public boolean isRepeatOf(TaskSpec first) {
-    return isRepeatOf(first.type, first.queue, first.payload, first.priority, first.id);
+    return isRepeatOf(first.type, first.kind, first.queue, first.payload, first.priority, first.id);
   }
 
-  private boolean isRepeatOf(String firstType, String firstQueue, Json firstPayload, int firstPriority,
-      TaskId firstId) {
-    return type.equals(firstType) && queue.equals(firstQueue) && payload.equals(firstPayload)
+  private boolean isRepeatOf(String firstType, String firstKind, String firstQueue, Json firstPayload,
+      int firstPriority, TaskId firstId) {
+    return type.equals(firstType) && kind.equals(firstKind) && queue.equals(firstQueue) && payload.equals(firstPayload)
         && priority == firstPriority && (id == null || id.equals(firstId));
   }
 
   @Override
   public String toString() {
-    return "TaskSpec{type=" + type + ", queue=" + queue + ", priority=" + priority
+    return "TaskSpec{type=" + type + (kind.equals(HANDLER_KIND) ? "" : ", kind=" + kind) + ", queue=" + queue
+        + ", priority=" + priority
         + (delay != null ? ", delay=" + delay : "") + (runAt != null ? ", runAt=" + runAt : "")
         + (idempotencyKey != null ? ", idempotencyKey=" + idempotencyKey : "") + "}";
   }
@@ -189,6 +209,8 @@ public final class TaskSpec {
     private Duration backoffCap;
     private Duration timeout;
     private String idempotencyKey;
+    private String kind = HANDLER_KIND;
+    private Map<String, String> headers = Map.of();
 
     private Builder() {}
 
@@ -205,6 +227,8 @@ public final class TaskSpec {
       backoffCap = s.backoffCap;
       timeout = s.timeout;
       idempotencyKey = s.idempotencyKey;
+      kind = s.kind;
+      headers = s.headers;
     }
 
     public Builder id(TaskId id) {
@@ -294,6 +318,30 @@ public final class TaskSpec {
             + " printable ASCII characters: " + key);
       }
       this.idempotencyKey = key;
+      return this;
+    }
+
+    /** Which executor runs the task (see {@link TaskExecutor}); {@value #HANDLER_KIND} by default. */
+    public Builder kind(String kind) {
+      this.kind = Names.require("kind", kind);
+      return this;
+    }
+
+    /** Replaces the headers; each is checked as {@link TaskHeaders#check} says. */
+    public Builder headers(Map<String, String> headers) {
+      this.headers = TaskHeaders.check(headers);
+      return this;
+    }
+
+    /** Adds or replaces one header; null removes it. */
+    public Builder header(String name, String value) {
+      Map<String, String> next = new HashMap<>(headers);
+      if (value == null) {
+        next.remove(name);
+      } else {
+        next.put(name, value);
+      }
+      this.headers = TaskHeaders.check(next);
       return this;
     }
 

@@ -63,7 +63,7 @@ class TaskSpecTest {
   }
 
   @Test
-  void aRepeatNamesTheSameTypeQueuePayloadAndPriorityAndNoOtherId() {
+  void aRepeatNamesTheSameTypeKindQueuePayloadAndPriorityAndNoOtherId() {
     TaskSpec first = TaskSpec.builder("mail").queue("q").payload(Json.parse("{\"to\":1}")).priority(2)
         .idempotencyKey("k").build();
     TaskSpec.Builder again = first.newBuilder();
@@ -73,6 +73,8 @@ class TaskSpecTest {
     assertThat(first.newBuilder().payload(Json.parse("{\"to\":2}")).build().isRepeatOf(first)).isFalse();
     assertThat(first.newBuilder().priority(3).build().isRepeatOf(first)).isFalse();
     assertThat(first.newBuilder().queue("other").build().isRepeatOf(first)).isFalse();
+    assertThat(first.newBuilder().kind("http").build().isRepeatOf(first))
+        .as("the same type run another way is another task").isFalse();
     assertThat(first.newBuilder().id(TaskId.of("named")).build().isRepeatOf(first))
         .as("first gets a new id, so an id named later is another task").isFalse();
     TaskSpec named = first.newBuilder().id(TaskId.of("named")).build();

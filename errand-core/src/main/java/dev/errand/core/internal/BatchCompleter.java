@@ -1,6 +1,5 @@
 package dev.errand.core.internal;
 
-import dev.errand.core.ErrandException;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -25,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * a completion waits at most {@code flushDelay}. When the store fails, the batch is kept and retried
  * with backoff; when the buffer holds {@code 8 * batchSize}, submitters wait (backpressure), so memory
  * stays bounded during an outage. {@link #stop} writes what is left.
+ *
+ * <p>Anything the store throws, an {@code ErrandException} or not (a wrapper's
+ * {@code IllegalStateException}, say), is an outage: the batch goes back to the front of the buffer and
+ * is written again after the service's backoff; see {@link LoopService}.
  */
-final class BatchCompleter {
+final class BatchCompleter extends LoopService {
   private static final Logger log = LoggerFactory.getLogger(BatchCompleter.class);
 
   /** A completion and the run it ends. */
@@ -43,8 +45,6 @@ final class BatchCompleter {
   private final Condition batchFull = lock.newCondition();
   private final Condition hasRoom = lock.newCondition();
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
-  private volatile boolean stopping;
-  private Thread thread;
 
   /** Told about each completion once the store has it, or refused it as stale. */
   interface Finished {
@@ -52,6 +52,7 @@ final class BatchCompleter {
   }
 
   BatchCompleter(TaskStore store, String name, int batchSize, Duration flushDelay, Finished finished) {
+    super(log, name, "writing completions", "errand-completer-" + name);
     this.store = store;
     this.name = name;
     this.batchSize = batchSize;
@@ -60,14 +61,10 @@ final class BatchCompleter {
     this.finished = finished;
   }
 
-  void start() {
-    thread = Thread.ofVirtual().name("errand-completer-" + name).start(this::run);
-  }
-
   void submit(Pending pending) {
     lock.lock();
     try {
-      while (buffer.size() >= maxBuffered && !stopping) {
+      while (buffer.size() >= maxBuffered && !stopping()) {
         hasRoom.awaitUninterruptibly();
       }
       buffer.add(pending);
@@ -82,25 +79,20 @@ final class BatchCompleter {
     }
   }
 
-  private void run() {
-    long backoffMillis = 50;
-    while (true) {
-      List<Pending> batch = take();
-      if (batch == null) {
-        return;
-      }
-      try {
-        write(batch);
-        backoffMillis = 50;
-      } catch (ErrandException e) {
-        putBack(batch);
-        log.warn("{} cannot write {} completions, retrying in {} ms: {}", name, batch.size(), backoffMillis, e.toString());
-        if (!sleep(backoffMillis)) {
-          return;
-        }
-        backoffMillis = Math.min(backoffMillis * 2, 5_000);
-      }
+  /** One batch written, or put back to be written after the backoff if the store fails. */
+  @Override
+  protected boolean runOnce() {
+    List<Pending> batch = take();
+    if (batch == null) {
+      return false;
     }
+    try {
+      write(batch);
+    } catch (RuntimeException | Error e) {
+      putBack(batch);
+      throw e;
+    }
+    return true;
   }
 
   /** The next batch, or null when stopping with nothing left. */
@@ -108,12 +100,12 @@ final class BatchCompleter {
     lock.lock();
     try {
       while (buffer.isEmpty()) {
-        if (stopping) {
+        if (stopping()) {
           return null;
         }
         hasWork.awaitUninterruptibly();
       }
-      if (buffer.size() < batchSize && flushDelayNanos > 0 && !stopping) {
+      if (buffer.size() < batchSize && flushDelayNanos > 0 && !stopping()) {
         try {
           batchFull.awaitNanos(flushDelayNanos);
         } catch (InterruptedException e) {
@@ -154,41 +146,34 @@ final class BatchCompleter {
     }
   }
 
-  private boolean sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-      return true;
-    } catch (InterruptedException e) {
-      return false;
-    }
-  }
-
-  /**
-   * Writes what is buffered, trying for up to {@code timeout}; whatever cannot be written by then is
-   * left to lease expiry (the tasks run again later, which at-least-once allows).
-   */
-  void stop(Duration timeout) throws InterruptedException {
+  /** Wakes the writer so it writes what is left without waiting; it is not interrupted until the deadline. */
+  @Override
+  protected void wakeToStop() {
     lock.lock();
     try {
-      stopping = true;
       hasWork.signalAll();
       batchFull.signalAll();
       hasRoom.signalAll();
     } finally {
       lock.unlock();
     }
-    if (!thread.join(timeout)) {
-      thread.interrupt();
-      thread.join(TimeUnit.SECONDS.toMillis(1));
-      lock.lock();
-      try {
-        if (!buffer.isEmpty()) {
-          log.warn("{} stopped with {} completions unwritten; their tasks run again when their leases expire",
-              name, buffer.size());
-        }
-      } finally {
-        lock.unlock();
+  }
+
+  /**
+   * Writes what is buffered, trying until {@code deadlineNanos}; whatever cannot be written by then is
+   * left to lease expiry (the tasks run again later, which at-least-once allows).
+   */
+  @Override
+  public void stop(long deadlineNanos) throws InterruptedException {
+    super.stop(deadlineNanos);
+    lock.lock();
+    try {
+      if (!buffer.isEmpty()) {
+        log.warn("{} stopped with {} completions unwritten; their tasks run again when their leases expire",
+            name, buffer.size());
       }
+    } finally {
+      lock.unlock();
     }
   }
 }

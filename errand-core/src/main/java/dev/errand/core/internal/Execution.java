@@ -4,6 +4,7 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskContext;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TraceContext;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -37,6 +39,8 @@ final class Execution implements TaskContext {
   private volatile long deadlineNanos;
   private volatile boolean started;
   private Connection connection;
+  /** This run's trace context, set by the trace context interceptor on the run's thread, or null. */
+  TraceContext trace;
   /** The handler's follow-ups; only the handler's thread touches it, and the completion after it. */
   private List<NewTask> onSuccess = List.of();
 
@@ -99,6 +103,11 @@ final class Execution implements TaskContext {
   @Override
   public Task task() {
     return task;
+  }
+
+  @Override
+  public Optional<TraceContext> traceContext() {
+    return Optional.ofNullable(trace);
   }
 
   @Override

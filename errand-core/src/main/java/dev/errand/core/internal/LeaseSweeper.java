@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * listener: {@code leaseLost} (then {@code dead} on a final attempt) for a lease that expired,
  * {@code retrying} or {@code dead} for an attempt that outlived its timeout.
  *
- * <p>{@link #sweepOnce} is the unit of work; {@link #start} runs it in a loop on a virtual thread that
+ * <p>{@link #sweepOnce} is the unit of work; as a {@link LoopService} it runs once per interval and
  * survives any exception (logged once per run of failures). Internal: not public API.
  */
-public final class LeaseSweeper {
+public final class LeaseSweeper extends LoopService {
   private static final Logger log = LoggerFactory.getLogger(LeaseSweeper.class);
   /** Leases per store call: one short statement even after a mass expiry. */
   static final int BATCH = 500;
@@ -35,40 +35,20 @@ public final class LeaseSweeper {
   private final String name;
   private final ErrandListener listener;
   private final Duration interval;
-  private volatile Thread thread;
 
   public LeaseSweeper(TaskStore store, String name, ErrandListener listener, Duration interval) {
+    super(log, name, "lease sweep", "errand-lease-sweeper");
     this.store = store;
     this.name = name;
     this.listener = listener;
     this.interval = interval;
   }
 
-  public void start() {
-    thread = Thread.ofVirtual().name("errand-lease-sweeper").start(this::loop);
-  }
-
-  private void loop() {
-    boolean failing = false;
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        Thread.sleep(interval);
-      } catch (InterruptedException e) {
-        return; // stop() interrupts
-      }
-      try {
-        sweepOnce();
-        if (failing) {
-          log.info("{} lease sweep works again", name);
-        }
-        failing = false;
-      } catch (RuntimeException e) {
-        if (!failing) {
-          log.warn("{} lease sweep failed, retrying every {}: {}", name, interval, e.toString());
-        }
-        failing = true;
-      }
-    }
+  @Override
+  protected boolean runOnce() throws InterruptedException {
+    Thread.sleep(interval);
+    sweepOnce();
+    return true;
   }
 
   /** Takes back every lease that has run out now and tells the listener; returns how many. */
@@ -99,14 +79,6 @@ public final class LeaseSweeper {
       }
     } catch (RuntimeException e) {
       log.warn("{} listener failed on a swept lease of task {}: {}", name, task.id(), e.toString());
-    }
-  }
-
-  public void stop() throws InterruptedException {
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-      t.join();
     }
   }
 }

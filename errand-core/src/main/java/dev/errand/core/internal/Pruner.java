@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * so no delete holds the store for long. Runs on every started Errand, workers or not: a server whose
  * workers are all remote still has to forget old results. Internal: not public API.
  */
-public final class Pruner {
+public final class Pruner extends LoopService {
   private static final Logger log = LoggerFactory.getLogger(Pruner.class);
   static final int BATCH = 1000;
 
@@ -22,9 +22,9 @@ public final class Pruner {
   private final Clock clock;
   private final Duration retention;
   private final Duration interval;
-  private volatile Thread thread;
 
   public Pruner(TaskStore store, String name, Clock clock, Duration retention, Duration interval) {
+    super(log, name, "pruning", "errand-pruner");
     this.store = store;
     this.name = name;
     this.clock = clock;
@@ -32,45 +32,34 @@ public final class Pruner {
     this.interval = interval;
   }
 
-  public void start() {
-    thread = Thread.ofVirtual().name("errand-pruner").start(this::loop);
-  }
-
-  private void loop() {
-    try {
-      while (!Thread.currentThread().isInterrupted()) {
-        Thread.sleep(interval);
-        pruneOnce();
-      }
-    } catch (InterruptedException e) {
-      // stop() interrupts
-    }
+  @Override
+  protected boolean runOnce() throws InterruptedException {
+    Thread.sleep(interval);
+    prune();
+    return true;
   }
 
   /** Deletes everything past retention now; returns how many tasks went. */
   public int pruneOnce() {
-    PruneRequest request = new PruneRequest(clock.instant().minus(retention), BATCH);
-    int total = 0;
     try {
-      int n;
-      do {
-        n = store.prune(request);
-        total += n;
-      } while (n == BATCH && !Thread.currentThread().isInterrupted());
-      if (total > 0) {
-        log.debug("{} pruned {} finished tasks", name, total);
-      }
+      return prune();
     } catch (ErrandException e) {
       log.warn("{} pruning failed: {}", name, e.toString());
+      return 0;
     }
-    return total;
   }
 
-  public void stop() throws InterruptedException {
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-      t.join();
+  private int prune() {
+    PruneRequest request = new PruneRequest(clock.instant().minus(retention), BATCH);
+    int total = 0;
+    int n;
+    do {
+      n = store.prune(request);
+      total += n;
+    } while (n == BATCH && !Thread.currentThread().isInterrupted());
+    if (total > 0) {
+      log.debug("{} pruned {} finished tasks", name, total);
     }
+    return total;
   }
 }

@@ -1,6 +1,5 @@
 package dev.errand.core.internal;
 
-import dev.errand.core.ErrandException;
 import dev.errand.core.Task;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.TaskStore;
@@ -21,22 +20,24 @@ import org.slf4j.LoggerFactory;
  * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
  * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
  * the first free slot, so a task enqueued into idle workers is not delayed.
+ *
+ * <p>A claim that fails (a store outage, or anything a store wrapper throws) gives its slots back and is
+ * retried after the service's backoff; see {@link LoopService}.
  */
-final class QueueWorker implements Runnable {
+final class QueueWorker extends LoopService {
   private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
   /** The longest wait for a full batch of free slots while the queue has a backlog: 2 ms. */
   private static final long LINGER_NANOS = 2_000_000;
 
   private final WorkerRuntime runtime;
   private final TaskStore store;
-  private final String queue;
   private final Slots slots;
   private final int maxBatch;
   private final int fullBatch;
   private final ClaimRequestFactory requests;
   private final WaitRequest idleWait;
+  private boolean backlog; // the loop's thread only
   private final IdleWait idle;
-  private volatile boolean stopping;
 
   /** Claim requests differ only in size. */
   interface ClaimRequestFactory {
@@ -45,9 +46,9 @@ final class QueueWorker implements Runnable {
 
   QueueWorker(WorkerRuntime runtime, TaskStore store, String queue, int concurrency, int maxBatch,
       ClaimRequestFactory requests, WaitRequest idleWait) {
+    super(log, runtime.name() + "[" + queue + "]", "claim", "errand-queue-" + queue);
     this.runtime = runtime;
     this.store = store;
-    this.queue = queue;
     this.slots = new Slots(concurrency);
     this.maxBatch = maxBatch;
     this.fullBatch = Math.min(maxBatch, concurrency);
@@ -56,42 +57,32 @@ final class QueueWorker implements Runnable {
     this.idle = IdleWait.on(store);
   }
 
-  void stop() {
-    stopping = true;
-  }
-
+  /** One claim, and the wait for work after an empty one. A failed claim gives its slots back. */
   @Override
-  public void run() {
-    long backoffMillis = 0;
-    boolean backlog = false;
-    try {
-      while (!stopping) {
-        int taken = takeSlots(backlog);
-        List<Task> tasks;
-        try {
-          tasks = store.claim(requests.of(taken)).tasks();
-        } catch (ErrandException e) {
-          slots.release(taken);
-          backoffMillis = backoffMillis == 0 ? 100 : Math.min(backoffMillis * 2, 5_000);
-          log.warn("{}[{}] claim failed, retrying in {} ms: {}", runtime.name(), queue, backoffMillis, e.toString());
-          Thread.sleep(backoffMillis);
-          continue;
-        }
-        backoffMillis = 0;
-        backlog = tasks.size() == taken;
-        if (tasks.size() < taken) {
-          slots.release(taken - tasks.size());
-        }
-        for (Task task : tasks) {
-          runtime.dispatch(task, slots);
-        }
-        if (tasks.isEmpty() && !stopping) {
-          idle.await(idleWait);
-        }
-      }
-    } catch (InterruptedException e) {
-      // stop() interrupts a worker blocked in a wait; nothing is held here then.
+  protected boolean runOnce() throws InterruptedException {
+    if (stopping()) {
+      return false;
     }
+    int taken = takeSlots(backlog);
+    List<Task> tasks;
+    try {
+      tasks = store.claim(requests.of(taken)).tasks();
+    } catch (RuntimeException | Error e) {
+      slots.release(taken);
+      backlog = false;
+      throw e;
+    }
+    backlog = tasks.size() == taken;
+    if (tasks.size() < taken) {
+      slots.release(taken - tasks.size());
+    }
+    for (Task task : tasks) {
+      runtime.dispatch(task, slots);
+    }
+    if (tasks.isEmpty() && !stopping()) {
+      idle.await(idleWait);
+    }
+    return true;
   }
 
   /** Takes the slots for the next claim: a full batch if one frees up soon while there is a backlog, else at least one. */

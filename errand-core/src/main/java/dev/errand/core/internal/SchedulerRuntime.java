@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * writing one and applying it, hold one lock, so a sync never undoes a newer local put or delete.
  * Internal: not public API.
  */
-public final class SchedulerRuntime {
+public final class SchedulerRuntime extends LoopService {
   private static final Logger log = LoggerFactory.getLogger(SchedulerRuntime.class);
   // Re-read the clock at least this often, so a step of the wall clock cannot make it sleep through ticks.
   private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
@@ -82,13 +82,10 @@ public final class SchedulerRuntime {
   // Retries stay well inside the default 10 s tolerance: a store that is back within seconds loses no tick.
   private static final Duration RETRY_FIRST = Duration.ofMillis(100);
   private static final Duration RETRY_MAX = Duration.ofSeconds(1);
-  // During an outage, one WARN per this many failed passes (the first always), not one per second.
-  private static final int WARN_EVERY = 30;
   private static final int ENQUEUE_BATCH = 500;
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
   /** How often the stored schedules are read unless the Errand's builder says otherwise. */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(5);
-  // While the store is unreachable, one WARN per this many failed syncs (the first always).
-  private static final int SYNC_WARN_EVERY = 12;
 
   private final String name;
   private final Clock clock;
@@ -101,12 +98,14 @@ public final class SchedulerRuntime {
   // The stored definitions this node refused to run, so each is warned about once. Guarded by syncLock.
   private final Map<String, Json> refused = new HashMap<>();
   private final ReentrantLock syncLock = new ReentrantLock();
-  private int syncFailures; // written by the loop thread only
+  // Each used by one thread at a time: the loop's, or start()'s before the loop runs.
+  private final FailureStreak syncFailures;
+  private final FailureStreak passFailures;
+  // Elapsed time, not the clock: a sync is due every interval however the wall clock steps. Loop's thread.
+  private long nextSync;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private boolean dirty; // guarded by lock: set when the schedules change, so the loop does not sleep on
-  private volatile boolean stopping;
-  private volatile Thread thread;
 
   /**
    * A runtime for schedules registered in code only: it has no store to keep schedules in.
@@ -126,6 +125,9 @@ public final class SchedulerRuntime {
    */
   public SchedulerRuntime(String name, Clock clock, Duration retention,
       Function<List<TaskSpec>, List<Enqueued>> enqueuer, ScheduleStore definitions, Duration syncInterval) {
+    super(log, name, "enqueueing schedule ticks", "errand-scheduler");
+    this.syncFailures = new FailureStreak(log, name, "reading the stored schedules");
+    this.passFailures = new FailureStreak(log, name, "enqueueing schedule ticks", RETRY_FIRST, RETRY_MAX);
     this.name = name;
     this.clock = clock;
     this.retention = retention;
@@ -322,13 +324,15 @@ public final class SchedulerRuntime {
 
   /** Whether the loop runs: then {@link #list()} is as fresh as the last sync. */
   public boolean running() {
-    return thread != null && !stopping;
+    return thread() != null && !stopping();
   }
 
   /** Reads the stored schedules once (a failure is logged; the loop tries again), then starts the loop. */
+  @Override
   public void start() {
     trySync();
-    thread = Thread.ofVirtual().name("errand-scheduler").start(this::loop);
+    nextSync = System.nanoTime() + syncInterval.toNanos();
+    super.start();
     log.info("{} scheduler started: {} schedules, {} of them stored", name, active().size(), stored.size());
   }
 
@@ -336,79 +340,62 @@ public final class SchedulerRuntime {
   private void trySync() {
     try {
       sync();
-      if (syncFailures > 0) {
-        log.info("{} stored schedules read again after {} failed syncs", name, syncFailures);
-      }
-      syncFailures = 0;
-    } catch (RuntimeException e) {
-      if (stopping) {
-        return; // interrupted by stop(): not a failure to report
-      }
-      if (syncFailures++ % SYNC_WARN_EVERY == 0) {
-        log.warn("{} reading the stored schedules failed ({} in a row), retrying in {}: {}", name, syncFailures,
-            syncInterval, e.toString());
+      syncFailures.succeeded();
+    } catch (RuntimeException | Error e) {
+      if (!stopping()) { // else interrupted by stop(): not a failure to report
+        syncFailures.failed(e);
       }
     }
   }
 
-  /** Stops the loop; a pass under way finishes its store call first. */
+  /** Stops the loop; a pass under way finishes its store call first, within 5 s. */
   public void stop() {
-    Thread t = thread;
-    if (t == null || stopping) {
+    if (thread() == null || stopping()) {
       return;
     }
-    stopping = true;
-    wake();
     try {
-      if (!t.join(Duration.ofSeconds(5))) {
-        t.interrupt(); // a store call that hangs must not hang shutdown
-        t.join();
-      }
+      stop(System.nanoTime() + STOP_WAIT.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     log.info("{} scheduler stopped", name);
   }
 
-  private void loop() {
-    Duration retry = RETRY_FIRST;
-    int failures = 0;
-    // Elapsed time, not the clock: a sync is due every interval however the wall clock steps.
-    long nextSync = System.nanoTime() + syncInterval.toNanos();
-    while (!stopping) {
-      if (definitions != null && System.nanoTime() - nextSync >= 0) {
-        trySync();
-        nextSync = System.nanoTime() + syncInterval.toNanos();
-        if (stopping) {
-          break;
-        }
-      }
-      Instant wakeAt;
-      try {
-        wakeAt = evaluate();
-        if (failures > 0) {
-          log.info("{} schedule ticks enqueued again after {} failed passes", name, failures);
-        }
-        failures = 0;
-        retry = RETRY_FIRST;
-      } catch (RuntimeException e) {
-        if (stopping) {
-          break;
-        }
-        // Nothing was marked done, so the next pass enqueues the same ticks while they are within tolerance.
-        if (failures++ % WARN_EVERY == 0) {
-          log.warn("{} enqueueing schedule ticks failed ({} in a row), retrying: {}", name, failures, e.toString());
-        }
-        wakeAt = clock.instant().plus(retry);
-        retry = min(retry.multipliedBy(2), RETRY_MAX);
-      }
-      try {
-        Duration untilSync = definitions != null ? Duration.ofNanos(nextSync - System.nanoTime()) : MAX_SLEEP;
-        sleep(min(Duration.between(clock.instant(), wakeAt), untilSync));
-      } catch (InterruptedException e) {
-        break;
+  @Override
+  protected void wakeToStop() {
+    wake();
+  }
+
+  /**
+   * One pass: a sync if one is due, the due ticks enqueued, and a sleep until the next tick, the next
+   * sync or a change. A failed pass marked nothing done, so the next one, after a backoff of at most
+   * {@link #RETRY_MAX}, enqueues the same ticks while they are within tolerance.
+   */
+  @Override
+  protected boolean runOnce() throws InterruptedException {
+    if (stopping()) {
+      return false;
+    }
+    if (definitions != null && System.nanoTime() - nextSync >= 0) {
+      trySync();
+      nextSync = System.nanoTime() + syncInterval.toNanos();
+      if (stopping()) {
+        return false;
       }
     }
+    Instant wakeAt;
+    try {
+      wakeAt = evaluate();
+      passFailures.succeeded();
+    } catch (RuntimeException | Error e) {
+      if (stopping()) {
+        return false;
+      }
+      wakeAt = clock.instant().plusMillis(passFailures.failed(e));
+    }
+    Duration untilSync = definitions != null ? Duration.ofNanos(nextSync - System.nanoTime()) : MAX_SLEEP;
+    sleep(min(Duration.between(clock.instant(), wakeAt), untilSync));
+    return true;
   }
 
   /**
@@ -493,7 +480,7 @@ public final class SchedulerRuntime {
   private void sleep(Duration d) throws InterruptedException {
     lock.lock();
     try {
-      if (!dirty && !stopping) {
+      if (!dirty && !stopping()) {
         changed.await(Math.max(MIN_SLEEP.toNanos(), Math.min(MAX_SLEEP.toNanos(), d.toNanos())), TimeUnit.NANOSECONDS);
       }
       dirty = false;

@@ -2,11 +2,16 @@ package dev.errand.core.internal;
 
 import dev.errand.core.PayloadTooLargeException;
 import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TraceContext;
 import dev.errand.core.spi.NewTask;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Turns a {@link TaskSpec} into the {@link NewTask} a store inserts, applying every default: the type's
@@ -16,10 +21,13 @@ import java.util.Objects;
 public final class TaskResolver {
   private final Settings settings;
   private final HandlerRegistry handlers;
+  private final Supplier<TraceContext> traceContext;
 
-  public TaskResolver(Settings settings, HandlerRegistry handlers) {
+  /** @param traceContext the caller's current trace context for specs without a traceparent, or null */
+  public TaskResolver(Settings settings, HandlerRegistry handlers, Supplier<TraceContext> traceContext) {
     this.settings = settings;
     this.handlers = handlers;
+    this.traceContext = traceContext;
   }
 
   /** @throws PayloadTooLargeException if the payload is over the size limit */
@@ -36,6 +44,24 @@ public final class TaskResolver {
     Duration timeout = spec.timeout() != null ? spec.timeout() : handlers.timeoutFor(spec.type(), settings.timeout());
     return new NewTask(spec.id() != null ? spec.id() : TaskId.generate(), spec.queue(), spec.type(),
         spec.payload(), spec.priority(), spec.runAt(), spec.delay() != null ? spec.delay() : Duration.ZERO,
-        retry, timeout, spec.idempotencyKey());
+        retry, timeout, spec.idempotencyKey(), 0, spec.kind(), headers(spec));
+  }
+
+  /** The spec's headers, with the current trace context if the spec has none and the supplier gives one. */
+  private Map<String, String> headers(TaskSpec spec) {
+    Map<String, String> headers = spec.headers();
+    if (traceContext == null || headers.containsKey(TraceContext.TRACEPARENT)) {
+      return headers;
+    }
+    TraceContext current = traceContext.get();
+    if (current == null) {
+      return headers;
+    }
+    Map<String, String> with = new HashMap<>(headers);
+    with.put(TraceContext.TRACEPARENT, current.traceParent());
+    if (current.traceState() != null) {
+      with.put(TraceContext.TRACESTATE, current.traceState());
+    }
+    return TaskHeaders.check(with);
   }
 }

@@ -1,10 +1,10 @@
 package dev.errand.core.internal;
 
-import dev.errand.core.ErrandException;
+import dev.errand.core.TaskExecutor;
+import dev.errand.core.TaskInterceptor;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.ErrandListener;
-import dev.errand.core.Json;
 import dev.errand.core.Task;
-import dev.errand.core.TaskFailure;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.AttemptTimeout;
@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * Runs an Errand's workers: one {@link QueueWorker} per queue claims, each task runs on its own virtual
  * thread, a {@link BatchCompleter} writes outcomes in batches, one heartbeat extends every lease this
  * process holds in one store call, and one {@link TimeoutWatch} ends the runs that outlive their timeout.
+ * Each of those is a {@link Service}, started and stopped here.
+ *
+ * <p>A run is a chain of interceptors ({@link RealTaskChain}), outermost first: the completion (which
+ * decides the run's outcome against the timeout, heartbeat and shutdown, then commits it with the
+ * handler's JDBC transaction or hands it to the completer, whose write tells the listener), the failure
+ * mapping, the deadline, the trace context, the user's interceptors in order, and last the executor of
+ * the task's kind. The array of links is built once and shared by every run.
  *
  * <p>A task stays in {@link #running} from claim until its completion is written, so the heartbeat keeps
  * its lease alive even while the completion waits in the buffer. Internal: not public API.
@@ -39,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime {
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final int HEARTBEAT_BATCH = 1000;
+  /** How long a loop's store call may hold up shutdown before it is interrupted. */
+  private static final Duration LOOP_STOP = Duration.ofSeconds(5);
+  /** How long shutdown keeps trying to write the completions it holds. */
+  private static final Duration COMPLETER_STOP = Duration.ofSeconds(10);
 
   private final TaskStore store;
   private final Settings settings;
@@ -48,12 +60,19 @@ public final class WorkerRuntime {
   private final String name;
   private final Map<TaskId, Execution> running = new ConcurrentHashMap<>();
   private final List<QueueWorker> workers = new ArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
   private final BatchCompleter completer;
   private final TimeoutWatch timeouts;
+  private final Heartbeat heartbeat;
+  private final TaskInterceptor[] links;
   private volatile boolean stopping;
 
-  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers, TaskResolver resolver) {
+  /**
+   * @param resolver resolves the specs of a handler's follow-ups
+   * @param interceptors the user's interceptors, outermost first
+   * @param executors the executors of kinds other than {@code handler}, by kind
+   */
+  public WorkerRuntime(TaskStore store, Settings settings, HandlerRegistry handlers, TaskResolver resolver,
+      List<TaskInterceptor> interceptors, Map<String, TaskExecutor> executors) {
     this.store = store;
     this.settings = settings;
     this.handlers = handlers;
@@ -62,7 +81,18 @@ public final class WorkerRuntime {
     this.name = "errand[" + settings.workerId() + "]";
     this.completer = new BatchCompleter(store, name, settings.completionBatchSize(),
         settings.completionFlushDelay(), this::written);
-    this.timeouts = new TimeoutWatch(running.values(), this::timedOut);
+    this.timeouts = new TimeoutWatch(name, running.values(), this::timedOut);
+    this.heartbeat = new Heartbeat(name, settings.heartbeatInterval(), this::heartbeat);
+    Map<String, TaskExecutor> kinds = new HashMap<>(executors);
+    kinds.put(TaskSpec.HANDLER_KIND, new HandlerExecutor(handlers, settings.workerId()));
+    List<TaskInterceptor> chain = new ArrayList<>();
+    chain.add(this::settle);
+    chain.add(new FailureMapping(handlers, settings.random()));
+    chain.add(this::startDeadline);
+    chain.add(new TraceContextInterceptor());
+    chain.addAll(interceptors);
+    chain.add(new KindExecutors(kinds, settings.workerId()));
+    this.links = chain.toArray(TaskInterceptor[]::new);
   }
 
   String name() {
@@ -78,64 +108,68 @@ public final class WorkerRuntime {
           limit -> new ClaimRequest(queue, limit, settings.leaseDuration(), settings.workerId()),
           new WaitRequest(Set.of(queue), settings.pollInterval()));
       workers.add(worker);
-      threads.add(Thread.ofVirtual().name("errand-queue-" + queue).start(worker));
+      worker.start();
     }
-    threads.add(Thread.ofVirtual().name("errand-heartbeat").start(this::heartbeatLoop));
+    heartbeat.start();
     log.info("{} started on store {}: queues {}", name, store.name(), settings.queues());
     log.debug("{} settings: {}", name, settings);
   }
 
+  /**
+   * Starts a claimed task's run. The listener hears {@code claimed} here, before the run exists for the
+   * heartbeat, the timeout or shutdown, so that it never hears a run end before it began (a listener
+   * counting running tasks would drift); the ends are heard once durable, from {@link #written}.
+   */
   void dispatch(Task task, Slots slots) {
+    listener.claimed(task);
     Execution e = new Execution(task, slots, store, resolver);
     running.put(task.id(), e);
-    listener.claimed(task);
     Thread.ofVirtual().name("errand-task-" + task.id()).start(() -> execute(e));
   }
 
   private void execute(Execution e) {
-    e.start(e.task.timeout());
-    timeouts.watch(e);
-    Completion.Outcome outcome = run(e);
+    try {
+      new RealTaskChain(links, 0, e).proceed();
+    } catch (Throwable t) {
+      // Only Errand's own outermost link runs outside the failure mapping: this is a bug in it.
+      log.error("{} running task {} failed outside its handler", name, e.task.id(), t);
+      if (e.decide(Execution.State.SETTLED)) {
+        completer.submit(new BatchCompleter.Pending(e, new Completion(e.task.id(), e.lease.token(),
+            handlers.failureOutcome(e.task, Failures.describe(t), true, settings.random()))));
+      }
+    }
+  }
+
+  /**
+   * The outermost link: decides the run's outcome unless the timeout, the heartbeat or shutdown did
+   * first, then writes it, in the handler's own transaction if it opened one, else through the completer.
+   */
+  private Completion.Outcome settle(TaskInterceptor.Chain chain) throws Exception {
+    Execution e = ((RealTaskChain) chain).execution();
+    Completion.Outcome outcome = chain.proceed();
     Thread.interrupted(); // an interrupt aimed at the handler must not hit the completion below
     Connection connection = e.openedConnection();
     if (!e.decide(Execution.State.SETTLED)) {
-      rollbackQuietly(connection); // the timeout, the heartbeat or shutdown decided first
-      return;
+      rollbackQuietly(connection);
+      return outcome;
     }
     if (connection != null) {
-      outcome = completeInTransaction(e, connection, outcome);
-      if (outcome == null) {
-        return;
+      Completion.Outcome left = completeInTransaction(e, connection, outcome);
+      if (left == null) {
+        return outcome;
       }
+      outcome = left;
     }
     completer.submit(new BatchCompleter.Pending(e, e.completion(outcome)));
+    return outcome;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private Completion.Outcome run(Execution e) {
-    Task task = e.task;
-    HandlerRegistry.Registered registered = handlers.find(task.type());
-    if (registered == null) {
-      return new Completion.Dead("no handler for type " + task.type() + " on worker " + settings.workerId());
-    }
-    Object payload;
-    try {
-      payload = handlers.decode(registered, task.payload());
-    } catch (Exception ex) {
-      return new Completion.Dead("payload does not decode as " + registered.payloadType().getName() + ": "
-          + Failures.truncate(String.valueOf(ex.getMessage())));
-    }
-    try {
-      Object result = registered.handler().handle(e, payload);
-      return new Completion.Succeeded(result == null ? null
-          : result instanceof Json json ? json : Json.encode(result, handlers.mapper()));
-    } catch (TaskFailure f) {
-      return f.kind() == TaskFailure.Kind.SNOOZE
-          ? new Completion.Release(f.snoozeFor())
-          : new Completion.Dead(Failures.describe(f));
-    } catch (Throwable t) {
-      return handlers.failureOutcome(task, Failures.describe(t), true, settings.random());
-    }
+  /** The run's time limit counts from here, before the user's interceptors. */
+  private Completion.Outcome startDeadline(TaskInterceptor.Chain chain) throws Exception {
+    Execution e = ((RealTaskChain) chain).execution();
+    e.start(e.task.timeout());
+    timeouts.watch(e);
+    return chain.proceed();
   }
 
   private void timedOut(Execution e) {
@@ -168,7 +202,7 @@ public final class WorkerRuntime {
       }
       written(new BatchCompleter.Pending(e, completion), stale);
       return null;
-    } catch (SQLException | ErrandException ex) {
+    } catch (SQLException | RuntimeException ex) {
       rollbackQuietly(c);
       return handlers.failureOutcome(e.task, "completing in the handler's transaction failed: "
           + Failures.describe(ex), true, settings.random());
@@ -212,7 +246,7 @@ public final class WorkerRuntime {
     boolean swept;
     try {
       swept = store.get(task.id()).map(t -> t.state() != TaskState.CANCELLED).orElse(false);
-    } catch (ErrandException ex) {
+    } catch (RuntimeException ex) { // told from the completer's thread: whatever the store throws stays here
       swept = false;
     }
     if (!swept) {
@@ -220,18 +254,10 @@ public final class WorkerRuntime {
     }
   }
 
-  private void heartbeatLoop() {
-    try {
-      while (!stopping) {
-        Thread.sleep(settings.heartbeatInterval());
-        heartbeat();
-      }
-    } catch (InterruptedException e) {
-      // stopping
-    }
-  }
-
-  /** Extends every lease this process holds, in batches; a lost lease interrupts its handler. */
+  /**
+   * Extends every lease this process holds, in batches; a lost lease interrupts its handler. Throws what
+   * the store throws, for the heartbeat service's failure policy; the next beat tries every lease again.
+   */
   void heartbeat() {
     List<LeaseRef> leases = new ArrayList<>(running.size());
     for (Execution e : running.values()) {
@@ -239,13 +265,7 @@ public final class WorkerRuntime {
     }
     for (int i = 0; i < leases.size(); i += HEARTBEAT_BATCH) {
       List<LeaseRef> batch = leases.subList(i, Math.min(leases.size(), i + HEARTBEAT_BATCH));
-      ExtendResult result;
-      try {
-        result = store.extendMany(new ExtendRequest(batch, settings.leaseDuration()));
-      } catch (ErrandException ex) {
-        log.warn("{} heartbeat failed for {} leases: {}", name, batch.size(), ex.toString());
-        return;
-      }
+      ExtendResult result = store.extendMany(new ExtendRequest(batch, settings.leaseDuration()));
       for (TaskId id : result.stale()) {
         Execution e = running.get(id);
         if (e != null && e.decide(Execution.State.LOST)) {
@@ -267,12 +287,13 @@ public final class WorkerRuntime {
     }
     stopping = true;
     log.info("{} stopping: {} tasks running, grace {}", name, running.size(), grace);
-    workers.forEach(QueueWorker::stop);
-    threads.forEach(Thread::interrupt);
     try {
-      for (Thread t : threads) {
-        t.join();
+      // Claim loops and the heartbeat are woken by an interrupt; the deadline only bounds a stuck store call.
+      long loopsDeadline = Service.deadline(LOOP_STOP);
+      for (QueueWorker w : workers) {
+        w.stop(loopsDeadline);
       }
+      heartbeat.stop(loopsDeadline);
       long deadline = System.nanoTime() + grace.toNanos();
       while (anyRunning() && System.nanoTime() < deadline) {
         Thread.sleep(5);
@@ -289,7 +310,7 @@ public final class WorkerRuntime {
       if (released > 0) {
         log.info("{} released {} unfinished tasks after the grace period", name, released);
       }
-      completer.stop(Duration.ofSeconds(10));
+      completer.stop(Service.deadline(COMPLETER_STOP));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
@@ -300,7 +321,7 @@ public final class WorkerRuntime {
 
   private void stopTimeouts() {
     try {
-      timeouts.stop();
+      timeouts.stop(Service.deadline(LOOP_STOP));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -2,9 +2,12 @@ package dev.errand.core.spi;
 
 import dev.errand.core.Json;
 import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,6 +22,8 @@ import java.util.Objects;
  *
  * @param idempotencyKey null, or a key unique per queue among the tasks the store still holds
  * @param joinCount how many join decrements the task waits for; 0 for a task that runs on its own
+ * @param kind which executor runs it; stored as given
+ * @param headers checked headers (see {@link TaskHeaders}), stored as given, empty for none
  */
 public record NewTask(
     TaskId id,
@@ -31,7 +36,9 @@ public record NewTask(
     RetryPolicy retry,
     Duration timeout,
     String idempotencyKey,
-    int joinCount) {
+    int joinCount,
+    String kind,
+    Map<String, String> headers) {
 
   public NewTask {
     Objects.requireNonNull(id, "id");
@@ -44,9 +51,18 @@ public record NewTask(
     if (joinCount < 0) {
       throw new IllegalArgumentException("joinCount must be 0 or more: " + joinCount);
     }
+    Objects.requireNonNull(kind, "kind");
+    headers = headers == null ? Map.of() : headers;
   }
 
-  /** A task that runs on its own, waiting for no join. */
+  /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers, waiting for {@code joinCount} decrements. */
+  public NewTask(TaskId id, String queue, String type, Json payload, int priority, Instant runAt, Duration delay,
+      RetryPolicy retry, Duration timeout, String idempotencyKey, int joinCount) {
+    this(id, queue, type, payload, priority, runAt, delay, retry, timeout, idempotencyKey, joinCount,
+        TaskSpec.HANDLER_KIND, Map.of());
+  }
+
+  /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers that runs on its own, waiting for no join. */
   public NewTask(TaskId id, String queue, String type, Json payload, int priority, Instant runAt, Duration delay,
       RetryPolicy retry, Duration timeout, String idempotencyKey) {
     this(id, queue, type, payload, priority, runAt, delay, retry, timeout, idempotencyKey, 0);

@@ -100,7 +100,7 @@ class LeaseSweeperTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("lost w1"));
       assertThat(failures.get()).isNegative();
     } finally {
-      sweeper.stop();
+      sweeper.stop(Service.deadline(Duration.ofSeconds(5)));
     }
   }
 }

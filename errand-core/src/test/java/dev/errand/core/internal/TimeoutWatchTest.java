@@ -25,7 +25,7 @@ class TimeoutWatchTest {
 
   private final Set<Execution> running = ConcurrentHashMap.newKeySet();
   private final List<Execution> timedOut = new CopyOnWriteArrayList<>();
-  private final TimeoutWatch watch = new TimeoutWatch(running, e -> {
+  private final TimeoutWatch watch = new TimeoutWatch("test", running, e -> {
     if (e.decide(Execution.State.SETTLED)) {
       timedOut.add(e);
     }
@@ -35,7 +35,7 @@ class TimeoutWatchTest {
 
   @AfterEach
   void stopWatch() throws InterruptedException {
-    watch.stop();
+    watch.stop(Service.deadline(Duration.ofSeconds(5)));
   }
 
   @Test
@@ -83,14 +83,14 @@ class TimeoutWatchTest {
   @Test
   void aStoppedWatchActsOnNothing() throws InterruptedException {
     watch.start();
-    watch.stop();
+    watch.stop(Service.deadline(Duration.ofSeconds(5)));
     Execution e = startedRun(Duration.ofMillis(1));
     CountDownLatch never = new CountDownLatch(1);
     // Nothing can be awaited for an absence; a later started watch shows what a live one would have done.
-    TimeoutWatch second = new TimeoutWatch(running, x -> never.countDown());
+    TimeoutWatch second = new TimeoutWatch("test", running, x -> never.countDown());
     second.start();
     await().atMost(WAIT).until(() -> never.getCount() == 0);
-    second.stop();
+    second.stop(Service.deadline(Duration.ofSeconds(5)));
     assertThat(timedOut).isEmpty();
     assertThat(e.isRunning()).isTrue();
   }

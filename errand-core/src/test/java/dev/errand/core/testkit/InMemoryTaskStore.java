@@ -134,7 +134,7 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
     TaskState state = n.joinCount() > 0 ? TaskState.WAITING
         : runAt.isAfter(now) ? TaskState.SCHEDULED : TaskState.READY;
     Task t = new Task(n.id(), n.queue(), n.type(), n.payload(), n.priority(), state, 0, n.retry(),
-        n.timeout(), n.idempotencyKey(), runAt, now, null, null, null, null, null);
+        n.timeout(), n.idempotencyKey(), runAt, now, null, null, null, null, null, n.kind(), n.headers());
     tasks.put(t.id(), t);
     if (n.joinCount() > 0) {
       joins.put(t.id(), n.joinCount());
@@ -565,6 +565,7 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   private static Task with(Task t, TaskState state, int attempt, Instant runAt, Instant startedAt,
       Instant finishedAt, Lease lease, Json result, String lastError) {
     return new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, attempt, t.retry(), t.timeout(),
-        t.idempotencyKey(), runAt, t.createdAt(), startedAt, finishedAt, lease, result, lastError);
+        t.idempotencyKey(), runAt, t.createdAt(), startedAt, finishedAt, lease, result, lastError, t.kind(),
+        t.headers());
   }
 }

@@ -2,10 +2,13 @@ package dev.errand.core.testkit;
 
 import dev.errand.core.Json;
 import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.spi.NewTask;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Test factory for the {@link NewTask} records core would resolve from a spec: every field has a plain
@@ -36,6 +39,8 @@ public final class NewTasks {
     private Duration timeout = Duration.ofMinutes(1);
     private String idempotencyKey;
     private int joinCount;
+    private String kind = TaskSpec.HANDLER_KIND;
+    private Map<String, String> headers = Map.of();
 
     private Builder() {}
 
@@ -99,9 +104,19 @@ public final class NewTasks {
       return this;
     }
 
+    public Builder kind(String kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    public Builder headers(Map<String, String> headers) {
+      this.headers = TaskHeaders.check(headers);
+      return this;
+    }
+
     public NewTask build() {
       return new NewTask(id != null ? id : TaskId.generate(), queue, type, payload, priority, runAt, delay, retry,
-          timeout, idempotencyKey, joinCount);
+          timeout, idempotencyKey, joinCount, kind, headers);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import dev.errand.core.internal.IdleWait;
 import dev.errand.core.spi.AttemptTimeout;
@@ -1002,7 +1003,31 @@ public abstract class TaskStoreConformanceTest {
     assertThat(task.timeout()).isEqualTo(spec.timeout());
     assertThat(task.idempotencyKey()).isEqualTo("key-1");
     assertThat(task.lease()).isNull();
+    assertThat(task.kind()).isEqualTo(TaskSpec.HANDLER_KIND);
+    assertThat(task.headers()).isEmpty();
     assertThat(get(task.id())).isEqualTo(task);
+  }
+
+  @Test
+  void kindAndHeadersAreKeptFromInsertThroughClaimAndCompletion() {
+    Map<String, String> headers = Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "tracestate", "congo=t61rcWkgMzE", "x-tenant", "acme");
+    NewTask spec = task("q").kind("http").headers(headers).build();
+    NewTask plain = task("q").build();
+
+    List<InsertResult.Outcome> inserted = store.insertMany(new InsertRequest(List.of(spec, plain))).outcomes();
+
+    assertThat(inserted.get(0).task().kind()).isEqualTo("http");
+    assertThat(inserted.get(0).task().headers()).isEqualTo(headers);
+    assertThat(inserted.get(1).task().kind()).isEqualTo(TaskSpec.HANDLER_KIND);
+    assertThat(inserted.get(1).task().headers()).isEmpty();
+    List<Task> claimed = claim("q", 2);
+    assertThat(claimed).extracting(Task::kind).containsExactlyInAnyOrder("http", TaskSpec.HANDLER_KIND);
+    Task claimedSpec = claimed.stream().filter(t -> t.id().equals(spec.id())).findFirst().orElseThrow();
+    assertThat(claimedSpec.headers()).isEqualTo(headers);
+    complete(claimedSpec, new Completion.Succeeded(null));
+    assertThat(get(spec.id()).kind()).isEqualTo("http");
+    assertThat(get(spec.id()).headers()).isEqualTo(headers);
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Writes response bodies with a streaming generator. A task's payload and result are written as the
@@ -68,6 +69,14 @@ public final class JsonOut implements AutoCloseable {
     g.writeStringField("timeout", t.timeout().toString());
     if (t.idempotencyKey() != null) {
       g.writeStringField("idempotencyKey", t.idempotencyKey());
+    }
+    g.writeStringField("kind", t.kind());
+    if (!t.headers().isEmpty()) {
+      g.writeObjectFieldStart("headers");
+      for (Map.Entry<String, String> h : t.headers().entrySet()) {
+        g.writeStringField(h.getKey(), h.getValue());
+      }
+      g.writeEndObject();
     }
     instant("runAt", t.runAt());
     instant("createdAt", t.createdAt());

@@ -90,7 +90,7 @@ public final class ScheduleReader {
         errors.add(task.field(field), "is set by the scheduler for each tick");
       }
     }
-    return TaskSpecReader.read(task, null, maxPayloadBytes, errors);
+    return TaskSpecReader.read(task, null, null, maxPayloadBytes, errors);
   }
 
   /** Runs a builder setter, turning its refusal into an error of {@code field}. */

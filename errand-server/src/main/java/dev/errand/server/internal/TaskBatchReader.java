@@ -3,6 +3,7 @@ package dev.errand.server.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TraceContext;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class TaskBatchReader {
    * @throws dev.errand.core.InvalidTaskException 422 listing every error
    * @throws ApiException 400 for malformed JSON, 413 when an item's payload is over the limit
    */
-  public static List<TaskSpec> read(byte[] body, Limits limits) {
+  public static List<TaskSpec> read(byte[] body, Limits limits, TraceContext trace) {
     List<String> unknown = new ArrayList<>();
     int duplicates = 0;
     FieldErrors shape = new FieldErrors();
@@ -85,7 +86,7 @@ public final class TaskBatchReader {
             objects++;
             JsonFields f = JsonFields.readObject(p, body, 0, "tasks[" + i + "].");
             try {
-              TaskSpec spec = TaskSpecReader.read(f, null, limits.maxPayloadBytes(), items);
+              TaskSpec spec = TaskSpecReader.read(f, null, trace, limits.maxPayloadBytes(), items);
               if (spec != null) {
                 specs.add(spec);
               }

@@ -7,7 +7,9 @@ import dev.errand.core.Errand;
 import dev.errand.core.IdempotencyConflictException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TraceContext;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
 import dev.errand.core.spi.DeadFilter;
@@ -54,7 +56,8 @@ public final class TaskRoutes {
   private void enqueue(Context ctx) {
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    TaskSpec spec = TaskSpecReader.read(body, ctx.header("Idempotency-Key"), limits.maxPayloadBytes(), errors);
+    TaskSpec spec = TaskSpecReader.read(body, ctx.header("Idempotency-Key"), trace(ctx), limits.maxPayloadBytes(),
+        errors);
     errors.throwIfAny();
     Enqueued e;
     try {
@@ -69,9 +72,26 @@ public final class TaskRoutes {
     Responses.task(ctx, e.created() ? 201 : 200, e.task());
   }
 
+  /**
+   * The request's W3C trace context, which the tasks it enqueues keep: null without a valid
+   * {@code traceparent} header. An invalid one is ignored, not refused, as the W3C specification asks of
+   * a receiver; so is a {@code tracestate} that a task header could not hold.
+   */
+  private static TraceContext trace(Context ctx) {
+    String parent = ctx.header(TraceContext.TRACEPARENT);
+    if (parent == null) {
+      return null;
+    }
+    String state = ctx.header(TraceContext.TRACESTATE);
+    if (state != null && TaskHeaders.problem(TraceContext.TRACESTATE, state) != null) {
+      state = null;
+    }
+    return TraceContext.parse(parent, state).orElse(null);
+  }
+
   /** All items are checked before any is written, and all are written in one store call. */
   private void enqueueBatch(Context ctx) throws Exception {
-    List<TaskSpec> specs = TaskBatchReader.read(Requests.body(ctx, limits.batchBodyBytes()), limits);
+    List<TaskSpec> specs = TaskBatchReader.read(Requests.body(ctx, limits.batchBodyBytes()), limits, trace(ctx));
     FieldErrors errors = new FieldErrors();
     rejectClashesWithin(specs, errors);
     errors.throwIfAny();

@@ -4,10 +4,13 @@ import dev.errand.core.FieldError;
 import dev.errand.core.Json;
 import dev.errand.core.Names;
 import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class TaskSpecReader {
   static final Set<String> FIELDS = Set.of("id", "type", "payload", "queue", "priority", "delay", "runAt",
-      "maxAttempts", "timeout", "idempotencyKey");
+      "maxAttempts", "timeout", "idempotencyKey", "kind", "headers");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7e]{1," + TaskSpec.MAX_IDEMPOTENCY_KEY_LENGTH + "}");
 
@@ -27,11 +30,14 @@ public final class TaskSpecReader {
 
   /**
    * The spec of {@code f}, or null when an error was recorded. {@code headerKey} is the
-   * {@code Idempotency-Key} header, which stands for the field when the field is absent.
+   * {@code Idempotency-Key} header, which stands for the field when the field is absent; {@code trace}
+   * is the request's valid W3C trace context (or null), which the task keeps unless its own
+   * {@code headers} carry a {@code traceparent}.
    *
    * @throws ApiException 413 when the payload is over {@code maxPayloadBytes}
    */
-  public static TaskSpec read(JsonFields f, String headerKey, long maxPayloadBytes, FieldErrors errors) {
+  public static TaskSpec read(JsonFields f, String headerKey, TraceContext trace, long maxPayloadBytes,
+      FieldErrors errors) {
     int before = errors.size();
     f.rejectUnknown(FIELDS, errors);
     if (f.rawSize("payload") > maxPayloadBytes) {
@@ -62,6 +68,11 @@ public final class TaskSpecReader {
     }
     Duration timeout = Durations.duration(f.field("timeout"), f.string("timeout", errors), false, errors);
     String key = idempotencyKey(f, headerKey, errors);
+    String kind = f.string("kind", errors);
+    if (kind != null && !Names.isValid(kind)) {
+      errors.add(f.field("kind"), "must match " + Names.PATTERN + ": " + Durations.quote(kind));
+    }
+    Map<String, String> headers = headers(f, trace, errors);
     Json payload = f.raw("payload");
     if (errors.size() > before) {
       return null;
@@ -79,7 +90,57 @@ public final class TaskSpecReader {
     if (maxAttempts != null) {
       b.maxAttempts(maxAttempts);
     }
+    if (kind != null) {
+      b.kind(kind);
+    }
+    if (!headers.isEmpty()) {
+      b.headers(headers);
+    }
     return b.delay(delay).runAt(runAt).timeout(timeout).idempotencyKey(key).build();
+  }
+
+  /**
+   * The task's headers: the {@code headers} object, each checked and a bad one named as
+   * {@code headers.<name>}, with the request's trace context added unless the object has a traceparent.
+   */
+  private static Map<String, String> headers(JsonFields f, TraceContext trace, FieldErrors errors) {
+    JsonFields object = f.object("headers", errors);
+    if (object == null && trace == null) {
+      return Map.of();
+    }
+    Map<String, String> headers = new HashMap<>();
+    int size = 0;
+    if (object != null) {
+      for (String name : object.names()) {
+        String value = object.string(name, errors);
+        if (value == null) {
+          if (!object.has(name)) {
+            errors.add(object.field(name), "must be a string");
+          }
+          continue;
+        }
+        String problem = TaskHeaders.problem(name, value);
+        if (problem != null) {
+          errors.add(object.field(name), problem);
+          continue;
+        }
+        size += name.length() + value.length();
+        headers.put(name, value);
+      }
+      if (size > TaskHeaders.MAX_BYTES) {
+        errors.add(f.field("headers"), "must be at most " + TaskHeaders.MAX_BYTES
+            + " characters of names and values together: " + size);
+      }
+    }
+    if (trace != null && !headers.containsKey(TraceContext.TRACEPARENT)) {
+      headers.put(TraceContext.TRACEPARENT, trace.traceParent());
+      if (trace.traceState() != null) {
+        headers.put(TraceContext.TRACESTATE, trace.traceState());
+      } else {
+        headers.remove(TraceContext.TRACESTATE); // a tracestate belongs to its traceparent
+      }
+    }
+    return headers;
   }
 
   private static String idempotencyKey(JsonFields f, String headerKey, FieldErrors errors) {

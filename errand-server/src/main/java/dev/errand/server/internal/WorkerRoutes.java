@@ -230,7 +230,7 @@ public final class WorkerRoutes {
     }
     List<TaskSpec> specs = new ArrayList<>(items.size());
     for (JsonFields item : items) {
-      TaskSpec spec = TaskSpecReader.read(item, null, limits.maxPayloadBytes(), errors);
+      TaskSpec spec = TaskSpecReader.read(item, null, null, limits.maxPayloadBytes(), errors);
       if (spec != null) {
         specs.add(spec);
       }

@@ -106,10 +106,11 @@ class PostgresBacklogPlanTest {
   void insertAndConflictReadBackUseIndexes() throws Exception {
     explain("insert_tasks",
         "text[], text[], text[], bytea[], integer[], text[], bigint[], integer[], bigint[], bigint[], bigint[], text[],"
-            + " integer[]",
+            + " integer[], text[], text[]",
         "ARRAY['new-1']::text[], ARRAY['bulk']::text[], ARRAY['test']::text[], ARRAY['\\x7b7d'::bytea],"
             + " ARRAY[0], ARRAY[NULL]::text[], ARRAY[0]::bigint[], ARRAY[25], ARRAY[1000000000]::bigint[],"
-            + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0]");
+            + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0],"
+            + " ARRAY['handler']::text[], ARRAY[NULL]::text[]");
     explain("select_conflicting", "text[], text[], text[]",
         "ARRAY['ready-00000001']::text[], ARRAY['bulk']::text[], ARRAY['key-1']::text[]");
   }

@@ -49,8 +49,8 @@ ROLLBACK TO request
 -- name: task_insert
 -- DO NOTHING on any conflict (the id, or the queue's idempotency key): the caller then reads the holder.
 INSERT INTO tasks (id, queue, type, payload, priority, state, attempt, max_attempts, backoff_base_ns,
-                   backoff_cap_ns, timeout_ns, idempotency_key, run_at, created_at, join_pending)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                   backoff_cap_ns, timeout_ns, idempotency_key, run_at, created_at, join_pending, kind, headers)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
 ON CONFLICT DO NOTHING
 
 -- name: task_get

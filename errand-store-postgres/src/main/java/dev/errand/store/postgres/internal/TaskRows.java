@@ -4,7 +4,9 @@ import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,7 +55,14 @@ public final class TaskRows {
         instant(rs, "finished_at"),
         lease,
         result == null ? null : Json.ofTrusted(result),
-        rs.getString("last_error"));
+        rs.getString("last_error"),
+        kind(rs.getString("kind")),
+        TaskHeaders.fromJson(rs.getString("headers")));
+  }
+
+  /** The usual kind as the one constant, so many rows read do not hold many copies of it. */
+  private static String kind(String kind) {
+    return TaskSpec.HANDLER_KIND.equals(kind) ? TaskSpec.HANDLER_KIND : kind;
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

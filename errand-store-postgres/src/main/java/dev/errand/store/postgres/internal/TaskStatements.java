@@ -3,6 +3,7 @@ package dev.errand.store.postgres.internal;
 import dev.errand.core.AttemptError;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.CancelResult;
@@ -131,6 +132,8 @@ public final class TaskStatements {
     Long[] timeouts = new Long[n];
     String[] keys = new String[n];
     Integer[] joinCounts = new Integer[n];
+    String[] kinds = new String[n];
+    String[] headers = new String[n];
     for (int j = 0; j < n; j++) {
       NewTask t = tasks.get(rows.get(j));
       ids[j] = t.id().value();
@@ -146,6 +149,8 @@ public final class TaskStatements {
       timeouts[j] = SqlArrays.nanos("timeout", t.timeout());
       keys[j] = t.idempotencyKey();
       joinCounts[j] = t.joinCount();
+      kinds[j] = t.kind();
+      headers[j] = TaskHeaders.toJson(t.headers());
     }
     try (PreparedStatement ps = c.prepareStatement(sql.get("insert_tasks"))) {
       int p = 1;
@@ -161,7 +166,9 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.int8(c, caps));
       ps.setArray(p++, SqlArrays.int8(c, timeouts));
       ps.setArray(p++, SqlArrays.text(c, keys));
-      ps.setArray(p, SqlArrays.int4(c, joinCounts));
+      ps.setArray(p++, SqlArrays.int4(c, joinCounts));
+      ps.setArray(p++, SqlArrays.text(c, kinds));
+      ps.setArray(p, SqlArrays.text(c, headers));
       try (ResultSet rs = ps.executeQuery()) {
         return TaskRows.readAll(rs);
       }

@@ -119,9 +119,12 @@ CREATE TABLE {schema}.task_errors (
   PRIMARY KEY (task_id, seq)
 );
 
--- name: 5_reserved
--- Held for the migration numbered 5, which comes with another change; does nothing.
-SELECT 1;
+-- name: 5_task_kind_and_headers
+-- Which executor runs a task (its kind), and its headers: a JSON object of strings (a W3C trace context,
+-- say), kept as the text core wrote, NULL for none. Neither is in an index: no claim or completion reads
+-- them to decide. Adding a column with a constant default rewrites no rows.
+ALTER TABLE {schema}.tasks ADD COLUMN kind text COLLATE "C" NOT NULL DEFAULT 'handler';
+ALTER TABLE {schema}.tasks ADD COLUMN headers text;
 
 -- name: 6_waiting_joins
 -- WAITING tasks: inserted with a join counter above zero, never claimable, made READY (or SCHEDULED) by

@@ -34,10 +34,10 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
-              ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::integer[])
+              ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::integer[], ?::text[], ?::text[])
        WITH ORDINALITY AS i(id, queue, type, payload, priority, run_at, delay_micros,
                             max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos,
-                            idempotency_key, join_pending, ord)
+                            idempotency_key, join_pending, kind, headers, ord)
 ),
 resolved AS (
   SELECT i.*, coalesce(i.run_at, now() + i.delay_micros * interval '1 microsecond') AS due
@@ -46,11 +46,11 @@ resolved AS (
 inserted AS (
   INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
                               backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-                              run_at, created_at, join_pending)
+                              run_at, created_at, join_pending, kind, headers)
   SELECT id, queue, type, payload, priority,
          CASE WHEN join_pending > 0 THEN 'WAITING' WHEN due <= now() THEN 'READY' ELSE 'SCHEDULED' END, 0,
          max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-         due, now(), join_pending
+         due, now(), join_pending, kind, headers
   FROM resolved
   ORDER BY ord
   ON CONFLICT DO NOTHING
@@ -190,24 +190,25 @@ done AS (
   FROM input c
   WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
   -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
-  RETURNING t.*, c.kind, c.error AS failure,
+  -- The completion's kind is renamed: the task's own kind column (migration 5) comes with t.*.
+  RETURNING t.*, c.kind AS outcome, c.error AS failure,
             CASE WHEN c.kind IN ('retry', 'dead') THEN (SELECT o.worker_id FROM {schema}.tasks o WHERE o.id = t.id) END
               AS failed_worker_id
 ),
 recorded AS (
   INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
-  SELECT id, attempt, now(), failed_worker_id, failure FROM done WHERE kind IN ('retry', 'dead')
+  SELECT id, attempt, now(), failed_worker_id, failure FROM done WHERE outcome IN ('retry', 'dead')
 ),
 trimmed AS (
   -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK): the 19 newest this statement sees, and the new one.
   DELETE FROM {schema}.task_errors e
   USING done d
-  WHERE d.kind IN ('retry', 'dead') AND e.task_id = d.id
+  WHERE d.outcome IN ('retry', 'dead') AND e.task_id = d.id
     AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = d.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 ),
 notified AS (
   SELECT pg_notify('{schema}_work', q.queue)
-  FROM (SELECT DISTINCT queue FROM done WHERE kind IN ('retry', 'release')) q
+  FROM (SELECT DISTINCT queue FROM done WHERE outcome IN ('retry', 'release')) q
 )
 SELECT d.id, task.*
 FROM done d

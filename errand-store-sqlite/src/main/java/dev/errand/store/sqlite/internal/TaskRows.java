@@ -4,7 +4,9 @@ import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +28,7 @@ public final class TaskRows {
   private record Columns(int id, int queue, int type, int payload, int priority, int state, int attempt,
       int maxAttempts, int backoffBase, int backoffCap, int timeout, int idempotencyKey, int runAt,
       int createdAt, int startedAt, int finishedAt, int leaseToken, int leaseUntil, int workerId, int result,
-      int lastError) {
+      int lastError, int kind, int headers) {
 
     static Columns of(ResultSet rs) throws SQLException {
       return new Columns(rs.findColumn("id"), rs.findColumn("queue"), rs.findColumn("type"),
@@ -35,7 +37,7 @@ public final class TaskRows {
           rs.findColumn("timeout_ns"), rs.findColumn("idempotency_key"), rs.findColumn("run_at"),
           rs.findColumn("created_at"), rs.findColumn("started_at"), rs.findColumn("finished_at"),
           rs.findColumn("lease_token"), rs.findColumn("lease_until"), rs.findColumn("worker_id"),
-          rs.findColumn("result"), rs.findColumn("last_error"));
+          rs.findColumn("result"), rs.findColumn("last_error"), rs.findColumn("kind"), rs.findColumn("headers"));
     }
   }
 
@@ -69,7 +71,14 @@ public final class TaskRows {
         instantOrNull(rs, c.finishedAt()),
         lease,
         result == null ? null : Json.ofTrusted(result),
-        rs.getString(c.lastError()));
+        rs.getString(c.lastError()),
+        kind(rs.getString(c.kind())),
+        TaskHeaders.fromJson(rs.getString(c.headers())));
+  }
+
+  /** The usual kind as the one constant, so a million rows read do not hold a million copies of it. */
+  private static String kind(String kind) {
+    return TaskSpec.HANDLER_KIND.equals(kind) ? TaskSpec.HANDLER_KIND : kind;
   }
 
   /** Runs {@code statement} (its parameters bound) and reads every row it returns. */

@@ -1,6 +1,7 @@
 package dev.errand.store.sqlite.internal;
 
 import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.AttemptTimeout;
@@ -60,9 +61,12 @@ public final class TaskWrites {
       insert.setLong(12, runAt);
       insert.setLong(13, now);
       insert.setInt(14, t.joinCount());
+      insert.setString(15, t.kind());
+      insert.setString(16, TaskHeaders.toJson(t.headers()));
       insert.addBatch();
       candidates.add(new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, 0, t.retry(),
-          t.timeout(), t.idempotencyKey(), Micros.toInstant(runAt), createdAt, null, null, null, null, null));
+          t.timeout(), t.idempotencyKey(), Micros.toInstant(runAt), createdAt, null, null, null, null, null,
+          t.kind(), t.headers()));
     }
     int[] counts = insert.executeBatch();
     List<InsertResult.Outcome> outcomes = new ArrayList<>(tasks.size());
