@@ -81,8 +81,18 @@ public interface TaskStore extends AutoCloseable {
   TaskPage list(TaskQuery query);
 
   /**
-   * Every queue that holds tasks or has been paused or limited. Cheap on any number of finished tasks:
-   * stores count each state through an index of it and may bound the finished states' counts (see
+   * The SCHEDULED and RETRYING tasks in order of their next run (see {@link DueQuery}). A store that
+   * cannot order them cheaply throws {@link UnsupportedOperationException}, which the default does, so
+   * that a store written before this method still compiles; a decorator must forward it.
+   */
+  default DuePage listDue(DueQuery query) {
+    throw new UnsupportedOperationException(name() + " does not list tasks by their next run");
+  }
+
+  /**
+   * Every queue that holds tasks, is paused or has limits; a queue with none of these is left out (see
+   * {@link QueueInfo#isIdle}), so a queue once paused or limited, then emptied and freed, vanishes.
+   * Cheap on any number of finished tasks: stores count each state through an index of it and may bound the finished states' counts (see
    * {@link QueueInfo}).
    */
   List<QueueInfo> queues();
@@ -91,6 +101,15 @@ public interface TaskStore extends AutoCloseable {
 
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);
+
+  /**
+   * SCHEDULED and RETRYING tasks to READY, runnable now, keeping their attempt and error history;
+   * returns how many. Workers waiting on their queues are woken. The default throws
+   * {@link UnsupportedOperationException}, as {@link #listDue} does; a decorator must forward it.
+   */
+  default int runNow(RunNowRequest request) {
+    throw new UnsupportedOperationException(name() + " does not run scheduled or retrying tasks early");
+  }
 
   /** Deletes DEAD tasks; returns how many. */
   int purgeDead(DeadFilter filter);
