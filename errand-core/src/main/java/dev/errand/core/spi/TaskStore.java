@@ -81,13 +81,13 @@ public interface TaskStore extends AutoCloseable {
   TaskPage list(TaskQuery query);
 
   /**
-   * The SCHEDULED and RETRYING tasks in order of their next run (see {@link DueQuery}). A store that
-   * cannot order them cheaply throws {@link UnsupportedOperationException}, which the default does, so
-   * that a store written before this method still compiles; a decorator must forward it.
+   * The SCHEDULED and RETRYING tasks in order of their next run (see {@link DueQuery}), read from the
+   * front of each queue's index of waiting tasks, so its cost is bounded by the page, not the backlog.
+   *
+   * <p>Deliberately without a default, like {@link #errors}: every store keeps due times in order for
+   * its claims, and a decorator that forgot to forward it would show an operator an empty retry list.
    */
-  default DuePage listDue(DueQuery query) {
-    throw new UnsupportedOperationException(name() + " does not list tasks by their next run");
-  }
+  DuePage listDue(DueQuery query);
 
   /**
    * Every queue that holds tasks, is paused or has limits; a queue with none of these is left out (see
@@ -104,12 +104,9 @@ public interface TaskStore extends AutoCloseable {
 
   /**
    * SCHEDULED and RETRYING tasks to READY, runnable now, keeping their attempt and error history;
-   * returns how many. Workers waiting on their queues are woken. The default throws
-   * {@link UnsupportedOperationException}, as {@link #listDue} does; a decorator must forward it.
+   * returns how many. Workers waiting on their queues are woken. No default, as for {@link #listDue}.
    */
-  default int runNow(RunNowRequest request) {
-    throw new UnsupportedOperationException(name() + " does not run scheduled or retrying tasks early");
-  }
+  int runNow(RunNowRequest request);
 
   /** Deletes DEAD tasks; returns how many. */
   int purgeDead(DeadFilter filter);
