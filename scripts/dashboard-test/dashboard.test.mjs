@@ -1,6 +1,7 @@
 // Drives the Errand dashboard in headless Chromium: load the overview, find a task, search by creation
 // time, read a failed task's error history, replay a dead task, pause a queue, list the schedules, and
-// check the pages fit a phone's width. Run by run.sh, which starts the server and sets
+// check the pages fit a phone's width, all under the server's Content-Security-Policy, and the API
+// description page renders under its own. Run by run.sh, which starts the server and sets
 // ERRAND_URL, ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -71,6 +72,8 @@ try {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // the server's Content-Security-Policy admits only its own files: anything inline it blocks shows here
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text()); });
   page.on('requestfailed', (r) => { if (!r.url().includes('/v1/events')) errors.push('request failed: ' + r.url()); });
 
   // 1. the overview asks for the token, then shows the queues, the charts and the worker
@@ -81,8 +84,8 @@ try {
   await mailRow.waitFor();
   await page.locator('#queues tr[data-queue="reports"]').waitFor();
   assert.equal(await page.locator('#login').isVisible(), false, 'the sign-in box is gone once signed in');
-  assert.equal(await mailRow.locator('td').nth(6).innerText(), '1', 'one dead task in mail');
-  assert.equal(await mailRow.locator('td').nth(5).innerText(), '1', 'one succeeded task in mail');
+  assert.equal(await mailRow.locator('td').nth(7).innerText(), '1', 'one dead task in mail');
+  assert.equal(await mailRow.locator('td').nth(6).innerText(), '1', 'one succeeded task in mail');
   assert.match(await mailRow.locator('td.oldest').innerText(), /^\d+s$/, 'how long the oldest ready mail task has waited');
   await page.locator('#workers td', { hasText: 'browser-test-worker' }).waitFor();
   assert.ok(await page.evaluate(() => typeof Chart === 'function'), 'the chart library loaded from the server');
@@ -184,7 +187,14 @@ try {
   await attempts.nth(1).waitFor();
   await shot(page, '8-phone-error-history');
 
-  assert.deepEqual(errors, [], 'no script errors or failed requests');
+  // 9. the API description renders under its own policy (one inline script, admitted by its hash)
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base + '/docs');
+  await page.locator('.swagger-ui .info .title', { hasText: 'Errand' }).waitFor();
+  await page.locator('.opblock-summary-path', { hasText: '/v1/tasks' }).first().waitFor();
+  await shot(page, '9-docs');
+
+  assert.deepEqual(errors, [], 'no script errors, policy violations or failed requests');
   console.log('dashboard-test: all checks passed; screenshots in ' + artifacts);
 } catch (e) {
   failed = true;
