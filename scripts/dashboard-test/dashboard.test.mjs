@@ -3,7 +3,8 @@
 // run with run-now, the dead letters with their error text, groups and counts before each action, the
 // workers, the events kept before the page opened and then live, times in UTC or local, the task page's
 // attempt timeline and copy-as-curl, the task search and the schedules; every view at desktop and phone
-// widths, with a screenshot each. Run by run.sh, which starts the server and sets ERRAND_URL,
+// widths, with a screenshot each, all under the server's Content-Security-Policy, and the API
+// description page under its own. Run by run.sh, which starts the server and sets ERRAND_URL,
 // ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -92,6 +93,8 @@ try {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // the server's Content-Security-Policy admits only its own files: anything inline it blocks shows here
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text()); });
   page.on('requestfailed', (r) => { if (!r.url().includes('/v1/events')) errors.push('request failed: ' + r.url()); });
 
   // 1. the queues ask for the token, then show counts, status, limits, rates and totals
@@ -304,7 +307,14 @@ try {
     await shot(page, 'phone-' + (hash.replace(/[#/]+/g, '-').replace(/^-|-$/g, '') || 'queues').replace(/-[0-9a-f-]{20,}$/, ''));
   }
 
-  assert.deepEqual(errors, [], 'no script errors or failed requests');
+  // 9. the API description renders under its own policy (one inline script, admitted by its hash)
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base + '/docs');
+  await page.locator('.swagger-ui .info .title', { hasText: 'Errand' }).waitFor();
+  await page.locator('.opblock-summary-path', { hasText: '/v1/tasks' }).first().waitFor();
+  await shot(page, '9-docs');
+
+  assert.deepEqual(errors, [], 'no script errors, policy violations or failed requests');
   console.log('dashboard-test: all checks passed; screenshots in ' + artifacts);
 } catch (e) {
   failed = true;

@@ -3,14 +3,18 @@ package dev.errand.server;
 import dev.errand.core.Errand;
 import dev.errand.server.internal.ApiRoute;
 import dev.errand.server.internal.Authenticator;
+import dev.errand.server.internal.BodylessRoutes;
 import dev.errand.server.internal.DeadGroupRoutes;
 import dev.errand.server.internal.DueRoutes;
+import dev.errand.server.internal.HeaderDeadline;
 import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
 import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueRoutes;
+import dev.errand.server.internal.Resources;
 import dev.errand.server.internal.ScheduleRoutes;
+import dev.errand.server.internal.SecurityHeaders;
 import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
 import dev.errand.server.dashboard.DashboardRoutes;
@@ -18,6 +22,7 @@ import dev.errand.server.events.EventRoutes;
 import dev.errand.server.metrics.ActivityRoutes;
 import dev.errand.server.metrics.MetricsRoutes;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -46,6 +52,7 @@ public final class ErrandServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ErrandServer.class);
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+  private static final String OPENAPI = "/dev/errand/server/openapi.json";
 
   private final Javalin app;
   private final List<ApiRoute> routes;
@@ -116,22 +123,32 @@ public final class ErrandServer implements AutoCloseable {
         connector.setPort(config.port());
         // longer than the longest long poll, so an idle timeout never cuts a claim short
         connector.setIdleTimeout(Duration.ofSeconds(config.maxWaitSeconds() * 2L + 60).toMillis());
+        // the idle timeout restarts with every byte, so headers sent slowly need a deadline of their own
+        connector.addBean(new HeaderDeadline(config.headerTimeout(), connector.getScheduler()));
+        server.addBean(new ConnectionLimit(config.maxConnections(), connector));
         return connector;
       });
     });
     ProblemMapper mapper = new ProblemMapper(name, stopping::get);
     app.exception(Exception.class, mapper);
     app.exception(HttpResponseException.class, mapper);
+    app.before(new SecurityHeaders());
     if (!config.tokens().isEmpty()) {
       // Without tokens every route is open (loopback only), and the check would cost each request a
       // second route lookup, which Javalin makes to decide whether before-matched handlers run.
       app.beforeMatched(new Authenticator(config.tokens()));
     }
-    for (ApiRoute r : routes) {
+    app.beforeMatched(BodylessRoutes.of(Resources.bytes(OPENAPI)));
+    List<ApiRoute> all = new ArrayList<>(routes);
+    all.addAll(new DashboardRoutes().routes()); // pages, not API: not in routes() or the OpenAPI document
+    for (ApiRoute r : all) {
       app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
-    }
-    for (ApiRoute r : new DashboardRoutes().routes()) { // pages, not API: not in routes() or the OpenAPI document
-      app.addHttpHandler(r.method(), r.path(), r.handler(), r.roles().toArray(Role[]::new));
+      if (r.method() == HandlerType.GET) {
+        // Javalin answers a HEAD for a GET route 200 by itself, before any before-matched handler, so
+        // the token check would never run. A HEAD route of its own is checked like the GET, and answers
+        // with headers only, without running the GET (no store read, no event stream held open).
+        app.addHttpHandler(HandlerType.HEAD, r.path(), ctx -> ctx.status(200), r.roles().toArray(Role[]::new));
+      }
     }
     app.start();
     ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, () -> {

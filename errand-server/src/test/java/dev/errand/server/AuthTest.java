@@ -123,4 +123,23 @@ class AuthTest {
     assertThat(t.roleOf(PRODUCER)).contains(Role.PRODUCER);
     assertThat(t.roleOf(PRODUCER.substring(1))).isEmpty();
   }
+
+  /** Every GET route that needs a token needs it for HEAD too; Javalin answered those 200 on its own. */
+  @Test
+  void headWithoutTokenIs401OnEveryProtectedRoute() {
+    int checked = 0;
+    for (var r : s.server.routes()) {
+      if (r.method() != io.javalin.http.HandlerType.GET || r.roles().isEmpty()) {
+        continue;
+      }
+      String path = r.path().replace("{id}", "some-id").replace("{queue}", "some-queue").replace("{name}", "some-name");
+      assertThat(anonymous.send("HEAD", path, null).status()).as("HEAD " + path).isEqualTo(401);
+      assertThat(s.http.withToken(ADMIN + "x").send("HEAD", path, null).status()).as("HEAD " + path).isEqualTo(401);
+      assertThat(admin.send("HEAD", path, null).status()).as("HEAD " + path).isEqualTo(200);
+      checked++;
+    }
+    assertThat(checked).as("protected GET routes").isGreaterThanOrEqualTo(8);
+    assertThat(anonymous.send("HEAD", "/metrics", null).status()).isEqualTo(401);
+    assertThat(anonymous.send("HEAD", "/health/live", null).status()).isEqualTo(200);
+  }
 }

@@ -60,6 +60,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "Longest claim long poll in seconds a worker may ask for (env ERRAND_MAX_WAIT, default ${DEFAULT-VALUE}).")
   int maxWait;
 
+  @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Longest time a connection may take to send a request's headers, such as 10s (env ERRAND_HEADER_TIMEOUT, "
+          + "default ${DEFAULT-VALUE}); a slower one is closed.")
+  Duration headerTimeout;
+
+  @Option(names = "--max-connections", defaultValue = "1024",
+      description = "Most connections open at once; more wait to be accepted (env ERRAND_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+  int maxConnections;
+
   @Option(names = "--retention", defaultValue = "7d", converter = DurationConverter.class,
       description = "How long succeeded and cancelled tasks are kept, such as 7d or 12h (env ERRAND_RETENTION, default ${DEFAULT-VALUE}). "
           + "Dead tasks stay until purged.")
@@ -105,7 +114,8 @@ final class ServerCommand implements Callable<Integer> {
     CountDownLatch stop = StopSignals.install();
     Tokens tokens = tokens();
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
-    ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url));
+    ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url),
+        headerTimeout, maxConnections);
     ErrandServer.requireTokensBeyondLoopback(config);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
     Observability observability = Observability.create(logEvents);
