@@ -3,11 +3,13 @@ package dev.errand.bench;
 import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
+import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -30,17 +32,27 @@ import java.util.function.Supplier;
  * {@value #REPEATS} times: the queue counts ({@code queues()}), the first task page, a page ten pages
  * deep, and searches by state, by a rare queue, by a rare type and by a creation-time window in the
  * middle of the history. A search is timed to its first full page: a store may answer a selective
- * search in short pages (see {@code TaskPage}), and the time is then that of every page up to it.
+ * search in short pages (see {@code TaskPage}), and the time is then that of every page up to it. The
+ * dashboard's incident views add: the {@value #DUE_PAGE} tasks due soonest ({@code listDue}, the
+ * retrying view), the dead letters read for grouping by error (up to {@value #DEAD_SCAN} in at most
+ * {@value #DEAD_SCAN_PAGES} pages of {@code DEAD}, as the server's {@code GET /v1/dead/groups} reads
+ * them) and a task page (the task and its error history).
  * Between the fill and the reads the store settles (see {@link FreshStore}), as a store in service has.
  *
  * <p>The check: the counts {@code queues()} reports are the ones the fill made (exactly for every state
  * but SUCCEEDED and CANCELLED, which a store may bound; then they must be marked so, at least the least
  * bound allowed and no more than the truth), and every page holds only tasks that match its filter, as
- * many as asked for while more exist.
+ * many as asked for while more exist; the due tasks are all waiting, in order of runAt, as many as asked
+ * for; the dead-letter read holds only DEAD tasks, every one of them when there are no more than it reads.
  */
 final class HistoryScenario extends FreshStoreScenario {
   static final int REPEATS = 11;
   private static final int PAGE = 50;
+  /** The retrying view's page. */
+  static final int DUE_PAGE = 200;
+  /** The server's dead-letter grouping reads at most this many dead tasks, in at most so many pages. */
+  static final int DEAD_SCAN = 1_000;
+  static final int DEAD_SCAN_PAGES = 2;
   private static final int CHUNK = 10_000;
   private static final Duration DELAY = Duration.ofHours(1);
   private static final String BULK = "bulk";
@@ -111,6 +123,12 @@ final class HistoryScenario extends FreshStoreScenario {
     long windowed = inWindow;
     time(m, "search_window", () -> page(store, TaskQuery.all(PAGE).createdBetween(from, to),
         t -> !t.createdAt().isBefore(from) && t.createdAt().isBefore(to), windowed));
+    long waiting = total(expected, null, TaskState.SCHEDULED);
+    time(m, "due_first_page", () -> due(store, waiting));
+    time(m, "dead_groups_read", () -> deadScan(store, dead));
+    TaskId someDead = store.list(new TaskQuery(null, TaskState.DEAD, null, 1, null)).tasks().getFirst().id();
+    time(m, "task_page", () -> store.get(someDead).map(t -> store.errors(t.id()).size()).orElseThrow(
+        () -> new CorrectnessException("dead task " + someDead + " is gone")));
     m.put("fill_s", fillSeconds);
     return List.of(new Measurement(name(), "tasks-" + s.n(), s.n(), m));
   }
@@ -243,6 +261,49 @@ final class HistoryScenario extends FreshStoreScenario {
       throw new CorrectnessException("pages of " + query + " hold " + found.size() + " tasks; " + matching + " match");
     }
     return pages;
+  }
+
+  /** The retrying view's read: the soonest waiting tasks, checked to be waiting and in order. */
+  private static int due(TaskStore store, long waiting) {
+    List<Task> tasks = store.listDue(new DueQuery(null, null, DUE_PAGE)).tasks();
+    if (tasks.size() != Math.min(DUE_PAGE, waiting)) {
+      throw new CorrectnessException("listDue gave " + tasks.size() + " tasks; " + waiting + " wait");
+    }
+    for (int i = 0; i < tasks.size(); i++) {
+      Task t = tasks.get(i);
+      if (t.state() != TaskState.SCHEDULED && t.state() != TaskState.RETRYING) {
+        throw new CorrectnessException("listDue gave " + t.id() + " in " + t.state());
+      }
+      if (i > 0 && t.runAt().isBefore(tasks.get(i - 1).runAt())) {
+        throw new CorrectnessException("listDue gave " + t.id() + " (runAt " + t.runAt() + ") after a later one");
+      }
+    }
+    return tasks.size();
+  }
+
+  /** The dead-letter grouping's read: pages of DEAD, following next, as far as the server reads. */
+  private static int deadScan(TaskStore store, long dead) {
+    TaskQuery q = new TaskQuery(null, TaskState.DEAD, null, TaskQuery.MAX_LIMIT, null);
+    int read = 0;
+    int pages = 0;
+    TaskPage page;
+    do {
+      page = store.list(q);
+      pages++;
+      for (Task t : page.tasks()) {
+        if (t.state() != TaskState.DEAD) {
+          throw new CorrectnessException("a page of dead tasks holds " + t.id() + " in " + t.state());
+        }
+      }
+      read += page.tasks().size();
+      if (page.next() != null) {
+        q = q.from(page.next());
+      }
+    } while (page.next() != null && read < DEAD_SCAN && pages < DEAD_SCAN_PAGES);
+    if (page.next() == null && read != dead) {
+      throw new CorrectnessException("the pages of dead tasks hold " + read + "; " + dead + " are dead");
+    }
+    return read;
   }
 
   /** Times {@code read} {@value #REPEATS} times; records the median and the slowest in milliseconds. */

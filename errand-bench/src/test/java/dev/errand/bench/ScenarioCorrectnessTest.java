@@ -89,7 +89,8 @@ class ScenarioCorrectnessTest {
     List<Measurement> result = new HistoryScenario().run(target(InMemoryTaskStore::new), TINY.withN(2_000));
     assertThat(result).singleElement().satisfies(m -> {
       assertThat(m.metrics().get("queues_p50_ms")).isPositive();
-      assertThat(m.metrics()).containsKeys("search_rare_type_dead_p50_ms", "search_window_p50_ms");
+      assertThat(m.metrics()).containsKeys("search_rare_type_dead_p50_ms", "search_window_p50_ms", "due_first_page_p50_ms",
+          "dead_groups_read_p50_ms", "task_page_p50_ms");
     });
   }
 

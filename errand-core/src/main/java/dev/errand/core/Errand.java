@@ -19,6 +19,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -31,6 +33,7 @@ import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -321,6 +324,16 @@ public final class Errand implements AutoCloseable {
 
   public TaskPage list(TaskQuery query) {
     return store.list(query);
+  }
+
+  /** The SCHEDULED and RETRYING tasks, soonest next run first; see {@link TaskStore#listDue}. */
+  public DuePage listDue(DueQuery query) {
+    return store.listDue(query);
+  }
+
+  /** Runs SCHEDULED and RETRYING tasks now instead of at their runAt; see {@link TaskStore#runNow}. */
+  public int runNow(RunNowRequest request) {
+    return store.runNow(request);
   }
 
   public List<QueueInfo> queues() {

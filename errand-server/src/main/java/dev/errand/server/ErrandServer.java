@@ -3,6 +3,8 @@ package dev.errand.server;
 import dev.errand.core.Errand;
 import dev.errand.server.internal.ApiRoute;
 import dev.errand.server.internal.Authenticator;
+import dev.errand.server.internal.DeadGroupRoutes;
+import dev.errand.server.internal.DueRoutes;
 import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
 import dev.errand.server.internal.ProblemErrorHandler;
@@ -13,6 +15,7 @@ import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
 import dev.errand.server.dashboard.DashboardRoutes;
 import dev.errand.server.events.EventRoutes;
+import dev.errand.server.metrics.ActivityRoutes;
 import dev.errand.server.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -89,6 +92,9 @@ public final class ErrandServer implements AutoCloseable {
     observability.watch(errand);
     routes.addAll(new MetricsRoutes(observability::scrape, observability.workers(), observability.throughput()).routes());
     routes.addAll(new EventRoutes(observability.events()).routes());
+    routes.addAll(new ActivityRoutes(observability.workers(), observability.activity(), observability.rates()).routes());
+    routes.addAll(new DueRoutes(errand).routes());
+    routes.addAll(new DeadGroupRoutes(errand).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;

@@ -7,8 +7,10 @@ import dev.errand.server.events.EventHub;
 import dev.errand.server.metrics.ErrandMetrics;
 import dev.errand.server.metrics.Listeners;
 import dev.errand.server.metrics.QueueGauges;
+import dev.errand.server.metrics.QueueRates;
 import dev.errand.server.metrics.Throughput;
 import dev.errand.server.metrics.TimedTaskStore;
+import dev.errand.server.metrics.WorkerActivity;
 import dev.errand.server.metrics.WorkerTracker;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -40,6 +42,8 @@ public final class Observability implements AutoCloseable {
   private final EventHub events;
   private final WorkerTracker workers;
   private final Throughput throughput;
+  private final WorkerActivity activity;
+  private final QueueRates rates;
   private final ErrandListener listener;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Clock clock = Clock.systemUTC();
@@ -49,7 +53,9 @@ public final class Observability implements AutoCloseable {
     this.events = new EventHub("errand-server", clock, EventHub.DEFAULT_BUFFER, logEvents);
     this.workers = new WorkerTracker(clock, WorkerTracker.DEFAULT_WINDOW);
     this.throughput = new Throughput(clock);
-    this.listener = Listeners.of(new ErrandMetrics(registry, clock), workers, throughput, events);
+    this.activity = new WorkerActivity(clock);
+    this.rates = new QueueRates(clock);
+    this.listener = Listeners.of(new ErrandMetrics(registry, clock), workers, throughput, activity, rates, events);
     workers.bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -105,6 +111,16 @@ public final class Observability implements AutoCloseable {
 
   public Throughput throughput() {
     return throughput;
+  }
+
+  /** Each worker's last hour: queues, running tasks, outcomes. */
+  public WorkerActivity activity() {
+    return activity;
+  }
+
+  /** Each queue's outcomes of the last minutes. */
+  public QueueRates rates() {
+    return rates;
   }
 
   @Override

@@ -13,8 +13,8 @@ import java.util.Optional;
  * Tokens are never logged. Immutable and thread-safe.
  *
  * <p>Text format (a tokens file, or {@code ERRAND_TOKENS} with entries separated by commas or newlines):
- * one {@code TOKEN ROLE} per entry, role one of {@code producer}, {@code worker}, {@code admin};
- * blank lines and lines starting with {@code #} are ignored. Tokens are at least
+ * one {@code TOKEN ROLE} per entry, role one of {@code reader}, {@code producer}, {@code worker},
+ * {@code admin}; blank lines and lines starting with {@code #} (commas in them included) are ignored. Tokens are at least
  * {@value #MIN_TOKEN_LENGTH} printable characters without spaces.
  */
 public final class Tokens {
@@ -36,28 +36,37 @@ public final class Tokens {
    */
   public static Tokens parse(String text, String source) {
     List<Entry> entries = new ArrayList<>();
-    String[] lines = text.split("[,\\n]");
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
+    String[] lines = text.split("\n");
+    for (int l = 0; l < lines.length; l++) {
+      // Comments first: a comment is free text, so a comma in it separates nothing.
+      if (lines[l].strip().startsWith("#")) {
         continue;
       }
-      String[] parts = line.split("\\s+");
-      String where = source + " entry " + (i + 1);
-      if (parts.length != 2) {
-        throw new IllegalArgumentException(where + " must be 'TOKEN ROLE'");
+      String[] pieces = lines[l].split(",");
+      for (int p = 0; p < pieces.length; p++) {
+        String entry = pieces[p].strip();
+        if (!entry.isEmpty()) {
+          entries.add(entry(entry, source + " line " + (l + 1) + (pieces.length > 1 ? " entry " + (p + 1) : "")));
+        }
       }
-      Role role = Role.parse(parts[1]);
-      if (role == null) {
-        throw new IllegalArgumentException(where + " has role '" + parts[1] + "'; expected reader, producer, worker or admin");
-      }
-      if (parts[0].length() < MIN_TOKEN_LENGTH || !parts[0].chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-        throw new IllegalArgumentException(where + " has a token that is not at least " + MIN_TOKEN_LENGTH
-            + " printable ASCII characters");
-      }
-      entries.add(new Entry(sha256(parts[0]), role));
     }
     return new Tokens(entries);
+  }
+
+  private static Entry entry(String text, String where) {
+    String[] parts = text.split("\\s+");
+    if (parts.length != 2) {
+      throw new IllegalArgumentException(where + " must be 'TOKEN ROLE'");
+    }
+    Role role = Role.parse(parts[1]);
+    if (role == null) {
+      throw new IllegalArgumentException(where + " has role '" + parts[1] + "'; expected reader, producer, worker or admin");
+    }
+    if (parts[0].length() < MIN_TOKEN_LENGTH || !parts[0].chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException(where + " has a token that is not at least " + MIN_TOKEN_LENGTH
+          + " printable ASCII characters");
+    }
+    return new Entry(sha256(parts[0]), role);
   }
 
   public boolean isEmpty() {

@@ -115,6 +115,10 @@ class AuthTest {
     assertThatThrownBy(() -> Tokens.parse(ADMIN + " root", "f")).hasMessageContaining("role 'root'")
         .hasMessageNotContaining(ADMIN);
     assertThatThrownBy(() -> Tokens.parse(ADMIN, "f")).hasMessageContaining("TOKEN ROLE");
+    assertThat(Tokens.parse("# the team's tokens, one per line\n" + PRODUCER + " producer, " + ADMIN + " admin\n",
+        "f").size()).as("a comma in a comment separates nothing").isEqualTo(2);
+    assertThatThrownBy(() -> Tokens.parse("# ok, fine\n" + ADMIN + " admin\n" + ADMIN + " root", "f"))
+        .hasMessageContaining("f line 3");
     Tokens t = Tokens.parse(PRODUCER + " producer", "f");
     assertThat(t.roleOf(PRODUCER)).contains(Role.PRODUCER);
     assertThat(t.roleOf(PRODUCER.substring(1))).isEmpty();

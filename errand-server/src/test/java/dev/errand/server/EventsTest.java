@@ -95,6 +95,25 @@ class EventsTest {
   }
 
   @Test
+  void aPageOpenedLaterSeesTheRecentEventsThenResumesTheStreamWithoutRepeats() throws Exception {
+    String first = enqueue("a");
+    String second = enqueue("a");
+    enqueue("b");
+    JsonNode recent = s.http.withToken(READER).get("/v1/events/recent?queue=a").json();
+    assertThat(recent.get("events")).extracting(e -> e.get("id").asText()).containsExactly(first, second);
+    long last = recent.get("last").asLong();
+    assertThat(last).isEqualTo(3);
+
+    // resumes after the first event: gets the second and third from the history, then the live ones
+    List<JsonNode> events = listen("?after=1", READER);
+    String live = enqueue("c");
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+    assertThat(events).extracting(e -> e.get("id").asText()).startsWith(second);
+    assertThat(events).extracting(e -> e.get("id").asText()).endsWith(live).doesNotHaveDuplicates().hasSize(3);
+    assertThat(s.http.withToken(READER).get("/v1/events/recent?limit=0").status()).isEqualTo(422);
+  }
+
+  @Test
   void withoutAQueueEveryQueueIsStreamed() throws Exception {
     List<JsonNode> events = listen("", READER);
     enqueue("a");

@@ -12,6 +12,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -21,6 +23,7 @@ import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
@@ -80,6 +83,8 @@ final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore
   @Override public List<AttemptError> errors(TaskId id) { return store().errors(id); }
   @Override public TaskPage list(TaskQuery q) { return store().list(q); }
   @Override public List<QueueInfo> queues() { return store().queues(); }
+  @Override public DuePage listDue(DueQuery q) { return store().listDue(q); }
+  @Override public int runNow(RunNowRequest r) { return store().runNow(r); }
   @Override public void pauseQueue(QueuePauseRequest r) { store().pauseQueue(r); }
   @Override public void limitQueue(QueueLimitsRequest r) { power(QueueLimitStore.class).limitQueue(r); }
   @Override public StoredSchedule putSchedule(SchedulePutRequest r) { return power(ScheduleStore.class).putSchedule(r); }

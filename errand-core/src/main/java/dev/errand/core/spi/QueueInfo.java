@@ -46,6 +46,11 @@ public record QueueInfo(String queue, Map<TaskState, Long> counts, boolean pause
     this(queue, counts, paused, QueueLimits.NONE, null, Set.of());
   }
 
+  /** True if the queue holds no task, is not paused and has no limits: {@link TaskStore#queues} leaves it out. */
+  public boolean isIdle() {
+    return counts.values().stream().allMatch(n -> n == 0) && !paused && limits.isNone();
+  }
+
   public long count(TaskState state) {
     return counts.getOrDefault(state, 0L);
   }

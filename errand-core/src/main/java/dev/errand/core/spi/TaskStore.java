@@ -81,8 +81,18 @@ public interface TaskStore extends AutoCloseable {
   TaskPage list(TaskQuery query);
 
   /**
-   * Every queue that holds tasks or has been paused or limited. Cheap on any number of finished tasks:
-   * stores count each state through an index of it and may bound the finished states' counts (see
+   * The SCHEDULED and RETRYING tasks in order of their next run (see {@link DueQuery}), read from the
+   * front of each queue's index of waiting tasks, so its cost is bounded by the page, not the backlog.
+   *
+   * <p>Deliberately without a default, like {@link #errors}: every store keeps due times in order for
+   * its claims, and a decorator that forgot to forward it would show an operator an empty retry list.
+   */
+  DuePage listDue(DueQuery query);
+
+  /**
+   * Every queue that holds tasks, is paused or has limits; a queue with none of these is left out (see
+   * {@link QueueInfo#isIdle}), so a queue once paused or limited, then emptied and freed, vanishes.
+   * Cheap on any number of finished tasks: stores count each state through an index of it and may bound the finished states' counts (see
    * {@link QueueInfo}).
    */
   List<QueueInfo> queues();
@@ -91,6 +101,12 @@ public interface TaskStore extends AutoCloseable {
 
   /** DEAD tasks back to READY with attempt 0, runnable now; returns how many. */
   int replayDead(DeadFilter filter);
+
+  /**
+   * SCHEDULED and RETRYING tasks to READY, runnable now, keeping their attempt and error history;
+   * returns how many. Workers waiting on their queues are woken. No default, as for {@link #listDue}.
+   */
+  int runNow(RunNowRequest request);
 
   /** Deletes DEAD tasks; returns how many. */
   int purgeDead(DeadFilter filter);

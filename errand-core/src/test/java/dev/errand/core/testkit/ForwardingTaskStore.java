@@ -10,6 +10,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -17,6 +19,7 @@ import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
@@ -100,6 +103,16 @@ public abstract class ForwardingTaskStore implements TaskStore {
   @Override
   public List<QueueInfo> queues() {
     return delegate.queues();
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    return delegate.listDue(query);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    return delegate.runNow(request);
   }
 
   @Override

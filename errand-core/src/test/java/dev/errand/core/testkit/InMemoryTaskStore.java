@@ -17,6 +17,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -27,6 +29,7 @@ import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.SweepRequest;
@@ -363,6 +366,12 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   }
 
   @Override
+  public DuePage listDue(DueQuery q) {
+    return locked(() -> new DuePage(tasks.values().stream().filter(q::matches).sorted(DueQuery.ORDER).limit(q.limit())
+        .toList()));
+  }
+
+  @Override
   public List<QueueInfo> queues() {
     return locked(() -> {
       Instant now = clock.instant();
@@ -476,6 +485,20 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       List<Task> matching = tasks.values().stream().filter(dead(filter)).toList();
       for (Task t : matching) {
         tasks.put(t.id(), with(t, TaskState.READY, 0, now, t.startedAt(), null, null, null, t.lastError()));
+      }
+      changed.signalAll();
+      return matching.size();
+    });
+  }
+
+  @Override
+  public int runNow(RunNowRequest r) {
+    return locked(() -> {
+      Instant now = clock.instant();
+      List<Task> matching = tasks.values().stream().filter(new DueQuery(r.queue(), r.type(), 1)::matches)
+          .filter(t -> r.id() == null || r.id().equals(t.id())).toList();
+      for (Task t : matching) {
+        tasks.put(t.id(), with(t, TaskState.READY, t.attempt(), now, t.startedAt(), null, null, null, t.lastError()));
       }
       changed.signalAll();
       return matching.size();

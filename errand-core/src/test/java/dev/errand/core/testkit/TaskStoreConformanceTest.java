@@ -23,6 +23,7 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -34,6 +35,7 @@ import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
@@ -1165,6 +1167,69 @@ public abstract class TaskStoreConformanceTest {
     assertThat(queues.get("two").counts()).isEqualTo(Map.of(TaskState.DEAD, 1L));
     assertThat(queues.get("three").paused()).isTrue();
     assertThat(queues.get("three").total()).isZero();
+  }
+
+  @Test
+  void queueWithNoTaskNoLimitsAndNotPausedVanishes() {
+    store.pauseQueue(new QueuePauseRequest("paused_once", true));
+    store.pauseQueue(new QueuePauseRequest("paused_once", false));
+    store.capability(QueueLimitStore.class).ifPresent(limits -> {
+      limits.limitQueue(new QueueLimitsRequest("limited_once", new QueueLimits(3, null, null)));
+      limits.limitQueue(new QueueLimitsRequest("limited_once", QueueLimits.NONE));
+    });
+    store.pauseQueue(new QueuePauseRequest("still_paused", true));
+    insertOne(task("busy").build());
+
+    assertThat(store.queues()).extracting(QueueInfo::queue).containsExactlyInAnyOrder("still_paused", "busy");
+  }
+
+  @Test
+  void dueTasksComeSoonestFirstAcrossQueues() {
+    Task later = insertOne(task("a").delay(Duration.ofHours(3)).build());
+    Task soonest = insertOne(task("b").delay(Duration.ofHours(1)).build());
+    Task middle = insertOne(task("a").type("other").delay(Duration.ofHours(2)).build());
+    insertOne(task("a").build()); // READY: not waiting for a later run
+    insertOne(task("c").retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    Task retrying = claimOnly("c");
+    assertThat(complete(retrying, new Completion.Retry(Duration.ofMinutes(90), "flaky")).stale()).isEmpty();
+
+    assertThat(store.listDue(new DueQuery(null, null, 10)).tasks()).extracting(Task::id)
+        .containsExactly(soonest.id(), retrying.id(), middle.id(), later.id());
+    assertThat(store.listDue(new DueQuery(null, null, 2)).tasks()).extracting(Task::id)
+        .containsExactly(soonest.id(), retrying.id());
+    assertThat(store.listDue(new DueQuery("a", null, 10)).tasks()).extracting(Task::id)
+        .containsExactly(middle.id(), later.id());
+    assertThat(store.listDue(new DueQuery(null, "other", 10)).tasks()).extracting(Task::id)
+        .containsExactly(middle.id());
+    assertThat(store.listDue(new DueQuery(null, null, 10)).tasks()).filteredOn(t -> t.id().equals(retrying.id()))
+        .singleElement().satisfies(t -> {
+          assertThat(t.state()).isEqualTo(TaskState.RETRYING);
+          assertThat(t.lastError()).isEqualTo("flaky");
+        });
+  }
+
+  @Test
+  void runNowMakesWaitingTasksClaimableKeepingTheirAttempt() {
+    insertOne(task("c").retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    Task retrying = claimOnly("c");
+    assertThat(complete(retrying, new Completion.Retry(FAR_AWAY, "flaky")).stale()).isEmpty();
+    Task scheduled = insertOne(task("c").delay(FAR_AWAY).build());
+    Task otherType = insertOne(task("c").type("other").delay(FAR_AWAY).build());
+    Task elsewhere = insertOne(task("d").delay(FAR_AWAY).build());
+    Task ready = insertOne(task("c").build());
+    assertThat(claim("c", 10)).extracting(Task::id).containsExactly(ready.id());
+
+    assertThat(store.runNow(new RunNowRequest(null, "c", "noop"))).isEqualTo(2);
+    assertThat(get(retrying.id()).state()).isEqualTo(TaskState.READY);
+    assertThat(get(retrying.id()).attempt()).as("the attempt is kept").isEqualTo(1);
+    assertThat(claim("c", 10)).extracting(Task::id).containsExactlyInAnyOrder(retrying.id(), scheduled.id());
+    assertThat(get(otherType.id()).state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(get(elsewhere.id()).state()).isEqualTo(TaskState.SCHEDULED);
+
+    assertThat(store.runNow(RunNowRequest.of(elsewhere.id()))).isEqualTo(1);
+    assertThat(store.runNow(RunNowRequest.of(elsewhere.id()))).as("no longer waiting").isZero();
+    assertThat(store.runNow(RunNowRequest.of(ready.id()))).as("a running task is not touched").isZero();
+    assertThat(claim("d", 10)).extracting(Task::id).containsExactly(elsewhere.id());
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -21,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * subscription that wants it, and, when enabled, logs it: logger {@code dev.errand.server.events}, INFO,
  * the message one JSON object (the event's fields after {@code "server"}, this hub's name, and without
  * the error text, which may hold data a log should not). The server's logging configuration writes that
- * logger's messages bare, one object per line, for log shippers. Publishing never blocks: a subscription
- * whose buffer is full is dropped. Thread-safe; never throws.
+ * logger's messages bare, one object per line, for log shippers. The last {@link #HISTORY} events are
+ * kept, numbered, whether anyone listens or not ({@link #recent}), so a dashboard opened now shows what
+ * just happened and a stream resumes after the last number it saw. Publishing never blocks: a
+ * subscription whose buffer is full is dropped. Thread-safe; never throws.
  */
 public final class EventHub implements ErrandListener, AutoCloseable {
   /** The event log: a logger of its own, so that its lines can be written as bare JSON. */
@@ -30,12 +34,15 @@ public final class EventHub implements ErrandListener, AutoCloseable {
   private static final JsonFactory JSON = JsonFactory.builder()
       .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build(); // see JsonOut
   public static final int DEFAULT_BUFFER = 1024;
+  /** How many of the latest events are kept: a page's worth of an incident, a few hundred bytes each. */
+  public static final int HISTORY = 500;
 
   private final Clock clock;
   private final int bufferSize;
   private final boolean logEvents;
   private final String name;
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final EventHistory history = new EventHistory(HISTORY);
   private volatile boolean closed;
 
   public EventHub(String name, Clock clock, int bufferSize, boolean logEvents) {
@@ -62,6 +69,30 @@ public final class EventHub implements ErrandListener, AutoCloseable {
     subscriptions.remove(s);
   }
 
+  /** An event as it is sent: its number and its JSON (with the error text). */
+  public record Recent(long seq, byte[] json) {}
+
+  /**
+   * The kept events numbered above {@code after} (0 for all) of {@code queue} (any if null), oldest
+   * first, at most the newest {@code limit}. Events that cannot be encoded are left out.
+   */
+  public List<Recent> recent(long after, String queue, int limit) {
+    List<Recent> out = new ArrayList<>();
+    for (EventHistory.Numbered n : history.after(after, queue, limit)) {
+      try {
+        out.add(new Recent(n.seq(), encode(n.event(), true, null)));
+      } catch (IOException | RuntimeException e) {
+        // as in publish: an event that cannot be encoded is lost, not the reader's page
+      }
+    }
+    return out;
+  }
+
+  /** The number of the latest event, 0 before the first. */
+  public long lastSeq() {
+    return history.lastSeq();
+  }
+
   /** How many clients are subscribed. */
   public int subscribers() {
     return subscriptions.size();
@@ -75,6 +106,7 @@ public final class EventHub implements ErrandListener, AutoCloseable {
   }
 
   public void publish(TaskEvent e) {
+    long seq = history.add(e);
     if (subscriptions.isEmpty() && !logEvents) {
       return;
     }
@@ -88,7 +120,7 @@ public final class EventHub implements ErrandListener, AutoCloseable {
       return; // a listener never throws; an event that cannot be encoded is lost, not the task
     }
     for (Subscription s : subscriptions) {
-      if (s.wants(e) && !s.offer(json)) {
+      if (s.wants(e) && !s.offer(seq, json)) {
         subscriptions.remove(s);
       }
     }

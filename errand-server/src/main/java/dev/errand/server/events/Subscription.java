@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 public final class Subscription implements AutoCloseable {
   private final EventHub hub;
   private final String queue;
-  private final BlockingQueue<byte[]> buffer;
+  private final BlockingQueue<EventHub.Recent> buffer;
   private volatile boolean ended;
   private volatile boolean dropped;
 
@@ -28,8 +28,8 @@ public final class Subscription implements AutoCloseable {
   }
 
   /** Never blocks; false if the buffer was full and the subscription is now dropped. */
-  boolean offer(byte[] event) {
-    if (buffer.offer(event)) {
+  boolean offer(long seq, byte[] event) {
+    if (buffer.offer(new EventHub.Recent(seq, event))) {
       return true;
     }
     dropped = true;
@@ -39,6 +39,12 @@ public final class Subscription implements AutoCloseable {
 
   /** The next event as JSON, or null if none came within {@code wait} or the subscription has ended. */
   public byte[] next(Duration wait) throws InterruptedException {
+    EventHub.Recent e = nextNumbered(wait);
+    return e == null ? null : e.json();
+  }
+
+  /** The next event with its number, or null if none came within {@code wait} or the subscription ended. */
+  public EventHub.Recent nextNumbered(Duration wait) throws InterruptedException {
     if (ended) {
       return null;
     }

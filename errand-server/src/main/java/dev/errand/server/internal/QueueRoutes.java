@@ -3,6 +3,7 @@ package dev.errand.server.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Errand;
 import dev.errand.core.QueueLimits;
+import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.QueueInfo;
@@ -19,7 +20,7 @@ import java.util.Set;
  * Thread-safe.
  */
 public final class QueueRoutes {
-  private static final Set<String> DEAD_PARAMS = Set.of("queue", "type");
+  private static final Set<String> DEAD_PARAMS = Set.of("id", "queue", "type");
 
   private static final Set<String> LIMIT_FIELDS = Set.of("maxRunning", "ratePerSecond", "burst");
 
@@ -157,11 +158,11 @@ public final class QueueRoutes {
   }
 
   private void purge(Context ctx) throws Exception {
-    count(ctx, "purged", errand.purge(filter(ctx)));
+    Responses.count(ctx, "purged", errand.purge(filter(ctx)));
   }
 
   private void replay(Context ctx) throws Exception {
-    count(ctx, "replayed", errand.replay(filter(ctx)));
+    Responses.count(ctx, "replayed", errand.replay(filter(ctx)));
   }
 
   private static DeadFilter filter(Context ctx) {
@@ -169,16 +170,16 @@ public final class QueueRoutes {
     FieldErrors errors = new FieldErrors();
     String queue = Requests.name(q, "queue", errors);
     String type = Requests.name(q, "type", errors);
+    TaskId id = null;
+    if (q.get("id") != null) {
+      try {
+        id = TaskId.of(q.get("id"));
+      } catch (IllegalArgumentException e) {
+        errors.add("id", "is not a task id: " + Durations.quote(q.get("id")));
+      }
+    }
     errors.throwIfAny();
-    return new DeadFilter(null, queue, type);
+    return new DeadFilter(id, queue, type);
   }
 
-  private static void count(Context ctx, String name, int n) throws Exception {
-    try (JsonOut out = new JsonOut()) {
-      out.generator().writeStartObject();
-      out.generator().writeNumberField(name, n);
-      out.generator().writeEndObject();
-      Responses.json(ctx, 200, out.bytes());
-    }
-  }
 }

@@ -124,6 +124,28 @@ public final class Requests {
     return queue;
   }
 
+  /**
+   * An optional integer from the query in {@code min..max}, {@code otherwise} when absent; a bad one is
+   * recorded in {@code errors}.
+   */
+  public static int integer(Map<String, String> query, String key, int otherwise, int min, int max,
+      FieldErrors errors) {
+    String text = query.get(key);
+    if (text == null) {
+      return otherwise;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    errors.add(key, "must be an integer in " + min + ".." + max + ": " + Durations.quote(text));
+    return otherwise;
+  }
+
   /** An optional queue or type name from the query; a bad one is recorded in {@code errors}. */
   public static String name(Map<String, String> query, String key, FieldErrors errors) {
     String value = query.get(key);

@@ -32,6 +32,16 @@ public final class Responses {
     }
   }
 
+  /** {@code {"name": n}}: how many tasks a bulk action touched. */
+  public static void count(Context ctx, String name, int n) throws IOException {
+    try (JsonOut out = new JsonOut()) {
+      out.generator().writeStartObject();
+      out.generator().writeNumberField(name, n);
+      out.generator().writeEndObject();
+      json(ctx, 200, out.bytes());
+    }
+  }
+
   public static void task(Context ctx, int status, Task task) {
     json(ctx, status, JsonOut.ofTask(task, false));
   }

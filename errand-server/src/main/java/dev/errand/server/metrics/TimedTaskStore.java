@@ -10,6 +10,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -20,6 +22,7 @@ import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
 import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
@@ -54,8 +57,8 @@ import java.util.function.Supplier;
 public final class TimedTaskStore implements TaskStore {
   /** The timed operations; their lower-case names are the {@code op} tag. */
   enum Op {
-    INSERT, CLAIM, EXTEND, SWEEP, COMPLETE, CANCEL, GET, ERRORS, LIST, QUEUES, PAUSE, LIMIT, SCHEDULE_PUT, SCHEDULE_DELETE,
-    SCHEDULES, REPLAY, PURGE, PRUNE, PING
+    INSERT, CLAIM, EXTEND, SWEEP, COMPLETE, CANCEL, GET, ERRORS, LIST, LIST_DUE, RUN_NOW, QUEUES, PAUSE, LIMIT,
+    SCHEDULE_PUT, SCHEDULE_DELETE, SCHEDULES, REPLAY, PURGE, PRUNE, PING
   }
 
   private record OpMeters(Timer ok, Timer error, Counter errors) {}
@@ -167,6 +170,16 @@ public final class TimedTaskStore implements TaskStore {
   @Override
   public List<QueueInfo> queues() {
     return time(Op.QUEUES, delegate::queues);
+  }
+
+  @Override
+  public DuePage listDue(DueQuery query) {
+    return time(Op.LIST_DUE, () -> delegate.listDue(query));
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    return time(Op.RUN_NOW, () -> delegate.runNow(request));
   }
 
   @Override

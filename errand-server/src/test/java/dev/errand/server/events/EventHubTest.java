@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The hub never blocks the threads that move tasks: a client that does not read is dropped. */
@@ -55,5 +56,26 @@ class EventHubTest {
     hub.close();
     assertThat(s.ended()).isTrue();
     assertThat(hub.subscribe("a").ended()).isTrue();
+  }
+
+  @Test
+  void historyKeepsTheLatestEventsNumberedWhetherAnyoneListensOrNot() {
+    EventHub hub = new EventHub("test", Clock.systemUTC(), 16, false);
+    int published = EventHub.HISTORY + 100;
+    for (int i = 1; i <= published; i++) {
+      hub.publish(event(i % 2 == 0 ? "even" : "odd", i));
+    }
+    assertThat(hub.lastSeq()).isEqualTo(published);
+    List<EventHub.Recent> all = hub.recent(0, null, EventHub.HISTORY);
+    assertThat(all).hasSize(EventHub.HISTORY);
+    assertThat(all.getFirst().seq()).as("the oldest kept").isEqualTo(101);
+    assertThat(all.getLast().seq()).isEqualTo(published);
+    assertThat(all).extracting(EventHub.Recent::seq).isSorted();
+    assertThat(new String(all.getLast().json(), StandardCharsets.UTF_8)).contains("\"id\":\"t" + published + "\"");
+
+    assertThat(hub.recent(published - 3, null, EventHub.HISTORY)).extracting(EventHub.Recent::seq)
+        .containsExactly((long) published - 2, (long) published - 1, (long) published);
+    assertThat(hub.recent(0, "even", 3)).extracting(EventHub.Recent::seq)
+        .containsExactly((long) published - 4, (long) published - 2, (long) published);
   }
 }

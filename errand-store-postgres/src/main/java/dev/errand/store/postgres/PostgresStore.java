@@ -16,6 +16,8 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
@@ -24,6 +26,7 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
@@ -350,6 +353,12 @@ public final class PostgresStore
   }
 
   @Override
+  public DuePage listDue(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return withConnection("listDue", c -> statements.listDue(c, query));
+  }
+
+  @Override
   public List<QueueInfo> queues() {
     return withConnection("queues", c -> statements.queues(c, FINISHED_COUNT_BOUND));
   }
@@ -385,6 +394,12 @@ public final class PostgresStore
   @Override
   public List<StoredSchedule> storedSchedules() {
     return withConnection("storedSchedules", schedules::list);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    Objects.requireNonNull(request, "request");
+    return withConnection("runNow", c -> statements.runNow(c, request));
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.errand.core.Task;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -107,6 +109,17 @@ class PostgresHistoryPlanTest {
     assertThat(rare.next()).as("a short page of a bounded read goes on").isNotNull();
     TaskPage first = timed("first page", () -> store.list(TaskQuery.all(50)));
     assertThat(first.tasks()).extracting(Task::id).first().hasToString("h-01000000");
+  }
+
+  @Test
+  void dueTasksReadTheFrontOfEachQueuesWaitingIndex() throws Exception {
+    assertThat(Plans.explain(sql, "list_due", "text, text, integer", "NULL, NULL, 50")).contains("tasks_waiting");
+    Plans.explain(sql, "list_due", "text, text, integer", "'side', 'noop', 1000");
+
+    List<Task> due = timed("50 tasks due soonest", () -> store.listDue(new DueQuery(null, null, 50))).tasks();
+    assertThat(due).hasSize(50).isSortedAccordingTo(DueQuery.ORDER)
+        .allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.SCHEDULED));
+    assertThat(due.getFirst().runAt()).isEqualTo(store.get(due.getFirst().id()).orElseThrow().runAt());
   }
 
   @Test

@@ -11,12 +11,15 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
 import dev.errand.core.spi.SchedulePutRequest;
@@ -195,6 +198,12 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   }
 
   @Override
+  public DuePage listDue(DueQuery query) {
+    Objects.requireNonNull(query, "query");
+    return readers.read("listDue", statements -> reads.listDue(statements, query));
+  }
+
+  @Override
   public List<QueueInfo> queues() {
     return readers.read("queues", statements -> reads.queues(statements, FINISHED_COUNT_BOUND));
   }
@@ -229,6 +238,12 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   @Override
   public List<StoredSchedule> storedSchedules() {
     return readers.read("stored schedules", schedules::list);
+  }
+
+  @Override
+  public int runNow(RunNowRequest request) {
+    Objects.requireNonNull(request, "request");
+    return writer.submit("run now", tx -> housekeeping.runNow(tx, request));
   }
 
   @Override

@@ -199,6 +199,15 @@ WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL 
 UPDATE tasks SET state = 'READY', attempt = 0, run_at = ?3, finished_at = NULL, result = NULL
 WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
 
+-- name: run_now_by_id
+-- An operator runs a waiting task now: READY at the store's now (?4), its attempt and errors kept.
+UPDATE tasks SET state = 'READY', run_at = ?4
+WHERE id = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
+
+-- name: run_now
+UPDATE tasks SET state = 'READY', run_at = ?3
+WHERE state IN ('SCHEDULED', 'RETRYING') AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
+
 -- name: dead_purge_by_id
 DELETE FROM tasks
 WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
@@ -220,6 +229,26 @@ WITH RECURSIVE q(queue) AS (
   FROM q WHERE q.queue IS NOT NULL
 )
 SELECT queue FROM q WHERE queue <> ''
+
+-- name: due_queues
+-- The queues that hold SCHEDULED or RETRYING tasks: one probe of tasks_due per queue (a skip scan).
+WITH RECURSIVE q(queue) AS (
+  SELECT ''
+  UNION ALL
+  SELECT (SELECT t.queue FROM tasks t WHERE t.state IN ('SCHEDULED', 'RETRYING') AND t.queue > q.queue
+          ORDER BY t.queue LIMIT 1)
+  FROM q WHERE q.queue IS NOT NULL
+)
+SELECT queue FROM q WHERE queue <> ''
+
+-- name: due_front
+-- One queue's waiting tasks, soonest runAt first: the front of its range of tasks_due, in the index's
+-- order (ties by id would sort each run of equal runAt), so nothing is sorted. ?2 is a type or null for
+-- any, ?3 the limit. The caller merges the queues' fronts.
+SELECT * FROM tasks
+WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1 AND (?2 IS NULL OR type = ?2)
+ORDER BY run_at
+LIMIT ?3
 
 -- name: prune
 -- One queue's tasks finished in one state, oldest first: a range of tasks_finished. (The IN term is the

@@ -223,7 +223,7 @@ class SqliteStoreTest {
   private static final List<String> OPERATOR_READS = List.of(
       "queue_count_ready", "queue_count_waiting", "queue_count_running", "queue_count_dead", "queue_count_finished",
       "queue_oldest_ready", "task_list_scan_end", "task_list_ready", "task_list_waiting", "task_list_running",
-      "task_list_dead", "task_errors", "lease_sweep_find");
+      "task_list_dead", "task_errors", "lease_sweep_find", "due_queues", "due_front");
 
   private static final Pattern OPERATOR_FULL_SCAN = Pattern.compile(
       "\\bSCAN (tasks|queues|task_errors)\\b(?! USING (COVERING )?INDEX tasks_(ready|due|leased|dead)$)");

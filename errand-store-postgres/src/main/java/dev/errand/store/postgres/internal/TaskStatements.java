@@ -13,6 +13,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertResult;
@@ -21,6 +23,7 @@ import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import java.sql.Connection;
@@ -559,9 +562,26 @@ public final class TaskStatements {
       }
     }
     List<QueueInfo> infos = new ArrayList<>();
-    counts.forEach((queue, byState) -> infos.add(new QueueInfo(queue, byState, paused.get(queue),
-        limits.get(queue), oldest.get(queue), bounded.getOrDefault(queue, Set.of()))));
+    counts.forEach((queue, byState) -> {
+      QueueInfo info = new QueueInfo(queue, byState, paused.get(queue), limits.get(queue), oldest.get(queue),
+          bounded.getOrDefault(queue, Set.of()));
+      if (!info.isIdle()) { // a settings row left by a pause or a limit since undone
+        infos.add(info);
+      }
+    });
     return infos;
+  }
+
+  /** The SCHEDULED and RETRYING tasks, soonest first: the front of tasks_waiting in each queue, merged. */
+  public DuePage listDue(Connection c, DueQuery q) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("list_due"))) {
+      ps.setString(1, q.queue());
+      ps.setString(2, q.type());
+      ps.setInt(3, q.limit());
+      try (ResultSet rs = ps.executeQuery()) {
+        return new DuePage(TaskRows.readAll(rs));
+      }
+    }
   }
 
   public void pauseQueue(Connection c, String queue, boolean pause) throws SQLException {
@@ -582,6 +602,16 @@ public final class TaskStatements {
       ps.setObject(4, limits.burst(), Types.INTEGER);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
+      }
+    }
+  }
+
+  public int runNow(Connection c, RunNowRequest r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("run_now"))) {
+      setFilter(ps, new DeadFilter(r.id(), r.queue(), r.type()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
       }
     }
   }

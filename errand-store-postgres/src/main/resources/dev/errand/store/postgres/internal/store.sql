@@ -373,6 +373,27 @@ SELECT id, queue, type FROM {schema}.tasks WHERE state = 'WAITING' ORDER BY queu
 -- name: get_tasks
 SELECT * FROM {schema}.tasks WHERE id = ANY(?::text[]) ORDER BY id DESC
 
+-- name: list_due
+-- The waiting tasks, soonest runAt first, for the dashboard: the queues that hold any, found by one probe
+-- of tasks_waiting each (a skip scan), then the front of each queue's range, merged. Costs the number of
+-- queues times the limit, never the number of waiting tasks. Parameters: queue, type (null for any), limit.
+WITH RECURSIVE waiting_queues AS (
+  (SELECT queue FROM {schema}.tasks WHERE state IN ('SCHEDULED', 'RETRYING') ORDER BY queue LIMIT 1)
+  UNION ALL
+  SELECT (SELECT t.queue FROM {schema}.tasks t
+          WHERE t.state IN ('SCHEDULED', 'RETRYING') AND t.queue > w.queue ORDER BY t.queue LIMIT 1)
+  FROM waiting_queues w WHERE w.queue IS NOT NULL
+),
+params AS (SELECT ?::text AS queue, ?::text AS type, ?::int AS n)
+SELECT d.* FROM waiting_queues w CROSS JOIN params p
+CROSS JOIN LATERAL (SELECT * FROM {schema}.tasks t
+                    WHERE t.state IN ('SCHEDULED', 'RETRYING') AND t.queue = w.queue
+                      AND (p.type IS NULL OR t.type = p.type)
+                    ORDER BY t.run_at, t.id LIMIT p.n) d
+WHERE w.queue IS NOT NULL AND (p.queue IS NULL OR w.queue = p.queue)
+ORDER BY d.run_at, d.id
+LIMIT (SELECT n FROM params)
+
 -- name: queue_infos
 -- Every queue's counts, flags and oldest ready task in one statement (one snapshot). Each state is
 -- counted through its own partial index without the table, so the cost follows the tasks waiting,
@@ -485,6 +506,22 @@ notified AS (
   SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM replayed) q
 )
 SELECT count(*) FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: run_now
+-- An operator runs waiting tasks now: READY, their attempt and errors kept; their queues woken.
+WITH ran AS (
+  UPDATE {schema}.tasks
+  SET state = 'READY', run_at = now()
+  WHERE state IN ('SCHEDULED', 'RETRYING')
+    AND (?::text IS NULL OR id = ?)
+    AND (?::text IS NULL OR queue = ?)
+    AND (?::text IS NULL OR type = ?)
+  RETURNING queue
+),
+notified AS (
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM ran) q
+)
+SELECT count(*) FROM ran WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: purge_dead
 -- A small batch per statement, so no purge holds many row locks for long; the tasks' error history goes

@@ -3,6 +3,7 @@ package dev.errand.store.sqlite.internal;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.RunNowRequest;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -22,13 +23,28 @@ public final class Housekeeping {
     return replayed;
   }
 
+  /** SCHEDULED and RETRYING tasks to READY now; the same shape as a replay, on SCHEDULED and RETRYING tasks. */
+  public int runNow(WriteContext tx, RunNowRequest request) throws SQLException {
+    PreparedStatement run = deadStatement(tx, new DeadFilter(request.id(), request.queue(), request.type()),
+        "run_now_by_id", "run_now");
+    run.setLong(request.id() != null ? 4 : 3, Micros.of(tx.now()));
+    int ran = run.executeUpdate();
+    if (ran > 0) {
+      tx.wakeAll();
+    }
+    return ran;
+  }
+
   public int purgeDead(WriteContext tx, DeadFilter filter) throws SQLException {
     List<String> purged = SqlRuns.readIds(deadStatement(tx, filter, "dead_purge_by_id", "dead_purge"));
     SqlRuns.runForEach(tx.statement("task_errors_delete"), purged);
     return purged.size();
   }
 
-  /** The by-id statement if the filter names an id (a key look-up), else the filtered one; bound. */
+  /**
+   * The by-id statement if the filter names an id (a key look-up), else the filtered one; bound. Run-now
+   * statements take the same three filters.
+   */
   private static PreparedStatement deadStatement(WriteContext tx, DeadFilter filter, String byId, String filtered)
       throws SQLException {
     PreparedStatement statement;

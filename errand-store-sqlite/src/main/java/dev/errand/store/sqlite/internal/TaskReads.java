@@ -5,6 +5,8 @@ import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.DuePage;
+import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
@@ -217,14 +219,33 @@ public final class TaskReads {
             oldestReadyAt = at == Long.MAX_VALUE ? null : Micros.toInstant(at);
           }
         }
-        queues.add(new QueueInfo(queue, e.getValue(), paused.getOrDefault(queue, false),
-            limits.getOrDefault(queue, QueueLimits.NONE), oldestReadyAt, bounded.getOrDefault(queue, Set.of())));
+        QueueInfo info = new QueueInfo(queue, e.getValue(), paused.getOrDefault(queue, false),
+            limits.getOrDefault(queue, QueueLimits.NONE), oldestReadyAt, bounded.getOrDefault(queue, Set.of()));
+        if (!info.isIdle()) { // a settings row left by a pause or a limit since undone
+          queues.add(info);
+        }
       }
       return queues;
     } finally {
       connection.commit();
       connection.setAutoCommit(true);
     }
+  }
+
+  /** The SCHEDULED and RETRYING tasks, soonest first: the front of each queue's range of tasks_due, merged. */
+  public DuePage listDue(StatementCache statements, DueQuery query) throws SQLException {
+    List<String> queues = query.queue() != null ? List.of(query.queue())
+        : SqlRuns.readIds(statements.get("due_queues"));
+    PreparedStatement front = statements.get("due_front");
+    List<Task> tasks = new ArrayList<>();
+    for (String queue : queues) {
+      front.setString(1, queue);
+      front.setString(2, query.type());
+      front.setInt(3, query.limit());
+      tasks.addAll(TaskRows.readAll(front));
+    }
+    tasks.sort(DueQuery.ORDER);
+    return new DuePage(tasks.subList(0, Math.min(tasks.size(), query.limit())));
   }
 
   /** Reads {@code queue, n} rows of a per-state count into {@code counts}. */
