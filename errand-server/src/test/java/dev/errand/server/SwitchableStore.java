@@ -1,5 +1,6 @@
 package dev.errand.server;
 
+import dev.errand.core.StoreCorruptException;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.AttemptError;
 import dev.errand.core.Task;
@@ -35,26 +36,34 @@ import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * A real store whose connection tests can cut: while down, every call throws StoreUnavailableException,
+ * A real store whose connection tests can cut (or whose data they can declare damaged): while down, every
+ * call throws StoreUnavailableException (or StoreCorruptException),
  * including those of the store's schedules, limits and wake-up, which it is assumed to have.
  */
 final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
   private final TaskStore store;
-  private volatile boolean down;
+  private volatile Supplier<RuntimeException> failure; // null while up
 
   SwitchableStore(TaskStore store) {
     this.store = store;
   }
 
   void down(boolean down) {
-    this.down = down;
+    this.failure = down ? () -> new StoreUnavailableException("connection refused (test)", null) : null;
+  }
+
+  /** Every call fails as on a store whose data is damaged, until {@code down(false)}. */
+  void corrupt() {
+    this.failure = () -> new StoreCorruptException("page 150 is damaged (test)", null);
   }
 
   private TaskStore store() {
-    if (down) {
-      throw new StoreUnavailableException("connection refused (test)", null);
+    Supplier<RuntimeException> failing = failure;
+    if (failing != null) {
+      throw failing.get();
     }
     return store;
   }

@@ -2,6 +2,7 @@ package dev.errand.server.internal;
 
 import dev.errand.core.Errand;
 import dev.errand.core.ErrandException;
+import dev.errand.core.StoreCorruptException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The open endpoints: liveness, readiness (the store answers a ping), the OpenAPI document and the
+ * The open endpoints: liveness, readiness (the store answers a ping: an embedded store's ping also fails
+ * while its writes fail or its file is damaged), the OpenAPI document and the
  * Swagger UI page, whose scripts come from the swagger-ui webjar on the classpath (no CDN). Thread-safe.
  */
 public final class HealthRoutes {
@@ -38,6 +40,10 @@ public final class HealthRoutes {
   private void ready(Context ctx) {
     try {
       errand.store().ping();
+    } catch (StoreCorruptException e) {
+      // Not ready, and waiting will not make it so: no Retry-After.
+      ProblemMapper.write(ctx, 503, ProblemMapper.STORE_CORRUPT, "the store's data is damaged", List.of(), Map.of());
+      return;
     } catch (ErrandException | IllegalStateException e) {
       ProblemMapper.write(ctx, 503, "the store does not answer", List.of(), Map.of("Retry-After",
           ProblemMapper.RETRY_AFTER_SECONDS));

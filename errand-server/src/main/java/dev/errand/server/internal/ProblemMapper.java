@@ -7,6 +7,7 @@ import dev.errand.core.InvalidTaskException;
 import dev.errand.core.PayloadTooLargeException;
 import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.StaleLeaseException;
+import dev.errand.core.StoreCorruptException;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.TaskNotFoundException;
 import io.javalin.http.Context;
@@ -34,6 +35,8 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
   private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
   /** How long a client should wait before retrying while the store is down. */
   static final String RETRY_AFTER_SECONDS = "5";
+  /** The title of the answer to a request that met damaged data. */
+  static final String STORE_CORRUPT = "store is corrupt";
 
   private static final Duration WARN_EVERY = Duration.ofSeconds(30);
 
@@ -58,6 +61,9 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
       case TaskNotFoundException n -> write(ctx, 404, n.getMessage(), List.of(), Map.of());
       case StaleLeaseException s -> write(ctx, 409, s.getMessage(), List.of(), Map.of());
       case ScheduleConflictException c -> write(ctx, 409, c.getMessage(), List.of(), Map.of());
+      // The store logged the damage loudly once; retrying cannot help, so no Retry-After.
+      case StoreCorruptException c -> write(ctx, 500, STORE_CORRUPT, "the store's data is damaged; an operator must"
+          + " repair or restore it", List.of(), Map.of());
       case StoreUnavailableException s -> {
         warnStoreUnavailable(s);
         write(ctx, 503, "the store is unavailable; retry later", List.of(), Map.of("Retry-After", RETRY_AFTER_SECONDS));
@@ -98,16 +104,26 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
 
   /** Writes a problem response; also used for errors Javalin raises itself. */
   public static void write(Context ctx, int status, String detail, List<FieldError> errors, Map<String, String> headers) {
+    write(ctx, status, title(status), detail, errors, headers);
+  }
+
+  /** As {@link #write(Context, int, String, List, Map)}, with a title of its own rather than the status's. */
+  static void write(Context ctx, int status, String title, String detail, List<FieldError> errors,
+      Map<String, String> headers) {
     headers.forEach(ctx::header);
-    ctx.status(status).contentType("application/problem+json").result(body(ctx.path(), status, detail, errors));
+    ctx.status(status).contentType("application/problem+json").result(body(ctx.path(), status, title, detail, errors));
   }
 
   static byte[] body(String path, int status, String detail, List<FieldError> errors) {
+    return body(path, status, title(status), detail, errors);
+  }
+
+  private static byte[] body(String path, int status, String title, String detail, List<FieldError> errors) {
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeStringField("type", "about:blank");
-      g.writeStringField("title", title(status));
+      g.writeStringField("title", title);
       g.writeNumberField("status", status);
       if (detail != null) {
         g.writeStringField("detail", detail);

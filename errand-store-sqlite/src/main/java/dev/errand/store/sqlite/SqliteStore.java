@@ -41,6 +41,7 @@ import dev.errand.store.sqlite.internal.GroupCommitWriter;
 import dev.errand.store.sqlite.internal.Housekeeping;
 import dev.errand.store.sqlite.internal.LeaseSweeps;
 import dev.errand.store.sqlite.internal.Migrations;
+import dev.errand.store.sqlite.internal.OpenCheck;
 import dev.errand.store.sqlite.internal.QueueControl;
 import dev.errand.store.sqlite.internal.ReadPool;
 import dev.errand.store.sqlite.internal.ScheduleStatements;
@@ -91,6 +92,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   static final long FINISHED_COUNT_BOUND = 10_000;
 
   private final String name;
+  private final StoreErrors errors;
   private final DirectoryLock lock;
   private final GroupCommitWriter writer;
   private final ReadPool readers;
@@ -105,9 +107,10 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   private final WorkWait workWait;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private SqliteStore(String name, Clock clock, DirectoryLock lock, GroupCommitWriter writer, ReadPool readers,
-      WorkSignal signal, int pageReadLimit) {
-    this.name = name;
+  private SqliteStore(StoreErrors errors, Clock clock, DirectoryLock lock, GroupCommitWriter writer,
+      ReadPool readers, WorkSignal signal, int pageReadLimit) {
+    this.name = errors.store();
+    this.errors = errors;
     this.lock = lock;
     this.writer = writer;
     this.readers = readers;
@@ -269,12 +272,32 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     workWait.await(request);
   }
 
+  /**
+   * Fails while the store cannot serve: closed, its file seen damaged, or its writes failing since a
+   * write found no room (then a probe write that takes a page and gives it back tells whether there is
+   * room again, so readiness returns without waiting for traffic).
+   */
   @Override
   public void ping() {
     if (closed.get() || !writer.isRunning()) {
-      throw StoreErrors.closed(name);
+      throw errors.closed();
     }
+    errors.requireIntact();
     readers.read("ping", statements -> statements.get("ping").execute());
+    if (writer.writeFailure() != null) {
+      writer.probe();
+    }
+  }
+
+  /**
+   * Test hook: limits the database file to {@code pages} pages (at least its size now) on the write
+   * connection, to make SQLite answer as on a full disk; a larger number gives room again.
+   */
+  void limitPages(long pages) {
+    writer.submit("limit pages", tx -> {
+      tx.maxPageCount(pages);
+      return null;
+    });
   }
 
   @Override
@@ -298,6 +321,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     private int readConnections = 4;
     private int maxGroupSize = 1_000;
     private int pageReadLimit = 10_000;
+    private Duration openCheckBudget = Duration.ofSeconds(2);
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -348,27 +372,43 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
       return this;
     }
 
+    /**
+     * How long the check of the file at open ({@code PRAGMA quick_check}) may run, 2 s by default (about
+     * a gigabyte on a fast disk); a larger file is checked only in part. Zero skips the check.
+     */
+    public Builder openCheckBudget(Duration openCheckBudget) {
+      if (openCheckBudget == null || openCheckBudget.isNegative()) {
+        throw new IllegalArgumentException("openCheckBudget must not be negative: " + openCheckBudget);
+      }
+      this.openCheckBudget = openCheckBudget;
+      return this;
+    }
+
     /** Locks the directory, opens the database, brings its schema up to date and starts the writer. */
     public SqliteStore build() {
       DirectoryLock lock = DirectoryLock.acquire(directory);
       String name = "sqlite store " + lock.directory();
+      Path file = lock.directory().resolve(DATABASE_FILE);
+      StoreErrors errors = new StoreErrors(name, file);
       SqlStatements sql = SqlStatements.load(SqliteStore.class, "store.sql");
-      SqliteConnections connections = new SqliteConnections(lock.directory().resolve(DATABASE_FILE), busyTimeout);
+      SqliteConnections connections = new SqliteConnections(file, busyTimeout);
       StatementCache writerStatements = null;
       try {
         writerStatements = new StatementCache(connections.openWriter(), sql);
+        OpenCheck.run(errors, writerStatements, openCheckBudget);
         Migrations migrations = Migrations.load(SqliteStore.class);
         int from = migrations.apply(name, writerStatements, clock);
         WorkSignal signal = new WorkSignal();
-        GroupCommitWriter writer = new GroupCommitWriter(name, writerStatements, clock, signal, maxGroupSize);
-        ReadPool readers = new ReadPool(name, sql, connections::openReader, readConnections);
+        GroupCommitWriter writer = new GroupCommitWriter(errors, writerStatements, clock, signal, maxGroupSize);
+        ReadPool readers = new ReadPool(errors, sql, connections::openReader, readConnections);
         LOG.info("{}: open, schema version {}{}", name, migrations.latest(),
             from == migrations.latest() ? "" : " (migrated from " + from + ")");
-        LOG.debug("{}: clock {}, busy timeout {}, {} read connections, groups of up to {} writes, pages read up to {}",
-            name, clock, busyTimeout, readConnections, maxGroupSize, pageReadLimit);
-        return new SqliteStore(name, clock, lock, writer, readers, signal, pageReadLimit);
+        LOG.debug("{}: clock {}, busy timeout {}, {} read connections, groups of up to {} writes, pages read up to {},"
+            + " open check budget {}", name, clock, busyTimeout, readConnections, maxGroupSize, pageReadLimit,
+            openCheckBudget);
+        return new SqliteStore(errors, clock, lock, writer, readers, signal, pageReadLimit);
       } catch (SQLException e) {
-        throw abandon(writerStatements, lock, StoreErrors.unavailable(name, "open", e));
+        throw abandon(writerStatements, lock, errors.failed("open", e));
       } catch (RuntimeException e) {
         throw abandon(writerStatements, lock, e);
       }

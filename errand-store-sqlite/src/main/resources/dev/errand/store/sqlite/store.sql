@@ -19,6 +19,18 @@ PRAGMA query_only = ON
 -- name: ping
 SELECT 1
 
+-- name: write_probe_create
+-- Takes a new page, as an insert into a full database would; dropped again in the same transaction.
+CREATE TABLE errand_write_probe (x)
+
+-- name: write_probe_drop
+DROP TABLE errand_write_probe
+
+-- name: quick_check
+-- One row 'ok', or one row per problem found. Checks pages and records but not index contents: fast enough
+-- to run at every open.
+PRAGMA quick_check
+
 -- name: tx_begin
 -- IMMEDIATE: take the write lock at the start, so a group never fails half way on a busy upgrade.
 BEGIN IMMEDIATE

@@ -46,7 +46,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
   private static final Request<Void> STOP = new Request<>("stop", tx -> null, true);
 
-  private final String store;
+  private final StoreErrors errors;
   private final StatementCache statements;
   private final Clock clock;
   private final WorkSignal signal;
@@ -56,9 +56,12 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final Thread thread;
   private boolean closed; // guarded by submitLock
   private boolean syncing = true; // the writer thread's: whether commits are synced now (the connection opens so)
+  // Why writes failed (full disk, I/O error), until a probe commits.
+  private volatile ErrandException writeFailure;
 
-  public GroupCommitWriter(String store, StatementCache statements, Clock clock, WorkSignal signal, int maxGroupSize) {
-    this.store = store;
+  public GroupCommitWriter(StoreErrors errors, StatementCache statements, Clock clock, WorkSignal signal,
+      int maxGroupSize) {
+    this.errors = errors;
     this.statements = statements;
     this.clock = clock;
     this.signal = signal;
@@ -89,7 +92,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     submitLock.lock();
     try {
       if (closed) {
-        throw StoreErrors.closed(store);
+        throw errors.closed();
       }
       queue.add(request);
     } finally {
@@ -100,6 +103,29 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   public boolean isRunning() {
     return thread.isAlive();
+  }
+
+  /**
+   * Why writes fail, or null: set when SQLite could not write at all (a full disk, an I/O error, a
+   * damaged file) rather than refused one request, and cleared only when a {@link #probe} commits. Not
+   * by any other commit: a write that needs no new page (a claim, a prune with nothing to delete)
+   * succeeds on a full disk.
+   */
+  public ErrandException writeFailure() {
+    return writeFailure;
+  }
+
+  /**
+   * A write that takes a new page and gives it back, committed like any other; throws as a write into a
+   * full database would, and clears {@link #writeFailure} once it commits.
+   */
+  public void probe() {
+    submit("write probe", tx -> {
+      tx.statement("write_probe_create").execute();
+      tx.statement("write_probe_drop").execute();
+      tx.afterCommit(() -> writeFailure = null);
+      return null;
+    });
   }
 
   private void run() {
@@ -120,7 +146,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
-      LOG.error("{}: writer thread failed", store, e);
+      LOG.error("{}: writer thread failed", errors.store(), e);
       failAll(group, e);
       throw e;
     } finally {
@@ -133,7 +159,7 @@ public final class GroupCommitWriter implements AutoCloseable {
       List<Request<?>> left = new ArrayList<>();
       queue.drainTo(left);
       left.remove(STOP);
-      failAll(left, StoreErrors.closed(store));
+      failAll(left, errors.closed());
     }
   }
 
@@ -143,7 +169,9 @@ public final class GroupCommitWriter implements AutoCloseable {
       syncCommits(group.stream().anyMatch(r -> r.synced));
       statements.get("tx_begin").execute();
     } catch (SQLException e) {
-      failAll(group, StoreErrors.unavailable(store, "begin", e));
+      statements.reset();
+      rollbackQuietly();
+      failAll(group, failed("begin", e));
       return List.of();
     }
     List<Request<?>> applied = new ArrayList<>(group.size());
@@ -155,15 +183,19 @@ public final class GroupCommitWriter implements AutoCloseable {
         statements.get("savepoint_release").execute();
         applied.add(request);
       } catch (SQLException | RuntimeException e) {
-        RuntimeException failure = e instanceof SQLException sql
-            ? StoreErrors.unavailable(store, request.what, sql)
-            : (RuntimeException) e;
+        RuntimeException failure;
+        if (e instanceof SQLException sql) {
+          statements.reset();
+          failure = failed(request.what, sql);
+        } else {
+          failure = (RuntimeException) e;
+        }
         if (rollbackToSavepoint()) {
           request.fail(failure);
           continue;
         }
         // The transaction is gone, and with it the work of every request applied so far.
-        LOG.warn("{}: transaction lost after {} failed; running the rest of its group again", store,
+        LOG.warn("{}: transaction lost after {} failed; running the rest of its group again", errors.store(),
             request.what, e);
         rollbackQuietly();
         request.fail(failure);
@@ -175,8 +207,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     try {
       statements.get("tx_commit").execute();
     } catch (SQLException e) {
+      statements.reset();
       rollbackQuietly();
-      failAll(applied, StoreErrors.unavailable(store, "commit", e));
+      failAll(applied, failed("commit", e));
       return List.of();
     }
     for (Request<?> request : applied) {
@@ -201,6 +234,18 @@ public final class GroupCommitWriter implements AutoCloseable {
       statements.get(synced ? "sync_full" : "sync_normal").execute();
       syncing = synced;
     }
+  }
+
+  /** The exception for a failed step; a failure of the store itself (not of one request) is remembered. */
+  private ErrandException failed(String what, SQLException e) {
+    ErrandException failure = errors.failed(what, e);
+    if (StoreErrors.isStoreFailure(e) || what.equals("begin") || what.equals("commit")) {
+      if (writeFailure == null) {
+        LOG.warn("{}: writes fail until there is room or the fault clears: {}", errors.store(), failure.getMessage());
+      }
+      writeFailure = failure;
+    }
+    return failure;
   }
 
   private boolean rollbackToSavepoint() {
@@ -253,7 +298,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     try {
       statements.close();
     } catch (SQLException e) {
-      throw StoreErrors.unavailable(store, "close", e);
+      throw errors.failed("close", e);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

@@ -25,7 +25,7 @@ public final class ReadPool implements AutoCloseable {
     Connection open() throws SQLException;
   }
 
-  private final String store;
+  private final StoreErrors errors;
   private final SqlStatements sql;
   private final Opener opener;
   private final int size;
@@ -33,8 +33,8 @@ public final class ReadPool implements AutoCloseable {
   private final ConcurrentLinkedQueue<StatementCache> idle = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
-  public ReadPool(String store, SqlStatements sql, Opener opener, int size) {
-    this.store = store;
+  public ReadPool(StoreErrors errors, SqlStatements sql, Opener opener, int size) {
+    this.errors = errors;
     this.sql = sql;
     this.opener = opener;
     this.size = size;
@@ -43,7 +43,7 @@ public final class ReadPool implements AutoCloseable {
 
   public <T> T read(String what, Work<T> work) {
     if (closed) {
-      throw StoreErrors.closed(store);
+      throw errors.closed();
     }
     permits.acquireUninterruptibly();
     StatementCache borrowed = null;
@@ -57,7 +57,7 @@ public final class ReadPool implements AutoCloseable {
       borrowed = null;
       return result;
     } catch (SQLException e) {
-      throw StoreErrors.unavailable(store, what, e);
+      throw errors.failed(what, e);
     } finally {
       if (borrowed != null) {
         closeQuietly(borrowed);
@@ -110,7 +110,7 @@ public final class ReadPool implements AutoCloseable {
       permits.release(size);
     }
     if (failure != null) {
-      throw StoreErrors.unavailable(store, "close readers", failure);
+      throw errors.failed("close readers", failure);
     }
   }
 }

@@ -45,6 +45,23 @@ public final class StatementCache implements AutoCloseable {
     return statement;
   }
 
+  /**
+   * Drops every prepared statement, to be prepared again on next use. After a failed step the driver
+   * may have finalized the statement (SQLITE_FULL does that) while it still looks open, and every later
+   * use fails with "statement is not executing" long after the cause has gone; the connection itself
+   * stays good.
+   */
+  public void reset() {
+    for (PreparedStatement statement : prepared.values()) {
+      try {
+        statement.close();
+      } catch (SQLException ignored) {
+        // Dropped because it may be broken; its close error adds nothing.
+      }
+    }
+    prepared.clear();
+  }
+
   public Connection connection() {
     return connection;
   }

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Reads tasks from rows of the {@code tasks} table. Columns are found by name once per result set and
@@ -45,7 +47,22 @@ public final class TaskRows {
     return read(rs, Columns.of(rs));
   }
 
+  /**
+   * Every row was checked on its way in, so a row whose values do not make a task (an unknown state,
+   * a malformed id) was damaged on disk: reported as SQLite reports damage, not as a bug of the caller.
+   */
   private static Task read(ResultSet rs, Columns c) throws SQLException {
+    try {
+      return decode(rs, c);
+    } catch (RuntimeException e) {
+      SQLiteException damaged = new SQLiteException("a stored task row cannot be read: " + e.getMessage(),
+          SQLiteErrorCode.SQLITE_CORRUPT);
+      damaged.initCause(e);
+      throw damaged;
+    }
+  }
+
+  private static Task decode(ResultSet rs, Columns c) throws SQLException {
     String token = rs.getString(c.leaseToken());
     Lease lease = token == null
         ? null

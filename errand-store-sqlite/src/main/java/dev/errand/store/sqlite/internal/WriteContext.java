@@ -2,6 +2,7 @@ package dev.errand.store.sqlite.internal;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +33,16 @@ public final class WriteContext {
   /** The update statement {@code name}, returning the rows it changes. */
   public PreparedStatement statementReturning(String name) throws SQLException {
     return statements.returning(name);
+  }
+
+  /**
+   * Caps the database at {@code pages} pages (never below its size now) for this connection: for tests
+   * that need SQLite to answer as on a full disk. A pragma takes no bound parameter; a number is safe.
+   */
+  public void maxPageCount(long pages) throws SQLException {
+    try (Statement pragma = statements.connection().createStatement()) {
+      pragma.execute("PRAGMA max_page_count = " + pages);
+    }
   }
 
   public Instant now() {

@@ -40,7 +40,7 @@ class GroupCommitWriterTest {
     connections = new SqliteConnections(directory.resolve("test.db"), Duration.ofSeconds(5));
     StatementCache statements = new StatementCache(connections.openWriter(), sql);
     Migrations.load(SqliteStore.class).apply("test", statements, Clock.systemUTC());
-    writer = new GroupCommitWriter("test", statements, Clock.systemUTC(), new WorkSignal(), 1_000);
+    writer = new GroupCommitWriter(new StoreErrors("test", directory.resolve("test.db")), statements, Clock.systemUTC(), new WorkSignal(), 1_000);
   }
 
   @AfterEach
