@@ -18,7 +18,6 @@ import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.TaskQuery;
-import dev.errand.core.spi.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,8 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,28 +39,9 @@ import org.junit.jupiter.api.Test;
  * and can be cancelled. Each store's test module subclasses this with {@link #newStore()};
  * {@link StoreInvariants} runs after each test.
  */
-public abstract class FollowUpConformanceTest {
+public abstract class FollowUpConformanceTest extends StoreUnderTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration SHORT_LEASE = Duration.ofMillis(300);
-
-  protected TaskStore store;
-
-  /** A new, empty store; the test closes it. */
-  protected abstract TaskStore newStore();
-
-  @BeforeEach
-  void openStore() {
-    store = newStore();
-  }
-
-  @AfterEach
-  void checkInvariantsAndClose() {
-    try {
-      StoreInvariants.check(store);
-    } finally {
-      store.close();
-    }
-  }
 
   private void insert(NewTask... tasks) {
     store.insertMany(new InsertRequest(List.of(tasks)));

@@ -66,8 +66,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,7 +78,7 @@ import org.junit.jupiter.api.Test;
  * before its runAt, a lease is never granted while another is live), not the scheduling luck of the test
  * machine. After every test, {@link StoreInvariants} checks the leases and the counts.
  */
-public abstract class TaskStoreConformanceTest {
+public abstract class TaskStoreConformanceTest extends StoreUnderTest {
   /** Long enough that a test never loses a lease by accident. */
   protected static final Duration LONG_LEASE = Duration.ofSeconds(30);
   /** Short enough that a test can wait for it to run out. */
@@ -88,11 +86,6 @@ public abstract class TaskStoreConformanceTest {
   protected static final Duration SHORT_DELAY = Duration.ofMillis(300);
   protected static final Duration FAR_AWAY = Duration.ofHours(1);
   protected static final Duration PATIENCE = Duration.ofSeconds(10);
-
-  protected TaskStore store;
-
-  /** A new, empty store; the test closes it. */
-  protected abstract TaskStore newStore();
 
   /** The store's flow limits; the calling test skips when the store has none. */
   protected final QueueLimitStore limits() {
@@ -116,20 +109,6 @@ public abstract class TaskStoreConformanceTest {
    */
   protected TaskStore newStoreReadingAtMost(int rows) {
     return null;
-  }
-
-  @BeforeEach
-  void openStore() {
-    store = newStore();
-  }
-
-  @AfterEach
-  void checkInvariantsAndClose() {
-    try {
-      StoreInvariants.check(store);
-    } finally {
-      store.close();
-    }
   }
 
   // ---------------------------------------------------------------- helpers
