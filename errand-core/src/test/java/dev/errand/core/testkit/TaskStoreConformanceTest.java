@@ -222,6 +222,51 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
   }
 
   /**
+   * What a claim hands out is the task as stored, field for field, whatever way it became claimable:
+   * a store may build the claimed task from less than the whole row (SQLite does), and must not get a
+   * field wrong doing so.
+   */
+  @Test
+  void aClaimedTaskIsWhatAReadOfItGives() {
+    Instant past = Instant.now().minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.MILLIS);
+    insert(
+        task("q").id("plain").build(),
+        task("q").id("full").type("send_email").payload("{\"to\":\"a@example.com\"}").priority(7).runAt(past)
+            .retry(RetryPolicy.of(9, Duration.ofMillis(20), Duration.ofSeconds(3))).timeout(Duration.ofSeconds(42))
+            .idempotencyKey("key-1").kind("http").headers(Map.of("traceparent", "00-0af7651916cd43dd84448eb211c80319-b7ad6b7169203331-01")).build(),
+        task("q").id("retried").build(),
+        task("q").id("dead-then-replayed").retry(RetryPolicy.DEFAULT.withMaxAttempts(1)).build(),
+        task("q").id("released").build(),
+        task("q").id("never-times-out").timeout(Duration.ofDays(3650)).build(),
+        task("q").id("lease-capped-by-timeout").timeout(Duration.ofSeconds(2)).build());
+    Map<String, Task> first = claim("q", 10, Duration.ofMinutes(10)).stream()
+        .collect(Collectors.toMap(t -> t.id().value(), t -> t));
+    assertThat(first).hasSize(7);
+    first.values().forEach(t -> assertThat(t).as(t.id().value()).isEqualTo(get(t.id())));
+
+    store.completeMany(new CompleteRequest(List.of(
+        new Completion(TaskId.of("retried"), first.get("retried").lease().token(),
+            new Completion.Retry(Duration.ZERO, "boom")),
+        new Completion(TaskId.of("dead-then-replayed"), first.get("dead-then-replayed").lease().token(),
+            new Completion.Dead("fatal")),
+        new Completion(TaskId.of("released"), first.get("released").lease().token(),
+            new Completion.Release(Duration.ZERO)))));
+    assertThat(store.replayDead(DeadFilter.of(TaskId.of("dead-then-replayed")))).isEqualTo(1);
+    await().atMost(PATIENCE).until(() -> get(TaskId.of("retried")).runAt().isBefore(Instant.now()));
+
+    List<Task> again = new ArrayList<>();
+    await().atMost(PATIENCE).until(() -> {
+      again.addAll(claim("q", 10, Duration.ofSeconds(5)));
+      return again.size() >= 3;
+    });
+    assertThat(again).extracting(t -> t.id().value())
+        .containsExactlyInAnyOrder("retried", "dead-then-replayed", "released");
+    again.forEach(t -> assertThat(t).as(t.id().value()).isEqualTo(get(t.id())));
+    assertThat(again).filteredOn(t -> t.id().value().equals("retried")).singleElement()
+        .satisfies(t -> assertThat(t.lastError()).isEqualTo("boom"));
+  }
+
+  /**
    * The store's claim statement hands tasks out in the order {@link ClaimOrder} specifies, on seeded
    * random tasks: few priorities and due times so that ties are common, ids in mixed case so that a
    * collation other than byte order shows, inserted in random batches and claimed in random batch sizes.

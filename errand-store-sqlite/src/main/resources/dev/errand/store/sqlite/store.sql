@@ -90,7 +90,10 @@ SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue
 -- randomblob draws from SQLite's ChaCha20 generator, seeded from the operating system: 128 random
 -- bits per task, made in the same statement so a batch claim is one step. The lease is capped at the
 -- task's timeout plus the grace (?6, AttemptTimeout). Expired leases are not taken here: only the sweep
--- (lease_sweep_*) takes them back, recording the lost attempt.
+-- (lease_sweep_*) takes them back, recording the lost attempt. It returns only the columns it did not set
+-- itself (TaskRows.readClaimed knows the rest): SQLite keeps every returned row in a temporary table
+-- before the first is read, and the driver reads each column with a native call or two, so the ten
+-- columns left out were a tenth of the writer's time in a drain (bench/README.md).
 UPDATE tasks
 SET state = 'RUNNING', attempt = attempt + 1, started_at = ?3,
     lease_token = lower(hex(randomblob(16))), lease_until = min(?4, ?3 + timeout_ns / 1000 + ?6), worker_id = ?5
@@ -99,7 +102,8 @@ WHERE id IN (SELECT id FROM tasks
                AND NOT EXISTS (SELECT 1 FROM queues WHERE queues.queue = ?1 AND queues.paused = 1)
              ORDER BY priority DESC, run_at, id
              LIMIT ?2)
-RETURNING *
+RETURNING id, type, payload, priority, attempt, max_attempts, backoff_base_ns, backoff_cap_ns, timeout_ns,
+          idempotency_key, run_at, created_at, lease_token, last_error, kind, headers
 
 -- name: lease_extend
 -- Fenced by token; an attempt past its timeout is not extended, and no lease runs past started_at +

@@ -43,14 +43,16 @@ public final class Claims {
     if (limit == 0) {
       return new ClaimResult(List.of());
     }
+    long leaseUntil = Micros.plus(now, request.leaseFor());
+    long grace = Micros.nanos(AttemptTimeout.GRACE) / 1000;
     PreparedStatement claim = tx.statement("claim");
-    claim.setString(1, request.queue());
+    claim.setString(1, queue);
     claim.setInt(2, limit);
     claim.setLong(3, now);
-    claim.setLong(4, Micros.plus(now, request.leaseFor()));
+    claim.setLong(4, leaseUntil);
     claim.setString(5, request.workerId());
-    claim.setLong(6, Micros.nanos(AttemptTimeout.GRACE) / 1000);
-    List<Task> tasks = TaskRows.readAll(claim);
+    claim.setLong(6, grace);
+    List<Task> tasks = TaskRows.readClaimed(claim, queue, request.workerId(), now, leaseUntil, grace);
     if (!tasks.isEmpty()) {
       spendTokens(tx, request.queue(), tasks.size(), now);
     }

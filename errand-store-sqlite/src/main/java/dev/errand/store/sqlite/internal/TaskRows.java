@@ -55,11 +55,15 @@ public final class TaskRows {
     try {
       return decode(rs, c);
     } catch (RuntimeException e) {
-      SQLiteException damaged = new SQLiteException("a stored task row cannot be read: " + e.getMessage(),
-          SQLiteErrorCode.SQLITE_CORRUPT);
-      damaged.initCause(e);
-      throw damaged;
+      throw damaged(e);
     }
+  }
+
+  private static SQLiteException damaged(RuntimeException e) {
+    SQLiteException damaged = new SQLiteException("a stored task row cannot be read: " + e.getMessage(),
+        SQLiteErrorCode.SQLITE_CORRUPT);
+    damaged.initCause(e);
+    return damaged;
   }
 
   private static Task decode(ResultSet rs, Columns c) throws SQLException {
@@ -96,6 +100,55 @@ public final class TaskRows {
   /** The usual kind as the one constant, so a million rows read do not hold a million copies of it. */
   private static String kind(String kind) {
     return TaskSpec.HANDLER_KIND.equals(kind) ? TaskSpec.HANDLER_KIND : kind;
+  }
+
+  /**
+   * Runs the bound claim statement and reads the tasks it leased. The claim returns only the columns it
+   * did not set (see store.sql); the rest are known here: the queue it claimed from, RUNNING, started at
+   * {@code now}, the worker, the lease capped as the statement caps it, and no result or finish time (a
+   * claimable task has neither: every way back to READY clears them).
+   */
+  public static List<Task> readClaimed(PreparedStatement claim, String queue, String workerId, long now,
+      long leaseUntil, long graceMicros) throws SQLException {
+    List<Task> tasks = new ArrayList<>();
+    try (ResultSet rs = claim.executeQuery()) {
+      while (rs.next()) {
+        try {
+          tasks.add(decodeClaimed(rs, queue, workerId, now, leaseUntil, graceMicros));
+        } catch (RuntimeException e) {
+          throw damaged(e);
+        }
+      }
+    }
+    return tasks;
+  }
+
+  /** A row of the claim's RETURNING list, by position. */
+  private static Task decodeClaimed(ResultSet rs, String queue, String workerId, long now, long leaseUntil,
+      long graceMicros) throws SQLException {
+    long timeoutNanos = rs.getLong(9);
+    // As the statement computes it: min(?4, ?3 + timeout_ns / 1000 + ?6).
+    long until = Math.min(leaseUntil, now + timeoutNanos / 1000 + graceMicros);
+    return new Task(
+        TaskId.of(rs.getString(1)),
+        queue,
+        rs.getString(2),
+        Json.ofTrusted(rs.getBytes(3)),
+        rs.getInt(4),
+        TaskState.RUNNING,
+        rs.getInt(5),
+        new RetryPolicy(rs.getInt(6), Duration.ofNanos(rs.getLong(7)), Duration.ofNanos(rs.getLong(8))),
+        Duration.ofNanos(timeoutNanos),
+        rs.getString(10),
+        Micros.toInstant(rs.getLong(11)),
+        Micros.toInstant(rs.getLong(12)),
+        Micros.toInstant(now),
+        null,
+        new Lease(rs.getString(13), Micros.toInstant(until), workerId),
+        null,
+        rs.getString(14),
+        kind(rs.getString(15)),
+        TaskHeaders.fromJson(rs.getString(16)));
   }
 
   /** Runs {@code statement} (its parameters bound) and reads every row it returns. */
