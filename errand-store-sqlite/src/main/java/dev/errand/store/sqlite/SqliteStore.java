@@ -36,6 +36,7 @@ import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
 import dev.errand.core.spi.WorkflowInsert;
 import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowResolver;
 import dev.errand.core.spi.WorkflowStore;
 import dev.errand.core.workflow.ParentResult;
 import dev.errand.core.workflow.WorkflowInfo;
@@ -171,7 +172,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   public SweepResult sweepExpiredLeases(SweepRequest request) {
     return writer.submit("sweep", tx -> {
       SweepResult result = sweeps.sweep(tx, request);
-      workflowWrites.swept(tx, result);
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
       return result;
     });
   }
@@ -183,7 +184,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     }
     return writer.submit("complete", tx -> {
       CompleteResult result = writes.complete(tx, request);
-      workflowWrites.completed(tx, request, result);
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(request, result));
       return result;
     });
   }
@@ -192,7 +193,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   public CancelResult cancel(CancelRequest request) {
     return writer.submit("cancel", tx -> {
       CancelResult result = writes.cancel(tx, request.id());
-      workflowWrites.cancelled(tx, result);
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
       return result;
     });
   }

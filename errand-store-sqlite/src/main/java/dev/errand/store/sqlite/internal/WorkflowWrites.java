@@ -2,11 +2,6 @@ package dev.errand.store.sqlite.internal;
 
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
-import dev.errand.core.spi.CancelResult;
-import dev.errand.core.spi.CompleteRequest;
-import dev.errand.core.spi.CompleteResult;
-import dev.errand.core.spi.Completion;
-import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.WorkflowInsert;
 import dev.errand.core.spi.WorkflowInsertResult;
 import dev.errand.core.spi.WorkflowResolver;
@@ -18,11 +13,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The writes of workflows (migration 7): a workflow inserted whole, and {@link WorkflowResolver} run in
@@ -97,39 +90,12 @@ public final class WorkflowWrites {
     return new WorkflowInsertResult(w.id(), ids, w.fingerprint(), true);
   }
 
-  /** After a batch of completions: the applied ones that made their task final move their workflows on. */
-  public void completed(WriteContext tx, CompleteRequest request, CompleteResult result) throws SQLException {
-    Set<TaskId> stale = new HashSet<>(result.stale());
-    Map<TaskId, TaskState> finished = new LinkedHashMap<>();
-    Set<TaskId> seen = new HashSet<>();
-    for (Completion c : request.completions()) {
-      if (seen.add(c.id()) && !stale.contains(c.id())) {
-        switch (c.outcome()) {
-          case Completion.Succeeded s -> finished.put(c.id(), TaskState.SUCCEEDED);
-          case Completion.Dead d -> finished.put(c.id(), TaskState.DEAD);
-          default -> { }
-        }
-      }
+  /** After a batch of completions, a sweep or a cancel, in its transaction: the tasks it made final move their workflows on. */
+  public void finished(WriteContext tx, Map<TaskId, TaskState> finished) throws SQLException {
+    if (finished.isEmpty()) {
+      return;
     }
-    finished(tx, finished);
-  }
-
-  /** After a sweep: the tasks it killed move their workflows on. */
-  public void swept(WriteContext tx, SweepResult result) throws SQLException {
-    Map<TaskId, TaskState> finished = new LinkedHashMap<>();
-    for (SweepResult.Swept s : result.swept()) {
-      if (s.state() == TaskState.DEAD) {
-        finished.put(s.task().id(), TaskState.DEAD);
-      }
-    }
-    finished(tx, finished);
-  }
-
-  /** After a cancel of one task. */
-  public void cancelled(WriteContext tx, CancelResult result) throws SQLException {
-    if (result.status() == CancelResult.Status.CANCELLED) {
-      finished(tx, Map.of(result.task().id(), TaskState.CANCELLED));
-    }
+    WorkflowResolver.finished(new Writes(tx), finished);
   }
 
   /** Cancels what has not started of workflow {@code id}; false if it is unknown. */
@@ -172,41 +138,6 @@ public final class WorkflowWrites {
     return ended.size();
   }
 
-  private void finished(WriteContext tx, Map<TaskId, TaskState> finished) throws SQLException {
-    if (finished.isEmpty()) {
-      return;
-    }
-    try {
-      WorkflowResolver.finished(new Writes(tx), finished);
-    } catch (Unchecked e) {
-      throw e.getCause();
-    }
-  }
-
-  /** Carries an SQLException through the resolver's callbacks, which declare none. */
-  private static final class Unchecked extends RuntimeException {
-    Unchecked(SQLException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized SQLException getCause() {
-      return (SQLException) super.getCause();
-    }
-  }
-
-  private interface SqlCall<T> {
-    T call() throws SQLException;
-  }
-
-  private static <T> T unchecked(SqlCall<T> call) {
-    try {
-      return call.call();
-    } catch (SQLException e) {
-      throw new Unchecked(e);
-    }
-  }
-
   private final class Writes implements WorkflowResolver.Writes {
     private final WriteContext tx;
 
@@ -215,90 +146,79 @@ public final class WorkflowWrites {
     }
 
     @Override
-    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) {
-      return unchecked(() -> {
-        List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
-        PreparedStatement close = tx.statement("workflow_node_close");
-        for (TaskId id : ids) {
-          close.setString(1, id.value());
-          try (ResultSet rs = close.executeQuery()) {
-            if (rs.next()) {
-              closed.add(new WorkflowResolver.ClosedNode(id, rs.getString(1), rs.getInt(2) == 1));
+    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
+      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+      PreparedStatement close = tx.statement("workflow_node_close");
+      for (TaskId id : ids) {
+        close.setString(1, id.value());
+        try (ResultSet rs = close.executeQuery()) {
+          if (rs.next()) {
+            closed.add(new WorkflowResolver.ClosedNode(id, rs.getString(1), rs.getInt(2) == 1));
+          }
+        }
+      }
+      return closed;
+    }
+
+    @Override
+    public List<WorkflowResolver.ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException {
+      List<WorkflowResolver.ResolvedEdge> edges = new ArrayList<>();
+      PreparedStatement resolve = tx.statement("workflow_edges_resolve");
+      for (TaskId parent : parents) {
+        resolve.setString(1, parent.value());
+        try (ResultSet rs = resolve.executeQuery()) {
+          while (rs.next()) {
+            edges.add(new WorkflowResolver.ResolvedEdge(parent, TaskId.of(rs.getString(1)),
+                OnFailure.ofWireName(rs.getString(2))));
+          }
+        }
+      }
+      return edges;
+    }
+
+    @Override
+    public void decrementJoins(List<TaskId> ids) throws SQLException {
+      tasks.decrementJoins(tx, ids, Micros.of(tx.now()));
+    }
+
+    @Override
+    public List<TaskId> cancelWaiting(Map<TaskId, String> reasons) throws SQLException {
+      List<TaskId> cancelled = new ArrayList<>();
+      PreparedStatement cancel = tx.statement("workflow_cancel_waiting");
+      for (Map.Entry<TaskId, String> r : reasons.entrySet()) {
+        cancel.setString(1, r.getKey().value());
+        cancel.setLong(2, Micros.of(tx.now()));
+        cancel.setString(3, r.getValue());
+        if (cancel.executeUpdate() > 0) {
+          cancelled.add(r.getKey());
+        }
+      }
+      return cancelled;
+    }
+
+    @Override
+    public List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException {
+      List<TaskId> finallyNodes = new ArrayList<>();
+      PreparedStatement decrement = tx.statement("workflow_open_decrement");
+      PreparedStatement end = tx.statement("workflow_end");
+      for (Map.Entry<String, Integer> c : closed.entrySet()) {
+        decrement.setString(1, c.getKey());
+        decrement.setInt(2, c.getValue());
+        boolean ended;
+        try (ResultSet rs = decrement.executeQuery()) {
+          ended = rs.next() && rs.getInt(1) == 0;
+        }
+        if (ended) {
+          end.setString(1, c.getKey());
+          end.setLong(2, Micros.of(tx.now()));
+          try (ResultSet rs = end.executeQuery()) {
+            if (rs.next() && rs.getString(1) != null) {
+              finallyNodes.add(TaskId.of(rs.getString(1)));
             }
           }
         }
-        return closed;
-      });
-    }
-
-    @Override
-    public List<WorkflowResolver.ResolvedEdge> resolveEdges(Collection<TaskId> parents) {
-      return unchecked(() -> {
-        List<WorkflowResolver.ResolvedEdge> edges = new ArrayList<>();
-        PreparedStatement resolve = tx.statement("workflow_edges_resolve");
-        for (TaskId parent : parents) {
-          resolve.setString(1, parent.value());
-          try (ResultSet rs = resolve.executeQuery()) {
-            while (rs.next()) {
-              edges.add(new WorkflowResolver.ResolvedEdge(parent, TaskId.of(rs.getString(1)),
-                  OnFailure.ofWireName(rs.getString(2))));
-            }
-          }
-        }
-        return edges;
-      });
-    }
-
-    @Override
-    public void decrementJoins(List<TaskId> ids) {
-      unchecked(() -> {
-        tasks.decrementJoins(tx, ids, Micros.of(tx.now()));
-        return null;
-      });
-    }
-
-    @Override
-    public List<TaskId> cancelWaiting(Map<TaskId, String> reasons) {
-      return unchecked(() -> {
-        List<TaskId> cancelled = new ArrayList<>();
-        PreparedStatement cancel = tx.statement("workflow_cancel_waiting");
-        for (Map.Entry<TaskId, String> r : reasons.entrySet()) {
-          cancel.setString(1, r.getKey().value());
-          cancel.setLong(2, Micros.of(tx.now()));
-          cancel.setString(3, r.getValue());
-          if (cancel.executeUpdate() > 0) {
-            cancelled.add(r.getKey());
-          }
-        }
-        return cancelled;
-      });
-    }
-
-    @Override
-    public List<TaskId> closeWorkflows(Map<String, Integer> closed) {
-      return unchecked(() -> {
-        List<TaskId> finallyNodes = new ArrayList<>();
-        PreparedStatement decrement = tx.statement("workflow_open_decrement");
-        PreparedStatement end = tx.statement("workflow_end");
-        for (Map.Entry<String, Integer> c : closed.entrySet()) {
-          decrement.setString(1, c.getKey());
-          decrement.setInt(2, c.getValue());
-          boolean ended;
-          try (ResultSet rs = decrement.executeQuery()) {
-            ended = rs.next() && rs.getInt(1) == 0;
-          }
-          if (ended) {
-            end.setString(1, c.getKey());
-            end.setLong(2, Micros.of(tx.now()));
-            try (ResultSet rs = end.executeQuery()) {
-              if (rs.next() && rs.getString(1) != null) {
-                finallyNodes.add(TaskId.of(rs.getString(1)));
-              }
-            }
-          }
-        }
-        return finallyNodes;
-      });
+      }
+      return finallyNodes;
     }
   }
 }
