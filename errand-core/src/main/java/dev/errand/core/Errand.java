@@ -3,6 +3,7 @@ package dev.errand.core;
 import dev.errand.core.internal.WorkflowWriter;
 import dev.errand.core.spi.WorkflowStore;
 import dev.errand.core.workflow.EnqueuedWorkflow;
+import dev.errand.core.workflow.ParentResult;
 import dev.errand.core.workflow.Workflow;
 import dev.errand.core.workflow.WorkflowConflictException;
 import dev.errand.core.workflow.WorkflowInfo;
@@ -247,6 +248,15 @@ public final class Errand implements AutoCloseable {
   /** Cancels what has not started of a running workflow (see {@link WorkflowStore#cancelWorkflow}). */
   public Optional<WorkflowInfo> cancelWorkflow(String id) {
     return workflowStore().cancelWorkflow(id);
+  }
+
+  /**
+   * The parents of each task in {@code tasks}, as {@link TaskContext#parents()} gives them to a handler:
+   * for remote workers, read once for a whole claim. Empty on a store without workflows.
+   */
+  public Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks) {
+    return tasks.isEmpty() ? Map.of()
+        : store.capability(WorkflowStore.class).map(w -> w.parents(tasks)).orElse(Map.of());
   }
 
   private WorkflowStore workflowStore() {

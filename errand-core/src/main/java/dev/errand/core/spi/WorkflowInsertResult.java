@@ -1,6 +1,8 @@
 package dev.errand.core.spi;
 
 import dev.errand.core.TaskId;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,6 +13,6 @@ import java.util.Objects;
 public record WorkflowInsertResult(String id, Map<String, TaskId> nodes, String fingerprint, boolean created) {
   public WorkflowInsertResult {
     Objects.requireNonNull(id, "id");
-    nodes = Map.copyOf(nodes);
+    nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes)); // in the order given
   }
 }

@@ -1,8 +1,10 @@
 package dev.errand.core.workflow;
 
+import dev.errand.core.TaskId;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import dev.errand.core.TaskId;
 
 /**
  * A workflow as enqueued: its id and each node's task id by name. {@code created} is false when its
@@ -11,6 +13,6 @@ import dev.errand.core.TaskId;
 public record EnqueuedWorkflow(String id, Map<String, TaskId> nodes, boolean created) {
   public EnqueuedWorkflow {
     Objects.requireNonNull(id, "id");
-    nodes = Map.copyOf(nodes);
+    nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes)); // in the order given
   }
 }
