@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   List<String> stores = new ArrayList<>(List.of("sqlite:"));
 
   @Option(names = "--n", description = "tasks per run (default per scenario: drain and steady 100000, "
-      + "latency 1000, enqueue 50000, backlog 1000000, server-drain 1000000)")
+      + "latency 1000, enqueue 50000, backlog 1000000, server-drain 1000000, workflow 10000)")
   Integer n;
 
   @Option(names = "--concurrency", defaultValue = "100", description = "worker slots, or enqueuing threads (${DEFAULT-VALUE})")
@@ -94,7 +94,8 @@ final class BenchCommand implements Callable<Integer> {
   private static Map<String, Scenario> scenarios() {
     Map<String, Scenario> m = new LinkedHashMap<>();
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
-        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario())) {
+        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario(),
+        new WorkflowScenario())) {
       m.put(s.name(), s);
     }
     return m;

@@ -10,6 +10,7 @@ import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.TaskResolver;
 import dev.errand.core.internal.WorkerRuntime;
+import dev.errand.core.internal.WorkflowWriter;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
 import dev.errand.core.spi.CancelRequest;
@@ -39,6 +40,12 @@ import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.EnqueuedWorkflow;
+import dev.errand.core.workflow.ParentResult;
+import dev.errand.core.workflow.Workflow;
+import dev.errand.core.workflow.WorkflowConflictException;
+import dev.errand.core.workflow.WorkflowInfo;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -204,6 +211,57 @@ public final class Errand implements AutoCloseable {
         new UnsupportedOperationException("store " + store.name() + " cannot join a JDBC transaction"));
     List<NewTask> tasks = resolve(specs);
     return outcomes(specs, jdbc.insertMany(connection, new InsertRequest(tasks)));
+  }
+
+  // ---------------------------------------------------------------- workflows
+
+  /**
+   * Enqueues a workflow in one store write: all its tasks, or none. Nodes without dependencies are
+   * runnable at once, the others wait for theirs (see {@link Workflow}). With an idempotency key already
+   * held by an equal workflow, returns that one ({@code created == false}).
+   *
+   * @throws UnsupportedOperationException if the store has no workflows
+   * @throws WorkflowConflictException if the key is held by a workflow with a different graph
+   * @throws InvalidTaskException if the graph or a task is invalid (nothing was written)
+   */
+  public EnqueuedWorkflow enqueue(Workflow workflow) {
+    WorkflowStore workflows = workflowStore();
+    return new WorkflowWriter(resolver).enqueue(workflow, workflows::insertWorkflow);
+  }
+
+  /**
+   * Enqueues a workflow inside the caller's JDBC transaction: it exists if and only if the caller commits.
+   *
+   * @throws UnsupportedOperationException if the store has no workflows or is not in a JDBC database
+   */
+  public EnqueuedWorkflow enqueue(Connection connection, Workflow workflow) {
+    Objects.requireNonNull(connection, "connection");
+    WorkflowStore workflows = workflowStore();
+    return new WorkflowWriter(resolver).enqueue(workflow, w -> workflows.insertWorkflow(connection, w));
+  }
+
+  /** The workflow with every node's state, or empty if unknown; throws as {@link #enqueue(Workflow)} without workflows. */
+  public Optional<WorkflowInfo> workflow(String id) {
+    return workflowStore().workflow(id);
+  }
+
+  /** Cancels what has not started of a running workflow (see {@link WorkflowStore#cancelWorkflow}). */
+  public Optional<WorkflowInfo> cancelWorkflow(String id) {
+    return workflowStore().cancelWorkflow(id);
+  }
+
+  /**
+   * The parents of each task in {@code tasks}, as {@link TaskContext#parents()} gives them to a handler:
+   * for remote workers, read once for a whole claim. Empty on a store without workflows.
+   */
+  public Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks) {
+    return tasks.isEmpty() ? Map.of()
+        : store.capability(WorkflowStore.class).map(w -> w.parents(tasks)).orElse(Map.of());
+  }
+
+  private WorkflowStore workflowStore() {
+    return store.capability(WorkflowStore.class).orElseThrow(() ->
+        new UnsupportedOperationException("store " + store.name() + " has no workflows"));
   }
 
   private Enqueued single(List<Enqueued> results, TaskSpec spec) {

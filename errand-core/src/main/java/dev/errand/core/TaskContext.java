@@ -1,6 +1,8 @@
 package dev.errand.core;
 
+import dev.errand.core.workflow.ParentResult;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,6 +55,15 @@ public interface TaskContext {
    * @throws PayloadTooLargeException if the payload is over the size limit
    */
   TaskId enqueueOnSuccess(TaskSpec spec);
+
+  /**
+   * The task's parents in a workflow, in the order of its dependencies (a chord's callback: the group's
+   * nodes in order), each with its state, result and last error; read from the store on each call.
+   * Empty for a task that depends on nothing, and on a store without workflows.
+   */
+  default List<ParentResult> parents() {
+    return List.of();
+  }
 
   /**
    * A connection to the store's database inside a transaction that commits together with this task's

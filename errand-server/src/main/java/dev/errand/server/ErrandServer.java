@@ -19,6 +19,7 @@ import dev.errand.server.internal.TaskRoutes;
 import dev.errand.server.internal.WorkerRoutes;
 import dev.errand.server.dashboard.DashboardRoutes;
 import dev.errand.server.events.EventRoutes;
+import dev.errand.server.internal.WorkflowRoutes;
 import dev.errand.server.metrics.ActivityRoutes;
 import dev.errand.server.metrics.MetricsRoutes;
 import io.javalin.Javalin;
@@ -91,6 +92,7 @@ public final class ErrandServer implements AutoCloseable {
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
     routes.addAll(new TaskRoutes(errand, limits).routes());
+    routes.addAll(new WorkflowRoutes(errand, limits).routes());
     routes.addAll(new QueueRoutes(errand, limits, Clock.systemUTC()).routes());
     routes.addAll(new ScheduleRoutes(errand, limits).routes());
     WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());

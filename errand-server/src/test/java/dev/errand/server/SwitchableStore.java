@@ -34,7 +34,13 @@ import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.ParentResult;
+import dev.errand.core.workflow.WorkflowInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -43,7 +49,7 @@ import java.util.function.Supplier;
  * call throws StoreUnavailableException (or StoreCorruptException),
  * including those of the store's schedules, limits and wake-up, which it is assumed to have.
  */
-final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
+final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
   private final TaskStore store;
   private volatile Supplier<RuntimeException> failure; // null while up
 
@@ -95,5 +101,18 @@ final class SwitchableStore implements TaskStore, ScheduleStore, QueueLimitStore
   @Override public int prune(PruneRequest r) { return store().prune(r); }
   @Override public void awaitWork(WaitRequest r) throws InterruptedException { power(WakeUpStore.class).awaitWork(r); }
   @Override public void ping() { store().ping(); }
+  @Override public WorkflowInsertResult insertWorkflow(WorkflowInsert w) { return power(WorkflowStore.class).insertWorkflow(w); }
+  @Override public Optional<WorkflowInfo> workflow(String id) { return power(WorkflowStore.class).workflow(id); }
+  @Override public Optional<WorkflowInfo> cancelWorkflow(String id) { return power(WorkflowStore.class).cancelWorkflow(id); }
+  @Override public Map<TaskId, List<ParentResult>> parents(List<TaskId> t) { return power(WorkflowStore.class).parents(t); }
+
+  /** Workflows only when the real store has them, so a store without answers as it would. */
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    if (type == WorkflowStore.class && store.capability(WorkflowStore.class).isEmpty()) {
+      return Optional.empty();
+    }
+    return TaskStore.super.capability(type);
+  }
   @Override public void close() { store.close(); }
 }

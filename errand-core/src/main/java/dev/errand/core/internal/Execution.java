@@ -10,6 +10,8 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.ParentResult;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,6 +127,13 @@ final class Execution implements TaskContext {
     if (thread != Thread.currentThread()) {
       throw new IllegalStateException(method + " is for the handler's own thread, during the handler call");
     }
+  }
+
+  @Override
+  public List<ParentResult> parents() {
+    return store.capability(WorkflowStore.class)
+        .map(w -> w.parents(List.of(task.id())).getOrDefault(task.id(), List.of()))
+        .orElse(List.of());
   }
 
   @Override

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
+import dev.errand.core.workflow.ParentResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,6 +58,14 @@ public final class JsonOut implements AutoCloseable {
 
   /** Writes {@code task} as an object; its lease token only when {@code withLeaseToken}. */
   public void task(Task t, boolean withLeaseToken) throws IOException {
+    task(t, withLeaseToken, List.of());
+  }
+
+  /**
+   * Writes {@code task} as an object, with its workflow parents as {@code parents}
+   * ({@code [{"name", "id", "state", "result", "lastError"}]}, in the order of its dependencies) if it has any.
+   */
+  public void task(Task t, boolean withLeaseToken, List<ParentResult> parents) throws IOException {
     g.writeStartObject();
     g.writeStringField("id", t.id().value());
     g.writeStringField("queue", t.queue());
@@ -91,6 +101,20 @@ public final class JsonOut implements AutoCloseable {
       }
       instant("leaseUntil", t.lease().until());
       g.writeStringField("workerId", t.lease().workerId());
+    }
+    if (!parents.isEmpty()) {
+      g.writeArrayFieldStart("parents");
+      for (ParentResult p : parents) {
+        g.writeStartObject();
+        g.writeStringField("name", p.name());
+        g.writeStringField("id", p.id().value());
+        g.writeStringField("state", p.state() == null ? null : p.state().name());
+        g.writeFieldName("result");
+        raw(p.result());
+        g.writeStringField("lastError", p.error());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
     }
     g.writeEndObject();
   }

@@ -77,7 +77,7 @@ public final class TaskRoutes {
    * {@code traceparent} header. An invalid one is ignored, not refused, as the W3C specification asks of
    * a receiver; so is a {@code tracestate} that a task header could not hold.
    */
-  private static TraceContext trace(Context ctx) {
+  static TraceContext trace(Context ctx) {
     String parent = ctx.header(TraceContext.TRACEPARENT);
     if (parent == null) {
       return null;

@@ -9,6 +9,7 @@ import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.WorkerCompletion;
 import dev.errand.core.WorkerIds;
+import dev.errand.core.workflow.ParentResult;
 import dev.errand.server.metrics.WorkerTracker;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -102,8 +103,9 @@ public final class WorkerRoutes {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeArrayFieldStart("tasks");
+      Map<TaskId, List<ParentResult>> parents = errand.parents(tasks.stream().map(Task::id).toList());
       for (Task t : tasks) {
-        out.task(t, true);
+        out.task(t, true, parents.getOrDefault(t.id(), List.of()));
       }
       g.writeEndArray();
       g.writeEndObject();

@@ -188,6 +188,7 @@ const VIEWS = {
   '/events': { name: 'events', render: (p) => renderEvents(p) },
   '/tasks': { name: 'tasks', render: (p) => renderTasks(p) },
   '/schedules': { name: 'schedules', render: () => renderSchedules() },
+  '/workflows': { name: 'workflows', render: () => renderWorkflowLookup() },
 };
 
 async function render() {
@@ -203,6 +204,9 @@ async function render() {
     } else if (path.startsWith('/task/')) {
       show('task');
       await renderTask(decodeURIComponent(path.slice(6)));
+    } else if (path.startsWith('/workflow/')) {
+      show('workflow', 'workflows');
+      await renderWorkflow(decodeURIComponent(path.slice(10)));
     } else {
       location.hash = '#/';
     }
@@ -917,6 +921,53 @@ async function renderSchedules() {
     el('td', { class: 'next-fire' }, at(s.nextFire)),
     el('td', { class: 'last-fire' }, at(s.lastFire)))));
   if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '6' }, 'No schedule.')));
+}
+
+// ------------------------------------------------------------------ workflows
+
+function renderWorkflowLookup() {
+  const form = $('#workflow-lookup');
+  form.onsubmit = (ev) => {
+    ev.preventDefault();
+    const id = form.elements.id.value.trim();
+    if (id) location.hash = '#/workflow/' + enc(id);
+  };
+  return Promise.resolve();
+}
+
+// The nodes as an indented list: each under its first dependency (a DAG drawn as a tree), the others named.
+async function renderWorkflow(id) {
+  const w = await api('GET', '/v1/workflows/' + enc(id));
+  $('#workflow-id').textContent = w.id;
+  const fields = [['state', stateBadge(w.state)], ['nodes', w.nodes.length], ['idempotency key', w.idempotencyKey],
+    ['created', at(w.createdAt)], ['finished', w.finishedAt && at(w.finishedAt)]];
+  $('#workflow-fields').replaceChildren(...fields.filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, v instanceof Node ? v : String(v))]));
+  const children = new Map();
+  const roots = [];
+  for (const n of w.nodes) {
+    if (n.dependsOn.length === 0) roots.push(n);
+    else {
+      const first = n.dependsOn[0].node;
+      if (!children.has(first)) children.set(first, []);
+      children.get(first).push(n);
+    }
+  }
+  const others = (deps) => {
+    const names = deps.slice(1).map((d) => d.node + (d.onFailure === 'continue' ? ' (continue)' : ''));
+    if (names.length === 0) return '';
+    const shown = names.length > 5 ? names.slice(0, 5).join(', ') + ' and ' + (names.length - 5) + ' more' : names.join(', ');
+    return el('span', { class: 'note' }, ' also after ' + shown);
+  };
+  const item = (n) => el('li', { 'data-node': n.name },
+    el('strong', {}, n.name), n.finally ? ' (finally) ' : ' ', stateBadge(n.state || 'PRUNED'), ' ',
+    el('a', { href: '#/task/' + enc(n.taskId) }, n.type || n.taskId), others(n.dependsOn),
+    children.has(n.name) ? el('ul', {}, ...children.get(n.name).map(item)) : '');
+  $('#workflow-nodes').replaceChildren(...roots.map(item));
+  const cancel = $('#workflow-cancel');
+  cancel.hidden = w.state !== 'RUNNING';
+  cancel.onclick = () => confirm('Cancel workflow ' + w.id + '? Nodes that have not started are cancelled.')
+    && act('Cancelled workflow ' + w.id, 'POST', '/v1/workflows/' + enc(w.id) + '/cancel', render);
 }
 
 render();

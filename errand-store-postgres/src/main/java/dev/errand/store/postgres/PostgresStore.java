@@ -40,6 +40,12 @@ import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowResolver;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.ParentResult;
+import dev.errand.core.workflow.WorkflowInfo;
 import dev.errand.store.postgres.internal.ConnectionSource;
 import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.Failures;
@@ -52,6 +58,7 @@ import dev.errand.store.postgres.internal.SqlWork;
 import dev.errand.store.postgres.internal.StoreSql;
 import dev.errand.store.postgres.internal.TaskStatements;
 import dev.errand.store.postgres.internal.WorkSignals;
+import dev.errand.store.postgres.internal.WorkflowStatements;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -91,7 +98,7 @@ import org.slf4j.LoggerFactory;
  * threw may or may not have taken effect, a call that returned has committed. Thread-safe.
  */
 public final class PostgresStore
-    implements TaskStore, JdbcTransactionalStore, ScheduleStore, QueueLimitStore, WakeUpStore {
+    implements TaskStore, JdbcTransactionalStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
   public static final String DEFAULT_SCHEMA = "errand";
   private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
   /**
@@ -113,6 +120,7 @@ public final class PostgresStore
   private final StoreSql sql;
   private final TaskStatements statements;
   private final ScheduleStatements schedules;
+  private final WorkflowStatements workflows;
   private final WorkSignals signals = new WorkSignals();
   private final OwnNotifications ownNotifications = new OwnNotifications();
   private final GroupInserter inserter;
@@ -125,6 +133,7 @@ public final class PostgresStore
     this.sql = StoreSql.forSchema(b.effectiveSchema());
     this.name = "postgres:" + sql.schema();
     this.statements = new TaskStatements(sql);
+    this.workflows = new WorkflowStatements(sql, statements);
     this.schedules = new ScheduleStatements(sql);
     this.inserter = new GroupInserter(name, this::insertAndWake, Failures::isOwnData);
     ConnectionSource listenSource;
@@ -287,7 +296,11 @@ public final class PostgresStore
 
   @Override
   public SweepResult sweepExpiredLeases(SweepRequest request) {
-    return withConnection("sweep", c -> statements.sweep(c, request));
+    return inTransaction("sweep", c -> {
+      SweepResult result = statements.sweep(c, request);
+      workflows.finished(c, WorkflowResolver.finalStates(result));
+      return result;
+    });
   }
 
   @Override
@@ -295,16 +308,21 @@ public final class PostgresStore
     if (request.completions().isEmpty()) {
       return new CompleteResult(List.of(), List.of());
     }
-    if (request.hasFollowUps()) {
-      return inTransaction("complete", c -> statements.complete(c, request));
-    }
-    return withConnection("complete", c -> statements.complete(c, request));
+    // In one transaction with the workflow step: a completion that ends a workflow node releases its
+    // dependants in the same commit. Without workflows the step is one probe of an empty table.
+    return inTransaction("complete", c -> completeWithWorkflows(c, request));
+  }
+
+  private CompleteResult completeWithWorkflows(Connection c, CompleteRequest request) throws SQLException {
+    CompleteResult result = statements.complete(c, request);
+    workflows.finished(c, WorkflowResolver.finalStates(request, result));
+    return result;
   }
 
   @Override
   public CompleteResult completeMany(Connection connection, CompleteRequest request) {
     Objects.requireNonNull(connection, "connection");
-    return onCallerConnection("complete", connection, c -> statements.complete(c, request));
+    return onCallerConnection("complete", connection, c -> completeWithWorkflows(c, request));
   }
 
   @Override
@@ -328,7 +346,45 @@ public final class PostgresStore
 
   @Override
   public CancelResult cancel(CancelRequest request) {
-    return withConnection("cancel", c -> statements.cancel(c, request.id()));
+    return inTransaction("cancel", c -> {
+      CancelResult result = statements.cancel(c, request.id());
+      workflows.finished(c, WorkflowResolver.finalStates(result));
+      return result;
+    });
+  }
+
+  @Override
+  public WorkflowInsertResult insertWorkflow(WorkflowInsert insert) {
+    Objects.requireNonNull(insert, "insert");
+    return inTransaction("insertWorkflow", c -> workflows.insert(c, insert));
+  }
+
+  @Override
+  public WorkflowInsertResult insertWorkflow(Connection connection, WorkflowInsert insert) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(insert, "insert");
+    return onCallerConnection("insertWorkflow", connection, c -> workflows.insert(c, insert));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> workflow(String id) {
+    Objects.requireNonNull(id, "id");
+    return withConnection("workflow", c -> workflows.workflow(c, id));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> cancelWorkflow(String id) {
+    Objects.requireNonNull(id, "id");
+    boolean known = inTransaction("cancelWorkflow", c -> workflows.cancel(c, id));
+    return known ? workflow(id) : Optional.empty();
+  }
+
+  @Override
+  public Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks) {
+    if (tasks.isEmpty()) {
+      return Map.of();
+    }
+    return withConnection("parents", c -> workflows.parents(c, tasks));
   }
 
   @Override
@@ -439,6 +495,7 @@ public final class PostgresStore
           }
         }
       }
+      workflows.prune(c, request.finishedBefore(), request.limit());
       return total;
     });
   }

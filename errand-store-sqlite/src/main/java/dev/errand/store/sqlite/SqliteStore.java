@@ -34,6 +34,12 @@ import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowResolver;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.ParentResult;
+import dev.errand.core.workflow.WorkflowInfo;
 import dev.errand.store.sqlite.internal.ClaimHorizon;
 import dev.errand.store.sqlite.internal.Claims;
 import dev.errand.store.sqlite.internal.DirectoryLock;
@@ -52,6 +58,8 @@ import dev.errand.store.sqlite.internal.TaskReads;
 import dev.errand.store.sqlite.internal.TaskWrites;
 import dev.errand.store.sqlite.internal.WorkSignal;
 import dev.errand.store.sqlite.internal.WorkWait;
+import dev.errand.store.sqlite.internal.WorkflowReads;
+import dev.errand.store.sqlite.internal.WorkflowWrites;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -80,7 +88,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} finishes the writes already submitted, then releases the files.
  */
-public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
+public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
   public static final String DATABASE_FILE = "errand.db";
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -98,6 +106,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   private final ReadPool readers;
   private final WorkSignal signal;
   private final TaskWrites writes;
+  private final WorkflowWrites workflowWrites;
   private final Claims claims;
   private final Housekeeping housekeeping = new Housekeeping();
   private final LeaseSweeps sweeps;
@@ -117,6 +126,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     this.signal = signal;
     ClaimHorizon horizon = new ClaimHorizon(); // the writer thread's, shared by the writes that move it
     this.writes = new TaskWrites(horizon);
+    this.workflowWrites = new WorkflowWrites(writes);
     this.claims = new Claims(horizon);
     this.sweeps = new LeaseSweeps(horizon);
     this.reads = new TaskReads(clock, pageReadLimit);
@@ -160,7 +170,11 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
 
   @Override
   public SweepResult sweepExpiredLeases(SweepRequest request) {
-    return writer.submit("sweep", tx -> sweeps.sweep(tx, request));
+    return writer.submit("sweep", tx -> {
+      SweepResult result = sweeps.sweep(tx, request);
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
+      return result;
+    });
   }
 
   @Override
@@ -168,12 +182,47 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     if (request.completions().isEmpty()) {
       return new CompleteResult(List.of(), List.of());
     }
-    return writer.submit("complete", tx -> writes.complete(tx, request));
+    return writer.submit("complete", tx -> {
+      CompleteResult result = writes.complete(tx, request);
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(request, result));
+      return result;
+    });
   }
 
   @Override
   public CancelResult cancel(CancelRequest request) {
-    return writer.submit("cancel", tx -> writes.cancel(tx, request.id()));
+    return writer.submit("cancel", tx -> {
+      CancelResult result = writes.cancel(tx, request.id());
+      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
+      return result;
+    });
+  }
+
+  @Override
+  public WorkflowInsertResult insertWorkflow(WorkflowInsert insert) {
+    Objects.requireNonNull(insert, "insert");
+    return writer.submit("insert workflow", tx -> workflowWrites.insert(tx, insert));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> workflow(String id) {
+    Objects.requireNonNull(id, "id");
+    return readers.read("workflow", statements -> WorkflowReads.workflow(statements, id));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> cancelWorkflow(String id) {
+    Objects.requireNonNull(id, "id");
+    boolean known = writer.submit("cancel workflow", tx -> workflowWrites.cancel(tx, id));
+    return known ? workflow(id) : Optional.empty();
+  }
+
+  @Override
+  public Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks) {
+    if (tasks.isEmpty()) {
+      return Map.of();
+    }
+    return readers.read("parents", statements -> WorkflowReads.parents(statements, tasks));
   }
 
   @Override
@@ -259,7 +308,11 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   /** Each queue's oldest finished tasks, queue by queue and state by state, up to the request's limit in all. */
   @Override
   public int prune(PruneRequest request) {
-    return writer.submit("prune", tx -> housekeeping.prune(tx, request));
+    return writer.submit("prune", tx -> {
+      int pruned = housekeeping.prune(tx, request);
+      workflowWrites.prune(tx, request.finishedBefore(), request.limit());
+      return pruned;
+    });
   }
 
   /**

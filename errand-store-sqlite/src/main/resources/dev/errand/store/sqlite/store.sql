@@ -195,6 +195,106 @@ SET state = 'CANCELLED', finished_at = ?2, lease_token = NULL, lease_until = NUL
 WHERE id = ?1 AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
 RETURNING *
 
+-- name: workflow_insert
+-- A workflow's row, written with its tasks, nodes and edges in one transaction (migration 7).
+INSERT INTO workflows (id, idempotency_key, fingerprint, state, cancel_requested, nodes_open, created_at)
+VALUES (?1, ?2, ?3, 'RUNNING', 0, ?4, ?5)
+
+-- name: workflow_by_key
+SELECT id, fingerprint FROM workflows WHERE idempotency_key = ?1
+
+-- name: workflow_get
+SELECT * FROM workflows WHERE id = ?1
+
+-- name: workflow_node_insert
+INSERT INTO workflow_nodes (task_id, workflow_id, name, position, is_finally, open) VALUES (?1, ?2, ?3, ?4, ?5, 1)
+
+-- name: workflow_edge_insert
+INSERT INTO workflow_edges (child_id, position, parent_id, on_failure, resolved) VALUES (?1, ?2, ?3, ?4, 0)
+
+-- name: workflow_node_list
+-- Every node of workflow ?1 in the order given, with its task's type and state (null once pruned).
+SELECT n.task_id, n.name, n.is_finally, t.type, t.state
+FROM workflow_nodes n LEFT JOIN tasks t ON t.id = n.task_id
+WHERE n.workflow_id = ?1
+ORDER BY n.position
+
+-- name: workflow_edge_list
+-- Every edge of workflow ?1 with its parent's name, by child and place among the child's parents.
+SELECT e.child_id, e.on_failure, p.name
+FROM workflow_nodes c
+JOIN workflow_edges e ON e.child_id = c.task_id
+JOIN workflow_nodes p ON p.task_id = e.parent_id
+WHERE c.workflow_id = ?1
+ORDER BY e.child_id, e.position
+
+-- name: workflow_node_close
+-- Closes the node of task ?1 once: the first write that finds the task final counts it, no later one.
+UPDATE workflow_nodes SET open = 0 WHERE task_id = ?1 AND open = 1
+RETURNING workflow_id, is_finally
+
+-- name: workflow_edges_resolve
+-- Resolves each pending edge leaving task ?1 once; the partial index holds only pending edges.
+UPDATE workflow_edges SET resolved = 1 WHERE parent_id = ?1 AND resolved = 0
+RETURNING child_id, on_failure
+
+-- name: workflow_cancel_waiting
+-- A dependant whose failed parent's edge says fail: cancelled with the reason ?3 as its last error.
+UPDATE tasks SET state = 'CANCELLED', finished_at = ?2, last_error = ?3
+WHERE id = ?1 AND state = 'WAITING'
+
+-- name: workflow_open_decrement
+UPDATE workflows SET nodes_open = nodes_open - ?2 WHERE id = ?1 AND state = 'RUNNING'
+RETURNING nodes_open
+
+-- name: workflow_end
+-- Ends workflow ?1 at ?2: CANCELLED if it was cancelled, FAILED if a node (the finally-node aside) did
+-- not succeed, else SUCCEEDED; returns its finally-node, if any, for the caller to release.
+UPDATE workflows
+SET state = CASE
+              WHEN cancel_requested = 1 THEN 'CANCELLED'
+              WHEN EXISTS (SELECT 1 FROM workflow_nodes n JOIN tasks t ON t.id = n.task_id
+                           WHERE n.workflow_id = workflows.id AND n.is_finally = 0 AND t.state <> 'SUCCEEDED')
+                THEN 'FAILED'
+              ELSE 'SUCCEEDED'
+            END,
+    finished_at = ?2
+WHERE id = ?1 AND state = 'RUNNING'
+RETURNING (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1) AS finally_id
+
+-- name: workflow_cancel_mark
+UPDATE workflows SET cancel_requested = 1 WHERE id = ?1 AND state = 'RUNNING'
+
+-- name: workflow_cancel_nodes
+-- Cancels what has not started of workflow ?1 (the finally-node aside), at ?2.
+UPDATE tasks
+SET state = 'CANCELLED', finished_at = ?2, last_error = 'workflow cancelled'
+WHERE id IN (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 0)
+  AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RETRYING')
+RETURNING id
+
+-- name: workflow_parents
+-- Task ?1's parents in the order of its dependencies, with what they came to (null once pruned).
+SELECT p.name, e.parent_id, t.state, t.result, t.last_error
+FROM workflow_edges e
+JOIN workflow_nodes p ON p.task_id = e.parent_id
+LEFT JOIN tasks t ON t.id = e.parent_id
+WHERE e.child_id = ?1
+ORDER BY e.position
+
+-- name: workflow_prune_ended
+-- Ended workflows that ended before ?1, at most ?2: their rows go; their tasks follow their own retention.
+SELECT id FROM workflows WHERE state <> 'RUNNING' AND finished_at < ?1 ORDER BY finished_at LIMIT ?2
+
+-- name: workflow_delete_edges
+DELETE FROM workflow_edges WHERE child_id IN (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1)
+
+-- name: workflow_delete_nodes
+DELETE FROM workflow_nodes WHERE workflow_id = ?1
+
+-- name: workflow_delete
+DELETE FROM workflows WHERE id = ?1
+
 -- name: dead_replay_by_id
 UPDATE tasks SET state = 'READY', attempt = 0, run_at = ?4, finished_at = NULL, result = NULL
 WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
@@ -260,6 +360,9 @@ LIMIT ?3
 DELETE FROM tasks
 WHERE id IN (SELECT id FROM tasks INDEXED BY tasks_finished
              WHERE state IN ('SUCCEEDED', 'CANCELLED') AND queue = ?1 AND state = ?2 AND finished_at < ?3
+               -- A running workflow's results are kept until it ends (migration 7).
+               AND NOT EXISTS (SELECT 1 FROM workflow_nodes n JOIN workflows w ON w.id = n.workflow_id
+                               WHERE n.task_id = tasks.id AND w.state = 'RUNNING')
              ORDER BY finished_at
              LIMIT ?4)
 RETURNING id

@@ -1,12 +1,18 @@
 package dev.errand.store.sqlite;
 
+import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.CompleteRequest;
+import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.testkit.NewTasks;
+import dev.errand.core.workflow.EnqueuedWorkflow;
+import dev.errand.core.workflow.Workflow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       after each claim returns, prints one line {@code id token} per claimed task, then keeps claiming
  *       an empty queue until killed.
  *   <li>{@code hold DIR}: opens the store, prints {@code open}, and keeps it open until stdin closes.
+ *   <li>{@code chord DIR}: enqueues a chord of {@link #CHORD_MEMBERS} tasks in queue {@code chord}, prints
+ *       {@code workflow ID CALLBACK_ID}, then claims members in batches of 10 with a 2 s lease and completes
+ *       each batch in one call, printing {@code done ID} per task after the call returns, until killed.
  * </ul>
  */
 public final class StoreChild {
@@ -39,6 +48,7 @@ public final class StoreChild {
       case "insert" -> insertForever(directory);
       case "claim" -> claimAll(directory);
       case "hold" -> hold(directory);
+      case "chord" -> chord(directory);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }
@@ -72,6 +82,33 @@ public final class StoreChild {
     }
     for (Thread thread : threads) {
       thread.join();
+    }
+  }
+
+  public static final int CHORD_MEMBERS = 2_000;
+
+  private static void chord(Path directory) {
+    SqliteStore store = SqliteStore.open(directory);
+    Errand errand = Errand.builder().store(store).runWorkers(false).runSchedules(false).build();
+    List<TaskSpec> members = new ArrayList<>();
+    for (int i = 0; i < CHORD_MEMBERS; i++) {
+      members.add(TaskSpec.of("member", i).queue("chord"));
+    }
+    EnqueuedWorkflow w = errand.enqueue(Workflow.chord(Workflow.group(members),
+        TaskSpec.of("callback", Json.NULL).queue("chord")));
+    System.out.println("workflow " + w.id() + " " + w.nodes().get(Integer.toString(CHORD_MEMBERS)));
+    System.out.flush();
+    while (true) {
+      List<Task> claimed = store.claim(new ClaimRequest("chord", 10, Duration.ofSeconds(2), "child")).tasks();
+      store.completeMany(new CompleteRequest(claimed.stream().map(t -> new Completion(t.id(), t.lease().token(),
+          new Completion.Succeeded(t.payload()))).toList()));
+      StringBuilder lines = new StringBuilder();
+      for (Task t : claimed) {
+        lines.append("done ").append(t.id()).append('\n');
+      }
+      // Printed only now: every completion the parent reads was acknowledged as durable.
+      System.out.print(lines);
+      System.out.flush();
     }
   }
 

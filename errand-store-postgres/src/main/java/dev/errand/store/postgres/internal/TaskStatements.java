@@ -330,10 +330,15 @@ public final class TaskStatements {
       insert(c, followUps.inserts());
     }
     if (!followUps.decrements().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.get("decrement_joins"))) {
-        ps.setArray(1, SqlArrays.text(c, followUps.decrements().stream().map(TaskId::value).toArray(String[]::new)));
-        ps.executeQuery().close();
-      }
+      decrementJoins(c, followUps.decrements());
+    }
+  }
+
+  /** One off the join counter of each WAITING task listed, once per listing, in the caller's transaction. */
+  public void decrementJoins(Connection c, List<TaskId> ids) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("decrement_joins"))) {
+      ps.setArray(1, SqlArrays.text(c, ids.stream().map(TaskId::value).toArray(String[]::new)));
+      ps.executeQuery().close();
     }
   }
 

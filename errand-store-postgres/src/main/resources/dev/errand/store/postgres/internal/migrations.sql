@@ -139,3 +139,43 @@ ALTER TABLE {schema}.tasks
 -- WAITING tasks by queue: the queue counts and the list of one state read them here, not from the table.
 -- Decrements find their tasks by primary key.
 CREATE INDEX tasks_joining ON {schema}.tasks (queue, id) WHERE state = 'WAITING';
+
+-- name: 7_workflows
+-- Workflows. A workflow's row counts its open nodes (the finally-node aside); a node row per task says
+-- which workflow it belongs to and closes once, when the task is first final; an edge row per dependency
+-- is resolved once, by the transaction that first finds its parent final (the UPDATE re-checks the flag
+-- on the newest row version, so of two racing transactions one resolves it). No column of tasks changes
+-- and no claim reads these tables; a completion probes workflow_nodes by primary key.
+CREATE TABLE {schema}.workflows (
+  id               text COLLATE "C" PRIMARY KEY,
+  idempotency_key  text COLLATE "C" UNIQUE,
+  fingerprint      text NOT NULL,
+  state            text NOT NULL CHECK (state IN ('RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  cancel_requested boolean NOT NULL DEFAULT false,
+  nodes_open       integer NOT NULL CHECK (nodes_open >= 0),
+  created_at       timestamptz NOT NULL,
+  finished_at      timestamptz
+);
+-- Ended workflows by end time, for pruning them with their tasks' retention.
+CREATE INDEX workflows_finished ON {schema}.workflows (finished_at) WHERE state <> 'RUNNING';
+
+CREATE TABLE {schema}.workflow_nodes (
+  task_id     text COLLATE "C" PRIMARY KEY,
+  workflow_id text COLLATE "C" NOT NULL,
+  name        text NOT NULL,
+  position    integer NOT NULL,
+  is_finally  boolean NOT NULL,
+  open        boolean NOT NULL,
+  UNIQUE (workflow_id, position)
+);
+
+CREATE TABLE {schema}.workflow_edges (
+  child_id   text COLLATE "C" NOT NULL,
+  position   integer NOT NULL,
+  parent_id  text COLLATE "C" NOT NULL,
+  on_failure text NOT NULL CHECK (on_failure IN ('fail', 'continue')),
+  resolved   boolean NOT NULL,
+  PRIMARY KEY (child_id, position)
+);
+-- Pending edges by parent: what a parent's end resolves. Resolved edges leave the index.
+CREATE INDEX workflow_edges_pending ON {schema}.workflow_edges (parent_id) WHERE NOT resolved;

@@ -325,6 +325,128 @@ SET state = 'CANCELLED', finished_at = now(), lease_token = NULL, lease_until = 
 WHERE id = ? AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING')
 RETURNING *
 
+-- name: workflow_insert
+-- A workflow's row, first of its writes: a key another transaction holds makes this wait for that one,
+-- then insert nothing (the caller reads the holder). Parameters: id, key, fingerprint, open nodes.
+INSERT INTO {schema}.workflows (id, idempotency_key, fingerprint, state, nodes_open, created_at)
+VALUES (?, ?, ?, 'RUNNING', ?, now())
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id
+
+-- name: workflow_by_key
+SELECT id, fingerprint FROM {schema}.workflows WHERE idempotency_key = ?
+
+-- name: workflow_get
+SELECT * FROM {schema}.workflows WHERE id = ?
+
+-- name: workflow_nodes_insert
+INSERT INTO {schema}.workflow_nodes (task_id, workflow_id, name, position, is_finally, open)
+SELECT n.task_id, ?, n.name, n.position, n.is_finally, true
+FROM unnest(?::text[], ?::text[], ?::integer[], ?::boolean[]) AS n(task_id, name, position, is_finally)
+
+-- name: workflow_edges_insert
+INSERT INTO {schema}.workflow_edges (child_id, position, parent_id, on_failure, resolved)
+SELECT e.child_id, e.position, e.parent_id, e.on_failure, false
+FROM unnest(?::text[], ?::integer[], ?::text[], ?::text[]) AS e(child_id, position, parent_id, on_failure)
+
+-- name: workflow_node_list
+-- Every node of a workflow in the order given, with its task's type and state (null once pruned).
+SELECT n.task_id, n.name, n.is_finally, t.type, t.state
+FROM {schema}.workflow_nodes n LEFT JOIN {schema}.tasks t ON t.id = n.task_id
+WHERE n.workflow_id = ?
+ORDER BY n.position
+
+-- name: workflow_edge_list
+-- Every edge of a workflow with its parent's name, by child and place among the child's parents.
+SELECT e.child_id, e.on_failure, p.name
+FROM {schema}.workflow_nodes c
+JOIN {schema}.workflow_edges e ON e.child_id = c.task_id
+JOIN {schema}.workflow_nodes p ON p.task_id = e.parent_id
+WHERE c.workflow_id = ?
+ORDER BY e.child_id, e.position
+
+-- name: workflow_nodes_close
+-- Closes the open nodes of the tasks listed, once each: of two transactions that race, the second finds
+-- the node closed when it re-checks the row the first changed. Tasks that are no node match nothing.
+UPDATE {schema}.workflow_nodes SET open = false
+WHERE task_id = ANY(?::text[]) AND open
+RETURNING task_id, workflow_id, is_finally
+
+-- name: workflow_edges_resolve
+-- Resolves each pending edge leaving the tasks listed, once.
+UPDATE {schema}.workflow_edges SET resolved = true
+WHERE parent_id = ANY(?::text[]) AND NOT resolved
+RETURNING parent_id, child_id, on_failure
+
+-- name: workflow_cancel_waiting
+-- Dependants whose failed parent's edge says fail: cancelled, each with its reason as last error.
+UPDATE {schema}.tasks t
+SET state = 'CANCELLED', finished_at = now(), last_error = i.reason
+FROM unnest(?::text[], ?::text[]) AS i(id, reason)
+WHERE t.id = i.id AND t.state = 'WAITING'
+RETURNING t.id
+
+-- name: workflow_open_decrement
+-- Counts closed nodes off their workflows; the rows come back with what is left open. The row lock
+-- orders racing transactions, so one of them sees zero.
+UPDATE {schema}.workflows w
+SET nodes_open = w.nodes_open - i.n
+FROM unnest(?::text[], ?::integer[]) AS i(id, n)
+WHERE w.id = i.id AND w.state = 'RUNNING'
+RETURNING w.id, w.nodes_open
+
+-- name: workflow_end
+-- Ends a workflow: CANCELLED if it was cancelled, FAILED if a node (the finally-node aside) did not
+-- succeed, else SUCCEEDED; returns its finally-node, if any, for the caller to release.
+UPDATE {schema}.workflows w
+SET state = CASE
+              WHEN w.cancel_requested THEN 'CANCELLED'
+              WHEN EXISTS (SELECT 1 FROM {schema}.workflow_nodes n JOIN {schema}.tasks t ON t.id = n.task_id
+                           WHERE n.workflow_id = w.id AND NOT n.is_finally AND t.state <> 'SUCCEEDED')
+                THEN 'FAILED'
+              ELSE 'SUCCEEDED'
+            END,
+    finished_at = now()
+WHERE w.id = ? AND w.state = 'RUNNING'
+RETURNING (SELECT n.task_id FROM {schema}.workflow_nodes n WHERE n.workflow_id = w.id AND n.is_finally) AS finally_id
+
+-- name: workflow_cancel_mark
+UPDATE {schema}.workflows SET cancel_requested = true WHERE id = ? AND state = 'RUNNING'
+
+-- name: workflow_cancel_nodes
+-- Cancels what has not started of a workflow (the finally-node aside).
+UPDATE {schema}.tasks
+SET state = 'CANCELLED', finished_at = now(), last_error = 'workflow cancelled'
+WHERE id IN (SELECT task_id FROM {schema}.workflow_nodes WHERE workflow_id = ? AND NOT is_finally)
+  AND state IN ('WAITING', 'SCHEDULED', 'READY', 'RETRYING')
+RETURNING id
+
+-- name: workflow_parents
+-- The listed tasks' parents in the order of their dependencies, with what they came to (null once pruned).
+SELECT e.child_id, p.name, e.parent_id, t.state, t.result, t.last_error
+FROM {schema}.workflow_edges e
+JOIN {schema}.workflow_nodes p ON p.task_id = e.parent_id
+LEFT JOIN {schema}.tasks t ON t.id = e.parent_id
+WHERE e.child_id = ANY(?::text[])
+ORDER BY e.child_id, e.position
+
+-- name: workflow_prune_ended
+-- The rows of workflows that ended before the first parameter, at most the second; their tasks follow
+-- their own retention.
+WITH ended AS (
+  SELECT id FROM {schema}.workflows WHERE state <> 'RUNNING' AND finished_at < ? ORDER BY finished_at LIMIT ?
+),
+nodes AS (
+  DELETE FROM {schema}.workflow_nodes WHERE workflow_id IN (SELECT id FROM ended) RETURNING task_id
+),
+edges AS (
+  DELETE FROM {schema}.workflow_edges WHERE child_id IN (SELECT task_id FROM nodes)
+),
+gone AS (
+  DELETE FROM {schema}.workflows WHERE id IN (SELECT id FROM ended) RETURNING id
+)
+SELECT count(*) FROM gone
+
 -- name: get_task
 SELECT * FROM {schema}.tasks WHERE id = ?
 
@@ -564,6 +686,9 @@ WITH gone AS (
   WHERE id IN (
     SELECT id FROM {schema}.tasks
     WHERE state IN ('SUCCEEDED', 'CANCELLED') AND queue = ? AND state = ? AND finished_at < ?
+      -- A running workflow's results are kept until it ends (migration 7).
+      AND NOT EXISTS (SELECT 1 FROM {schema}.workflow_nodes n JOIN {schema}.workflows w ON w.id = n.workflow_id
+                      WHERE n.task_id = tasks.id AND w.state = 'RUNNING')
     ORDER BY finished_at
     LIMIT ?
     FOR UPDATE SKIP LOCKED

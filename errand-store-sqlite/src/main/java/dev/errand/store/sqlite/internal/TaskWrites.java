@@ -227,8 +227,16 @@ public final class TaskWrites {
     if (!followUps.inserts().isEmpty()) {
       insert(tx, followUps.inserts());
     }
+    decrementJoins(tx, followUps.decrements(), now);
+  }
+
+  /**
+   * One off the join counter of each WAITING task listed, once per listing: a task that reaches zero is
+   * made runnable and its queue woken after the commit.
+   */
+  public void decrementJoins(WriteContext tx, List<TaskId> ids, long now) throws SQLException {
     Map<TaskId, Integer> decrements = new LinkedHashMap<>();
-    followUps.decrements().forEach(id -> decrements.merge(id, 1, Integer::sum));
+    ids.forEach(id -> decrements.merge(id, 1, Integer::sum));
     PreparedStatement decrement = tx.statement("task_join_decrement");
     for (Map.Entry<TaskId, Integer> d : decrements.entrySet()) {
       decrement.setString(1, d.getKey().value());

@@ -1,0 +1,146 @@
+package dev.errand.core.spi;
+
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.workflow.OnFailure;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The rule that moves a workflow on, kept once here and run by each {@link WorkflowStore} inside the
+ * transaction of the write that made tasks final, through that store's {@link Writes}.
+ *
+ * <p>For the tasks just made final: close their nodes (a node closes once, so a task that ends again
+ * after a replay does nothing); resolve the pending edges leaving the closed nodes (each once); a resolved
+ * edge whose parent SUCCEEDED, or whose policy is {@link OnFailure#CONTINUE}, takes one off its
+ * dependant's join counter (the decrement that reaches zero makes it runnable), any other cancels the
+ * WAITING dependant with the reason; the cancelled dependants are final in turn, and the same is done for
+ * them. Each closed node counts off its workflow's open nodes (the finally-node aside); a workflow that
+ * reaches zero ends, and its finally-node is released.
+ */
+public final class WorkflowResolver {
+  private WorkflowResolver() {}
+
+  /** The store's side of the rule, in SQL; every call runs in the transaction of the write that called {@link #finished}. */
+  public interface Writes {
+    /** Closes the open nodes of {@code tasks} (tasks that are no node are ignored); returns those closed now. */
+    List<ClosedNode> closeNodes(Collection<TaskId> tasks) throws SQLException;
+
+    /** Marks resolved the pending edges whose parent is in {@code parents}; returns those marked now. */
+    List<ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException;
+
+    /** Takes one off the join counter of each WAITING task listed, once per listing (as a follow-up decrement). */
+    void decrementJoins(List<TaskId> tasks) throws SQLException;
+
+    /** Cancels the listed tasks that are WAITING, each with its reason as last error; returns those cancelled. */
+    List<TaskId> cancelWaiting(Map<TaskId, String> reasons) throws SQLException;
+
+    /**
+     * Counts {@code closed} nodes off each workflow's open nodes; a workflow that reaches zero ends now
+     * (CANCELLED if it was cancelled, FAILED if any node but the finally-node did not succeed, else
+     * SUCCEEDED). Returns the finally-nodes of the workflows that ended.
+     */
+    List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException;
+  }
+
+  /** A node closed now: its task, its workflow, whether it is the finally-node. */
+  public record ClosedNode(TaskId task, String workflowId, boolean isFinally) {}
+
+  /** An edge resolved now. */
+  public record ResolvedEdge(TaskId parent, TaskId child, OnFailure onFailure) {}
+
+  /**
+   * Moves on the workflows of {@code finished}, tasks made final by the calling write, with the final
+   * state each was left in. Does nothing for tasks that are no workflow node.
+   */
+  public static void finished(Writes writes, Map<TaskId, TaskState> finished) throws SQLException {
+    Map<TaskId, TaskState> frontier = finished;
+    while (!frontier.isEmpty()) {
+      List<ClosedNode> closed = writes.closeNodes(sorted(frontier.keySet()));
+      if (closed.isEmpty()) {
+        return;
+      }
+      Map<String, Integer> perWorkflow = new TreeMap<>();
+      List<TaskId> closedTasks = new ArrayList<>(closed.size());
+      for (ClosedNode n : closed) {
+        closedTasks.add(n.task());
+        if (!n.isFinally()) {
+          perWorkflow.merge(n.workflowId(), 1, Integer::sum);
+        }
+      }
+      List<TaskId> decrements = new ArrayList<>();
+      Map<TaskId, String> cancels = new TreeMap<>();
+      for (ResolvedEdge e : writes.resolveEdges(sorted(closedTasks))) {
+        TaskState parentState = frontier.get(e.parent());
+        if (parentState == TaskState.SUCCEEDED || e.onFailure() == OnFailure.CONTINUE) {
+          decrements.add(e.child());
+        } else {
+          cancels.putIfAbsent(e.child(), "dependency " + e.parent() + " ended " + parentState);
+        }
+      }
+      decrements.sort(null);
+      if (!cancels.isEmpty()) {
+        frontier = new LinkedHashMap<>();
+        for (TaskId id : writes.cancelWaiting(cancels)) {
+          frontier.put(id, TaskState.CANCELLED);
+        }
+      } else {
+        frontier = Map.of();
+      }
+      if (!decrements.isEmpty()) {
+        writes.decrementJoins(decrements);
+      }
+      List<TaskId> finallyNodes = perWorkflow.isEmpty() ? List.of() : writes.closeWorkflows(perWorkflow);
+      if (!finallyNodes.isEmpty()) {
+        writes.decrementJoins(sorted(finallyNodes));
+      }
+    }
+  }
+
+  /** The tasks a batch of completions made final: the first applied completion of each id that succeeded or died. */
+  public static Map<TaskId, TaskState> finalStates(CompleteRequest request, CompleteResult result) {
+    Set<TaskId> stale = new HashSet<>(result.stale());
+    Map<TaskId, TaskState> finished = new LinkedHashMap<>();
+    Set<TaskId> seen = new HashSet<>();
+    for (Completion c : request.completions()) {
+      if (seen.add(c.id()) && !stale.contains(c.id())) {
+        switch (c.outcome()) {
+          case Completion.Succeeded s -> finished.put(c.id(), TaskState.SUCCEEDED);
+          case Completion.Dead d -> finished.put(c.id(), TaskState.DEAD);
+          default -> { }
+        }
+      }
+    }
+    return finished;
+  }
+
+  /** The tasks a sweep killed. */
+  public static Map<TaskId, TaskState> finalStates(SweepResult result) {
+    Map<TaskId, TaskState> finished = new LinkedHashMap<>();
+    for (SweepResult.Swept s : result.swept()) {
+      if (s.state() == TaskState.DEAD) {
+        finished.put(s.task().id(), TaskState.DEAD);
+      }
+    }
+    return finished;
+  }
+
+  /** The task a cancel ended, if it did. */
+  public static Map<TaskId, TaskState> finalStates(CancelResult result) {
+    return result.status() == CancelResult.Status.CANCELLED
+        ? Map.of(result.task().id(), TaskState.CANCELLED) : Map.of();
+  }
+
+  private static List<TaskId> sorted(Collection<TaskId> ids) {
+    List<TaskId> out = new ArrayList<>(ids);
+    out.sort((a, b) -> a.value().compareTo(b.value()));
+    return out;
+  }
+}

@@ -1,0 +1,224 @@
+package dev.errand.store.sqlite.internal;
+
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowResolver;
+import dev.errand.core.workflow.Dependency;
+import dev.errand.core.workflow.OnFailure;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes of workflows (migration 7): a workflow inserted whole, and {@link WorkflowResolver} run in
+ * the transaction of every completion, sweep and cancel that makes tasks final. Confined to the writer
+ * thread. Not public API.
+ */
+public final class WorkflowWrites {
+  private final TaskWrites tasks;
+
+  public WorkflowWrites(TaskWrites tasks) {
+    this.tasks = tasks;
+  }
+
+  public WorkflowInsertResult insert(WriteContext tx, WorkflowInsert w) throws SQLException {
+    if (w.idempotencyKey() != null) {
+      PreparedStatement byKey = tx.statement("workflow_by_key");
+      byKey.setString(1, w.idempotencyKey());
+      String id = null;
+      String fingerprint = null;
+      try (ResultSet rs = byKey.executeQuery()) {
+        if (rs.next()) {
+          id = rs.getString(1);
+          fingerprint = rs.getString(2);
+        }
+      }
+      if (id != null) {
+        Map<String, TaskId> nodes = new LinkedHashMap<>();
+        PreparedStatement list = tx.statement("workflow_node_list");
+        list.setString(1, id);
+        try (ResultSet rs = list.executeQuery()) {
+          while (rs.next()) {
+            nodes.put(rs.getString("name"), TaskId.of(rs.getString("task_id")));
+          }
+        }
+        return new WorkflowInsertResult(id, nodes, fingerprint, false);
+      }
+    }
+    long now = Micros.of(tx.now());
+    tasks.insert(tx, w.nodes().stream().map(WorkflowInsert.Node::task).toList());
+    Map<String, TaskId> ids = new LinkedHashMap<>();
+    w.nodes().forEach(n -> ids.put(n.name(), n.task().id()));
+    PreparedStatement node = tx.statement("workflow_node_insert");
+    PreparedStatement edge = tx.statement("workflow_edge_insert");
+    int open = 0;
+    for (int i = 0; i < w.nodes().size(); i++) {
+      WorkflowInsert.Node n = w.nodes().get(i);
+      open += n.isFinally() ? 0 : 1;
+      node.setString(1, n.task().id().value());
+      node.setString(2, w.id());
+      node.setString(3, n.name());
+      node.setInt(4, i);
+      node.setInt(5, n.isFinally() ? 1 : 0);
+      node.addBatch();
+      for (int k = 0; k < n.dependsOn().size(); k++) {
+        Dependency d = n.dependsOn().get(k);
+        edge.setString(1, n.task().id().value());
+        edge.setInt(2, k);
+        edge.setString(3, ids.get(d.node()).value());
+        edge.setString(4, d.onFailure().wireName());
+        edge.addBatch();
+      }
+    }
+    node.executeBatch();
+    edge.executeBatch();
+    PreparedStatement insert = tx.statement("workflow_insert");
+    insert.setString(1, w.id());
+    insert.setString(2, w.idempotencyKey());
+    insert.setString(3, w.fingerprint());
+    insert.setInt(4, open);
+    insert.setLong(5, now);
+    insert.executeUpdate();
+    return new WorkflowInsertResult(w.id(), ids, w.fingerprint(), true);
+  }
+
+  /** After a batch of completions, a sweep or a cancel, in its transaction: the tasks it made final move their workflows on. */
+  public void finished(WriteContext tx, Map<TaskId, TaskState> finished) throws SQLException {
+    if (finished.isEmpty()) {
+      return;
+    }
+    WorkflowResolver.finished(new Writes(tx), finished);
+  }
+
+  /** Cancels what has not started of workflow {@code id}; false if it is unknown. */
+  public boolean cancel(WriteContext tx, String id) throws SQLException {
+    PreparedStatement get = tx.statement("workflow_get");
+    get.setString(1, id);
+    try (ResultSet rs = get.executeQuery()) {
+      if (!rs.next()) {
+        return false;
+      }
+    }
+    PreparedStatement mark = tx.statement("workflow_cancel_mark");
+    mark.setString(1, id);
+    if (mark.executeUpdate() == 0) {
+      return true; // already ended
+    }
+    PreparedStatement cancel = tx.statement("workflow_cancel_nodes");
+    cancel.setString(1, id);
+    cancel.setLong(2, Micros.of(tx.now()));
+    Map<TaskId, TaskState> cancelled = new LinkedHashMap<>();
+    try (ResultSet rs = cancel.executeQuery()) {
+      while (rs.next()) {
+        cancelled.put(TaskId.of(rs.getString(1)), TaskState.CANCELLED);
+      }
+    }
+    finished(tx, cancelled);
+    // A workflow whose every node had ended but the count: cannot happen, nodes close with their writes.
+    return true;
+  }
+
+  /** Deletes the rows of workflows that ended before {@code endedBefore}, at most {@code limit}; returns how many. */
+  public int prune(WriteContext tx, Instant endedBefore, int limit) throws SQLException {
+    PreparedStatement find = tx.statement("workflow_prune_ended");
+    find.setLong(1, Micros.of(endedBefore));
+    find.setInt(2, limit);
+    List<String> ended = SqlRuns.readIds(find);
+    SqlRuns.runForEach(tx.statement("workflow_delete_edges"), ended);
+    SqlRuns.runForEach(tx.statement("workflow_delete_nodes"), ended);
+    SqlRuns.runForEach(tx.statement("workflow_delete"), ended);
+    return ended.size();
+  }
+
+  private final class Writes implements WorkflowResolver.Writes {
+    private final WriteContext tx;
+
+    Writes(WriteContext tx) {
+      this.tx = tx;
+    }
+
+    @Override
+    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
+      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+      PreparedStatement close = tx.statement("workflow_node_close");
+      for (TaskId id : ids) {
+        close.setString(1, id.value());
+        try (ResultSet rs = close.executeQuery()) {
+          if (rs.next()) {
+            closed.add(new WorkflowResolver.ClosedNode(id, rs.getString(1), rs.getInt(2) == 1));
+          }
+        }
+      }
+      return closed;
+    }
+
+    @Override
+    public List<WorkflowResolver.ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException {
+      List<WorkflowResolver.ResolvedEdge> edges = new ArrayList<>();
+      PreparedStatement resolve = tx.statement("workflow_edges_resolve");
+      for (TaskId parent : parents) {
+        resolve.setString(1, parent.value());
+        try (ResultSet rs = resolve.executeQuery()) {
+          while (rs.next()) {
+            edges.add(new WorkflowResolver.ResolvedEdge(parent, TaskId.of(rs.getString(1)),
+                OnFailure.ofWireName(rs.getString(2))));
+          }
+        }
+      }
+      return edges;
+    }
+
+    @Override
+    public void decrementJoins(List<TaskId> ids) throws SQLException {
+      tasks.decrementJoins(tx, ids, Micros.of(tx.now()));
+    }
+
+    @Override
+    public List<TaskId> cancelWaiting(Map<TaskId, String> reasons) throws SQLException {
+      List<TaskId> cancelled = new ArrayList<>();
+      PreparedStatement cancel = tx.statement("workflow_cancel_waiting");
+      for (Map.Entry<TaskId, String> r : reasons.entrySet()) {
+        cancel.setString(1, r.getKey().value());
+        cancel.setLong(2, Micros.of(tx.now()));
+        cancel.setString(3, r.getValue());
+        if (cancel.executeUpdate() > 0) {
+          cancelled.add(r.getKey());
+        }
+      }
+      return cancelled;
+    }
+
+    @Override
+    public List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException {
+      List<TaskId> finallyNodes = new ArrayList<>();
+      PreparedStatement decrement = tx.statement("workflow_open_decrement");
+      PreparedStatement end = tx.statement("workflow_end");
+      for (Map.Entry<String, Integer> c : closed.entrySet()) {
+        decrement.setString(1, c.getKey());
+        decrement.setInt(2, c.getValue());
+        boolean ended;
+        try (ResultSet rs = decrement.executeQuery()) {
+          ended = rs.next() && rs.getInt(1) == 0;
+        }
+        if (ended) {
+          end.setString(1, c.getKey());
+          end.setLong(2, Micros.of(tx.now()));
+          try (ResultSet rs = end.executeQuery()) {
+            if (rs.next() && rs.getString(1) != null) {
+              finallyNodes.add(TaskId.of(rs.getString(1)));
+            }
+          }
+        }
+      }
+      return finallyNodes;
+    }
+  }
+}
