@@ -140,6 +140,34 @@ public abstract class WorkflowConformanceTest extends StoreUnderTest {
     assertThat(info.nodes().get(2).dependsOn()).containsExactly(Dependency.on("1"));
   }
 
+  /**
+   * A store may skip the workflow step of a completion while no workflow node is open (SQLite does): a
+   * plain task's completion first, a workflow that ends, a finally-task that ends after its workflow, and
+   * a second workflow after that must each still move on.
+   */
+  @Test
+  void workflowsMoveOnAfterPlainCompletionsAndAfterEarlierWorkflowsEnded() {
+    TaskId plain = errand.enqueue(spec("plain")).id();
+    succeed(claimOne(plain), "0");
+
+    EnqueuedWorkflow first = errand.enqueue(Workflow.chain(spec("a"), spec("b")).withFinally(spec("cleanup")));
+    succeed(claimOne(first.nodes().get("0")), "1");
+    succeed(claimOne(first.nodes().get("1")), "2");
+    assertThat(workflowState(first)).isEqualTo(WorkflowState.SUCCEEDED);
+    TaskId cleanup = first.nodes().values().stream()
+        .filter(id -> !id.equals(first.nodes().get("0")) && !id.equals(first.nodes().get("1")))
+        .findFirst().orElseThrow();
+    succeed(claimOne(cleanup), "3");
+
+    TaskId plainAgain = errand.enqueue(spec("plain")).id();
+    succeed(claimOne(plainAgain), "4");
+    EnqueuedWorkflow second = errand.enqueue(Workflow.chain(spec("c"), spec("d")));
+    succeed(claimOne(second.nodes().get("0")), "5");
+    assertThat(state(second.nodes().get("1"))).isEqualTo(TaskState.READY);
+    succeed(claimOne(second.nodes().get("1")), "6");
+    assertThat(workflowState(second)).isEqualTo(WorkflowState.SUCCEEDED);
+  }
+
   @Test
   void chordCallbackRunsOnceAfterAllOfAGroupOfHundredCompletingConcurrently() throws Exception {
     List<TaskSpec> members = new ArrayList<>();

@@ -228,6 +228,10 @@ JOIN workflow_nodes p ON p.task_id = e.parent_id
 WHERE c.workflow_id = ?1
 ORDER BY e.child_id, e.position
 
+-- name: workflow_any_open
+-- Whether any workflow node is open: one probe of workflow_nodes_open.
+SELECT EXISTS (SELECT 1 FROM workflow_nodes INDEXED BY workflow_nodes_open WHERE open = 1)
+
 -- name: workflow_node_close
 -- Closes the node of task ?1 once: the first write that finds the task final counts it, no later one.
 UPDATE workflow_nodes SET open = 0 WHERE task_id = ?1 AND open = 1

@@ -24,6 +24,12 @@ import java.util.Map;
  */
 public final class WorkflowWrites {
   private final TaskWrites tasks;
+  // Whether a workflow node may be open; null until asked of the database. While none is, no task that
+  // ends can move a workflow on, and a drain of plain tasks pays no probe per completion. Set at once by
+  // an insert (a rolled-back one leaves it set: harmless); forgotten only after a commit that closed nodes,
+  // so a rollback cannot leave it wrongly unset. The store's directory lock makes this process the only
+  // writer. Confined to the writer thread.
+  private Boolean mayHaveOpenNodes;
 
   public WorkflowWrites(TaskWrites tasks) {
     this.tasks = tasks;
@@ -54,6 +60,7 @@ public final class WorkflowWrites {
       }
     }
     long now = Micros.of(tx.now());
+    mayHaveOpenNodes = true;
     tasks.insert(tx, w.nodes().stream().map(WorkflowInsert.Node::task).toList());
     Map<String, TaskId> ids = new LinkedHashMap<>();
     w.nodes().forEach(n -> ids.put(n.name(), n.task().id()));
@@ -95,7 +102,19 @@ public final class WorkflowWrites {
     if (finished.isEmpty()) {
       return;
     }
-    WorkflowResolver.finished(new Writes(tx), finished);
+    if (mayHaveOpenNodes == null) {
+      try (ResultSet rs = tx.statement("workflow_any_open").executeQuery()) {
+        mayHaveOpenNodes = rs.next() && rs.getInt(1) == 1;
+      }
+    }
+    if (!mayHaveOpenNodes) {
+      return;
+    }
+    Writes writes = new Writes(tx);
+    WorkflowResolver.finished(writes, finished);
+    if (writes.closedAny) {
+      tx.afterCommit(() -> mayHaveOpenNodes = null);
+    }
   }
 
   /** Cancels what has not started of workflow {@code id}; false if it is unknown. */
@@ -140,6 +159,7 @@ public final class WorkflowWrites {
 
   private final class Writes implements WorkflowResolver.Writes {
     private final WriteContext tx;
+    private boolean closedAny;
 
     Writes(WriteContext tx) {
       this.tx = tx;
@@ -157,6 +177,7 @@ public final class WorkflowWrites {
           }
         }
       }
+      closedAny |= !closed.isEmpty();
       return closed;
     }
 

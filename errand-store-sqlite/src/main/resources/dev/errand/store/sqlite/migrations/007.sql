@@ -30,6 +30,10 @@ CREATE TABLE workflow_nodes (
   UNIQUE (workflow_id, position)
 )
 
+-- name: create_workflow_nodes_open
+-- The open nodes only: whether any is open is one probe, asked before a completion looks for its node.
+CREATE INDEX workflow_nodes_open ON workflow_nodes (task_id) WHERE open = 1
+
 -- name: create_workflow_edges
 CREATE TABLE workflow_edges (
   child_id   TEXT NOT NULL,
