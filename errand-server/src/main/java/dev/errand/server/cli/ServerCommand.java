@@ -9,6 +9,7 @@ import dev.errand.server.Observability;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
 import dev.errand.server.internal.ConfigFile;
+import dev.errand.server.internal.StoreCircuit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,7 +120,9 @@ final class ServerCommand implements Callable<Integer> {
     ErrandServer.requireTokensBeyondLoopback(config);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
     Observability observability = Observability.create(logEvents);
-    TaskStore taskStore = observability.timed(TaskStoreProvider.openUrl(url));
+    // The circuit answers at once while the store is known to be unreachable; timed outside it, so that
+    // those answers count as store errors too.
+    TaskStore taskStore = observability.timed(StoreCircuit.around(TaskStoreProvider.openUrl(url)));
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
     ErrandServer server;
     try {
