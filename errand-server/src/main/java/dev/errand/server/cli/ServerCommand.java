@@ -54,7 +54,7 @@ final class ServerCommand implements Callable<Integer> {
   Duration storeWait;
 
   @Option(names = "--tokens-file",
-      description = "File of bearer tokens, one 'TOKEN ROLE' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
+      description = "File of bearer tokens, one 'TOKEN ROLE [queues=billing,mail.*]' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
           + "ERRAND_TOKENS may hold more entries, separated by commas.")
   Path tokensFile;
 
