@@ -3,8 +3,6 @@ package dev.errand.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.errand.core.spi.TaskStoreProvider;
-import dev.errand.server.internal.StoreCircuit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,17 +27,13 @@ class PostgresNetworkFaultTest {
   @BeforeEach
   void start() {
     pg = ProxiedPostgres.open("netfault");
-    server = TestServer.startedOn(StoreCircuit.around(TaskStoreProvider.openUrl(
-        pg.url("connectionTimeout=2s&socketTimeout=3"))));
+    server = pg.server("connectionTimeout=2s&socketTimeout=3");
   }
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
-    }
     if (pg != null) {
-      pg.close();
+      pg.close(); // and the server
     }
   }
 

@@ -3,8 +3,6 @@ package dev.errand.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.errand.core.spi.TaskStoreProvider;
-import dev.errand.server.internal.StoreCircuit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +29,13 @@ class PostgresOutageTest {
   @BeforeEach
   void start() {
     pg = ProxiedPostgres.open("outage");
-    server = TestServer.startedOn(StoreCircuit.around(TaskStoreProvider.openUrl(
-        pg.url("connectionTimeout=" + POOL_TIMEOUT.toSeconds() + "s&socketTimeout=10"))));
+    server = pg.server("connectionTimeout=" + POOL_TIMEOUT.toSeconds() + "s&socketTimeout=10");
   }
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
-    }
     if (pg != null) {
-      pg.close();
+      pg.close(); // and the server
     }
   }
 

@@ -2,7 +2,9 @@ package dev.errand.server;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.core.testkit.TcpFaultProxy;
+import dev.errand.server.internal.StoreCircuit;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +26,7 @@ final class ProxiedPostgres implements AutoCloseable {
   final TcpFaultProxy proxy;
   final String schema;
   private final URI direct;
+  private TestServer server;
 
   private ProxiedPostgres(String purpose) {
     this.direct = URI.create(URL);
@@ -60,6 +63,15 @@ final class ProxiedPostgres implements AutoCloseable {
         + "schema=" + schema + "&prepareThreshold=0" + (options.isEmpty() ? "" : "&" + options);
   }
 
+  /**
+   * A started test server on this database through the proxy, with {@code options} added to the URL and
+   * the store behind a {@link StoreCircuit}, as the server command wires it; closed with this.
+   */
+  TestServer server(String options) {
+    server = TestServer.startedOn(StoreCircuit.around(TaskStoreProvider.openUrl(url(options))));
+    return server;
+  }
+
   /** A connection straight to PostgreSQL, around the proxy, to check what was committed. */
   static Connection connectDirect() throws SQLException {
     URI u = URI.create(URL);
@@ -77,6 +89,9 @@ final class ProxiedPostgres implements AutoCloseable {
 
   @Override
   public void close() {
+    if (server != null) {
+      server.close();
+    }
     proxy.close();
     try (Connection c = connectDirect(); Statement s = c.createStatement()) {
       // The name is ours, a prefix and hex, so it needs no quoting.
