@@ -68,6 +68,15 @@ class StoreWaitTest {
   }
 
   @Test
+  void sigtermWhileWaitingForTheStoreExits0() throws Exception {
+    CommandProcess server = CommandProcess.start(dir, "--store", pg.url("connectionTimeout=1s"), "--store-wait", "2m");
+    child = server.process();
+    child.destroy(); // SIGTERM
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+    assertThat(child.exitValue()).isZero();
+  }
+
+  @Test
   void aStoreThatNeverAnswersWithinTheWaitEndsTheServerWithExit1() throws Exception {
     CommandProcess server = CommandProcess.start(dir, "--store", pg.url("connectionTimeout=1s"), "--store-wait", "3s");
     child = server.process();

@@ -124,7 +124,10 @@ final class ServerCommand implements Callable<Integer> {
         headerTimeout, maxConnections);
     ErrandServer.requireTokensBeyondLoopback(listen);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
-    StoreWait.Opened opened = StoreWait.open(url, listen, storeWait);
+    StoreWait.Opened opened = StoreWait.open(url, listen, storeWait, stop);
+    if (opened == null) {
+      return 0; // SIGTERM while waiting for the store: nothing was started
+    }
     // The server takes over the port the waiting answers were given on, if it had to wait.
     ServerConfig config = opened.port() < 0 ? listen : listen.withPort(opened.port());
     Observability observability = Observability.create(logEvents);

@@ -6,6 +6,8 @@ import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.internal.WaitingServer;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * after the server, as in a compose stack or a cluster): each try is logged, the pause between tries
  * doubles from {@link #FIRST_PAUSE} up to {@link #LONGEST_PAUSE}, and after {@code limit} it gives up.
  * While it waits, a {@link WaitingServer} answers on the server's port: live, not ready, 503 on the API.
- * A URL that is wrong in itself (not a store's failure to answer) fails at once. Not thread-safe; used
- * once, by the server command.
+ * A URL that is wrong in itself (not a store's failure to answer) fails at once, and a stop request
+ * (SIGTERM) ends the wait. Not thread-safe; used once, by the server command.
  */
 final class StoreWait {
   static final Duration FIRST_PAUSE = Duration.ofMillis(250);
@@ -27,7 +29,8 @@ final class StoreWait {
 
   private StoreWait() {}
 
-  static Opened open(String url, ServerConfig config, Duration limit) {
+  /** The open store, or null if {@code stop} was counted down while waiting. */
+  static Opened open(String url, ServerConfig config, Duration limit, CountDownLatch stop) {
     long start = System.nanoTime();
     Duration pause = FIRST_PAUSE;
     WaitingServer waiting = null;
@@ -53,7 +56,10 @@ final class StoreWait {
           }
           log.warn("errand-server store {} does not answer (try {}, {} ms of --store-wait {} ms), next try in {} ms: {}",
               config.storeLabel(), attempt, waited.toMillis(), limit.toMillis(), pause.toMillis(), e.getMessage());
-          sleep(pause);
+          if (stopped(stop, pause)) {
+            log.info("errand-server stopped while waiting for the store");
+            return null;
+          }
           pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
         }
       }
@@ -64,9 +70,9 @@ final class StoreWait {
     }
   }
 
-  private static void sleep(Duration pause) {
+  private static boolean stopped(CountDownLatch stop, Duration pause) {
     try {
-      Thread.sleep(pause);
+      return stop.await(pause.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the store", e);
