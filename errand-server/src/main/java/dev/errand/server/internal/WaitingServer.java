@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -37,6 +38,7 @@ public final class WaitingServer implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.addBean(new HeaderDeadline(config.headerTimeout(), connector.getScheduler()));
+        server.addBean(new ConnectionLimit(config.maxConnections(), connector));
         return connector;
       });
     });
