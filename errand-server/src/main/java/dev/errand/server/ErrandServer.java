@@ -11,6 +11,7 @@ import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
 import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
+import dev.errand.server.internal.QueueGuard;
 import dev.errand.server.internal.QueueRoutes;
 import dev.errand.server.internal.Resources;
 import dev.errand.server.internal.ScheduleRoutes;
@@ -139,6 +140,7 @@ public final class ErrandServer implements AutoCloseable {
       // Without tokens every route is open (loopback only), and the check would cost each request a
       // second route lookup, which Javalin makes to decide whether before-matched handlers run.
       app.beforeMatched(new Authenticator(config.tokens()));
+      app.beforeMatched(new QueueGuard(errand));
     }
     app.beforeMatched(BodylessRoutes.of(Resources.bytes(OPENAPI)));
     List<ApiRoute> all = new ArrayList<>(routes);

@@ -73,6 +73,11 @@ public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens t
         connections);
   }
 
+  public ServerConfig withPort(int port) {
+    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
+        maxConnections);
+  }
+
   public ServerConfig withHost(String host) {
     return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
         maxConnections);

@@ -13,15 +13,23 @@ import java.util.Optional;
  * Tokens are never logged. Immutable and thread-safe.
  *
  * <p>Text format (a tokens file, or {@code ERRAND_TOKENS} with entries separated by commas or newlines):
- * one {@code TOKEN ROLE} per entry, role one of {@code reader}, {@code producer}, {@code worker},
- * {@code admin}; blank lines and lines starting with {@code #} (commas in them included) are ignored. Tokens are at least
- * {@value #MIN_TOKEN_LENGTH} printable characters without spaces.
+ * one {@code TOKEN ROLE [queues=PATTERNS]} per entry, role one of {@code reader}, {@code producer},
+ * {@code worker}, {@code admin}; the optional {@code queues=billing,mail.*} limits the token to those
+ * queues ({@link QueueScope}; the commas in it separate patterns, not entries: a piece without a space
+ * continues the patterns of the entry before it). Blank lines and lines starting with {@code #} (commas
+ * in them included) are ignored. Tokens are at least {@value #MIN_TOKEN_LENGTH} printable characters
+ * without spaces.
  */
 public final class Tokens {
   public static final int MIN_TOKEN_LENGTH = 16;
   public static final Tokens NONE = new Tokens(List.of());
 
-  private record Entry(byte[] hash, Role role) {}
+  private record Entry(byte[] hash, Role role, QueueScope queues) {}
+
+  /** What a token may do: its role, on the queues of its scope. */
+  public record Grant(Role role, QueueScope queues) {}
+
+  private static final String QUEUES = "queues=";
 
   private final List<Entry> entries;
 
@@ -43,11 +51,19 @@ public final class Tokens {
         continue;
       }
       String[] pieces = lines[l].split(",");
-      for (int p = 0; p < pieces.length; p++) {
-        String entry = pieces[p].strip();
-        if (!entry.isEmpty()) {
-          entries.add(entry(entry, source + " line " + (l + 1) + (pieces.length > 1 ? " entry " + (p + 1) : "")));
+      List<String> texts = new ArrayList<>();
+      for (String piece : pieces) {
+        String entry = piece.strip();
+        int last = texts.size() - 1;
+        if (!entry.isEmpty() && last >= 0 && !entry.contains(" ") && !entry.contains("\t")
+            && texts.get(last).contains(QUEUES)) {
+          texts.set(last, texts.get(last) + "," + entry); // one more queue pattern of the entry before
+        } else if (!entry.isEmpty()) {
+          texts.add(entry);
         }
+      }
+      for (int p = 0; p < texts.size(); p++) {
+        entries.add(entry(texts.get(p), source + " line " + (l + 1) + (texts.size() > 1 ? " entry " + (p + 1) : "")));
       }
     }
     return new Tokens(entries);
@@ -55,8 +71,14 @@ public final class Tokens {
 
   private static Entry entry(String text, String where) {
     String[] parts = text.split("\\s+");
-    if (parts.length != 2) {
-      throw new IllegalArgumentException(where + " must be 'TOKEN ROLE'");
+    if (parts.length != 2 && (parts.length != 3 || !parts[2].startsWith(QUEUES))) {
+      throw new IllegalArgumentException(where + " must be 'TOKEN ROLE' or 'TOKEN ROLE queues=PATTERN,...'");
+    }
+    QueueScope queues;
+    try {
+      queues = parts.length == 3 ? QueueScope.parse(parts[2].substring(QUEUES.length())) : QueueScope.ALL;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
     Role role = Role.parse(parts[1]);
     if (role == null) {
@@ -66,7 +88,7 @@ public final class Tokens {
       throw new IllegalArgumentException(where + " has a token that is not at least " + MIN_TOKEN_LENGTH
           + " printable ASCII characters");
     }
-    return new Entry(sha256(parts[0]), role);
+    return new Entry(sha256(parts[0]), role, queues);
   }
 
   public boolean isEmpty() {
@@ -77,13 +99,18 @@ public final class Tokens {
     return entries.size();
   }
 
-  /** The role of {@code token}, if it is one of ours. Compares with every entry, whatever matches. */
+  /** The role of {@code token}, if it is one of ours. */
   public Optional<Role> roleOf(String token) {
+    return grantOf(token).map(Grant::role);
+  }
+
+  /** The role and queues of {@code token}, if it is one of ours. Compares with every entry, whatever matches. */
+  public Optional<Grant> grantOf(String token) {
     byte[] hash = sha256(token);
-    Role found = null;
+    Grant found = null;
     for (Entry e : entries) {
       if (MessageDigest.isEqual(e.hash, hash) && found == null) {
-        found = e.role;
+        found = new Grant(e.role, e.queues);
       }
     }
     return Optional.ofNullable(found);

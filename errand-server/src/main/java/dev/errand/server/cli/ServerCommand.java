@@ -2,13 +2,13 @@ package dev.errand.server.cli;
 
 import dev.errand.core.Errand;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.core.ErrandListener;
 import dev.errand.server.ErrandServer;
 import dev.errand.server.Observability;
 import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
 import dev.errand.server.internal.ConfigFile;
+import dev.errand.server.internal.StoreCircuit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +47,14 @@ final class ServerCommand implements Callable<Integer> {
       description = "Store URL such as sqlite:./errand-data or postgres://user@host/db (env ERRAND_STORE, default sqlite:<data>).")
   String store;
 
+  @Option(names = "--store-wait", defaultValue = "5m", converter = DurationConverter.class,
+      description = "How long to wait at start for a store that does not answer, trying again with backoff while "
+          + "/health/live answers 200 and the rest 503, such as 30s or 5m (env ERRAND_STORE_WAIT, default ${DEFAULT-VALUE}); "
+          + "then the server exits 1.")
+  Duration storeWait;
+
   @Option(names = "--tokens-file",
-      description = "File of bearer tokens, one 'TOKEN ROLE' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
+      description = "File of bearer tokens, one 'TOKEN ROLE [queues=billing,mail.*]' per line, role reader, producer, worker or admin (env ERRAND_TOKENS_FILE). "
           + "ERRAND_TOKENS may hold more entries, separated by commas.")
   Path tokensFile;
 
@@ -114,12 +120,20 @@ final class ServerCommand implements Callable<Integer> {
     CountDownLatch stop = StopSignals.install();
     Tokens tokens = tokens();
     String url = store != null && !store.isBlank() ? store : "sqlite:" + data;
-    ServerConfig config = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url),
+    ServerConfig listen = new ServerConfig(host, port, maxPayload, tokens, maxWait, StoreUrls.redact(url),
         headerTimeout, maxConnections);
-    ErrandServer.requireTokensBeyondLoopback(config);
+    ErrandServer.requireTokensBeyondLoopback(listen);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
+    StoreWait.Opened opened = StoreWait.open(url, listen, storeWait, stop);
+    if (opened == null) {
+      return 0; // SIGTERM while waiting for the store: nothing was started
+    }
+    // The server takes over the port the waiting answers were given on, if it had to wait.
+    ServerConfig config = opened.port() < 0 ? listen : listen.withPort(opened.port());
     Observability observability = Observability.create(logEvents);
-    TaskStore taskStore = observability.timed(TaskStoreProvider.openUrl(url));
+    // The circuit answers at once while the store is known to be unreachable; timed outside it, so that
+    // those answers count as store errors too.
+    TaskStore taskStore = observability.timed(StoreCircuit.around(opened.store()));
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
     ErrandServer server;
     try {

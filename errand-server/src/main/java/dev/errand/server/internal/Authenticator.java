@@ -14,6 +14,7 @@ import java.util.Set;
  * Checks the bearer token of every request to a route that admits roles, before the handler runs: no or
  * an unknown token is a 401 with {@code WWW-Authenticate: Bearer}, a token whose role the route does
  * not admit is a 403. Open routes and a server without tokens (bound to loopback only) admit everyone.
+ * The token's queues are left on the request for {@link QueueGuard} and the handlers.
  * Thread-safe; never logs a token.
  */
 public final class Authenticator implements Handler {
@@ -36,13 +37,15 @@ public final class Authenticator implements Handler {
       throw new ApiException(401, "this endpoint needs a bearer token (Authorization: Bearer TOKEN)", List.of(),
           Map.of("WWW-Authenticate", "Bearer realm=\"errand\""));
     }
-    Optional<Role> role = tokens.roleOf(header.substring(PREFIX.length()).strip());
-    if (role.isEmpty()) {
+    Optional<Tokens.Grant> grant = tokens.grantOf(header.substring(PREFIX.length()).strip());
+    if (grant.isEmpty()) {
       throw new ApiException(401, "the bearer token is not valid", List.of(),
           Map.of("WWW-Authenticate", "Bearer realm=\"errand\", error=\"invalid_token\""));
     }
-    if (role.get() != Role.ADMIN && !admitted.contains(role.get())) {
-      throw new ApiException(403, "a " + role.get().label() + " token may not call this endpoint");
+    Role role = grant.get().role();
+    if (role != Role.ADMIN && !admitted.contains(role)) {
+      throw new ApiException(403, "a " + role.label() + " token may not call this endpoint");
     }
+    QueueGuard.grant(ctx, grant.get().queues());
   }
 }

@@ -9,6 +9,7 @@ import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.StaleLeaseException;
 import dev.errand.core.StoreCorruptException;
 import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.StoreUnreachableException;
 import dev.errand.core.TaskNotFoundException;
 import io.javalin.http.Context;
 import io.javalin.http.ExceptionHandler;
@@ -64,6 +65,11 @@ public final class ProblemMapper implements ExceptionHandler<Exception> {
       // The store logged the damage loudly once; retrying cannot help, so no Retry-After.
       case StoreCorruptException c -> write(ctx, 500, STORE_CORRUPT, "the store's data is damaged; an operator must"
           + " repair or restore it", List.of(), Map.of());
+      case StoreUnreachableException s -> {
+        warnStoreUnavailable(s);
+        write(ctx, 503, "the store cannot be reached; retry later. A write may or may not have taken effect: "
+            + "retry it with the same idempotency key", List.of(), Map.of("Retry-After", RETRY_AFTER_SECONDS));
+      }
       case StoreUnavailableException s -> {
         warnStoreUnavailable(s);
         write(ctx, 503, "the store is unavailable; retry later", List.of(), Map.of("Retry-After", RETRY_AFTER_SECONDS));

@@ -7,6 +7,7 @@ import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.QueueInfo;
+import dev.errand.server.QueueScope;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
@@ -56,7 +57,11 @@ public final class QueueRoutes {
       JsonGenerator g = out.generator();
       g.writeStartObject();
       g.writeArrayFieldStart("queues");
+      QueueScope scope = QueueGuard.scope(ctx);
       for (QueueInfo q : errand.queues()) {
+        if (!scope.permits(q.queue())) {
+          continue;
+        }
         g.writeStartObject();
         g.writeStringField("queue", q.queue());
         g.writeBooleanField("paused", q.paused());

@@ -115,6 +115,11 @@ public final class Requests {
     return TaskId.of(id);
   }
 
+  /** True if {@code id} has the form of a task id. */
+  static boolean isTaskId(String id) {
+    return TASK_ID.matcher(id).matches();
+  }
+
   /** The queue name in the path; a name outside the alphabet is a 422. */
   public static String queue(Context ctx) {
     String queue = ctx.pathParam("queue");

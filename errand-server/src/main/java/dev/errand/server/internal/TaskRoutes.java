@@ -59,6 +59,7 @@ public final class TaskRoutes {
     TaskSpec spec = TaskSpecReader.read(body, ctx.header("Idempotency-Key"), trace(ctx), limits.maxPayloadBytes(),
         errors);
     errors.throwIfAny();
+    QueueGuard.require(ctx, spec.queue());
     Enqueued e;
     try {
       e = errand.enqueue(spec);
@@ -95,6 +96,7 @@ public final class TaskRoutes {
     FieldErrors errors = new FieldErrors();
     rejectClashesWithin(specs, errors);
     errors.throwIfAny();
+    specs.forEach(spec -> QueueGuard.require(ctx, spec.queue()));
     List<Enqueued> results = errand.enqueueMany(specs);
     boolean anyCreated = results.stream().anyMatch(Enqueued::created);
     // Streamed to the client (compressed if it asks): a batch's answer is as large as its body, and

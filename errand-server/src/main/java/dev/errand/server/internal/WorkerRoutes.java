@@ -146,6 +146,7 @@ public final class WorkerRoutes {
     checkResultSize(body, errors);
     List<TaskSpec> enqueue = enqueue(body, errors);
     errors.throwIfAny();
+    enqueue.forEach(spec -> QueueGuard.require(ctx, spec.queue()));
     errand.complete(new WorkerCompletion(id, token, result(body), enqueue));
     ctx.status(204);
   }
@@ -181,6 +182,7 @@ public final class WorkerRoutes {
           errors.add(item.field("id"), "is the task of completions[" + first + "] too; complete each task once");
         }
       }
+      enqueue.forEach(spec -> QueueGuard.require(ctx, spec.queue())); // follow-ups, like enqueues, stay in scope
       if (id != null && token != null) {
         completions.add(new WorkerCompletion(id, token, result(item), enqueue));
       }

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.errand.core.AttemptError;
 import dev.errand.core.Names;
 import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.StoreUnreachableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
@@ -111,6 +112,10 @@ public final class PostgresStore
    * index, a few milliseconds); more are reported as at least this many.
    */
   static final long FINISHED_COUNT_BOUND = 10_000;
+  /** The default socket timeout of the own pool's connections (a URL's {@code socketTimeout} wins). */
+  static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a call waits for a pooled connection unless the builder or the URL says otherwise. */
+  static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
   /** The longest awaitWork waits for the LISTEN connection before falling back to polling. */
   private static final long LISTEN_START_NANOS = Duration.ofSeconds(2).toNanos();
 
@@ -150,11 +155,17 @@ public final class PostgresStore
     this.listener = new NotificationListener(name, listenSource, sql, signals, ownNotifications);
     log.debug("{}: schema {}, {}, migrate {}, pages read up to {}", name, sql.schema(), ownPool == null
         ? "caller's DataSource"
-        : "own pool of " + b.maximumPoolSize + " with a " + b.connectionTimeout + " connection timeout", b.migrate,
+        : "own pool of " + b.maximumPoolSize + " with a " + ownPool.getConnectionTimeout() + " ms connection timeout",
+        b.migrate,
         b.pageReadLimit);
     if (b.migrate) {
       try {
-        int version = withConnection("migrate", c -> Migrator.migrate(name, c, sql));
+        int version = withConnection("migrate", c -> {
+          // A migration may build an index on a large table: no socket timeout while it runs (the pool
+          // restores the connection's own when it comes back).
+          c.setNetworkTimeout(Runnable::run, 0);
+          return Migrator.migrate(name, c, sql);
+        });
         log.info("{}: ready, schema {} at version {}", name, sql.schema(), version);
       } catch (RuntimeException e) {
         closePool();
@@ -174,15 +185,18 @@ public final class PostgresStore
       config.setPassword(url.password());
     }
     config.setMaximumPoolSize(b.maximumPoolSize);
-    config.setConnectionTimeout(b.connectionTimeout.toMillis());
+    config.setConnectionTimeout(b.effectiveConnectionTimeout(url).toMillis());
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    // Bounds a statement's wait on a database that stopped answering without closing the connection (a
+    // stalled network), which would otherwise hold the caller forever; a URL's socketTimeout wins.
+    config.addDataSourceProperty("socketTimeout", Long.toString(DEFAULT_SOCKET_TIMEOUT.toSeconds()));
     config.addDataSourceProperty("ApplicationName", "errand");
     // Errand's statements are short index lookups; JIT compiling them costs far more than it saves.
     config.addDataSourceProperty("options", "-c jit=off");
     try {
       return new HikariDataSource(config);
     } catch (HikariPool.PoolInitializationException e) {
-      throw new StoreUnavailableException(name + ": cannot connect to " + url.jdbcUrl() + ": " + e.getMessage(), e);
+      throw new StoreUnreachableException(name + ": cannot connect to " + url.jdbcUrl() + ": " + e.getMessage(), e);
     }
   }
 
@@ -619,7 +633,7 @@ public final class PostgresStore
     private DataSource dataSource;
     private String schema;
     private int maximumPoolSize = 10;
-    private Duration connectionTimeout = Duration.ofSeconds(5);
+    private Duration connectionTimeout;
     private boolean migrate = true;
     private int pageReadLimit = 10_000;
 
@@ -666,8 +680,9 @@ public final class PostgresStore
     }
 
     /**
-     * How long a call waits for a pooled connection before failing with StoreUnavailableException (url
-     * only), default 5 s: an outage shows quickly instead of stalling callers.
+     * How long a call waits for a pooled connection before failing with StoreUnreachableException (url
+     * only), default the url's {@code connectionTimeout} option, else 5 s: an outage shows quickly instead
+     * of stalling callers. Set here or in the url, not both.
      */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 250) {
@@ -705,6 +720,18 @@ public final class PostgresStore
             + "; name it in one place");
       }
       return new PostgresStore(this);
+    }
+
+    private Duration effectiveConnectionTimeout(ConnectionUrl parsed) {
+      if (connectionTimeout != null && parsed.connectionTimeout() != null) {
+        throw new IllegalStateException("connectionTimeout is set both here and in the url; set it in one place");
+      }
+      Duration timeout = connectionTimeout != null ? connectionTimeout
+          : parsed.connectionTimeout() != null ? parsed.connectionTimeout() : DEFAULT_CONNECTION_TIMEOUT;
+      if (timeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + timeout);
+      }
+      return timeout;
     }
 
     /** The schema set here, else the url's, else the default. */

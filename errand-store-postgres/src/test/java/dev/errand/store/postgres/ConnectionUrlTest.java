@@ -95,6 +95,26 @@ class ConnectionUrlTest {
   }
 
   @Test
+  void connectionTimeoutOptionIsErrandsAndLeavesTheJdbcUrl() {
+    ConnectionUrl url = ConnectionUrl.parse("postgres://app:pw@db/jobs?connectionTimeout=750ms&connectTimeout=3");
+    assertThat(url.connectionTimeout()).isEqualTo(java.time.Duration.ofMillis(750));
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db/jobs?connectTimeout=3");
+    assertThat(ConnectionUrl.parse("jdbc:postgresql://db/jobs?connectionTimeout=2").connectionTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(ConnectionUrl.parse("postgres://db/jobs?connectionTimeout=2s").connectionTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(ConnectionUrl.parse("postgres://db/jobs").connectionTimeout()).isNull();
+    assertThatThrownBy(() -> ConnectionUrl.parse("postgres://app:secret@db/jobs?connectionTimeout=soon"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectionTimeout must be a duration")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://nobody@127.0.0.1:1/none?connectionTimeout=100ms")
+        .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 250 ms");
+    assertThatThrownBy(() -> PostgresStore.builder().url("postgres://nobody@127.0.0.1:1/none?connectionTimeout=1s")
+        .connectionTimeout(java.time.Duration.ofSeconds(2)).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("in one place");
+  }
+
+  @Test
   void badSchemaOptionIsRefusedNamingTheRuleWithoutThePassword() {
     assertThatThrownBy(() -> ConnectionUrl.parse("postgres://app:secret@db/jobs?schema=Bad-Name"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -2,12 +2,18 @@ package dev.errand.store.postgres.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.errand.core.ErrandException;
+import dev.errand.core.StoreCorruptException;
 import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.StoreUnreachableException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
 
-/** Which JDBC failures count as a lost connection; every one becomes StoreUnavailableException. */
+/**
+ * Which JDBC failures count as a lost connection (StoreUnreachableException) or damaged data
+ * (StoreCorruptException); every other one becomes StoreUnavailableException.
+ */
 class FailuresTest {
   @Test
   void connectionClassAdminShutdownAndPoolTimeoutsAreConnectionLoss() {
@@ -22,10 +28,23 @@ class FailuresTest {
   @Test
   void everyFailureIsReportedAsUnavailableWithItsCause() {
     SQLException lost = new SQLException("terminating connection", "57P01");
-    StoreUnavailableException e = Failures.unavailable("postgres:errand", "insert", lost);
-    assertThat(e).hasCause(lost).hasMessageContaining("postgres:errand").hasMessageContaining("lost its connection");
+    ErrandException e = Failures.unavailable("postgres:errand", "insert", lost);
+    assertThat(e).isInstanceOf(StoreUnreachableException.class).hasCause(lost)
+        .hasMessageContaining("postgres:errand").hasMessageContaining("lost its connection");
+    assertThat(Failures.unavailable("s", "claim", new SQLTransientConnectionException("pool timed out")))
+        .isInstanceOf(StoreUnreachableException.class);
     assertThat(Failures.unavailable("s", "claim", new SQLException("full", "53100")))
-        .hasMessageContaining("SQLState 53100");
+        .isExactlyInstanceOf(StoreUnavailableException.class).hasMessageContaining("SQLState 53100");
+  }
+
+  @Test
+  void damagedDataOrIndexIsCorruptNotARetry() {
+    assertThat(Failures.unavailable("s", "get", new SQLException("invalid page in block 150", "XX001")))
+        .isInstanceOf(StoreCorruptException.class).hasMessageContaining("XX001");
+    assertThat(Failures.unavailable("s", "claim", new SQLException("index is corrupted", "XX002")))
+        .isInstanceOf(StoreCorruptException.class).hasMessageContaining("REINDEX");
+    assertThat(Failures.unavailable("s", "claim", new SQLException("internal", "XX000")))
+        .isExactlyInstanceOf(StoreUnavailableException.class);
   }
 
   @Test
