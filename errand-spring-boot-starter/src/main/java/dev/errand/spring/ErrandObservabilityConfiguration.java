@@ -1,0 +1,66 @@
+package dev.errand.spring;
+
+import dev.errand.core.Errand;
+import dev.errand.micrometer.ErrandMetrics;
+import dev.errand.spring.internal.QueueGaugeRefresher;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+/**
+ * What the starter adds when the application has the library for it: Errand's meters on the
+ * application's {@code MeterRegistry} (with errand-micrometer), and an actuator health indicator when
+ * {@code errand.health.enabled} is true.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ErrandObservabilityConfiguration {
+
+  /** Task counters and timers through the Errand's listener, and queue gauges read from the store. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({MeterRegistry.class, ErrandMetrics.class})
+  static class Metrics {
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    ErrandCustomizer errandMetricsListener(ObjectProvider<MeterRegistry> registries) {
+      return builder -> {
+        MeterRegistry registry = registries.getIfUnique();
+        if (registry != null) {
+          builder.listener(new ErrandMetrics(registry));
+        }
+      };
+    }
+
+    /** The queue gauges, bound once every bean exists (they read the store) and refreshed on a timer. */
+    @Bean
+    @ConditionalOnSingleCandidate(MeterRegistry.class)
+    QueueGaugeRefresher errandQueueGauges(MeterRegistry registry, Errand errand) {
+      return new QueueGaugeRefresher(errand, registry);
+    }
+  }
+
+  /** DOWN, with the store's error, while the store does not answer a ping. Off by default. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  @ConditionalOnProperty(prefix = "errand.health", name = "enabled", havingValue = "true")
+  static class HealthCheck {
+    @Bean
+    HealthIndicator errandHealthIndicator(Errand errand) {
+      return () -> {
+        try {
+          errand.store().ping();
+          return Health.up().withDetail("store", errand.store().name()).build();
+        } catch (RuntimeException e) {
+          return Health.down(e).withDetail("store", errand.store().name()).build();
+        }
+      };
+    }
+  }
+}
