@@ -2,8 +2,10 @@ package dev.errand.spring;
 
 import dev.errand.core.Errand;
 import dev.errand.micrometer.ErrandMetrics;
+import dev.errand.opentelemetry.ErrandTracing;
 import dev.errand.spring.internal.QueueGaugeRefresher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -17,7 +19,8 @@ import org.springframework.core.annotation.Order;
 
 /**
  * What the starter adds when the application has the library for it: Errand's meters on the
- * application's {@code MeterRegistry} (with errand-micrometer), and an actuator health indicator when
+ * application's {@code MeterRegistry} (with errand-micrometer), trace propagation on its
+ * {@code OpenTelemetry} (with errand-opentelemetry), and an actuator health indicator when
  * {@code errand.health.enabled} is true.
  */
 @Configuration(proxyBeanMethods = false)
@@ -43,6 +46,23 @@ public class ErrandObservabilityConfiguration {
     @ConditionalOnSingleCandidate(MeterRegistry.class)
     QueueGaugeRefresher errandQueueGauges(MeterRegistry registry, Errand errand) {
       return new QueueGaugeRefresher(errand, registry);
+    }
+  }
+
+  /**
+   * Spans for enqueues and runs on the application's OpenTelemetry, each run continuing the trace its
+   * task was enqueued in; on unless {@code errand.tracing.enabled} is false.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({OpenTelemetry.class, ErrandTracing.class})
+  @ConditionalOnSingleCandidate(OpenTelemetry.class)
+  @ConditionalOnProperty(prefix = "errand.tracing", name = "enabled", matchIfMissing = true)
+  static class Tracing {
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+    ErrandCustomizer errandTracing(OpenTelemetry openTelemetry) {
+      ErrandTracing tracing = ErrandTracing.create(openTelemetry);
+      return tracing::install;
     }
   }
 

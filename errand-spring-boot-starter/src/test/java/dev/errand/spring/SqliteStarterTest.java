@@ -10,6 +10,14 @@ import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -28,7 +36,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** A Spring Boot application on an SQLite store named by {@code errand.store-url}: handlers, a schedule, metrics. */
+/** A Spring Boot application on an SQLite store named by {@code errand.store-url}: handlers, a schedule, metrics, tracing. */
 @SpringBootTest(classes = SqliteStarterTest.App.class, properties = {
     "errand.poll-interval=200ms", "errand.queues.default=4", "spring.main.banner-mode=off"})
 class SqliteStarterTest {
@@ -36,6 +44,10 @@ class SqliteStarterTest {
   Errand errand;
   @Autowired
   MeterRegistry registry;
+  @Autowired
+  OpenTelemetry openTelemetry;
+  @Autowired
+  InMemorySpanExporter spans;
 
   @DynamicPropertySource
   static void store(DynamicPropertyRegistry properties) throws IOException {
@@ -75,6 +87,22 @@ class SqliteStarterTest {
         assertThat(registry.find("errand.queue.depth").tag("queue", "default").gauges()).isNotEmpty());
   }
 
+  @Test
+  void withOpenTelemetryInTheApplicationARunContinuesTheEnqueuersTrace() {
+    Span request = openTelemetry.getTracer("test").spanBuilder("request").startSpan();
+    TaskId id;
+    try (Scope ignored = request.makeCurrent()) {
+      id = errand.enqueue(TaskSpec.of("double", new Number(5))).task().id();
+    } finally {
+      request.end();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> errand.get(id).state() == TaskState.SUCCEEDED);
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
+        .filteredOn(s -> s.getTraceId().equals(request.getSpanContext().getTraceId()))
+        .extracting(SpanData::getName).contains("request", "create default", "process default"));
+  }
+
   record Number(int value) {}
 
   @SpringBootConfiguration
@@ -84,6 +112,17 @@ class SqliteStarterTest {
     @Bean
     MeterRegistry meterRegistry() {
       return new SimpleMeterRegistry();
+    }
+
+    @Bean
+    InMemorySpanExporter spans() {
+      return InMemorySpanExporter.create();
+    }
+
+    @Bean(destroyMethod = "close")
+    OpenTelemetrySdk openTelemetry(InMemorySpanExporter spans) {
+      return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+          .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
     }
   }
 
