@@ -12,11 +12,11 @@ import java.util.List;
 
 /**
  * Errand as a library: one process enqueues tasks and runs their handler on virtual threads, over the
- * embedded SQLite store. Run from the repository root after building the server jar:
+ * embedded SQLite store. Run it with {@code examples/java-worker/run.sh}, which finds a JDK 21 or newer
+ * (scripts/find-jdk.sh) and builds the server jar it needs, then runs:
  *
  * <pre>
- * ./mvnw -q -pl errand-server -am package -DskipTests
- * java --enable-native-access=ALL-UNNAMED -cp errand-server/target/errand-server.jar examples/java-worker/EmailWorker.java
+ * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -cp errand-server/target/errand-server.jar examples/java-worker/EmailWorker.java
  * </pre>
  *
  * <p>{@code ERRAND_STORE} names another store by URL, such as {@code postgres://user:pw@host/db}: the one a

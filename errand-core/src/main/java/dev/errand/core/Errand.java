@@ -61,6 +61,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -630,7 +631,7 @@ public final class Errand implements AutoCloseable {
     private Duration scheduleSyncInterval = SchedulerRuntime.DEFAULT_SYNC_INTERVAL;
     private final List<TaskInterceptor> interceptors = new ArrayList<>();
     private final Map<String, TaskExecutor> executors = new LinkedHashMap<>();
-    private Supplier<TraceContext> traceContext;
+    private Function<TaskSpec, TraceContext> traceContext;
 
     private Builder() {}
 
@@ -831,7 +832,18 @@ public final class Errand implements AutoCloseable {
      * that trace (see {@link TaskContext#traceContext()}). Called once per task enqueued.
      */
     public Builder traceContext(Supplier<TraceContext> current) {
-      this.traceContext = Objects.requireNonNull(current, "traceContext");
+      Objects.requireNonNull(current, "traceContext");
+      this.traceContext = spec -> current.get();
+      return this;
+    }
+
+    /**
+     * {@link #traceContext(Supplier)} for a tracer that makes a span per task enqueued (a messaging
+     * "create" span, say) and so needs to know the task: called with each spec that has no
+     * {@code traceparent} header, its answer (or none, for null) is stored as the task's.
+     */
+    public Builder traceContextFor(Function<TaskSpec, TraceContext> forTask) {
+      this.traceContext = Objects.requireNonNull(forTask, "traceContextFor");
       return this;
     }
 

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Turns a {@link TaskSpec} into the {@link NewTask} a store inserts, applying every default: the type's
@@ -21,10 +21,10 @@ import java.util.function.Supplier;
 public final class TaskResolver {
   private final Settings settings;
   private final HandlerRegistry handlers;
-  private final Supplier<TraceContext> traceContext;
+  private final Function<TaskSpec, TraceContext> traceContext;
 
-  /** @param traceContext the caller's current trace context for specs without a traceparent, or null */
-  public TaskResolver(Settings settings, HandlerRegistry handlers, Supplier<TraceContext> traceContext) {
+  /** @param traceContext the trace context of a spec without a traceparent (null for none), or null */
+  public TaskResolver(Settings settings, HandlerRegistry handlers, Function<TaskSpec, TraceContext> traceContext) {
     this.settings = settings;
     this.handlers = handlers;
     this.traceContext = traceContext;
@@ -53,7 +53,7 @@ public final class TaskResolver {
     if (traceContext == null || headers.containsKey(TraceContext.TRACEPARENT)) {
       return headers;
     }
-    TraceContext current = traceContext.get();
+    TraceContext current = traceContext.apply(spec);
     if (current == null) {
       return headers;
     }

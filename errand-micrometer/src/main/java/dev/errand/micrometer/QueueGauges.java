@@ -1,4 +1,4 @@
-package dev.errand.server.metrics;
+package dev.errand.micrometer;
 
 import dev.errand.core.ErrandException;
 import dev.errand.core.TaskState;

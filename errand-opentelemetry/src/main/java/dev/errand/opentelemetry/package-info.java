@@ -1,0 +1,4 @@
+/**
+ * OpenTelemetry tracing for Errand: {@link dev.errand.opentelemetry.ErrandTracing}.
+ */
+package dev.errand.opentelemetry;
