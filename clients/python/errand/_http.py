@@ -37,6 +37,7 @@ class Transport:
         self.timeout = timeout
         self._idle: "queue.LifoQueue[http.client.HTTPConnection]" = queue.LifoQueue(_POOL_SIZE)
         self._busy: Set[http.client.HTTPConnection] = set()
+        self._aborted = False
         self._lock = threading.Lock()
 
     def request(self, method: str, path: str, body: Any = None, *, timeout: Optional[float] = None,
@@ -63,6 +64,8 @@ class Transport:
     def _exchange(self, method: str, path: str, data: Optional[bytes], headers: Dict[str, str],
                   timeout: float) -> Tuple[int, bytes, Dict[str, str]]:
         for attempt in (1, 2):
+            if self._aborted:
+                raise ConnectionFailed("%s %s: the transport was aborted" % (method, path))
             reused = True
             try:
                 connection = self._idle.get_nowait()
@@ -108,8 +111,9 @@ class Transport:
         return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
 
     def abort(self) -> None:
-        """Cuts the connections of requests in flight (their callers get ConnectionFailed), to end long polls."""
+        """Cuts the connections of requests in flight and refuses new ones (ConnectionFailed): ends long polls."""
         with self._lock:
+            self._aborted = True
             busy = list(self._busy)
         for connection in busy:
             if connection.sock is not None:

@@ -54,7 +54,7 @@ class Worker:
 
     def __init__(self, url: str = "http://127.0.0.1:7700", queues: Iterable[str] = ("default",),
                  token: Optional[str] = None, concurrency: int = 8, *, worker_id: Optional[str] = None,
-                 lease: float = 30.0, poll: int = 20, grace: float = 30.0, timeout: float = 30.0,
+                 lease: float = 30.0, poll: int = 10, grace: float = 30.0, timeout: float = 30.0,
                  logger: Optional[logging.Logger] = None) -> None:
         self.queues: List[str] = list(queues)
         if not self.queues or not all(isinstance(q, str) and q for q in self.queues):
@@ -160,13 +160,17 @@ class Worker:
         return restore
 
     def _shut_down(self, claimers: List[threading.Thread]) -> None:
-        """Waits for the running tasks within the grace period, then cuts the parked long polls and
-        releases what still runs. A task the server hands out in the instant a long poll is cut is not
-        released: its lease runs out (that attempt counts as lost)."""
+        """Waits within the grace period for the running tasks and for the parked long polls (at most
+        ``poll`` seconds; what they bring back is released at once), then releases what still runs.
+
+        A long poll still parked when the grace period ends is cut; the server may yet hand it a task,
+        which then waits for its lease to run out (and that attempt counts as lost)."""
         deadline = time.monotonic() + self.grace
         self.log.info("%s stopping: no more claims; %d running, waiting up to %.0f s for them",
                       self.worker_id, self._running_count(), self.grace)
-        while time.monotonic() < deadline and not self._hurry.is_set() and self._running_count() > 0:
+        while time.monotonic() < deadline and not self._hurry.is_set():
+            if self._running_count() == 0 and not any(c.is_alive() for c in claimers):
+                break
             time.sleep(0.05)
         self._claims.abort()
         for claimer in claimers:

@@ -79,6 +79,7 @@ class ErrandServer:
                     self.url = m.group(1)
                     self.port = int(self.url.rsplit(":", 1)[1])
                     found.set()
+            process.stdout.close()
         threading.Thread(target=read, args=(self.process,), daemon=True).start()
         if not found.wait(60):
             self.stop()
