@@ -134,10 +134,41 @@ def eventually(check, timeout: float = 20.0, every: float = 0.1, message: str = 
 
 def post(url: str, path: str, body: dict) -> int:
     """A raw protocol call, apart from the client under test; returns the status."""
+    return _post(url, path, body)[0]
+
+
+def claim(url: str, queue: str, max: int = 1, wait: int = 0) -> list:
+    """Claims tasks of ``queue`` over the raw protocol, as some other worker would; returns them."""
+    status, body = _post(url, "/v1/queues/%s/claim" % queue, {"workerId": "test", "max": max, "waitSeconds": wait})
+    assert status == 200, status
+    return body["tasks"]
+
+
+def _post(url: str, path: str, body: dict):
     request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status
+            raw = answer.read()
+            return answer.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as e:
-        return e.code
+        return e.code, None
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test class with one server (``server``) and a client of it (``client``) for all its tests."""
+
+    server: ErrandServer
+    client: "object"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        require_server()
+        import errand
+        cls.server = ErrandServer().start()
+        cls.client = errand.Client(cls.server.url, timeout=10)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+        cls.server.close()

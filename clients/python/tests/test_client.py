@@ -6,31 +6,12 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 import errand
-from tests.server import ErrandServer, eventually, post, require_server
+from tests.server import ErrandServer, ServerTestCase, claim, eventually, post, require_server
 
 
-class ClientTest(unittest.TestCase):
-    server: ErrandServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        require_server()
-        cls.server = ErrandServer().start()
-        cls.client = errand.Client(cls.server.url, timeout=10)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.server.close()
-
+class ClientTest(ServerTestCase):
     def claim(self, queue: str) -> dict:
-        """Claims one task of ``queue`` over the raw protocol, as some worker would."""
-        import json
-        import urllib.request
-        request = urllib.request.Request(self.server.url + "/v1/queues/%s/claim" % queue, method="POST",
-                                         data=json.dumps({"workerId": "test", "max": 1, "waitSeconds": 5}).encode())
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            tasks = json.load(answer)["tasks"]
+        tasks = claim(self.server.url, queue, wait=5)
         self.assertEqual(1, len(tasks))
         return tasks[0]
 
@@ -89,17 +70,7 @@ class ClientTest(unittest.TestCase):
             self.client.enqueue_many([errand.task_spec("a", queue="c-batch-bad"),
                                       errand.task_spec("b", queue="c-batch-bad", priority=99)])
         self.assertEqual(["tasks[1].priority"], [e.field for e in refused.exception.errors])
-        with self.assertRaises(errand.NotFound):  # nothing of the refused batch was written
-            self.claim_nothing("c-batch-bad")
-
-    def claim_nothing(self, queue: str) -> None:
-        import json
-        import urllib.request
-        request = urllib.request.Request(self.server.url + "/v1/queues/%s/claim" % queue, method="POST",
-                                         data=json.dumps({"workerId": "test", "max": 10}).encode())
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            if not json.load(answer)["tasks"]:
-                raise errand.NotFound(404, "Not Found", "no task")
+        self.assertEqual([], claim(self.server.url, "c-batch-bad", max=10), "nothing of the refused batch was written")
 
     def test_cancel_ends_a_pending_task(self) -> None:
         task = self.client.enqueue("expire_order", {"order": 7}, queue="c-cancel", delay="30m")

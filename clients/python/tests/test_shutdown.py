@@ -8,25 +8,12 @@ import unittest
 from pathlib import Path
 
 import errand
-from tests.server import ErrandServer, eventually, require_server
+from tests.server import ErrandServer, ServerTestCase, eventually, require_server
 
 WORKER = Path(__file__).resolve().parent / "worker_process.py"
 
 
-class ShutdownTest(unittest.TestCase):
-    server: ErrandServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        require_server()
-        cls.server = ErrandServer().start()
-        cls.client = errand.Client(cls.server.url, timeout=10)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.server.close()
-
+class ShutdownTest(ServerTestCase):
     def start(self, queue: str, grace: float) -> subprocess.Popen:
         process = subprocess.Popen([sys.executable, str(WORKER), self.server.url, queue, str(grace)],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

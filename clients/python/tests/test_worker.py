@@ -6,23 +6,10 @@ import unittest
 from typing import Any, Dict, List
 
 import errand
-from tests.server import ErrandServer, eventually, require_server
+from tests.server import ErrandServer, ServerTestCase, eventually, require_server
 
 
-class WorkerTest(unittest.TestCase):
-    server: ErrandServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        require_server()
-        cls.server = ErrandServer().start()
-        cls.client = errand.Client(cls.server.url, timeout=10)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.client.close()
-        cls.server.close()
-
+class WorkerTest(ServerTestCase):
     def start_worker(self, queue: str, **options: Any) -> errand.Worker:
         """A worker on ``queue`` running in a thread until the test ends; register handlers before work arrives."""
         options.setdefault("poll", 2)
