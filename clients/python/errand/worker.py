@@ -63,8 +63,8 @@ class Worker:
             raise ValueError("concurrency must be at least 1, not %r" % (concurrency,))
         if not 1 <= lease <= 3600:
             raise ValueError("lease must be 1..3600 seconds, not %r" % (lease,))
-        if not 0 <= poll <= 60:
-            raise ValueError("poll must be 0..60 seconds, not %r" % (poll,))
+        if not isinstance(poll, int) or not 1 <= poll <= 60:
+            raise ValueError("poll must be 1..60 whole seconds, not %r" % (poll,))
         if grace < 0:
             raise ValueError("grace must not be negative, not %r" % (grace,))
         self.worker_id = worker_id or "py-%s-%d" % (socket.gethostname(), os.getpid())
@@ -309,6 +309,9 @@ class Worker:
                     self._note_unsupported("_retry_after_supported", "retryAfter on fail")
                     body = {k: v for k, v in body.items() if k != "retryAfter"}
                     continue
+                if verb == "complete" and any(f.field == "result" for f in e.errors):
+                    verb, body = "fail", _refused_result(e)
+                    continue
                 self.log.error("%s: %s of task %s was refused: %s", self.worker_id, verb, task.id, e)
                 return
             except (Unavailable, ConnectionFailed) as e:
@@ -317,6 +320,9 @@ class Worker:
                 # not interrupted by stop(): an outcome is worth reporting within the grace period
                 self._wait_out(backoff, e, "%s of task %s" % (verb, task.id), self._hurry)
             except ErrandError as e:
+                if verb == "complete" and e.status == 413:
+                    verb, body = "fail", _refused_result(e)
+                    continue
                 self.log.error("%s: %s of task %s failed: %s", self.worker_id, verb, task.id, e)
                 return
 
@@ -414,6 +420,12 @@ class _Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+def _refused_result(error: ErrandError) -> Dict[str, Any]:
+    """The failure that replaces a success whose result the server refused (too large): it would never fit."""
+    detail = "; ".join("%s %s" % f for f in error.errors) or error.detail or error.title
+    return {"error": "the handler's result was refused: %s" % detail, "retryable": False}
 
 
 def _positional_arity(fn: Handler) -> int:

@@ -170,6 +170,15 @@ class WorkerTest(ServerTestCase):
         self.assertEqual(("DEAD", 1), (dead.state, dead.attempt))
         self.assertIn("no handler for type resize_image on worker test-w-unknown", dead.last_error)
 
+    def test_a_result_the_server_refuses_fails_the_task_for_good(self) -> None:
+        worker = self.start_worker("w-big")
+        worker.register("big", lambda payload: "x" * (1024 * 1024 + 10))  # over the 1 MiB result limit
+        self.later()
+        task = self.client.enqueue("big", queue="w-big", max_attempts=5)
+        dead = self.client.wait(task.id, 30)
+        self.assertEqual(("DEAD", 1), (dead.state, dead.attempt))
+        self.assertIn("result was refused: result is", dead.last_error)
+
     def test_no_more_tasks_run_at_once_than_the_concurrency(self) -> None:
         worker = self.start_worker("w-concurrency", concurrency=3)
         lock = threading.Lock()
