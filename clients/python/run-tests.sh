@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the Python client (clients/python/tests) and of the FastAPI example (examples/fastapi) against a
 # real errand server. Builds nothing: the server jar is $1, or ERRAND_SERVER_JAR, or the one the Maven build
-# left in errand-server/target. Runs Debian's python3 (which sees Debian's packages) and installs the
-# example's python3-fastapi and python3-uvicorn from Debian when they are missing (apt-get, as root).
+# left in errand-server/target. Runs Debian's python3 (which sees Debian's packages) and installs from Debian
+# what is missing (apt-get, as root): python3-fastapi and python3-uvicorn for the example, python3-httpx for
+# errand.aio.
 # Under CI=true a missing server or package fails the tests instead of skipping them. Exits non-zero on failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,7 +22,7 @@ export ERRAND_SERVER_JAR="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
 python=/usr/bin/python3
 [ -x "$python" ] || python="$(command -v python3)"
 missing=()
-for module in fastapi uvicorn; do
+for module in fastapi uvicorn httpx; do
   "$python" -c "import $module" 2>/dev/null || missing+=("python3-$module")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -58,7 +58,7 @@ class Transport:
         decoded = _decode(raw)
         if status >= 400:
             problem = decoded if isinstance(decoded, dict) else {"title": "HTTP %d" % status, "detail": raw[:200].decode("utf-8", "replace")}
-            raise problem_error(status, problem, _retry_after(answer.get("retry-after")))
+            raise problem_error(status, problem, retry_after_seconds(answer.get("retry-after")))
         return status, decoded, answer
 
     def _exchange(self, method: str, path: str, data: Optional[bytes], headers: Dict[str, str],
@@ -140,7 +140,7 @@ def _decode(raw: bytes) -> Any:
         return None
 
 
-def _retry_after(value: Optional[str]) -> Optional[float]:
+def retry_after_seconds(value: Optional[str]) -> Optional[float]:
     if value is None:
         return None
     try:

@@ -1,7 +1,7 @@
 """Client: the producer side of the HTTP API (enqueue, read, wait, cancel)."""
 import time
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ._http import Transport, duration_seconds, duration_text, instant_text, quote
 from .errors import Duration, WaitTimeout
@@ -67,11 +67,9 @@ class Client:
         """
         deadline = time.monotonic() + duration_seconds("timeout", timeout)
         while True:
-            remaining = deadline - time.monotonic()
-            park = max(0, min(MAX_WAIT_SECONDS, int(remaining)))
+            path, park = wait_request(id, deadline)
             asked = time.monotonic()
-            _, body, _ = self._http.request("GET", "/v1/tasks/%s?wait=%ds" % (quote(id), park),
-                                            timeout=self._http.timeout + park)
+            _, body, _ = self._http.request("GET", path, timeout=self._http.timeout + park)
             task = Task.from_json(body)
             if task.finished:
                 return task
@@ -100,6 +98,12 @@ class Client:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def wait_request(id: str, deadline: float) -> Tuple[str, int]:
+    """The path of one wait request that parks until ``deadline`` (monotonic) or a minute, and its seconds."""
+    park = max(0, min(MAX_WAIT_SECONDS, int(deadline - time.monotonic())))
+    return "/v1/tasks/%s?wait=%ds" % (quote(id), park), park
 
 
 def task_spec(type: str, payload: Any = None, *, queue: Optional[str] = None, delay: Optional[Duration] = None,
