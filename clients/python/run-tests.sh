@@ -36,6 +36,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+if "$python" -m mypy --version >/dev/null 2>&1; then  # Debian's mypy, where installed: the hints hold
+  echo "python client tests: mypy --strict"
+  (cd "$here" && "$python" -m mypy --strict --python-version 3.9 errand)
+fi
 echo "python client tests: $("$python" --version) against $ERRAND_SERVER_JAR"
 (cd "$here" && "$python" -m unittest discover -s tests -t . -v)
 echo "python client tests: the FastAPI example end to end"

@@ -5,7 +5,6 @@ import logging
 import math
 import os
 import queue as queues_module
-import random
 import signal
 import socket
 import threading
@@ -13,6 +12,8 @@ import time
 import traceback
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from ._backoff import Backoff
+from ._completer import Completer
 from ._http import Transport, duration_text, quote
 from .claimed import ClaimedTask
 from .errors import (ConnectionFailed, Conflict, Duration, ErrandError, Invalid, NotFound, Permanent, Retry,
@@ -20,7 +21,6 @@ from .errors import (ConnectionFailed, Conflict, Duration, ErrandError, Invalid,
 
 Handler = Callable[..., Any]
 MAX_ERROR_CHARS = 64 * 1024
-_MIN_BACKOFF, _MAX_BACKOFF = 0.5, 30.0
 
 
 class Worker:
@@ -87,6 +87,8 @@ class Worker:
         self._done = threading.Event()
         self._wake_heartbeats = threading.Event()
         self._fatal: Optional[ErrandError] = None
+        self._completer = Completer(self._http, self.worker_id, self.log, self._finished, self._complete_alone,
+                                    self._wait_out, self._hurry)
         self._progress_supported = True
         self._retry_after_supported = True
         self._snooze_supported = True
@@ -120,7 +122,8 @@ class Worker:
         claimers = [threading.Thread(target=self._claim_loop, args=(q, len(self.queues)),
                                      name="errand-claim-" + q, daemon=True) for q in self.queues]
         beater = threading.Thread(target=self._heartbeat_loop, name="errand-heartbeat", daemon=True)
-        for t in threads + claimers + [beater]:
+        completer = threading.Thread(target=self._completer.run, name="errand-completer", daemon=True)
+        for t in threads + claimers + [beater, completer]:
             t.start()
         self.log.info("%s working on %s with %d threads, handlers for %s", self.worker_id,
                       ", ".join(self.queues), self.concurrency, ", ".join(sorted(self._handlers)) or "no type")
@@ -133,6 +136,7 @@ class Worker:
             restore()
             for _ in threads:
                 self._work.put(None)
+            self._completer.close()
             self._wake_heartbeats.set()
             self._http.close()
             self._claims.close()
@@ -195,7 +199,7 @@ class Worker:
     def _claim_loop(self, queue: str, queue_count: int) -> None:
         """Long-polls one queue for as many tasks as there are free threads (its share of them)."""
         share = max(1, math.ceil(self.concurrency / queue_count))
-        backoff = _Backoff()
+        backoff = Backoff()
         path = "/v1/queues/%s/claim" % quote(queue)
         while not self._stopping.is_set():
             with self._slots:
@@ -239,7 +243,7 @@ class Worker:
                 else:
                     self._work.put(task)
 
-    def _wait_out(self, backoff: "_Backoff", error: ErrandError, what: str, interrupt: threading.Event) -> None:
+    def _wait_out(self, backoff: Backoff, error: ErrandError, what: str, interrupt: threading.Event) -> None:
         """Waits as the server asked, or backs off; logs the first failure of a run of them."""
         delay = backoff.next(error.retry_after)
         level = logging.WARNING if backoff.failures == 1 else logging.DEBUG
@@ -253,20 +257,23 @@ class Worker:
             task = self._work.get()
             if task is None:
                 return
+            handed_over = False
             try:
-                self._execute(task)
+                handed_over = self._execute(task)
             except BaseException:  # never lose a thread of the pool
                 self.log.exception("%s failed to report task %s", self.worker_id, task.id)
             finally:
-                self._finished(task)
+                if not handed_over:
+                    self._finished(task)
 
-    def _execute(self, task: ClaimedTask) -> None:
+    def _execute(self, task: ClaimedTask) -> bool:
+        """Runs the task's handler and reports a failure; a success goes to the completer (True)."""
         handler = self._handlers.get(task.type)
         if handler is None:
             self._report(task, "fail", {"error": "no handler for type %s on worker %s (queue %s): a queue's workers"
                                         " must handle every type sent to it" % (task.type, self.worker_id, task.queue),
                                         "retryable": False})
-            return
+            return False
         try:
             result = handler(task.payload, task) if self._takes_task[task.type] else handler(task.payload)
             json.dumps(result)
@@ -282,12 +289,21 @@ class Worker:
         except Exception:
             self._report(task, "fail", {"error": traceback.format_exc()[-MAX_ERROR_CHARS:], "retryable": True})
         else:
+            self._completer.add(task, result)
+            return True
+        return False
+
+    def _complete_alone(self, task: ClaimedTask, result: Any) -> None:
+        """A success reported by itself, when its batch was refused; frees the task's slot."""
+        try:
             self._report(task, "complete", {"result": result})
+        finally:
+            self._finished(task)
 
     def _report(self, task: ClaimedTask, verb: str, body: Dict[str, Any]) -> None:
         """Sends the outcome with the lease token, again while the server is unavailable, until it is taken
         or refused, or the lease is known lost. A stale lease (409) or a task gone (404) drops the outcome."""
-        backoff = _Backoff()
+        backoff = Backoff()
         while True:
             if task.lost:
                 self.log.warning("%s lost the lease on task %s; its %s is dropped", self.worker_id, task.id, verb)
@@ -403,23 +419,6 @@ class Worker:
                 task._restore_progress(progress)
             task.last_beat = min(task.last_beat, time.monotonic() - self.lease / 3 + 1.0)
             self.log.debug("%s: heartbeat of task %s failed: %s", self.worker_id, task.id, e)
-
-
-class _Backoff:
-    """Exponential backoff with full jitter, 0.5 s to 30 s; a server's Retry-After wins."""
-
-    def __init__(self) -> None:
-        self.failures = 0
-
-    def next(self, retry_after: Optional[float]) -> float:
-        self.failures += 1
-        if retry_after is not None:
-            return retry_after
-        cap = min(_MAX_BACKOFF, _MIN_BACKOFF * 2 ** min(self.failures, 10))
-        return random.uniform(_MIN_BACKOFF, cap)
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 def _refused_result(error: ErrandError) -> Dict[str, Any]:
