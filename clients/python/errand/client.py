@@ -100,10 +100,10 @@ class Client:
         self.close()
 
 
-def wait_request(id: str, deadline: float) -> Tuple[str, int]:
+def wait_request(id: str, deadline: float) -> Tuple[str, float]:
     """The path of one wait request that parks until ``deadline`` (monotonic) or a minute, and its seconds."""
-    park = max(0, min(MAX_WAIT_SECONDS, int(deadline - time.monotonic())))
-    return "/v1/tasks/%s?wait=%ds" % (quote(id), park), park
+    park = max(0.0, min(MAX_WAIT_SECONDS, deadline - time.monotonic()))
+    return "/v1/tasks/%s?wait=%dms" % (quote(id), park * 1000), park
 
 
 def task_spec(type: str, payload: Any = None, *, queue: Optional[str] = None, delay: Optional[Duration] = None,

@@ -46,10 +46,10 @@ class Worker:
     stops and raises it.
 
     Shutdown (``stop()``, SIGTERM or SIGINT in ``run``): stop claiming; let running handlers finish for up
-    to ``grace`` seconds and report their outcomes; then release the tasks still running (snoozed with no
-    delay: they go back in line with their attempt not counted, and whatever those handlers report later
-    is dropped) and return. A server without snooze leaves those leases to run out instead (the attempt
-    then counts as lost). A second signal skips the rest of the grace period.
+    to ``grace`` seconds and report their outcomes; then release the tasks still running (snoozed: they go
+    back in line with their attempt not counted, and whatever those handlers report later is dropped) and
+    return. A server without snooze leaves those leases to run out instead (the attempt then counts as
+    lost). A second signal skips the rest of the grace period. ``run`` works once per Worker.
     """
 
     def __init__(self, url: str = "http://127.0.0.1:7700", queues: Iterable[str] = ("default",),
@@ -167,8 +167,9 @@ class Worker:
         """Waits within the grace period for the running tasks and for the parked long polls (at most
         ``poll`` seconds; what they bring back is released at once), then releases what still runs.
 
-        A long poll still parked when the grace period ends is cut; the server may yet hand it a task,
-        which then waits for its lease to run out (and that attempt counts as lost)."""
+        A long poll still parked when the grace period ends is cut here, but the server keeps it parked to
+        its end: the tasks released then come back only after ``poll`` seconds, so that it cannot take
+        them, and a task it takes meanwhile waits for its lease to run out (that attempt counts as lost)."""
         deadline = time.monotonic() + self.grace
         self.log.info("%s stopping: no more claims; %d running, waiting up to %.0f s for them",
                       self.worker_id, self._running_count(), self.grace)
@@ -176,13 +177,14 @@ class Worker:
             if self._running_count() == 0 and not any(c.is_alive() for c in claimers):
                 break
             time.sleep(0.05)
+        parked = any(c.is_alive() for c in claimers)
         self._claims.abort()
         for claimer in claimers:
             claimer.join(2.0)
         left = self._running_tasks()
         for task in left:
             task._mark_lost()
-            self._release(task)
+            self._release(task, self.poll + 1 if parked else 0)
         self.log.info("%s stopped%s", self.worker_id,
                       "; released %d unfinished tasks" % len(left) if left else "")
 
@@ -238,6 +240,7 @@ class Worker:
                 with self._slots:
                     self._running[task.id] = task
                 if self._stopping.is_set():
+                    self.log.info("%s gives back task %s, claimed as it stopped", self.worker_id, task.id)
                     self._release(task)
                     self._finished(task)
                 else:
@@ -354,13 +357,14 @@ class Worker:
             setattr(self, flag, False)
             self.log.warning("%s: the server does not take %s", self.worker_id, what)
 
-    def _release(self, task: ClaimedTask) -> None:
-        """Gives a task back without using an attempt; on a server without snooze, its lease runs out."""
+    def _release(self, task: ClaimedTask, delay: int = 0) -> None:
+        """Gives a task back without using an attempt, to run again after ``delay`` seconds; on a server
+        without snooze, its lease runs out instead."""
         if not self._snooze_supported:
             return
         try:
             self._http.request("POST", "/v1/tasks/%s/snooze" % quote(task.id),
-                               {"leaseToken": task.lease_token, "delay": "0s"})
+                               {"leaseToken": task.lease_token, "delay": "%ds" % delay})
         except NotFound as e:
             self._server_lacks_snooze(e)
         except ErrandError as e:

@@ -117,7 +117,7 @@ class ClientTest(ServerTestCase):
                 self.client.wait(task.id, timeout=3)
         finally:
             del transport.request
-        self.assertEqual(["/v1/tasks/%s?wait=3s" % task.id], calls[:1])
+        self.assertTrue(calls[0].startswith("/v1/tasks/%s?wait=" % task.id), calls)
         self.assertLessEqual(len(calls), 2, "one parked request, not polling: %s" % calls)
 
     def test_errors_lists_each_failed_attempt(self) -> None:

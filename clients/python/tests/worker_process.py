@@ -1,6 +1,6 @@
 """A worker process for the shutdown tests: ``worker_process.py URL QUEUE GRACE``.
 
-Its one handler, ``sleep``, sleeps the payload's seconds and returns "slept".
+Its one handler, ``sleep``, says "handler started", sleeps the payload's seconds and returns "slept".
 """
 import logging
 import sys
@@ -18,6 +18,7 @@ def main() -> None:
 
     @worker.handler("sleep")
     def sleep(seconds: float) -> str:
+        print("handler started", flush=True)
         time.sleep(seconds)
         return "slept"
     worker.run()
