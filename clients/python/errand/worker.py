@@ -14,10 +14,11 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ._backoff import Backoff
 from ._completer import Completer
+from ._heartbeats import Heartbeats
 from ._http import Transport, duration_text, quote
 from .claimed import ClaimedTask
-from .errors import (ConnectionFailed, Conflict, Duration, ErrandError, Invalid, NotFound, Permanent, Retry,
-                     Snooze, Unavailable)
+from .errors import (ConnectionFailed, Conflict, ErrandError, Invalid, NotFound, Permanent, Retry, Snooze,
+                     Unavailable)
 
 Handler = Callable[..., Any]
 MAX_ERROR_CHARS = 64 * 1024
@@ -87,9 +88,10 @@ class Worker:
         self._done = threading.Event()
         self._wake_heartbeats = threading.Event()
         self._fatal: Optional[ErrandError] = None
+        self._heartbeats = Heartbeats(self._http, self.worker_id, self.log, lease, self._running_tasks,
+                                      self._wake_heartbeats, self._done)
         self._completer = Completer(self._http, self.worker_id, self.log, self._finished, self._complete_alone,
                                     self._wait_out, self._hurry)
-        self._progress_supported = True
         self._retry_after_supported = True
         self._snooze_supported = True
 
@@ -121,7 +123,7 @@ class Worker:
                    for i in range(self.concurrency)]
         claimers = [threading.Thread(target=self._claim_loop, args=(q, len(self.queues)),
                                      name="errand-claim-" + q, daemon=True) for q in self.queues]
-        beater = threading.Thread(target=self._heartbeat_loop, name="errand-heartbeat", daemon=True)
+        beater = threading.Thread(target=self._heartbeats.run, name="errand-heartbeat", daemon=True)
         completer = threading.Thread(target=self._completer.run, name="errand-completer", daemon=True)
         for t in threads + claimers + [beater, completer]:
             t.start()
@@ -375,54 +377,6 @@ class Worker:
             if self._running.pop(task.id, None) is not None:
                 self._free += 1
                 self._slots.notify_all()
-
-    # -- heartbeats
-
-    def _heartbeat_loop(self) -> None:
-        """Extends each running task's lease every third of the lease, sooner when new progress waits."""
-        every = self.lease / 3
-        while not self._done.is_set():
-            now = time.monotonic()
-            next_due = now + every
-            for task in self._running_tasks():
-                if task.lost:
-                    continue
-                dirty, progress = task._take_progress()
-                if dirty and not self._progress_supported:
-                    dirty = False
-                due = task.last_beat + every
-                if now >= due or (dirty and now >= task.last_beat + 1.0):
-                    self._beat(task, dirty, progress)
-                    due = task.last_beat + every
-                elif dirty:
-                    task._restore_progress(progress)
-                    due = task.last_beat + 1.0
-                next_due = min(next_due, due)
-            self._wake_heartbeats.wait(max(0.05, next_due - time.monotonic()))
-            self._wake_heartbeats.clear()
-
-    def _beat(self, task: ClaimedTask, with_progress: bool, progress: Any) -> None:
-        body: Dict[str, Any] = {"leaseToken": task.lease_token, "leaseSeconds": int(self.lease)}
-        if with_progress:
-            body["progress"] = progress
-        try:
-            self._http.request("POST", "/v1/tasks/%s/heartbeat" % quote(task.id), body)
-            task.last_beat = time.monotonic()
-        except (Conflict, NotFound) as e:
-            task._mark_lost()
-            self.log.warning("%s lost the lease on task %s (%s); its outcome will be dropped",
-                             self.worker_id, task.id, e.detail or e.title)
-        except Invalid as e:
-            if with_progress and any(f.field == "progress" for f in e.errors):
-                self._note_unsupported("_progress_supported", "progress on heartbeats")
-                self._beat(task, False, None)
-            else:
-                self.log.error("%s: heartbeat of task %s refused: %s", self.worker_id, task.id, e)
-        except ErrandError as e:  # unavailable: try again within a second or two, the lease has slack
-            if with_progress:
-                task._restore_progress(progress)
-            task.last_beat = min(task.last_beat, time.monotonic() - self.lease / 3 + 1.0)
-            self.log.debug("%s: heartbeat of task %s failed: %s", self.worker_id, task.id, e)
 
 
 def _refused_result(error: ErrandError) -> Dict[str, Any]:
