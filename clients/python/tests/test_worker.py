@@ -10,11 +10,11 @@ from tests.server import ErrandServer, ServerTestCase, eventually, require_serve
 
 
 class WorkerTest(ServerTestCase):
-    def start_worker(self, queue: str, **options: Any) -> errand.Worker:
-        """A worker on ``queue`` running in a thread until the test ends; register handlers before work arrives."""
+    def start_worker(self, *queues: str, **options: Any) -> errand.Worker:
+        """A worker on ``queues`` running in a thread until the test ends; register handlers, then ``later()``."""
         options.setdefault("poll", 2)
         options.setdefault("grace", 5)
-        worker = errand.Worker(self.server.url, queues=[queue], worker_id="test-" + queue, **options)
+        worker = errand.Worker(self.server.url, queues=queues, worker_id="test-" + queues[0], **options)
         thread = threading.Thread(target=worker.run, daemon=True)
 
         def stop() -> None:
@@ -169,6 +169,14 @@ class WorkerTest(ServerTestCase):
         dead = self.client.wait(task.id, 20)
         self.assertEqual(("DEAD", 1), (dead.state, dead.attempt))
         self.assertIn("no handler for type resize_image on worker test-w-unknown", dead.last_error)
+
+    def test_one_worker_works_each_of_its_queues(self) -> None:
+        worker = self.start_worker("w-multi-a", "w-multi-b", concurrency=2)
+        worker.register("where", lambda payload, task: task.queue)
+        self.later()
+        a = self.client.enqueue("where", queue="w-multi-a")
+        b = self.client.enqueue("where", queue="w-multi-b")
+        self.assertEqual(["w-multi-a", "w-multi-b"], [self.client.wait(t.id, 20).result for t in (a, b)])
 
     def test_a_result_the_server_refuses_fails_the_task_for_good(self) -> None:
         worker = self.start_worker("w-big")
