@@ -66,7 +66,7 @@ final class RelayLoop extends SupervisedLoop {
   private record Pending(Task task, long sentNanos) {}
 
   RelayLoop(Logger log, OutboxRelay.Builder b, String workerId) {
-    super(log, workerId, "errand-" + workerId, b.maxReconnectBackoff);
+    super(log, workerId, workerId, b.maxReconnectBackoff);
     this.log = log;
     this.store = b.store;
     this.factory = b.factory.clone();
