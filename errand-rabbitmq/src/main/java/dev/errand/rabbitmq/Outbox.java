@@ -2,6 +2,7 @@ package dev.errand.rabbitmq;
 
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
+import dev.errand.core.RetryPolicy;
 import dev.errand.core.TaskSpec;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -25,20 +26,30 @@ public final class Outbox {
 
   private final Errand errand;
   private final String queue;
+  private final RetryPolicy retry;
 
-  private Outbox(Errand errand, String queue) {
+  private Outbox(Errand errand, String queue, RetryPolicy retry) {
     this.errand = Objects.requireNonNull(errand, "errand");
     this.queue = queue;
+    this.retry = retry;
   }
 
   /** The outbox of {@code errand} on the queue {@value #DEFAULT_QUEUE}. */
   public static Outbox of(Errand errand) {
-    return new Outbox(errand, DEFAULT_QUEUE);
+    return new Outbox(errand, DEFAULT_QUEUE, null);
   }
 
   /** The outbox of {@code errand} on {@code queue}, for a relay of its own. */
   public static Outbox of(Errand errand, String queue) {
-    return new Outbox(errand, dev.errand.core.Names.require("queue", queue));
+    return new Outbox(errand, dev.errand.core.Names.require("queue", queue), null);
+  }
+
+  /**
+   * This outbox with {@code retry} for the messages it publishes from now on: how often a nacked or
+   * unconfirmed message is sent again, and how long apart, before it is DEAD. Errand's default otherwise.
+   */
+  public Outbox retry(RetryPolicy retry) {
+    return new Outbox(errand, queue, Objects.requireNonNull(retry, "retry"));
   }
 
   public String queue() {
@@ -78,6 +89,9 @@ public final class Outbox {
 
   private TaskSpec spec(AmqpMessage message) {
     TaskSpec.Builder b = TaskSpec.builder(TYPE).kind(KIND).queue(queue).payload(Envelope.encode(message));
+    if (retry != null) {
+      b.retry(retry);
+    }
     if (message.idempotencyKey() != null) {
       b.idempotencyKey(message.idempotencyKey());
     }

@@ -130,4 +130,25 @@ class OutboxTransactionTest {
     assertThat(dead.lastError()).contains("unroutable").contains("NO_ROUTE").contains("amq.direct");
     assertThat(dead.attempt()).isEqualTo(1);
   }
+
+  @Test
+  void aNackedMessageIsRetriedWithBackoffAndDeadWhenItsAttemptsRunOut() throws Exception {
+    // A full queue that refuses publishes makes the broker nack them.
+    String full = TestBroker.newName();
+    channel.queueDeclare(full, true, false, false, Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+    try {
+      Outbox outbox = Outbox.of(errand).retry(dev.errand.core.RetryPolicy.of(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+      TaskId first = outbox.publish(AmqpMessage.builder("", full).json("{\"n\":1}").build()).id();
+      await().atMost(Duration.ofSeconds(10)).until(() -> errand.get(first).state() == TaskState.SUCCEEDED);
+      TaskId second = outbox.publish(AmqpMessage.builder("", full).json("{\"n\":2}").build()).id();
+      await().atMost(Duration.ofSeconds(10)).until(() -> errand.get(second).state() == TaskState.DEAD);
+      Task dead = errand.get(second);
+      assertThat(dead.attempt()).isEqualTo(3);
+      assertThat(dead.lastError()).contains("nacked by the broker");
+      assertThat(errand.errors(second)).hasSize(3);
+      assertThat(TestBroker.messageCount(amqp, full)).isEqualTo(1);
+    } finally {
+      channel.queueDelete(full);
+    }
+  }
 }
