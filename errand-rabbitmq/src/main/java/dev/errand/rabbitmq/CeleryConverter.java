@@ -1,15 +1,16 @@
 package dev.errand.rabbitmq;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.rabbitmq.client.Delivery;
 import dev.errand.core.Json;
 import dev.errand.core.Names;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -20,13 +21,14 @@ import java.util.Map;
 /**
  * Celery's message protocol, version 2, JSON serializer: the {@code task} header is the task type, the
  * {@code id} header the task id (so a redelivery finds its task), the body {@code [args, kwargs, embed]}
- * becomes the payload {@code {"args": [...], "kwargs": {...}}}, and the {@code eta} header (which
+ * becomes the payload {@code {"args": [...], "kwargs": {...}}} (their bytes as received), and the {@code eta} header (which
  * {@code countdown} turns into on the client) the run time; an {@code eta} without an offset is UTC.
  * Protocol 1 messages and other serializers are rejected. Immutable.
  */
 public final class CeleryConverter implements DeliveryConverter {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS); // numbers kept as they were written
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final byte[] ARGS = "{\"args\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KWARGS = ",\"kwargs\":".getBytes(StandardCharsets.US_ASCII);
 
   private final String taskQueue;
   private final long maxBodyBytes;
@@ -59,24 +61,47 @@ public final class CeleryConverter implements DeliveryConverter {
       throw new UnconvertibleMessageException("Celery task id is not a task id: " + e.getMessage());
     }
     Bodies.json(d.getBody(), maxBodyBytes);
-    JsonNode body;
-    try {
-      body = MAPPER.readTree(d.getBody());
-    } catch (IOException e) {
-      throw new UnconvertibleMessageException("Celery body is not JSON", e);
-    }
-    if (!body.isArray() || body.size() < 2 || !body.get(0).isArray() || !body.get(1).isObject()) {
-      throw new UnconvertibleMessageException("Celery body of " + id + " is not [args, kwargs, embed]");
-    }
-    ObjectNode payload = MAPPER.createObjectNode();
-    payload.set("args", body.get(0));
-    payload.set("kwargs", body.get(1));
-    TaskSpec.Builder spec = TaskSpec.builder(name).id(taskId).queue(taskQueue).payload(Json.encode(payload, MAPPER));
+    Json payload = argsAndKwargs(id, d.getBody());
+    TaskSpec.Builder spec = TaskSpec.builder(name).id(taskId).queue(taskQueue).payload(payload);
     String eta = RawConverter.header(headers, "eta");
     if (eta != null) {
       spec.runAt(parseEta(id, eta));
     }
     return spec.build();
+  }
+
+  /**
+   * {@code {"args": A, "kwargs": K}} with A and K the bytes of the body's first two elements exactly as
+   * received (numbers and spacing kept), found by their offsets in one streaming pass.
+   */
+  private static Json argsAndKwargs(String id, byte[] body) {
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_ARRAY) {
+        throw notCelery(id);
+      }
+      int argsStart = (int) p.currentTokenLocation().getByteOffset();
+      p.skipChildren();
+      int argsEnd = (int) p.currentLocation().getByteOffset();
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw notCelery(id);
+      }
+      int kwargsStart = (int) p.currentTokenLocation().getByteOffset();
+      p.skipChildren();
+      int kwargsEnd = (int) p.currentLocation().getByteOffset();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 20);
+      out.writeBytes(ARGS);
+      out.write(body, argsStart, argsEnd - argsStart);
+      out.writeBytes(KWARGS);
+      out.write(body, kwargsStart, kwargsEnd - kwargsStart);
+      out.write('}');
+      return Json.of(out.toByteArray());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UnconvertibleMessageException("Celery body of " + id + " is not JSON [args, kwargs, embed]", e);
+    }
+  }
+
+  private static UnconvertibleMessageException notCelery(String id) {
+    return new UnconvertibleMessageException("Celery body of " + id + " is not [args, kwargs, embed]");
   }
 
   private static Instant parseEta(String id, String eta) {

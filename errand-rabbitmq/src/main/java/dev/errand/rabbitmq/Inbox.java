@@ -116,18 +116,12 @@ public final class Inbox implements AutoCloseable {
     }
 
     public Builder prefetch(int n) {
-      if (n < 1 || n > 65_535) {
-        throw new IllegalArgumentException("prefetch must be 1..65535: " + n);
-      }
-      this.prefetch = n;
+      this.prefetch = Checks.range("prefetch", n, 1, 65_535);
       return this;
     }
 
     public Builder batchSize(int n) {
-      if (n < 1 || n > 10_000) {
-        throw new IllegalArgumentException("batchSize must be 1..10000: " + n);
-      }
-      this.batchSize = n;
+      this.batchSize = Checks.range("batchSize", n, 1, Checks.MAX_BATCH);
       return this;
     }
 
@@ -154,7 +148,7 @@ public final class Inbox implements AutoCloseable {
     }
 
     public Builder maxBackoff(Duration d) {
-      this.maxBackoff = OutboxRelay.Builder.positive("maxBackoff", d);
+      this.maxBackoff = Checks.positive("maxBackoff", d);
       return this;
     }
 

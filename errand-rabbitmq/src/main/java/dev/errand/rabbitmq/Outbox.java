@@ -88,7 +88,7 @@ public final class Outbox {
   }
 
   private TaskSpec spec(AmqpMessage message) {
-    TaskSpec.Builder b = TaskSpec.builder(TYPE).kind(KIND).queue(queue).payload(Envelope.encode(message));
+    TaskSpec.Builder b = TaskSpec.builder(TYPE).kind(KIND).queue(queue).payload(OutboxPayload.encode(message));
     if (retry != null) {
       b.retry(retry);
     }

@@ -90,39 +90,33 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     public Builder concurrency(int n) {
-      if (n < 1 || n > 64) {
-        throw new IllegalArgumentException("concurrency must be 1..64: " + n);
-      }
-      this.concurrency = n;
+      this.concurrency = Checks.range("concurrency", n, 1, 64);
       return this;
     }
 
     public Builder batchSize(int n) {
-      if (n < 1 || n > 10_000) {
-        throw new IllegalArgumentException("batchSize must be 1..10000: " + n);
-      }
-      this.batchSize = n;
+      this.batchSize = Checks.range("batchSize", n, 1, Checks.MAX_BATCH);
       return this;
     }
 
     /** How long a batch waits for its confirms before the unconfirmed ones are retried. */
     public Builder confirmTimeout(Duration d) {
-      this.confirmTimeout = positive("confirmTimeout", d);
+      this.confirmTimeout = Checks.positive("confirmTimeout", d);
       return this;
     }
 
     public Builder leaseFor(Duration d) {
-      this.leaseFor = positive("leaseFor", d);
+      this.leaseFor = Checks.positive("leaseFor", d);
       return this;
     }
 
     public Builder pollInterval(Duration d) {
-      this.pollInterval = positive("pollInterval", d);
+      this.pollInterval = Checks.positive("pollInterval", d);
       return this;
     }
 
     public Builder maxReconnectBackoff(Duration d) {
-      this.maxReconnectBackoff = positive("maxReconnectBackoff", d);
+      this.maxReconnectBackoff = Checks.positive("maxReconnectBackoff", d);
       return this;
     }
 
@@ -136,13 +130,6 @@ public final class OutboxRelay implements AutoCloseable {
         throw new IllegalStateException("confirmTimeout " + confirmTimeout + " must be shorter than leaseFor " + leaseFor);
       }
       return new OutboxRelay(this);
-    }
-
-    static Duration positive(String name, Duration d) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

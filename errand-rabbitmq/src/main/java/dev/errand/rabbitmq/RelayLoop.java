@@ -196,7 +196,7 @@ final class RelayLoop extends SupervisedLoop {
       for (Task task : batch) {
         AmqpMessage m;
         try {
-          m = Envelope.decode(task.payload());
+          m = OutboxPayload.decode(task.payload());
         } catch (IllegalArgumentException e) {
           completions.add(completion(task, new Completion.Dead(e.getMessage())));
           continue;

@@ -17,10 +17,10 @@ import java.util.Map;
  * given (a JSON body is not re-encoded either: base64 carries it byte for byte). Streamed with Jackson's
  * core parser, on the relay's hot path. Internal.
  */
-final class Envelope {
+final class OutboxPayload {
   private static final JsonFactory FACTORY = new JsonFactory();
 
-  private Envelope() {}
+  private OutboxPayload() {}
 
   static Json encode(AmqpMessage m) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(m.bodyUnsafe().length * 4 / 3 + 128);
