@@ -25,10 +25,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -64,12 +60,6 @@ final class RelayLoop extends SupervisedLoop {
   private boolean channelLost;
 
   private Connection connection;
-  /**
-   * Writes each batch's outcomes while the loop claims and publishes the next; at most one write is
-   * outstanding, so a slow store slows the loop rather than piling up batches.
-   */
-  private final ExecutorService completer;
-  private Future<?> lastCompletion;
   /** Claimed and not yet completed: sent again, same message-id, after a lost channel. Loop thread only. */
   private List<Task> inFlight = List.of();
 
@@ -89,7 +79,6 @@ final class RelayLoop extends SupervisedLoop {
     this.leaseFor = b.leaseFor;
     this.pollInterval = b.pollInterval;
     this.metrics = b.metrics;
-    this.completer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name(workerId + "-complete").factory());
   }
 
   @Override
@@ -325,26 +314,6 @@ final class RelayLoop extends SupervisedLoop {
     if (completions.isEmpty()) {
       return;
     }
-    awaitLastCompletion();
-    lastCompletion = completer.submit(() -> {
-      completeNow(completions, claimedAt);
-      return null;
-    });
-  }
-
-  private void awaitLastCompletion() throws InterruptedException {
-    Future<?> last = lastCompletion;
-    if (last != null) {
-      try {
-        last.get();
-      } catch (ExecutionException e) {
-        log.warn("{} completion failed unexpectedly; those messages will be published again", workerId, e.getCause());
-      }
-      lastCompletion = null;
-    }
-  }
-
-  private void completeNow(List<Completion> completions, long claimedAt) throws InterruptedException {
     long giveUpAt = claimedAt + leaseFor.toNanos();
     long backoffMillis = 50;
     while (true) {
@@ -380,12 +349,6 @@ final class RelayLoop extends SupervisedLoop {
 
   @Override
   protected void cleanUp() {
-    try {
-      awaitLastCompletion(); // the outcomes of the last batch are written before the loop lets go
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    completer.shutdown();
     if (!inFlight.isEmpty()) {
       List<Completion> release = new ArrayList<>(inFlight.size());
       for (Task t : inFlight) {
