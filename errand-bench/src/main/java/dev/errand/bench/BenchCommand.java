@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "SCENARIO",
-      description = "drain, steady, latency, enqueue, backlog, server-drain, or all")
+      description = "drain, steady, latency, enqueue, backlog, server-drain, relay, inbox, or all")
   List<String> scenarioNames;
 
   @Option(names = "--store", paramLabel = "URL",
@@ -95,7 +95,8 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Scenario> m = new LinkedHashMap<>();
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
         new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario(),
-        new WorkflowScenario())) {
+        new WorkflowScenario(),
+        new RelayScenario(), new InboxScenario())) {
       m.put(s.name(), s);
     }
     return m;

@@ -129,10 +129,16 @@ final class Report {
     }
   }
 
-  /** tasks_per_s or p50_ms where the scenario has it, else its first median latency ({@code *_p50_ms}). */
+  /**
+   * tasks_per_s (msgs_per_s for the RabbitMQ scenarios) or p50_ms where the scenario has it, else its
+   * first median latency ({@code *_p50_ms}).
+   */
   private static String headline(Map<String, Object> summary) {
     if (summary.containsKey("tasks_per_s")) {
       return "tasks_per_s";
+    }
+    if (summary.containsKey("msgs_per_s")) {
+      return "msgs_per_s";
     }
     if (summary.containsKey("p50_ms")) {
       return "p50_ms";

@@ -9,6 +9,7 @@ import dev.errand.server.internal.DueRoutes;
 import dev.errand.server.internal.HeaderDeadline;
 import dev.errand.server.internal.HealthRoutes;
 import dev.errand.server.internal.Limits;
+import dev.errand.server.internal.MessageRoutes;
 import dev.errand.server.internal.ProblemErrorHandler;
 import dev.errand.server.internal.ProblemMapper;
 import dev.errand.server.internal.QueueGuard;
@@ -105,6 +106,7 @@ public final class ErrandServer implements AutoCloseable {
     routes.addAll(new ActivityRoutes(observability.workers(), observability.activity(), observability.rates()).routes());
     routes.addAll(new DueRoutes(errand).routes());
     routes.addAll(new DeadGroupRoutes(errand).routes());
+    routes.addAll(new MessageRoutes(errand, limits).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;

@@ -41,6 +41,7 @@ class InternalPackagesTest {
       "errand-store-postgres", "dev.errand.store.postgres",
       "errand-micrometer", "dev.errand.micrometer",
       "errand-opentelemetry", "dev.errand.opentelemetry",
+      "errand-rabbitmq", "dev.errand.rabbitmq",
       "errand-server", "dev.errand.server",
       "errand-spring-boot-starter", "dev.errand.spring",
       "errand-bench", "dev.errand.bench");

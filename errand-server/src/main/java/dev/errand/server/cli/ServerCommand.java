@@ -9,6 +9,8 @@ import dev.errand.server.ServerConfig;
 import dev.errand.server.Tokens;
 import dev.errand.server.internal.ConfigFile;
 import dev.errand.server.internal.StoreCircuit;
+import dev.errand.server.internal.RabbitService;
+import dev.errand.server.metrics.RabbitMeters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,19 +138,27 @@ final class ServerCommand implements Callable<Integer> {
     TaskStore taskStore = observability.timed(StoreCircuit.around(opened.store()));
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
     ErrandServer server;
+    RabbitService rabbit = null;
     try {
       if (file != null) {
         file.applyTo(errand);
       }
       server = ErrandServer.start(config, errand, observability);
+      if (file != null && file.rabbitmq() != null) {
+        rabbit = RabbitService.start(file.rabbitmq(), errand, maxPayload, new RabbitMeters(observability.registry()));
+      }
     } catch (RuntimeException e) {
       errand.close();
       throw e;
     }
+    RabbitService rabbitmq = rabbit;
     // One graceful stop, run once: after SIGTERM or Ctrl-C by this thread, which then exits 0; on any
     // other way out of the JVM (SIGHUP, an exit elsewhere) by the shutdown hook, which waits for it.
     FutureTask<Void> shutdown = new FutureTask<>(() -> {
       server.close();
+      if (rabbitmq != null) {
+        rabbitmq.close(); // inboxes stop taking messages in, the relay lets go of its batch
+      }
       errand.close();
       return null;
     });

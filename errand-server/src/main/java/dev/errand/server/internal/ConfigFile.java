@@ -24,20 +24,27 @@ import java.util.stream.Collectors;
  * <pre>{@code
  * {
  *   "queues": {"emails": {"maxRunning": 5, "ratePerSecond": 50, "burst": 10}},
- *   "schedules": {"nightly-report": {"cron": "0 3 * * *", "zone": "Europe/Berlin", "task": {"type": "report"}}}
+ *   "schedules": {"nightly-report": {"cron": "0 3 * * *", "zone": "Europe/Berlin", "task": {"type": "report"}}},
+ *   "rabbitmq": {"url": "amqp://guest:guest@127.0.0.1:5672/", "inbox": [{"queue": "orders", "format": "celery"}],
+ *                "outbox": {"concurrency": 4}}
  * }
  * }</pre>
  *
  * Every field is checked and every error reported at once, naming the field, before anything is applied.
  * Immutable.
  */
-public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> schedules) {
+public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> schedules, RabbitConfig rabbitmq) {
   /** Far more than any sensible config file; a larger file is refused rather than read into memory. */
   private static final long MAX_BYTES = 16L * 1024 * 1024;
 
   public ConfigFile {
     queueLimits = Map.copyOf(queueLimits);
     schedules = List.copyOf(schedules);
+  }
+
+  /** A config file without a {@code rabbitmq} section. */
+  public ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> schedules) {
+    this(queueLimits, schedules, null);
   }
 
   /**
@@ -64,7 +71,7 @@ public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> sc
   static ConfigFile parse(byte[] json, long maxPayloadBytes) {
     JsonFields root = JsonFields.parse(json, "");
     FieldErrors errors = new FieldErrors();
-    root.rejectUnknown(Set.of("queues", "schedules"), errors);
+    root.rejectUnknown(Set.of("queues", "schedules", "rabbitmq"), errors);
     Map<String, QueueLimits> limits = new LinkedHashMap<>();
     JsonFields queues = root.object("queues", errors);
     if (queues != null) {
@@ -87,8 +94,10 @@ public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> sc
         }
       }
     }
+    JsonFields rabbit = root.object("rabbitmq", errors);
+    RabbitConfig rabbitmq = rabbit == null ? null : RabbitConfig.read(rabbit, errors);
     errors.throwIfAny();
-    return new ConfigFile(limits, schedules);
+    return new ConfigFile(limits, schedules, rabbitmq);
   }
 
   /** The object under {@code name}, a name in the queue alphabet; null when an error was recorded. */

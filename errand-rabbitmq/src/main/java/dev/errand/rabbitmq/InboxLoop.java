@@ -1,0 +1,220 @@
+package dev.errand.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.Envelope;
+import dev.errand.core.Enqueued;
+import dev.errand.core.Errand;
+import dev.errand.core.InvalidTaskException;
+import dev.errand.core.TaskSpec;
+import dev.errand.rabbitmq.internal.SupervisedLoop;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * The inbox's consumer loop. The client's consumer thread only hands deliveries over through
+ * {@link #deliveries} (bounded by the prefetch); converting, inserting and acking happen on the loop's
+ * thread, one batch at a time, so every delivery tag up to the batch's last is settled before the next
+ * batch starts and an ack with {@code multiple} covers exactly the batch's accepted deliveries. Internal.
+ */
+final class InboxLoop extends SupervisedLoop {
+  private static final long POLL_MILLIS = 200;
+  private static final long MAX_INSERT_BACKOFF_MILLIS = 2000;
+
+  private final Errand errand;
+  private final ConnectionFactory factory;
+  private final String queue;
+  private final DeliveryConverter converter;
+  private final int prefetch;
+  private final int batchSize;
+  private final boolean declare;
+  private final int deliveryLimit;
+  private final RabbitMetrics metrics;
+  private final Logger log;
+  private final String name;
+  private final BlockingQueue<Received> deliveries = new LinkedBlockingQueue<>();
+  private Connection connection;
+  private volatile Channel channel;
+
+  /** A delivery and the channel it came on: only that channel can ack it. */
+  private record Received(Channel channel, Delivery delivery) {
+    long tag() {
+      return delivery.getEnvelope().getDeliveryTag();
+    }
+  }
+
+  InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter) {
+    super(log, "inbox " + b.queue, "errand-inbox-" + b.queue, b.maxBackoff);
+    this.log = log;
+    this.name = "inbox " + b.queue;
+    this.errand = b.errand;
+    this.factory = b.factory.clone();
+    this.factory.setAutomaticRecoveryEnabled(false); // the loop reconnects, redeclares and consumes again
+    this.factory.setTopologyRecoveryEnabled(false);
+    this.queue = b.queue;
+    this.converter = converter;
+    this.prefetch = b.prefetch;
+    this.batchSize = b.batchSize;
+    this.declare = b.declare;
+    this.deliveryLimit = b.deliveryLimit;
+    this.metrics = b.metrics;
+  }
+
+  @Override
+  protected void runOnce() throws Exception {
+    Channel ch = channel;
+    if (ch == null || !ch.isOpen()) {
+      open();
+      return;
+    }
+    Received first = deliveries.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+    if (first == null) {
+      return;
+    }
+    List<Received> batch = new ArrayList<>(batchSize);
+    batch.add(first);
+    deliveries.drainTo(batch, batchSize - 1);
+    List<Received> converted = new ArrayList<>(batch.size());
+    List<TaskSpec> specs = new ArrayList<>(batch.size());
+    for (Received r : batch) {
+      if (r.channel() != ch) {
+        continue; // came on a channel since closed: the broker has taken it back and delivers it again
+      }
+      try {
+        specs.add(converter.convert(r.delivery()));
+        converted.add(r);
+      } catch (UnconvertibleMessageException e) {
+        reject(r, e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("{} could not convert delivery {} (message-id {}); requeued until the delivery limit: {}",
+            name, r.tag(), r.delivery().getProperties().getMessageId(), e.toString());
+        ch.basicNack(r.tag(), false, true);
+      }
+    }
+    if (specs.isEmpty()) {
+      return;
+    }
+    List<String> refused = insert(ch, specs);
+    if (refused == null) {
+      return; // stopping, or the channel closed while the store was down: the deliveries go back
+    }
+    long lastAccepted = -1;
+    int accepted = 0;
+    for (int i = 0; i < converted.size(); i++) {
+      Received r = converted.get(i);
+      if (refused.get(i) != null) {
+        reject(r, refused.get(i));
+      } else {
+        lastAccepted = r.tag();
+        accepted++;
+      }
+    }
+    if (lastAccepted >= 0) {
+      ch.basicAck(lastAccepted, true);
+      metrics.consumed(accepted);
+    }
+  }
+
+  /**
+   * Inserts the batch, retrying while the store fails and the channel lives. Returns, per spec, null if
+   * its task now exists (made now or found again) or the reason it can never be inserted; or null as a
+   * whole when the deliveries are to go back to the queue unacked.
+   */
+  private List<String> insert(Channel ch, List<TaskSpec> specs) throws InterruptedException, IOException {
+    long backoff = 100;
+    int failures = 0;
+    while (true) {
+      try {
+        List<String> refused = new ArrayList<>(specs.size());
+        try {
+          for (Enqueued e : errand.enqueueMany(specs)) {
+            refused.add(refusal(e));
+          }
+        } catch (InvalidTaskException invalid) {
+          refused.clear();
+          for (TaskSpec spec : specs) { // rare: find the one the store refuses, insert the others
+            try {
+              refused.add(refusal(errand.enqueueMany(List.of(spec)).getFirst()));
+            } catch (InvalidTaskException e) {
+              refused.add("refused by the store: " + e.getMessage());
+            }
+          }
+        }
+        if (failures > 0) {
+          log.info("{} inserts again after {} failures", name, failures);
+        }
+        return refused;
+      } catch (RuntimeException e) {
+        if (failures++ == 0) {
+          log.warn("{} cannot insert {} deliveries, holding them unacked and retrying: {}", name, specs.size(),
+              e.toString());
+        }
+        if (stopping() || !ch.isOpen()) {
+          return null;
+        }
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_INSERT_BACKOFF_MILLIS);
+      }
+    }
+  }
+
+  private static String refusal(Enqueued e) {
+    return e.conflict() ? "its id or key already names a different task " + e.id() : null;
+  }
+
+  private void reject(Received r, String reason) throws IOException {
+    log.warn("{} rejected delivery {} (message-id {}) to the dead-letter exchange: {}", name, r.tag(),
+        r.delivery().getProperties().getMessageId(), reason);
+    r.channel().basicReject(r.tag(), false);
+    metrics.rejected(1);
+  }
+
+  private void open() throws Exception {
+    closeConnection();
+    deliveries.clear(); // their channel is gone; the broker delivers them again
+    Connection c = factory.newConnection("errand-" + name);
+    try {
+      Channel ch = c.createChannel();
+      if (declare) {
+        Queues.declare(ch, queue, deliveryLimit);
+      }
+      ch.basicQos(prefetch);
+      ch.basicConsume(queue, false, "errand-" + name, new DefaultConsumer(ch) {
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+          deliveries.add(new Received(ch, new Delivery(envelope, properties, body)));
+        }
+      });
+      connection = c;
+      channel = ch;
+    } catch (IOException | RuntimeException e) {
+      c.abort();
+      throw e;
+    }
+    log.info("{} consuming (prefetch {}, batches of {})", name, prefetch, batchSize);
+  }
+
+  @Override
+  protected void cleanUp() {
+    closeConnection();
+  }
+
+  private void closeConnection() {
+    Connection c = connection;
+    connection = null;
+    channel = null;
+    if (c != null) {
+      c.abort((int) Duration.ofSeconds(1).toMillis());
+    }
+  }
+}
