@@ -139,3 +139,9 @@ ALTER TABLE {schema}.tasks
 -- WAITING tasks by queue: the queue counts and the list of one state read them here, not from the table.
 -- Decrements find their tasks by primary key.
 CREATE INDEX tasks_joining ON {schema}.tasks (queue, id) WHERE state = 'WAITING';
+
+-- name: 8_task_progress
+-- The progress a worker reports with its heartbeats (JSON bytes, at most 4 KiB, NULL for none), kept
+-- with the task and returned with it. A nullable column without a default is added without rewriting
+-- the table; no index reads it.
+ALTER TABLE {schema}.tasks ADD COLUMN progress bytea;
