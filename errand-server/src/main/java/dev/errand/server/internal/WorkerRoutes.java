@@ -61,7 +61,8 @@ public final class WorkerRoutes {
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/heartbeat", ApiRoute.WORKERS, this::heartbeat),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/complete", ApiRoute.WORKERS, this::complete),
         new ApiRoute(HandlerType.POST, "/v1/tasks:complete", ApiRoute.WORKERS, this::completeBatch),
-        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail));
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/snooze", ApiRoute.WORKERS, this::snooze));
   }
 
   private void claim(Context ctx) throws Exception {
@@ -117,15 +118,23 @@ public final class WorkerRoutes {
     waiting.forEach(Thread::interrupt);
   }
 
+  /**
+   * Extends the lease, and keeps {@code progress} (any JSON value up to {@value Task#MAX_PROGRESS_BYTES}
+   * bytes) as the task's progress under the same fence. 404 for an unknown task, 409 for a lost lease.
+   */
   private void heartbeat(Context ctx) throws Exception {
     TaskId id = Requests.taskId(ctx);
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("leaseToken", "leaseSeconds"), errors);
+    body.rejectUnknown(Set.of("leaseToken", "leaseSeconds", "progress"), errors);
     String token = leaseToken(body, errors);
     Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);
+    if (body.rawSize("progress") > Task.MAX_PROGRESS_BYTES) {
+      errors.add("progress", "is " + body.rawSize("progress") + " bytes, over the limit of " + Task.MAX_PROGRESS_BYTES);
+    }
     errors.throwIfAny();
-    Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS));
+    Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS),
+        body.raw("progress"));
     workers.heartbeat(id);
     try (JsonOut out = new JsonOut()) {
       out.generator().writeStartObject();
@@ -250,11 +259,15 @@ public final class WorkerRoutes {
     return result != null ? result : Json.NULL;
   }
 
+  /**
+   * Fails the attempt: retried with the task's backoff while attempts remain and {@code retryable} (default
+   * true), no sooner than {@code retryAfter} if given, else DEAD.
+   */
   private void fail(Context ctx) {
     TaskId id = Requests.taskId(ctx);
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("leaseToken", "error", "retryable"), errors);
+    body.rejectUnknown(Set.of("leaseToken", "error", "retryable", "retryAfter"), errors);
     String token = leaseToken(body, errors);
     String error = body.string("error", errors);
     if (!body.has("error")) {
@@ -263,8 +276,25 @@ public final class WorkerRoutes {
       errors.add("error", "must be at most " + MAX_ERROR_CHARS + " characters");
     }
     Boolean retryable = body.bool("retryable", errors);
+    Duration retryAfter = Durations.duration("retryAfter", body.string("retryAfter", errors), true, errors);
     errors.throwIfAny();
-    errand.fail(id, token, error, retryable == null || retryable);
+    errand.fail(id, token, error, retryable == null || retryable, retryAfter);
+    ctx.status(204);
+  }
+
+  /** Releases the task to run again after {@code delay} without burning the attempt (as {@code TaskFailure.snooze}). */
+  private void snooze(Context ctx) {
+    TaskId id = Requests.taskId(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("leaseToken", "delay"), errors);
+    String token = leaseToken(body, errors);
+    Duration delay = Durations.duration("delay", body.string("delay", errors), true, errors);
+    if (!body.has("delay")) {
+      errors.add("delay", "is required");
+    }
+    errors.throwIfAny();
+    errand.snooze(id, token, delay);
     ctx.status(204);
   }
 
