@@ -94,7 +94,8 @@ public final class ErrandServer implements AutoCloseable {
     routes.addAll(tasks.routes());
     routes.addAll(new QueueRoutes(errand, limits, Clock.systemUTC()).routes());
     routes.addAll(new ScheduleRoutes(errand, limits).routes());
-    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers(),
+        observability.events()::progressed);
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
     observability.watch(errand);

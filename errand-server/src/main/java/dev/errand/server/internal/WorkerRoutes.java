@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The worker protocol for workers outside this process: claim (a long poll that returns leased tasks with
@@ -39,6 +40,7 @@ public final class WorkerRoutes {
   private final Limits limits;
   private final int maxWaitSeconds;
   private final WorkerTracker workers;
+  private final Consumer<Task> progressed;
   /** Threads parked in a claim long poll, so that shutdown can answer them at once instead of at their wait's end. */
   private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -49,10 +51,17 @@ public final class WorkerRoutes {
 
   /** @param workers hears of every claim and heartbeat, so that it knows which workers are alive */
   public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds, WorkerTracker workers) {
+    this(errand, limits, maxWaitSeconds, workers, task -> { });
+  }
+
+  /** @param progressed hears of each task whose heartbeat reported progress, read after the heartbeat */
+  public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds, WorkerTracker workers,
+      Consumer<Task> progressed) {
     this.errand = errand;
     this.limits = limits;
     this.maxWaitSeconds = maxWaitSeconds;
     this.workers = workers;
+    this.progressed = progressed;
   }
 
   public List<ApiRoute> routes() {
@@ -136,6 +145,9 @@ public final class WorkerRoutes {
     Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS),
         body.raw("progress"));
     workers.heartbeat(id);
+    if (body.raw("progress") != null) {
+      errand.find(id).ifPresent(progressed); // one read, only for heartbeats that report progress
+    }
     try (JsonOut out = new JsonOut()) {
       out.generator().writeStartObject();
       out.instant("leaseUntil", until);
