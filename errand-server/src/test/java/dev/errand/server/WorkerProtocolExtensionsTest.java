@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +100,18 @@ abstract class WorkerProtocolExtensionsTest {
 
     assertThat(post(t, "complete", "").status()).isEqualTo(204);
     assertThat(http.get("/v1/tasks/" + id).json().get("progress").get("of").asInt()).isEqualTo(10);
+
+    // Events carry it: a progress event for the heartbeat, and the task's progress on later ones.
+    JsonNode events = http.get("/v1/events/recent?queue=progress").json().get("events");
+    List<JsonNode> mine = new ArrayList<>();
+    events.forEach(e -> {
+      if (e.get("id").asText().equals(id)) {
+        mine.add(e);
+      }
+    });
+    assertThat(mine).extracting(e -> e.get("kind").asText()).contains("progress", "succeeded");
+    assertThat(mine).filteredOn(e -> e.get("kind").asText().equals("progress")).singleElement()
+        .satisfies(e -> assertThat(e.get("progress").get("done").asInt()).isEqualTo(3));
   }
 
   @Test
