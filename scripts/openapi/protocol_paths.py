@@ -136,6 +136,15 @@ def main():
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": responses}}
 
+    events = paths.get("/v1/events", {}).get("get", {})
+    if "description" in events and "progress" not in events["description"]:
+        events["description"] = events["description"].replace(
+            "{kind, id, queue, type, state, attempt, at, error?}; kind is enqueued, started, succeeded, retrying, "
+            "dead, released, lease_lost or cancelled.",
+            "{kind, id, queue, type, state, attempt, at, error?, progress?}; kind is enqueued, started, succeeded, "
+            "retrying, dead, released, lease_lost, cancelled or progress (a worker's heartbeat reported progress); "
+            "`progress` is the task's last reported progress, when it has one.")
+
     cron = ("5 fields (Unix: minute hour day-of-month month day-of-week, Sunday 0 or 7); 6 fields, seconds "
             "first: Spring (`0 */5 * * * *`, `*` allowed in both day fields, Sunday 0 or 7) or, when it has a "
             "`?`, Quartz (Sunday 1); 7 fields: Quartz with a year. Read in `zone`. Set exactly one of cron and "
