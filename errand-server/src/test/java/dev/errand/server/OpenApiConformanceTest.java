@@ -34,8 +34,14 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiConformanceTest {
-  /** Operations this test does not call, with the reason. None today. */
-  private static final Map<String, String> NOT_EXERCISED = Map.of();
+  /**
+   * Operations this test does not call, with the reason. The workflow routes came from a branch merged
+   * after this test was written: until calls are added here, they are checked by their own tests only.
+   */
+  private static final Map<String, String> NOT_EXERCISED = Map.of(
+      "POST /v1/workflows", "merged from the workflows branch; add a call",
+      "GET /v1/workflows/{id}", "merged from the workflows branch; add a call",
+      "POST /v1/workflows/{id}/cancel", "merged from the workflows branch; add a call");
 
   private final TestServer s = TestServer.sqliteStarted();
   private final Http http = s.http;
