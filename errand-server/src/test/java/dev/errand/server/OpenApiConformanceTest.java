@@ -281,6 +281,45 @@ class OpenApiConformanceTest {
     assertThat(called).as("operations this test called").containsAll(documented);
   }
 
+  @Test
+  void everyProtectedRouteAnswers401And403AsTheDocumentSays() {
+    String producerToken = "producer-token-0123456789";
+    TestServer secured = TestServer.sqlite(c -> c.withTokens(Tokens.parse(producerToken + " producer", "test")));
+    List<String> before = List.copyOf(failures);
+    int checked = 0;
+    try {
+      for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").fields(); p.hasNext(); ) {
+        Map.Entry<String, JsonNode> path = p.next();
+        String concrete = path.getKey().replace("{id}", "some-task").replace("{queue}", "some-queue")
+            .replace("{name}", "some-schedule");
+        for (Iterator<Map.Entry<String, JsonNode>> o = path.getValue().fields(); o.hasNext(); ) {
+          Map.Entry<String, JsonNode> op = o.next();
+          if (!op.getValue().path("responses").has("401")) {
+            continue; // open to anyone
+          }
+          String description = op.getValue().path("description").asText("");
+          int at = description.indexOf("Roles:");
+          String roles = at < 0 ? "" : description.substring(at, description.indexOf('.', at) + 1);
+          String method = op.getKey().toUpperCase();
+          byte[] body = op.getValue().has("requestBody") ? "{}".getBytes(StandardCharsets.UTF_8) : null;
+          Http.Resp anonymous = secured.http.send(method, concrete, body);
+          assertThat(anonymous.status()).as(method + " " + path.getKey()).isEqualTo(401);
+          check(method, path.getKey(), anonymous.status(), anonymous.header("Content-Type"), anonymous.bytes());
+          checked++;
+          if (!roles.isEmpty() && !roles.contains("producer")) {
+            Http.Resp forbidden = secured.http.withToken(producerToken).send(method, concrete, body);
+            assertThat(forbidden.status()).as(method + " " + path.getKey()).isEqualTo(403);
+            check(method, path.getKey(), forbidden.status(), forbidden.header("Content-Type"), forbidden.bytes());
+          }
+        }
+      }
+    } finally {
+      secured.close();
+    }
+    assertThat(checked).as("operations that document a 401").isGreaterThan(25);
+    assertThat(failures).as("answers the document does not describe").isEqualTo(before);
+  }
+
   /** An event stream: its status and headers, then hang up. */
   private void streamHeaders(String template, String path) throws Exception {
     HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(http.base() + path))
