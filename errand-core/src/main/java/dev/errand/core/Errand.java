@@ -1,9 +1,12 @@
 package dev.errand.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.errand.core.internal.BulkActions;
+import dev.errand.core.internal.FinishWaiters;
 import dev.errand.core.internal.HandlerRegistry;
 import dev.errand.core.internal.IdleWait;
 import dev.errand.core.internal.LeaseSweeper;
+import dev.errand.core.internal.ListenerPair;
 import dev.errand.core.internal.Pruner;
 import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
@@ -59,6 +62,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -95,16 +99,23 @@ public final class Errand implements AutoCloseable {
   private final boolean runSchedules;
   private final List<TaskInterceptor> interceptors;
   private final Map<String, TaskExecutor> executors;
+  private final FinishWaiters finishWaiters;
+  private final BulkActions bulk;
+  /** Whether a listener besides core's own listens, so that completions must return their tasks. */
+  private final boolean userListens;
 
   private Errand(Builder b) {
     this.store = b.store;
     this.handlers = new HandlerRegistry(b.mapper, b.typeDefaults);
     String workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+    this.finishWaiters = new FinishWaiters(b.store, "errand[" + workerId + "]");
+    this.bulk = new BulkActions(b.store);
+    this.userListens = b.listener != ErrandListener.NONE;
     this.settings = new Settings(workerId, b.clock, b.mapper,
         Map.copyOf(b.queues.isEmpty() ? Map.of(TaskSpec.DEFAULT_QUEUE, 10) : b.queues), b.leaseDuration,
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3), b.pollInterval,
         b.shutdownGrace, b.retention, b.pruneInterval, b.maxPayloadBytes, b.retry, b.timeout,
-        SafeListener.wrap(b.listener, "errand[" + workerId + "]"),
+        ListenerPair.of(SafeListener.wrap(b.listener, "errand[" + workerId + "]"), finishWaiters),
         b.completionBatchSize, b.completionFlushDelay, b.maxClaimBatch,
         b.seed != null ? new SplittableRandom(b.seed) : new SplittableRandom());
     this.resolver = new TaskResolver(settings, handlers, b.traceContext);
@@ -416,6 +427,69 @@ public final class Errand implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Waits up to {@code timeout} for the task to finish (SUCCEEDED, DEAD or CANCELLED) and returns it:
+   * finished, or as it is at the timeout (check {@link Task#state()}). Returns at once if it has finished.
+   * Holds no thread but the caller's and reads the store only when the task may have finished; a finish
+   * on another node sharing the store is seen within {@link FinishWaiters#RECHECK}.
+   *
+   * @throws TaskNotFoundException if no task has this id
+   */
+  public Task await(TaskId id, Duration timeout) throws InterruptedException {
+    try {
+      return awaitAsync(id, timeout).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * {@link #await} without holding the caller's thread: the future completes with the task once it has
+   * finished, or as it is at the timeout (completed exceptionally if the store fails then). Subscribes
+   * before it reads the task, so a finish in between is not missed. Cancelling the future stops the wait.
+   *
+   * @throws TaskNotFoundException if no task has this id
+   */
+  public CompletableFuture<Task> awaitAsync(TaskId id, Duration timeout) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(timeout, "timeout");
+    return finishWaiters.await(id, timeout);
+  }
+
+  /**
+   * Cancels every unfinished task matching {@code filter} (queue, type, state, creation window; its limit
+   * and cursor are ignored), one by one; returns how many were cancelled, or with {@code dryRun} how many
+   * match now. See {@link BulkActions} for what "matching" means while tasks move.
+   *
+   * @throws IllegalArgumentException if the filter names a finished state
+   */
+  public int cancelMatching(TaskQuery filter, boolean dryRun) {
+    return bulk.apply(filter, BulkActions.CANCELLABLE, dryRun, t -> {
+      CancelResult r = store.cancel(new CancelRequest(t.id()));
+      if (r.status() == CancelResult.Status.CANCELLED) {
+        settings.listener().cancelled(r.task());
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /**
+   * Runs now every task matching {@code filter} that waits for a retry or its run time (RETRYING,
+   * SCHEDULED: they keep their attempt) or is DEAD (replayed with a fresh set of attempts); returns how
+   * many, or with {@code dryRun} how many match now.
+   *
+   * @throws IllegalArgumentException if the filter names another state
+   */
+  public int retryMatching(TaskQuery filter, boolean dryRun) {
+    return bulk.apply(filter, BulkActions.RETRYABLE, dryRun, t -> t.state() == TaskState.DEAD
+        ? store.replayDead(DeadFilter.of(t.id())) > 0
+        : store.runNow(RunNowRequest.of(t.id())) > 0);
+  }
+
   public void pause(String queue) {
     store.pauseQueue(new QueuePauseRequest(queue, true));
   }
@@ -474,11 +548,33 @@ public final class Errand implements AutoCloseable {
    * Extends a remote worker's lease; returns its new expiry, never past the task's timeout plus its grace.
    *
    * @throws StaleLeaseException if the lease was lost, or the attempt has outlived the task's timeout
+   * @throws TaskNotFoundException if no task has this id
    */
   public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor) {
-    ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken)), leaseFor));
+    return heartbeat(id, leaseToken, leaseFor, null);
+  }
+
+  /**
+   * Extends a remote worker's lease and keeps {@code progress} (JSON, or null to keep the task's) as the
+   * task's {@link Task#progress}, under the same fence; returns the lease's new expiry.
+   *
+   * @throws IllegalArgumentException if progress is over {@value Task#MAX_PROGRESS_BYTES} bytes
+   * @throws StaleLeaseException if the lease was lost, or the attempt has outlived the task's timeout
+   * @throws TaskNotFoundException if no task has this id
+   */
+  public Instant heartbeat(TaskId id, String leaseToken, Duration leaseFor, Json progress) {
+    if (progress != null && progress.size() > Task.MAX_PROGRESS_BYTES) {
+      throw new IllegalArgumentException("progress is " + progress.size() + " bytes, over the limit of "
+          + Task.MAX_PROGRESS_BYTES);
+    }
+    ExtendResult result = store.extendMany(new ExtendRequest(List.of(new LeaseRef(id, leaseToken, progress)),
+        leaseFor));
     Instant until = result.extended().get(id);
     if (until == null) {
+      // Telling a stale token from an unknown task costs a read, only on this rare path.
+      if (store.get(id).isEmpty()) {
+        throw new TaskNotFoundException(id);
+      }
       throw new StaleLeaseException(id);
     }
     return until;
@@ -531,8 +627,7 @@ public final class Errand implements AutoCloseable {
     ErrandListener listener = settings.listener();
     // The listener gets each task and its run time on the store's clock (claim to finish): the store returns
     // them from the statement that completes them, and only when someone listens.
-    boolean listening = listener != ErrandListener.NONE;
-    CompleteResult result = store.completeMany(new CompleteRequest(writes, listening));
+    CompleteResult result = store.completeMany(new CompleteRequest(writes, userListens));
     for (Task t : result.tasks()) {
       listener.succeeded(t, t.startedAt() != null && t.finishedAt() != null
           ? Duration.between(t.startedAt(), t.finishedAt()) : Duration.ZERO);
@@ -543,6 +638,9 @@ public final class Errand implements AutoCloseable {
       // Telling a stale token from an unknown task costs a read, only on this rare path.
       statuses.add(!stale.contains(c.id()) ? CompletionStatus.COMPLETED
           : store.get(c.id()).isPresent() ? CompletionStatus.STALE_LEASE : CompletionStatus.NOT_FOUND);
+      if (!stale.contains(c.id())) {
+        finishWaiters.finished(c.id()); // the listener heard it only if the store returned the task
+      }
     }
     return statuses;
   }
@@ -552,19 +650,55 @@ public final class Errand implements AutoCloseable {
    * is {@code retryable}, else DEAD.
    *
    * @throws StaleLeaseException if its lease was lost
+   * @throws TaskNotFoundException if no task has this id
    */
   public void fail(TaskId id, String leaseToken, String error, boolean retryable) {
-    Task task = store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
-    if (task.lease() == null || !task.lease().token().equals(leaseToken)) {
-      throw new StaleLeaseException(id);
-    }
+    fail(id, leaseToken, error, retryable, null);
+  }
+
+  /**
+   * As {@link #fail(TaskId, String, String, boolean)}, and a retry runs no sooner than {@code retryAfter}
+   * (null: the backoff alone decides): the wait is the larger of the two. It does not make a task that
+   * has used its attempts, or a non-retryable error, retry.
+   */
+  public void fail(TaskId id, String leaseToken, String error, boolean retryable, Duration retryAfter) {
+    Task task = leased(id, leaseToken);
     Completion.Outcome outcome = handlers.failureOutcome(task, error, retryable, settings.random());
+    if (retryAfter != null && outcome instanceof Completion.Retry r && r.delay().compareTo(retryAfter) < 0) {
+      outcome = new Completion.Retry(retryAfter, r.error());
+    }
     settle(id, leaseToken, outcome);
     switch (outcome) {
       case Completion.Retry r -> settings.listener().retrying(task, r.error(), r.delay());
       case Completion.Dead d -> settings.listener().dead(task, d.error());
       default -> { }
     }
+  }
+
+  /**
+   * Releases a remote worker's task to run again after {@code delay} without burning its attempt, as a
+   * handler's {@link TaskFailure#snooze} does: SCHEDULED at the store's now plus delay (READY for zero).
+   *
+   * @throws StaleLeaseException if its lease was lost
+   * @throws TaskNotFoundException if no task has this id
+   */
+  public void snooze(TaskId id, String leaseToken, Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative: " + delay);
+    }
+    Task task = leased(id, leaseToken);
+    settle(id, leaseToken, new Completion.Release(delay));
+    settings.listener().released(task);
+  }
+
+  /** The task if {@code leaseToken} is its current lease's. */
+  private Task leased(TaskId id, String leaseToken) {
+    Task task = store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+    if (task.lease() == null || !task.lease().token().equals(leaseToken)) {
+      throw new StaleLeaseException(id);
+    }
+    return task;
   }
 
   private void settle(TaskId id, String leaseToken, Completion.Outcome outcome) {
@@ -600,6 +734,7 @@ public final class Errand implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    finishWaiters.close();
     store.close();
   }
 

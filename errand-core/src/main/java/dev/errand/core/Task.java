@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param lastError the last failure's message and stack trace, or null
  * @param kind which executor runs it ({@value TaskSpec#HANDLER_KIND} for a Java handler)
  * @param headers its headers (see {@link TaskHeaders}), empty for none
+ * @param progress the last progress value its worker reported with a heartbeat (JSON, at most
+ *     {@value #MAX_PROGRESS_BYTES} bytes), or null; kept after the run ends, cleared by nothing but the next report
  */
 public record Task(
     TaskId id,
@@ -34,7 +36,10 @@ public record Task(
     Json result,
     String lastError,
     String kind,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    Json progress) {
+  /** The largest progress value a worker may report, in bytes of JSON. */
+  public static final int MAX_PROGRESS_BYTES = 4096;
 
   public Task {
     Objects.requireNonNull(id, "id");
@@ -50,12 +55,21 @@ public record Task(
     headers = headers == null ? Map.of() : headers;
   }
 
+  /** A task without reported progress. */
+  public Task(TaskId id, String queue, String type, Json payload, int priority, TaskState state, int attempt,
+      RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError, String kind,
+      Map<String, String> headers) {
+    this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
+        startedAt, finishedAt, lease, result, lastError, kind, headers, null);
+  }
+
   /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers. */
   public Task(TaskId id, String queue, String type, Json payload, int priority, TaskState state, int attempt,
       RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
       Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError) {
     this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
-        startedAt, finishedAt, lease, result, lastError, TaskSpec.HANDLER_KIND, Map.of());
+        startedAt, finishedAt, lease, result, lastError, TaskSpec.HANDLER_KIND, Map.of(), null);
   }
 
   public int maxAttempts() {

@@ -46,6 +46,18 @@ public interface TaskContext {
   }
 
   /**
+   * Reports how far this run has come: {@code value} (encoded as JSON with the Errand's mapper, or a
+   * {@link Json} as it is) is kept with the task as its {@link Task#progress}, written by the next
+   * heartbeat, so it is seen within a heartbeat interval; a later report replaces an earlier one not yet
+   * written. Any thread may call it during the run.
+   *
+   * @throws IllegalArgumentException if the JSON is over {@value Task#MAX_PROGRESS_BYTES} bytes or cannot be encoded
+   */
+  default void progress(Object value) {
+    throw new UnsupportedOperationException("this context cannot report progress");
+  }
+
+  /**
    * Enqueues {@code spec} together with this run's success: the task is written in the same store write
    * as the SUCCEEDED state, under the same lease, and only then. If the run fails, times out, is released
    * or loses its lease, the task is never written. The spec is resolved with the same defaults as

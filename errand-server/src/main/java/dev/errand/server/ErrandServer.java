@@ -93,11 +93,13 @@ public final class ErrandServer implements AutoCloseable {
     AtomicBoolean stopping = new AtomicBoolean();
     Limits limits = Limits.forPayload(config.maxPayloadBytes());
     List<ApiRoute> routes = new ArrayList<>();
-    routes.addAll(new TaskRoutes(errand, limits).routes());
+    TaskRoutes tasks = new TaskRoutes(errand, limits);
+    routes.addAll(tasks.routes());
     routes.addAll(new WorkflowRoutes(errand, limits).routes());
     routes.addAll(new QueueRoutes(errand, limits, Clock.systemUTC()).routes());
     routes.addAll(new ScheduleRoutes(errand, limits).routes());
-    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers());
+    WorkerRoutes workers = new WorkerRoutes(errand, limits, config.maxWaitSeconds(), observability.workers(),
+        observability.events()::progressed);
     routes.addAll(workers.routes());
     routes.addAll(new HealthRoutes(errand).routes());
     observability.watch(errand);
@@ -159,6 +161,7 @@ public final class ErrandServer implements AutoCloseable {
     app.start();
     ErrandServer server = new ErrandServer(app, List.copyOf(routes), stopping, () -> {
       workers.stop();
+      tasks.stop(); // reads waiting for a task's finish
       observability.close(); // ends the event streams, which would otherwise hold the graceful stop
     }, name);
     log.info("{} listening on http://{}:{} with store {} ({}, {} schedules)", name, config.host(), server.port(),

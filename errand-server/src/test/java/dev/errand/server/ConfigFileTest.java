@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.errand.core.Errand;
+import dev.errand.core.Task;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.ScheduleInfo;
@@ -69,5 +70,36 @@ class ConfigFileTest {
     Files.writeString(file, "{\"queues\": [");
     assertThatThrownBy(() -> ConfigFile.read(file, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("malformed JSON");
+  }
+
+  @Test
+  void typeDefaultsGiveTheirTasksRetryPolicyAndTimeout() throws Exception {
+    Path file = dir.resolve("types.json");
+    Files.writeString(file, """
+        {"types": {"send_email": {"maxAttempts": 5, "retry": {"base": "2s", "cap": "10m"}, "timeout": "1m"},
+                   "report": {"timeout": "2h"}}}
+        """);
+    ConfigFile config = ConfigFile.read(file, 1 << 20);
+    Errand.Builder b = Errand.builder().store(new InMemoryTaskStore()).runWorkers(false);
+    config.applyTo(b);
+    try (Errand errand = b.build()) {
+      Task email = errand.enqueue(dev.errand.core.TaskSpec.of("send_email", null)).task();
+      assertThat(email.retry()).isEqualTo(new dev.errand.core.RetryPolicy(5, java.time.Duration.ofSeconds(2),
+          java.time.Duration.ofMinutes(10)));
+      assertThat(email.timeout()).isEqualTo(java.time.Duration.ofMinutes(1));
+      Task report = errand.enqueue(dev.errand.core.TaskSpec.of("report", null)).task();
+      assertThat(report.retry()).isEqualTo(dev.errand.core.RetryPolicy.DEFAULT);
+      assertThat(report.timeout()).isEqualTo(java.time.Duration.ofHours(2));
+      // A task's own policy wins over its type's.
+      Task own = errand.enqueue(dev.errand.core.TaskSpec.builder("send_email").maxAttempts(2).build()).task();
+      assertThat(own.maxAttempts()).isEqualTo(2);
+    }
+    Path bad = dir.resolve("bad-types.json");
+    Files.writeString(bad, """
+        {"types": {"t": {"maxAttempts": 0, "retry": {"base": "1h", "cap": "1s"}, "colour": 1}}}
+        """);
+    assertThatThrownBy(() -> ConfigFile.read(bad, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("types.t.maxAttempts").hasMessageContaining("types.t.retry.cap")
+        .hasMessageContaining("types.t.colour");
   }
 }

@@ -135,4 +135,28 @@ class ScheduleApiTest {
       assertThat(one.http.delete("/v1/schedules/shared").status()).isEqualTo(404);
     }
   }
+
+  @Test
+  void scheduleIsDisabledEnabledAndRunNowOverHttp() {
+    assertThat(http.put("/v1/schedules/actions", "{\"cron\":\"0 */5 * * * *\",\"task\":{\"type\":\"act\","
+        + "\"queue\":\"actions\"}}").status()).isEqualTo(200);
+    Http.Resp disabled = http.post("/v1/schedules/actions/disable", null);
+    assertThat(disabled.status()).as(disabled.toString()).isEqualTo(200);
+    assertThat(disabled.json().get("enabled").asBoolean()).isFalse();
+    assertThat(disabled.json().get("cron").asText()).isEqualTo("0 */5 * * * *");
+    assertThat(http.get("/v1/schedules/actions").json().get("enabled").asBoolean()).isFalse();
+    Http.Resp enabled = http.post("/v1/schedules/actions/enable", null);
+    assertThat(enabled.json().get("enabled").asBoolean()).isTrue();
+    assertThat(enabled.json().get("nextFire").isNull()).isFalse();
+
+    Http.Resp run = http.post("/v1/schedules/actions/run", null);
+    assertThat(run.status()).as(run.toString()).isEqualTo(201);
+    assertThat(run.json().get("type").asText()).isEqualTo("act");
+    assertThat(run.json().get("queue").asText()).isEqualTo("actions");
+    assertThat(http.get("/v1/tasks?queue=actions").json().get("tasks")).hasSize(1);
+
+    assertThat(http.post("/v1/schedules/nope/run", null).status()).isEqualTo(404);
+    assertThat(http.post("/v1/schedules/nope/enable", null).status()).isEqualTo(404);
+    assertThat(http.delete("/v1/schedules/actions").status()).isEqualTo(204);
+  }
 }

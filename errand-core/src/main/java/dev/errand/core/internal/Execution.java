@@ -1,5 +1,6 @@
 package dev.errand.core.internal;
 
+import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.TaskContext;
 import dev.errand.core.TaskId;
@@ -45,6 +46,8 @@ final class Execution implements TaskContext {
   TraceContext trace;
   /** The handler's follow-ups; only the handler's thread touches it, and the completion after it. */
   private List<NewTask> onSuccess = List.of();
+  /** Progress reported since the last heartbeat took it, or null. */
+  private final AtomicReference<Json> progress = new AtomicReference<>();
 
   Execution(Task task, Slots slots, TaskStore store, TaskResolver resolver) {
     this.task = task;
@@ -110,6 +113,29 @@ final class Execution implements TaskContext {
   @Override
   public Optional<TraceContext> traceContext() {
     return Optional.ofNullable(trace);
+  }
+
+  @Override
+  public void progress(Object value) {
+    Json json = value instanceof Json j ? j : Json.encode(value, resolver.mapper());
+    if (json.size() > Task.MAX_PROGRESS_BYTES) {
+      throw new IllegalArgumentException("progress is " + json.size() + " bytes of JSON, over the limit of "
+          + Task.MAX_PROGRESS_BYTES);
+    }
+    progress.set(json);
+  }
+
+  /** This run's lease with the progress reported since the last call, which takes it. */
+  LeaseRef leaseWithProgress() {
+    Json p = progress.getAndSet(null);
+    return p == null ? lease : lease.withProgress(p);
+  }
+
+  /** Puts back progress a failed heartbeat did not write, unless a newer report came meanwhile. */
+  void unsent(LeaseRef sent) {
+    if (sent.progress() != null) {
+      progress.compareAndSet(null, sent.progress());
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.errand.core.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.errand.core.PayloadTooLargeException;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.TaskHeaders;
@@ -28,6 +29,11 @@ public final class TaskResolver {
     this.settings = settings;
     this.handlers = handlers;
     this.traceContext = traceContext;
+  }
+
+  /** The mapper handlers' values are encoded with. */
+  public ObjectMapper mapper() {
+    return settings.mapper();
   }
 
   /** @throws PayloadTooLargeException if the payload is over the size limit */

@@ -261,11 +261,23 @@ public final class WorkerRuntime {
   void heartbeat() {
     List<LeaseRef> leases = new ArrayList<>(running.size());
     for (Execution e : running.values()) {
-      leases.add(e.lease);
+      leases.add(e.leaseWithProgress());
     }
     for (int i = 0; i < leases.size(); i += HEARTBEAT_BATCH) {
       List<LeaseRef> batch = leases.subList(i, Math.min(leases.size(), i + HEARTBEAT_BATCH));
-      ExtendResult result = store.extendMany(new ExtendRequest(batch, settings.leaseDuration()));
+      ExtendResult result;
+      try {
+        result = store.extendMany(new ExtendRequest(batch, settings.leaseDuration()));
+      } catch (RuntimeException e) {
+        // Progress not written now goes with the next beat.
+        for (LeaseRef unsent : leases.subList(i, leases.size())) {
+          Execution run = running.get(unsent.id());
+          if (run != null) {
+            run.unsent(unsent);
+          }
+        }
+        throw e;
+      }
       for (TaskId id : result.stale()) {
         Execution e = running.get(id);
         if (e != null && e.decide(Execution.State.LOST)) {

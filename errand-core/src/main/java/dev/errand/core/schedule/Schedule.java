@@ -27,7 +27,11 @@ import java.util.Optional;
  *       day-of-week}, day-of-week 0-7 with 0 and 7 Sunday) or a 6- or 7-field Quartz expression with
  *       seconds first and an optional year last ({@code second minute hour day-of-month month
  *       day-of-week [year]}, day-of-week 1-7 with 1 Sunday, and one of the two day fields must be
- *       {@code ?}). Cron ticks are wall-clock times in the schedule's {@link #zone()}; how daylight
+ *       {@code ?}), or a 6-field Spring expression ({@code second minute hour day-of-month month
+ *       day-of-week}, day-of-week 0-7 with 0 and 7 Sunday, {@code *} allowed in both day fields, as
+ *       in {@code 0 *}{@code /5 * * * *}). A 6-field expression with a {@code ?} is read as Quartz (which
+ *       requires one), one without as Spring; the two number the days of the week differently, so
+ *       write day names ({@code MON-FRI}) where it matters. Cron ticks are wall-clock times in the schedule's {@link #zone()}; how daylight
  *       saving transitions map them to instants: a wall time that occurs twice (clocks go back) fires
  *       once, at its first occurrence, so an hourly or minutely expression pauses during the repeated
  *       hour; a wall time that does not exist (clocks go forward) fires at the first instant after the
@@ -48,6 +52,7 @@ public final class Schedule {
 
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+  private static final CronParser SPRING = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
 
   private final String name;
   private final String cron;
@@ -202,8 +207,8 @@ public final class Schedule {
     }
 
     /**
-     * Fires on a cron expression: 5 fields (Unix) or 6-7 fields (Quartz, seconds first); see the class
-     * comment. Null clears it.
+     * Fires on a cron expression: 5 fields (Unix), 6 fields (Spring, or Quartz when it has a {@code ?})
+     * or 7 fields (Quartz with a year), seconds first when 6 or 7; see the class comment. Null clears it.
      */
     public Builder cron(String expression) {
       this.parsedCron = expression != null ? parse(expression) : null;
@@ -281,11 +286,13 @@ public final class Schedule {
     private static Cron parse(String expression) {
       String trimmed = expression.trim();
       int fields = trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
+      // Quartz requires a ? in one day field; Spring allows * in both. A ? therefore marks Quartz.
       CronParser parser = switch (fields) {
         case 5 -> UNIX;
-        case 6, 7 -> QUARTZ;
-        default -> throw new IllegalArgumentException(
-            "cron must have 5 fields (Unix) or 6-7 fields (Quartz, seconds first): " + expression);
+        case 6 -> trimmed.contains("?") ? QUARTZ : SPRING;
+        case 7 -> QUARTZ;
+        default -> throw new IllegalArgumentException("cron must have 5 fields (Unix), 6 (Spring, or Quartz with"
+            + " a ?) or 7 (Quartz with a year), seconds first when 6 or 7: " + expression);
       };
       try {
         return parser.parse(trimmed);

@@ -45,8 +45,12 @@ class ScheduleTest {
         .hasMessageContaining("cron");
     assertThatThrownBy(() -> Schedule.builder("s").cron("61 * * * *")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cron is not valid: 61 * * * *");
-    // Quartz: one of the day fields must be '?'.
-    assertThatThrownBy(() -> Schedule.builder("s").cron("0 30 2 * * *")).isInstanceOf(IllegalArgumentException.class)
+    // Six fields with a '?' are Quartz, which allows '?' in one day field only.
+    assertThatThrownBy(() -> Schedule.builder("s").cron("0 30 2 ? * ?")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cron is not valid");
+    // Six fields without one are Spring, which allows '*' in both day fields.
+    assertThat(Schedule.builder("s").cron("0 */5 * * * *").task(TASK).build().cron()).isEqualTo("0 */5 * * * *");
+    assertThatThrownBy(() -> Schedule.builder("s").cron("0 61 * * * *")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cron is not valid");
     assertThat(Schedule.builder("s").cron(" 0 30 2 ? * * ").task(TASK).build().cron()).isEqualTo("0 30 2 ? * *");
     assertThat(Schedule.builder("s").cron("0 30 2 ? * * 2030").task(TASK).build().cron())

@@ -299,4 +299,15 @@ class ScheduleTicksTest {
     assertThat(spec.priority()).isEqualTo(3);
     assertThat(spec.delay()).isNull();
   }
+
+  @Test
+  void springSixFieldCronFiresOnSecondsAndNumbersSundayZero() {
+    Schedule every5 = cron("0 */5 * * * *", ZoneId.of("UTC"));
+    assertThat(ticks(every5, at("2030-01-01T10:01:00Z"), at("2030-01-01T10:16:00Z")))
+        .isEqualTo(instants("2030-01-01T10:05:00Z", "2030-01-01T10:10:00Z", "2030-01-01T10:15:00Z"));
+    // 2030-01-06 is a Sunday: Spring's day 0, as Unix's; Quartz would call it 1.
+    Schedule sundays = cron("30 0 9 * * 0", ZoneId.of("UTC"));
+    assertThat(ticks(sundays, at("2030-01-01T00:00:00Z"), at("2030-01-14T00:00:00Z")))
+        .isEqualTo(instants("2030-01-06T09:00:30Z", "2030-01-13T09:00:30Z"));
+  }
 }

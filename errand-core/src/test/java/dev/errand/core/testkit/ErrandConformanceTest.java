@@ -84,6 +84,170 @@ public abstract class ErrandConformanceTest {
 
   record Greeting(String name) {}
 
+  /** As {@link TaskStoreConformanceTest#keepsProgress()}: false skips the progress tests. */
+  protected boolean keepsProgress() {
+    return true;
+  }
+
+  @Test
+  void awaitAnswersWhenARemoteWorkerFinishesTheTaskAndAtTheDeadlineOtherwise() throws Exception {
+    Errand errand = errand(b -> {});
+    Enqueued e = errand.enqueue(TaskSpec.builder("remote").build());
+    Task early = errand.await(e.id(), Duration.ofMillis(200));
+    assertThat(early.state()).as("answered at the deadline, unfinished").isEqualTo(TaskState.READY);
+
+    var waiting = errand.awaitAsync(e.id(), Duration.ofSeconds(30));
+    Task running = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    assertThat(waiting).isNotDone();
+    errand.complete(running.id(), running.lease().token(), Json.parse("{\"ok\":1}"));
+    Task done = waiting.get(10, TimeUnit.SECONDS);
+    assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(done.result().asString()).isEqualTo("{\"ok\":1}");
+    // A finished task is answered at once, however long the wait asked for.
+    assertThat(errand.awaitAsync(e.id(), Duration.ofHours(1))).isCompletedWithValueMatching(
+        t -> t.state() == TaskState.SUCCEEDED);
+    assertThatThrownBy(() -> errand.await(TaskId.of("no-such-task"), Duration.ofSeconds(1)))
+        .isInstanceOf(dev.errand.core.TaskNotFoundException.class);
+  }
+
+  @Test
+  void awaitHearsDeathsCancelsAndInProcessSuccesses() throws Exception {
+    Errand errand = errand(b -> {});
+    CountDownLatch release = new CountDownLatch(1);
+    errand.handle("slow", Json.class, (task, p) -> {
+      release.await();
+      return "done";
+    });
+    errand.start();
+    Enqueued slow = errand.enqueue(TaskSpec.builder("slow").build());
+    Enqueued later = errand.enqueue(TaskSpec.builder("other").queue("elsewhere").delay(Duration.ofHours(1)).build());
+    Enqueued broken = errand.enqueue(TaskSpec.builder("broken").queue("remote").build());
+    var slowDone = errand.awaitAsync(slow.id(), Duration.ofSeconds(30));
+    var cancelled = errand.awaitAsync(later.id(), Duration.ofSeconds(30));
+    var dead = errand.awaitAsync(broken.id(), Duration.ofSeconds(30));
+
+    errand.cancel(later.id());
+    assertThat(cancelled.get(10, TimeUnit.SECONDS).state()).isEqualTo(TaskState.CANCELLED);
+    Task b = errand.claim("remote", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    errand.fail(b.id(), b.lease().token(), "bad input", false);
+    assertThat(dead.get(10, TimeUnit.SECONDS).state()).isEqualTo(TaskState.DEAD);
+    assertThat(slowDone).isNotDone();
+    release.countDown();
+    assertThat(slowDone.get(10, TimeUnit.SECONDS).state()).isEqualTo(TaskState.SUCCEEDED);
+  }
+
+  @Test
+  void awaitSeesAFinishOnAnotherNodeOfTheSameStore() throws Exception {
+    Errand waiter = errand(b -> b.runWorkers(false));
+    Errand other = errand(b -> {});
+    Enqueued e = waiter.enqueue(TaskSpec.builder("remote").build());
+    var waiting = waiter.awaitAsync(e.id(), Duration.ofSeconds(40));
+    Task running = other.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    other.complete(running.id(), running.lease().token(), Json.NULL);
+    // The waiter's process heard nothing; its shared recheck finds the finish.
+    assertThat(waiting.get(20, TimeUnit.SECONDS).state()).isEqualTo(TaskState.SUCCEEDED);
+  }
+
+  @Test
+  void handlerProgressIsWrittenByTheNextHeartbeatAndKeptWithTheTask() throws Exception {
+    org.assertj.core.api.Assumptions.assumeThat(keepsProgress()).as("store keeps progress").isTrue();
+    Errand errand = errand(b -> b.heartbeatInterval(Duration.ofMillis(100)));
+    CountDownLatch seen = new CountDownLatch(1);
+    errand.handle("long", Json.class, (task, p) -> {
+      task.progress(new Greeting("half way"));
+      assertThatThrownBy(() -> task.progress("x".repeat(Task.MAX_PROGRESS_BYTES)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("progress");
+      seen.await();
+      return null;
+    });
+    errand.start();
+    Enqueued e = errand.enqueue(TaskSpec.builder("long").build());
+    await().atMost(WAIT).until(() -> errand.get(e.id()).progress() != null);
+    assertThat(errand.get(e.id()).progress()).isEqualTo(Json.parse("{\"name\":\"half way\"}"));
+    seen.countDown();
+    Task done = awaitState(errand, e.id(), TaskState.SUCCEEDED);
+    assertThat(done.progress()).isEqualTo(Json.parse("{\"name\":\"half way\"}"));
+  }
+
+  @Test
+  void remoteHeartbeatCarriesProgressAndAnUnknownTaskIsNotFound() throws Exception {
+    Errand errand = errand(b -> {});
+    Enqueued e = errand.enqueue(TaskSpec.builder("remote").build());
+    Task running = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    if (keepsProgress()) {
+      errand.heartbeat(e.id(), running.lease().token(), Duration.ofSeconds(5), Json.parse("[1,2]"));
+      assertThat(errand.get(e.id()).progress()).isEqualTo(Json.parse("[1,2]"));
+    }
+    assertThatThrownBy(() -> errand.heartbeat(e.id(), running.lease().token(), Duration.ofSeconds(5),
+        Json.parse("\"" + "x".repeat(Task.MAX_PROGRESS_BYTES) + "\""))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> errand.heartbeat(TaskId.of("no-such-task"), "t", Duration.ofSeconds(5)))
+        .isInstanceOf(dev.errand.core.TaskNotFoundException.class);
+    assertThatThrownBy(() -> errand.heartbeat(e.id(), "not-the-token", Duration.ofSeconds(5)))
+        .isInstanceOf(StaleLeaseException.class);
+  }
+
+  @Test
+  void remoteFailRetriesNoSoonerThanRetryAfterAndSnoozeKeepsTheAttempt() throws Exception {
+    Errand errand = errand(b -> {});
+    Enqueued e = errand.enqueue(TaskSpec.builder("remote").maxAttempts(3)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(10)).build());
+    Task first = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    Instant before = Instant.now();
+    errand.fail(e.id(), first.lease().token(), "rate limited", true, Duration.ofMinutes(10));
+    Task retrying = errand.get(e.id());
+    assertThat(retrying.state()).isEqualTo(TaskState.RETRYING);
+    assertThat(retrying.runAt()).isAfter(before.plus(Duration.ofMinutes(9)));
+
+    errand.runNow(dev.errand.core.spi.RunNowRequest.of(e.id()));
+    Task second = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10)).getFirst();
+    assertThat(second.attempt()).isEqualTo(2);
+    errand.snooze(e.id(), second.lease().token(), Duration.ofMinutes(5));
+    Task snoozed = errand.get(e.id());
+    assertThat(snoozed.state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(snoozed.attempt()).as("a snooze burns no attempt").isEqualTo(1);
+    assertThat(snoozed.runAt()).isAfter(before.plus(Duration.ofMinutes(4)));
+    assertThatThrownBy(() -> errand.snooze(e.id(), second.lease().token(), Duration.ZERO))
+        .isInstanceOf(StaleLeaseException.class);
+
+    errand.runNow(dev.errand.core.spi.RunNowRequest.of(e.id()));
+    Task third = errand.claim("default", 1, Duration.ofSeconds(5), "remote-1", Duration.ofSeconds(10)).getFirst();
+    assertThat(third.attempt()).isEqualTo(2);
+    // retryAfter never revives a task that has no attempts left or a non-retryable error.
+    errand.fail(e.id(), third.lease().token(), "bad input", false, Duration.ofMinutes(10));
+    assertThat(errand.get(e.id()).state()).isEqualTo(TaskState.DEAD);
+  }
+
+  @Test
+  void bulkCancelAndRetryActOnWhatTheFilterMatchesAndADryRunCounts() throws Exception {
+    Errand errand = errand(b -> b.runWorkers(false));
+    for (int i = 0; i < 3; i++) {
+      errand.enqueue(TaskSpec.builder("report").queue("bulk").delay(Duration.ofHours(1)).build());
+    }
+    Enqueued other = errand.enqueue(TaskSpec.builder("email").queue("bulk").delay(Duration.ofHours(1)).build());
+    Enqueued elsewhere = errand.enqueue(TaskSpec.builder("report").queue("other").build());
+    TaskQuery reports = new TaskQuery("bulk", null, "report", 1, null);
+
+    assertThat(errand.cancelMatching(reports, true)).isEqualTo(3);
+    assertThat(errand.list(new TaskQuery("bulk", TaskState.CANCELLED, null, 10, null)).tasks()).isEmpty();
+    assertThat(errand.cancelMatching(reports, false)).isEqualTo(3);
+    assertThat(errand.cancelMatching(reports, true)).isZero();
+    assertThat(errand.get(other.id()).state()).isEqualTo(TaskState.SCHEDULED);
+    assertThat(errand.get(elsewhere.id()).state()).isEqualTo(TaskState.READY);
+    assertThatThrownBy(() -> errand.cancelMatching(new TaskQuery(null, TaskState.SUCCEEDED, null, 1, null), true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state");
+
+    Enqueued doomed = errand.enqueue(TaskSpec.builder("doomed").queue("bulk2").build());
+    Task d = errand.claim("bulk2", 1, Duration.ofSeconds(5), "remote-1", Duration.ZERO).getFirst();
+    errand.fail(d.id(), d.lease().token(), "bad", false);
+    TaskQuery bulk2 = new TaskQuery("bulk2", null, null, 1, null);
+    Enqueued waiting = errand.enqueue(TaskSpec.builder("later").queue("bulk2").delay(Duration.ofHours(1)).build());
+    assertThat(errand.retryMatching(bulk2, true)).isEqualTo(2);
+    assertThat(errand.retryMatching(bulk2, false)).isEqualTo(2);
+    assertThat(errand.get(doomed.id()).state()).isEqualTo(TaskState.READY);
+    assertThat(errand.get(waiting.id()).state()).isEqualTo(TaskState.READY);
+    assertThat(errand.retryMatching(bulk2, true)).isZero();
+  }
+
   @Test
   void handlerResultIsStoredWithTheSucceededTask() {
     Errand errand = errand(b -> {});

@@ -213,7 +213,8 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
         if (holds(t, ref.token()) && !timedOut(t, now)) {
           Instant until = capped(t, t.startedAt(), now.plus(request.leaseFor()));
           Lease l = new Lease(ref.token(), until, t.lease().workerId());
-          tasks.put(t.id(), with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(), null, l, null, t.lastError()));
+          tasks.put(t.id(), withProgress(with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(), null, l, null,
+              t.lastError()), ref.progress()));
           extended.put(t.id(), until);
         } else {
           stale.add(ref.id());
@@ -566,6 +567,12 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       Instant finishedAt, Lease lease, Json result, String lastError) {
     return new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, attempt, t.retry(), t.timeout(),
         t.idempotencyKey(), runAt, t.createdAt(), startedAt, finishedAt, lease, result, lastError, t.kind(),
-        t.headers());
+        t.headers(), t.progress());
+  }
+
+  private static Task withProgress(Task t, Json progress) {
+    return progress == null ? t : new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), t.state(),
+        t.attempt(), t.retry(), t.timeout(), t.idempotencyKey(), t.runAt(), t.createdAt(), t.startedAt(),
+        t.finishedAt(), t.lease(), t.result(), t.lastError(), t.kind(), t.headers(), progress);
   }
 }

@@ -111,6 +111,15 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
     return null;
   }
 
+  /**
+   * Whether the store keeps the progress an extension reports ({@link LeaseRef#progress}, store
+   * migration 008 on SQLite and PostgreSQL); a store that does not overrides this to false, and the
+   * progress tests skip. Remote workers' progress is then lost, nothing else.
+   */
+  protected boolean keepsProgress() {
+    return true;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   protected List<Task> insert(NewTask... tasks) {
@@ -244,6 +253,11 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
     assertThat(first).hasSize(7);
     first.values().forEach(t -> assertThat(t).as(t.id().value()).isEqualTo(get(t.id())));
 
+    if (keepsProgress()) {
+      // Progress reported in one attempt is kept with the task, so the next claim carries it.
+      store.extendMany(new ExtendRequest(List.of(new LeaseRef(TaskId.of("released"),
+          first.get("released").lease().token(), Json.parse("{\"done\":3}"))), LONG_LEASE));
+    }
     store.completeMany(new CompleteRequest(List.of(
         new Completion(TaskId.of("retried"), first.get("retried").lease().token(),
             new Completion.Retry(Duration.ZERO, "boom")),
@@ -592,6 +606,31 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
     assertThat(get(first.id())).as("nothing changed").isEqualTo(before);
     assertThat(before.state()).isEqualTo(TaskState.RUNNING);
     assertThat(before.lease().token()).isEqualTo(again.get().lease().token());
+  }
+
+  @Test
+  void extendKeepsReportedProgressUnderTheFenceAndAfterTheRun() {
+    assumeThat(keepsProgress()).as("store keeps progress").isTrue();
+    insert(task("q").id("a").build(), task("q").id("b").build());
+    Map<String, Task> running = claim("q", 2).stream().collect(Collectors.toMap(t -> t.id().value(), t -> t));
+    assertThat(running.get("a").progress()).isNull();
+    Json half = Json.parse("{\"done\":50,\"of\":100}");
+
+    ExtendResult result = store.extendMany(new ExtendRequest(List.of(
+        new LeaseRef(TaskId.of("a"), running.get("a").lease().token(), half),
+        new LeaseRef(TaskId.of("b"), "not-the-token", half)), LONG_LEASE));
+
+    assertThat(result.stale()).containsExactly(TaskId.of("b"));
+    assertThat(get(TaskId.of("a")).progress()).isEqualTo(half);
+    assertThat(get(TaskId.of("b")).progress()).as("a stale token writes no progress").isNull();
+    // An extension without progress keeps the last one; the finished task still shows it.
+    store.extendMany(new ExtendRequest(List.of(new LeaseRef(TaskId.of("a"), running.get("a").lease().token())),
+        LONG_LEASE));
+    assertThat(get(TaskId.of("a")).progress()).isEqualTo(half);
+    assertThat(complete(running.get("a"), succeeded()).stale()).isEmpty();
+    assertThat(get(TaskId.of("a")).progress()).isEqualTo(half);
+    assertThat(store.list(TaskQuery.all(10)).tasks()).filteredOn(t -> t.id().equals(TaskId.of("a")))
+        .extracting(Task::progress).containsExactly(half);
   }
 
   @Test

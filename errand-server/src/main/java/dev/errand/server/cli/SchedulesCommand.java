@@ -6,8 +6,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code errand schedules [put NAME JSON | delete NAME]}: the server's schedules with their source and
- * next and last fire times, or put or delete a schedule kept in the store.
+ * {@code errand schedules [put NAME JSON | delete NAME | enable NAME | disable NAME | run NAME]}: the
+ * server's schedules with their source and next and last fire times, or put, delete, enable or disable a
+ * schedule kept in the store, or enqueue a schedule's task now.
  */
 @Command(name = "schedules", mixinStandardHelpOptions = true,
     description = "List the server's schedules with their source and next and last fire times, or put or delete one.")
@@ -33,5 +34,23 @@ final class SchedulesCommand implements Callable<Integer> {
       description = "Delete a schedule kept in the store; tasks already enqueued stay.")
   int delete(@Mixin ClientOptions options, @Parameters(paramLabel = "NAME") String name) throws Exception {
     return options.call("DELETE", "/v1/schedules/" + ClientOptions.segment(name), null);
+  }
+
+  @Command(name = "enable", mixinStandardHelpOptions = true,
+      description = "Enable a schedule kept in the store: it fires again from its next tick.")
+  int enable(@Mixin ClientOptions options, @Parameters(paramLabel = "NAME") String name) throws Exception {
+    return options.call("POST", "/v1/schedules/" + ClientOptions.segment(name) + "/enable", null);
+  }
+
+  @Command(name = "disable", mixinStandardHelpOptions = true,
+      description = "Disable a schedule kept in the store: it keeps its definition and fires no tick until enabled.")
+  int disable(@Mixin ClientOptions options, @Parameters(paramLabel = "NAME") String name) throws Exception {
+    return options.call("POST", "/v1/schedules/" + ClientOptions.segment(name) + "/disable", null);
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Enqueue the schedule's task now, once, besides its ticks; prints the task.")
+  int run(@Mixin ClientOptions options, @Parameters(paramLabel = "NAME") String name) throws Exception {
+    return options.call("POST", "/v1/schedules/" + ClientOptions.segment(name) + "/run", null);
   }
 }

@@ -105,13 +105,18 @@ final class ServerCommand implements Callable<Integer> {
    * prunes finished tasks past {@code retention}.
    */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval) {
-    return serverErrand(store, maxPayload, retention, pruneInterval, ErrandListener.NONE);
+    return serverErrand(store, maxPayload, retention, pruneInterval, ErrandListener.NONE, null);
   }
 
+  /** @param file the config file, whose type defaults go on the builder, or null */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval,
-      ErrandListener listener) {
-    return Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention).pruneInterval(pruneInterval)
-        .listener(listener).runWorkers(false).runSchedules(true).build().start();
+      ErrandListener listener, ConfigFile file) {
+    Errand.Builder b = Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention)
+        .pruneInterval(pruneInterval).listener(listener).runWorkers(false).runSchedules(true);
+    if (file != null) {
+      file.applyTo(b);
+    }
+    return b.build().start();
   }
 
   @Override
@@ -136,7 +141,7 @@ final class ServerCommand implements Callable<Integer> {
     // The circuit answers at once while the store is known to be unreachable; timed outside it, so that
     // those answers count as store errors too.
     TaskStore taskStore = observability.timed(StoreCircuit.around(opened.store()));
-    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener());
+    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener(), file);
     ErrandServer server;
     RabbitService rabbit = null;
     try {

@@ -144,6 +144,10 @@ public final class EventHub implements ErrandListener, AutoCloseable {
       if (withError && e.error() != null) {
         g.writeStringField("error", e.error());
       }
+      if (e.progress() != null) {
+        g.writeFieldName("progress");
+        g.writeRawValue(e.progress().asString());
+      }
       g.writeEndObject();
     }
     return out.toByteArray();
@@ -151,6 +155,11 @@ public final class EventHub implements ErrandListener, AutoCloseable {
 
   private void publish(String kind, Task task, TaskState state, String error) {
     publish(TaskEvent.of(kind, task, state, clock.instant(), error));
+  }
+
+  /** A remote worker reported {@code task}'s progress (as read after the heartbeat that carried it). */
+  public void progressed(Task task) {
+    publish("progress", task, task.state(), null);
   }
 
   @Override

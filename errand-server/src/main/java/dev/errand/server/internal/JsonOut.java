@@ -76,6 +76,10 @@ public final class JsonOut implements AutoCloseable {
     g.writeStringField("state", t.state().name());
     g.writeNumberField("attempt", t.attempt());
     g.writeNumberField("maxAttempts", t.maxAttempts());
+    g.writeObjectFieldStart("retry");
+    g.writeStringField("base", t.retry().base().toString());
+    g.writeStringField("cap", t.retry().cap().toString());
+    g.writeEndObject();
     g.writeStringField("timeout", t.timeout().toString());
     if (t.idempotencyKey() != null) {
       g.writeStringField("idempotencyKey", t.idempotencyKey());
@@ -95,6 +99,8 @@ public final class JsonOut implements AutoCloseable {
     g.writeFieldName("result");
     raw(t.result());
     g.writeStringField("lastError", t.lastError());
+    g.writeFieldName("progress");
+    raw(t.progress());
     if (t.lease() != null) {
       if (withLeaseToken) {
         g.writeStringField("leaseToken", t.lease().token());

@@ -1,6 +1,7 @@
 package dev.errand.server.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
 import dev.errand.core.ScheduleConflictException;
@@ -36,7 +37,38 @@ public final class ScheduleRoutes {
         new ApiRoute(HandlerType.GET, "/v1/schedules", ApiRoute.READERS, this::list),
         new ApiRoute(HandlerType.GET, "/v1/schedules/{name}", ApiRoute.READERS, this::get),
         new ApiRoute(HandlerType.PUT, "/v1/schedules/{name}", ApiRoute.ADMINS, this::put),
-        new ApiRoute(HandlerType.DELETE, "/v1/schedules/{name}", ApiRoute.ADMINS, this::delete));
+        new ApiRoute(HandlerType.DELETE, "/v1/schedules/{name}", ApiRoute.ADMINS, this::delete),
+        new ApiRoute(HandlerType.POST, "/v1/schedules/{name}/enable", ApiRoute.ADMINS, ctx -> setEnabled(ctx, true)),
+        new ApiRoute(HandlerType.POST, "/v1/schedules/{name}/disable", ApiRoute.ADMINS, ctx -> setEnabled(ctx, false)),
+        new ApiRoute(HandlerType.POST, "/v1/schedules/{name}/run", ApiRoute.ADMINS, this::runNow));
+  }
+
+  /**
+   * Stores the schedule again with {@code enabled} set, keeping the rest of its definition: every node
+   * on the store follows within its sync interval. A schedule from a config file (source code) is a 409.
+   */
+  private void setEnabled(Context ctx, boolean enabled) throws IOException {
+    Requests.query(ctx, Set.of());
+    ScheduleInfo info = find(name(ctx));
+    if (info.source() == ScheduleSource.CODE) {
+      throw new ScheduleConflictException(info.name());
+    }
+    if (info.schedule().enabled() != enabled) {
+      errand.putSchedule(info.schedule().newBuilder().enabled(enabled).build());
+    }
+    respond(ctx, 200, find(info.name()));
+  }
+
+  /**
+   * Enqueues the schedule's task now, once, besides its ticks (and whether or not it is enabled): 201 with
+   * the task. It has no tick's idempotency key, so each call enqueues one more.
+   */
+  private void runNow(Context ctx) {
+    Requests.query(ctx, Set.of());
+    ScheduleInfo info = find(name(ctx));
+    Enqueued e = errand.enqueue(info.schedule().task());
+    ctx.header("Location", "/v1/tasks/" + e.id().value());
+    Responses.task(ctx, 201, e.task());
   }
 
   private void list(Context ctx) throws Exception {

@@ -5,6 +5,7 @@ import dev.errand.core.AttemptError;
 import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.IdempotencyConflictException;
+import dev.errand.core.Names;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskHeaders;
@@ -18,12 +19,16 @@ import dev.errand.core.spi.TaskQuery;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Producer and operator endpoints on tasks: enqueue one or many, read, list, cancel and replay. Each
@@ -34,8 +39,16 @@ public final class TaskRoutes {
       "created_before");
   private static final int DEFAULT_LIMIT = 50;
 
+  /** The longest {@code ?wait=} a read may ask for. */
+  public static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  private static final Set<String> BULK_FIELDS = Set.of("queue", "type", "state", "createdAfter", "createdBefore",
+      "dryRun");
+
   private final Errand errand;
   private final Limits limits;
+  /** Reads waiting for their task to finish, so that shutdown can answer them at once. */
+  private final Set<CompletableFuture<Task>> waits = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   public TaskRoutes(Errand errand, Limits limits) {
     this.errand = errand;
@@ -50,7 +63,16 @@ public final class TaskRoutes {
         new ApiRoute(HandlerType.GET, "/v1/tasks/{id}", ApiRoute.READERS, this::get),
         new ApiRoute(HandlerType.GET, "/v1/tasks/{id}/errors", ApiRoute.READERS, this::errors),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/cancel", ApiRoute.ADMINS, this::cancel),
-        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/replay", ApiRoute.ADMINS, this::replay));
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/replay", ApiRoute.ADMINS, this::replay),
+        new ApiRoute(HandlerType.POST, "/v1/tasks:cancel", ApiRoute.ADMINS, this::cancelMatching),
+        new ApiRoute(HandlerType.POST, "/v1/tasks:retry", ApiRoute.ADMINS, this::retryMatching));
+  }
+
+  /** Answers every request still waiting for a task (503, Retry-After) instead of at its deadline; called on shutdown. */
+  public void stop() {
+    stopping = true;
+    waits.forEach(f -> f.completeExceptionally(new ApiException(503, "the server is shutting down", List.of(),
+        Map.of("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS))));
   }
 
   private void enqueue(Context ctx) {
@@ -144,8 +166,93 @@ public final class TaskRoutes {
     }
   }
 
+  /**
+   * The task; with {@code ?wait=30s} (at most {@link #MAX_WAIT}) answered once it has finished or at the
+   * deadline, whichever comes first, always 200 with the task as it is then. The request holds no thread
+   * while it waits: the Errand's finish waiters complete it (see {@link Errand#awaitAsync}).
+   */
   private void get(Context ctx) {
-    Responses.task(ctx, 200, errand.get(Requests.taskId(ctx)));
+    Map<String, String> q = Requests.query(ctx, Set.of("wait"));
+    FieldErrors errors = new FieldErrors();
+    Duration wait = Durations.duration("wait", q.get("wait"), true, errors);
+    if (wait != null && wait.compareTo(MAX_WAIT) > 0) {
+      errors.add("wait", "must be at most " + MAX_WAIT.toSeconds() + "s: " + Durations.quote(q.get("wait")));
+    }
+    errors.throwIfAny();
+    TaskId id = Requests.taskId(ctx);
+    if (wait == null || wait.isZero() || stopping) {
+      Responses.task(ctx, 200, errand.get(id));
+      return;
+    }
+    CompletableFuture<Task> finished = errand.awaitAsync(id, wait);
+    if (finished.isDone()) {
+      Responses.task(ctx, 200, finished.join());
+      return;
+    }
+    waits.add(finished);
+    finished.whenComplete((t, e) -> waits.remove(finished));
+    if (stopping) {
+      finished.cancel(false);
+      Responses.task(ctx, 200, errand.get(id));
+      return;
+    }
+    ctx.future(() -> finished.handle((task, failure) -> {
+      if (failure != null) {
+        throw failure instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r
+            : failure instanceof RuntimeException r ? r : new CompletionException(failure);
+      }
+      Responses.task(ctx, 200, task);
+      return null;
+    }));
+  }
+
+  /**
+   * Cancels the unfinished tasks a filter matches, {@code {queue?, type?, state?, createdAfter?,
+   * createdBefore?, dryRun?}}: {@code {"count": n}}, how many were cancelled, or with {@code dryRun} how
+   * many match now (nothing changes).
+   */
+  private void cancelMatching(Context ctx) throws IOException {
+    bulk(ctx, "cancel", errand::cancelMatching);
+  }
+
+  /** Runs now the RETRYING, SCHEDULED and DEAD tasks a filter matches (dead ones are replayed); as cancel. */
+  private void retryMatching(Context ctx) throws IOException {
+    bulk(ctx, "retry", errand::retryMatching);
+  }
+
+  private interface BulkAction {
+    int apply(TaskQuery filter, boolean dryRun);
+  }
+
+  private void bulk(Context ctx, String what, BulkAction action) throws IOException {
+    Requests.query(ctx, Set.of());
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(BULK_FIELDS, errors);
+    String queue = body.string("queue", errors);
+    if (queue != null && !Names.isValid(queue)) {
+      errors.add("queue", "must match " + Names.PATTERN + ": " + Durations.quote(queue));
+    }
+    String type = body.string("type", errors);
+    if (type != null && !Names.isValid(type)) {
+      errors.add("type", "must match " + Names.PATTERN + ": " + Durations.quote(type));
+    }
+    TaskState state = state(body.string("state", errors), errors);
+    Instant createdAfter = Durations.instant("createdAfter", body.string("createdAfter", errors), errors);
+    Instant createdBefore = Durations.instant("createdBefore", body.string("createdBefore", errors), errors);
+    if (createdAfter != null && createdBefore != null && !createdAfter.isBefore(createdBefore)) {
+      errors.add("createdBefore", "must be later than createdAfter");
+    }
+    Boolean dryRun = body.bool("dryRun", errors);
+    errors.throwIfAny();
+    TaskQuery filter = new TaskQuery(queue, state, type, TaskQuery.MAX_LIMIT, null, createdAfter, createdBefore);
+    int count;
+    try {
+      count = action.apply(filter, dryRun != null && dryRun);
+    } catch (IllegalArgumentException e) { // a state this action does not apply to
+      throw ApiException.invalid("state", "cannot " + what + " tasks that are " + state + ": " + e.getMessage());
+    }
+    Responses.count(ctx, "count", count);
   }
 
   /** The task's failed attempts, oldest first: {@code {"errors": [...]}}; 404 for an unknown task. */

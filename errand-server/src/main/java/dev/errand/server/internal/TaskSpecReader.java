@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class TaskSpecReader {
   static final Set<String> FIELDS = Set.of("id", "type", "payload", "queue", "priority", "delay", "runAt",
-      "maxAttempts", "timeout", "idempotencyKey", "kind", "headers");
+      "maxAttempts", "retry", "timeout", "idempotencyKey", "kind", "headers");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7e]{1," + TaskSpec.MAX_IDEMPOTENCY_KEY_LENGTH + "}");
 
@@ -61,6 +61,7 @@ public final class TaskSpecReader {
     }
     Integer priority = f.integer("priority", TaskSpec.MIN_PRIORITY, TaskSpec.MAX_PRIORITY, errors);
     Integer maxAttempts = f.integer("maxAttempts", 1, RetryPolicy.MAX_ATTEMPTS_LIMIT, errors);
+    BackoffReader.Backoff backoff = BackoffReader.read(f, "retry", errors);
     Duration delay = Durations.duration(f.field("delay"), f.string("delay", errors), true, errors);
     Instant runAt = Durations.instant(f.field("runAt"), f.string("runAt", errors), errors);
     if (f.has("delay") && f.has("runAt")) {
@@ -89,6 +90,9 @@ public final class TaskSpecReader {
     }
     if (maxAttempts != null) {
       b.maxAttempts(maxAttempts);
+    }
+    if (backoff != null) {
+      b.backoff(backoff.base(), backoff.cap());
     }
     if (kind != null) {
       b.kind(kind);

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The worker protocol for workers outside this process: claim (a long poll that returns leased tasks with
@@ -40,6 +41,7 @@ public final class WorkerRoutes {
   private final Limits limits;
   private final int maxWaitSeconds;
   private final WorkerTracker workers;
+  private final Consumer<Task> progressed;
   /** Threads parked in a claim long poll, so that shutdown can answer them at once instead of at their wait's end. */
   private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -50,10 +52,17 @@ public final class WorkerRoutes {
 
   /** @param workers hears of every claim and heartbeat, so that it knows which workers are alive */
   public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds, WorkerTracker workers) {
+    this(errand, limits, maxWaitSeconds, workers, task -> { });
+  }
+
+  /** @param progressed hears of each task whose heartbeat reported progress, read after the heartbeat */
+  public WorkerRoutes(Errand errand, Limits limits, int maxWaitSeconds, WorkerTracker workers,
+      Consumer<Task> progressed) {
     this.errand = errand;
     this.limits = limits;
     this.maxWaitSeconds = maxWaitSeconds;
     this.workers = workers;
+    this.progressed = progressed;
   }
 
   public List<ApiRoute> routes() {
@@ -62,7 +71,8 @@ public final class WorkerRoutes {
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/heartbeat", ApiRoute.WORKERS, this::heartbeat),
         new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/complete", ApiRoute.WORKERS, this::complete),
         new ApiRoute(HandlerType.POST, "/v1/tasks:complete", ApiRoute.WORKERS, this::completeBatch),
-        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail));
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/fail", ApiRoute.WORKERS, this::fail),
+        new ApiRoute(HandlerType.POST, "/v1/tasks/{id}/snooze", ApiRoute.WORKERS, this::snooze));
   }
 
   private void claim(Context ctx) throws Exception {
@@ -119,16 +129,27 @@ public final class WorkerRoutes {
     waiting.forEach(Thread::interrupt);
   }
 
+  /**
+   * Extends the lease, and keeps {@code progress} (any JSON value up to {@value Task#MAX_PROGRESS_BYTES}
+   * bytes) as the task's progress under the same fence. 404 for an unknown task, 409 for a lost lease.
+   */
   private void heartbeat(Context ctx) throws Exception {
     TaskId id = Requests.taskId(ctx);
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("leaseToken", "leaseSeconds"), errors);
+    body.rejectUnknown(Set.of("leaseToken", "leaseSeconds", "progress"), errors);
     String token = leaseToken(body, errors);
     Integer lease = body.integer("leaseSeconds", 1, MAX_LEASE_SECONDS, errors);
+    if (body.rawSize("progress") > Task.MAX_PROGRESS_BYTES) {
+      errors.add("progress", "is " + body.rawSize("progress") + " bytes, over the limit of " + Task.MAX_PROGRESS_BYTES);
+    }
     errors.throwIfAny();
-    Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS));
+    Instant until = errand.heartbeat(id, token, Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS),
+        body.raw("progress"));
     workers.heartbeat(id);
+    if (body.raw("progress") != null) {
+      errand.find(id).ifPresent(progressed); // one read, only for heartbeats that report progress
+    }
     try (JsonOut out = new JsonOut()) {
       out.generator().writeStartObject();
       out.instant("leaseUntil", until);
@@ -254,11 +275,15 @@ public final class WorkerRoutes {
     return result != null ? result : Json.NULL;
   }
 
+  /**
+   * Fails the attempt: retried with the task's backoff while attempts remain and {@code retryable} (default
+   * true), no sooner than {@code retryAfter} if given, else DEAD.
+   */
   private void fail(Context ctx) {
     TaskId id = Requests.taskId(ctx);
     JsonFields body = Requests.object(ctx, limits.bodyBytes());
     FieldErrors errors = new FieldErrors();
-    body.rejectUnknown(Set.of("leaseToken", "error", "retryable"), errors);
+    body.rejectUnknown(Set.of("leaseToken", "error", "retryable", "retryAfter"), errors);
     String token = leaseToken(body, errors);
     String error = body.string("error", errors);
     if (!body.has("error")) {
@@ -267,8 +292,25 @@ public final class WorkerRoutes {
       errors.add("error", "must be at most " + MAX_ERROR_CHARS + " characters");
     }
     Boolean retryable = body.bool("retryable", errors);
+    Duration retryAfter = Durations.duration("retryAfter", body.string("retryAfter", errors), true, errors);
     errors.throwIfAny();
-    errand.fail(id, token, error, retryable == null || retryable);
+    errand.fail(id, token, error, retryable == null || retryable, retryAfter);
+    ctx.status(204);
+  }
+
+  /** Releases the task to run again after {@code delay} without burning the attempt (as {@code TaskFailure.snooze}). */
+  private void snooze(Context ctx) {
+    TaskId id = Requests.taskId(ctx);
+    JsonFields body = Requests.object(ctx, limits.bodyBytes());
+    FieldErrors errors = new FieldErrors();
+    body.rejectUnknown(Set.of("leaseToken", "delay"), errors);
+    String token = leaseToken(body, errors);
+    Duration delay = Durations.duration("delay", body.string("delay", errors), true, errors);
+    if (!body.has("delay")) {
+      errors.add("delay", "is required");
+    }
+    errors.throwIfAny();
+    errand.snooze(id, token, delay);
     ctx.status(204);
   }
 

@@ -21,10 +21,11 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
-async function api(method, path) {
+async function api(method, path, json) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
-  const r = await fetch(path, { method, headers });
+  if (json !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
   if (r.status === 401) {
     showLogin(token ? 'That token is not accepted.' : '');
     throw new ApiError(401, 'a token is needed');
@@ -58,9 +59,9 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-async function act(label, method, path, after) {
+async function act(label, method, path, after, body) {
   try {
-    const r = await api(method, path);
+    const r = await api(method, path, body);
     toast(label + (r && typeof r === 'object' && !r.id && Object.keys(r).length ? ': ' + JSON.stringify(r) : ''));
     if (after) await after();
     return r;
@@ -767,6 +768,36 @@ async function renderTasks(params) {
       onclick: () => act('Replayed ' + t.id, 'POST', '/v1/tasks/' + enc(t.id) + '/replay', render) }, 'Replay') : ''))));
   if (page.tasks.length === 0) body.append(el('tr', {}, el('td', { colspan: '7' }, page.next ? 'None found yet.' : 'No task matches.')));
   pager($('#first-page'), $('#next-page'), page, params, '/tasks');
+  bindBulk(params);
+}
+
+// Cancel or retry every task the search's filter matches: the server counts them first (dryRun), the
+// user confirms that count, then the server acts and says how many it changed.
+function bindBulk(params) {
+  const filter = {};
+  for (const k of ['queue', 'type', 'state']) if (params.get(k)) filter[k] = params.get(k);
+  if (params.get('created_after')) filter.createdAfter = params.get('created_after');
+  if (params.get('created_before')) filter.createdBefore = params.get('created_before');
+  const state = params.get('state');
+  const bulk = (verb, path) => async () => {
+    let counted;
+    try {
+      counted = await api('POST', path, { ...filter, dryRun: true });
+    } catch (e) {
+      if (e.status !== 401) toast(verb + ' failed: ' + e.message);
+      return;
+    }
+    const scope = describe(new URLSearchParams(filter)) || ' (no filter: all of them)';
+    if (counted.count === 0) { toast('No task to ' + verb.toLowerCase() + scope); return; }
+    if (!confirm(verb + ' ' + counted.count + ' tasks' + scope + '?')) return;
+    await act(verb, 'POST', path, render, filter);
+  };
+  const cancel = $('#bulk-cancel');
+  cancel.hidden = state !== null && !['WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING'].includes(state);
+  cancel.onclick = bulk('Cancel', '/v1/tasks:cancel');
+  const retry = $('#bulk-retry');
+  retry.hidden = state !== null && !['SCHEDULED', 'RETRYING', 'DEAD'].includes(state);
+  retry.onclick = bulk('Retry now', '/v1/tasks:retry');
 }
 
 // ------------------------------------------------------------------ task detail
@@ -860,15 +891,21 @@ function renderTimeline(t, errors) {
   $('#task-timeline').replaceChildren(...steps);
 }
 
-// A task that reports progress: a fraction, or {current, total}.
+// A task's progress, any JSON its worker reported: a bar for a fraction (0..1) or {current|done, total|of},
+// the JSON itself otherwise.
 function renderProgress(t) {
   const p = t.progress;
   const box = $('#task-progress-box');
   box.hidden = p === undefined || p === null;
   if (box.hidden) return;
-  const fraction = typeof p === 'number' ? p : (p.total ? p.current / p.total : 0);
-  $('#task-progress').value = Math.max(0, Math.min(1, fraction));
-  $('#task-progress-text').textContent = typeof p === 'number' ? Math.round(100 * p) + '%' : p.current + ' of ' + p.total;
+  const pair = typeof p === 'object' && !Array.isArray(p) ? [p.current ?? p.done, p.total ?? p.of] : [];
+  const fraction = typeof p === 'number' ? p
+    : typeof pair[0] === 'number' && typeof pair[1] === 'number' && pair[1] > 0 ? pair[0] / pair[1] : null;
+  const bar = $('#task-progress');
+  bar.hidden = fraction === null;
+  if (fraction !== null) bar.value = Math.max(0, Math.min(1, fraction));
+  $('#task-progress-text').textContent = typeof p === 'number' ? Math.round(100 * p) + '%'
+    : fraction !== null ? pair[0] + ' of ' + pair[1] : JSON.stringify(p);
 }
 
 async function renderTask(id) {
@@ -919,8 +956,26 @@ async function renderSchedules() {
       s.task.queue + '/' + s.task.type)),
     el('td', { class: s.enabled ? 'enabled' : 'disabled' }, s.enabled ? 'yes' : 'no'),
     el('td', { class: 'next-fire' }, at(s.nextFire)),
-    el('td', { class: 'last-fire' }, at(s.lastFire)))));
-  if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '6' }, 'No schedule.')));
+    el('td', { class: 'last-fire' }, at(s.lastFire)),
+    el('td', { class: 'actions' }, ...scheduleActions(s)))));
+  if (list.schedules.length === 0) body.append(el('tr', {}, el('td', { colspan: '7' }, 'No schedule.')));
+}
+
+// Run now for any schedule; enable, disable and delete for those kept in the store (a config file's
+// schedules are changed in the file).
+function scheduleActions(s) {
+  const path = '/v1/schedules/' + enc(s.name);
+  const button = (text, label, onclick, cls) => el('button', { type: 'button', class: cls, 'aria-label': label + ' ' + s.name,
+    title: s.source === 'code' && text !== 'Run now' ? 'from the config file' : undefined, onclick }, text);
+  const buttons = [button('Run now', 'Run now', () => act('Enqueued a run of ' + s.name, 'POST', path + '/run', render))];
+  if (s.source === 'store') {
+    buttons.push(s.enabled
+      ? button('Disable', 'Disable', () => act('Disabled ' + s.name, 'POST', path + '/disable', render))
+      : button('Enable', 'Enable', () => act('Enabled ' + s.name, 'POST', path + '/enable', render)));
+    buttons.push(button('Delete', 'Delete', () => confirm('Delete schedule ' + s.name + '?')
+      && act('Deleted ' + s.name, 'DELETE', path, render), 'danger'));
+  }
+  return buttons;
 }
 
 // ------------------------------------------------------------------ workflows

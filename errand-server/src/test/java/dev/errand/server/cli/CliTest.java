@@ -97,6 +97,9 @@ class CliTest {
     Run conflict = run("schedules", "delete", "cli-beat", "--url", url);
     assertThat(conflict.code()).isEqualTo(1);
     assertThat(conflict.err()).contains("\"status\":409");
+    assertThat(run("schedules", "disable", "cli-nightly", "--url", url).json().get("enabled").asBoolean()).isFalse();
+    assertThat(run("schedules", "enable", "cli-nightly", "--url", url).json().get("enabled").asBoolean()).isTrue();
+    assertThat(run("schedules", "run", "cli-nightly", "--url", url).json().get("type").asText()).isEqualTo("report");
     assertThat(run("schedules", "delete", "cli-nightly", "--url", url).code()).isZero();
     assertThat(errand.store().capability(ScheduleStore.class).orElseThrow().storedSchedules()).isEmpty();
 
@@ -128,7 +131,8 @@ class CliTest {
         {"tasks", "--help"}, {"dead", "--help"}, {"dead", "replay", "--help"}, {"dead", "list", "--help"},
         {"dead", "purge", "--help"}, {"queues", "--help"}, {"queues", "pause", "--help"},
         {"queues", "limits", "--help"}, {"schedules", "--help"},
-        {"schedules", "put", "--help"}, {"schedules", "delete", "--help"}}) {
+        {"schedules", "put", "--help"}, {"schedules", "delete", "--help"}, {"schedules", "enable", "--help"},
+        {"schedules", "disable", "--help"}, {"schedules", "run", "--help"}}) {
       Run r = run(args);
       assertThat(r.code()).as(String.join(" ", args) + r.err()).isZero();
       assertThat(r.out()).contains("Usage:");

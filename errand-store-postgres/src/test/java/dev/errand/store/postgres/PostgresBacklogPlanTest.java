@@ -92,8 +92,8 @@ class PostgresBacklogPlanTest {
       assertThat(plan).as("returning tasks: " + returnTasks).contains("tasks_pkey");
     }
     String plan;
-    plan = explain("extend_leases", "bigint, bigint, text[], text[]",
-        "30000000, 1000000, " + ids + ", ARRAY['t1', 't2']::text[]");
+    plan = explain("extend_leases", "bigint, bigint, text[], text[], bytea[]",
+        "30000000, 1000000, " + ids + ", ARRAY['t1', 't2']::text[], ARRAY[NULL, NULL]::bytea[]");
     assertThat(plan).contains("tasks_pkey");
   }
 

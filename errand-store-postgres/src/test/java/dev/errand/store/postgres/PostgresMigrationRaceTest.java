@@ -56,10 +56,12 @@ class PostgresMigrationRaceTest {
         s.ping();
         assertThat(s.queues()).isEmpty();
       }
-      int migrations = StoreSql.forSchema(schema).migrations().size();
+      List<StoreSql.Migration> migrations = StoreSql.forSchema(schema).migrations();
       try (Connection c = TestDatabase.connect()) {
-        assertThat(count(c, "SELECT count(*) FROM " + schema + ".schema_version")).isEqualTo(migrations);
-        assertThat(count(c, "SELECT max(version) FROM " + schema + ".schema_version")).isEqualTo(migrations);
+        assertThat(count(c, "SELECT count(*) FROM " + schema + ".schema_version")).isEqualTo(migrations.size());
+        // Numbers may skip one handed out but not shipped yet: the newest is the last one's.
+        assertThat(count(c, "SELECT max(version) FROM " + schema + ".schema_version"))
+            .isEqualTo(migrations.getLast().version());
         assertThat(indexes(c)).containsExactlyInAnyOrder("tasks_pkey", "tasks_ready", "tasks_waiting",
             "tasks_leased", "tasks_finished", "tasks_dead", "tasks_idempotency", "tasks_joining");
       }

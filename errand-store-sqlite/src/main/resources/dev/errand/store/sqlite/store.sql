@@ -103,12 +103,12 @@ WHERE id IN (SELECT id FROM tasks
              ORDER BY priority DESC, run_at, id
              LIMIT ?2)
 RETURNING id, type, payload, priority, attempt, max_attempts, backoff_base_ns, backoff_cap_ns, timeout_ns,
-          idempotency_key, run_at, created_at, lease_token, last_error, kind, headers
+          idempotency_key, run_at, created_at, lease_token, last_error, kind, headers, progress
 
 -- name: lease_extend
 -- Fenced by token; an attempt past its timeout is not extended, and no lease runs past started_at +
--- timeout + grace (?5, AttemptTimeout). ?4 is now.
-UPDATE tasks SET lease_until = min(?3, started_at + timeout_ns / 1000 + ?5)
+-- timeout + grace (?5, AttemptTimeout). ?4 is now. ?6 is the progress the worker reports, NULL to keep it.
+UPDATE tasks SET lease_until = min(?3, started_at + timeout_ns / 1000 + ?5), progress = coalesce(?6, progress)
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING' AND ?4 < started_at + timeout_ns / 1000
 RETURNING lease_until
 

@@ -307,17 +307,20 @@ class SqliteStoreTest {
             "jdbc:sqlite:" + directory.resolve(SqliteStore.DATABASE_FILE));
         Statement statement = connection.createStatement()) {
       try (ResultSet rs = statement.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
-        // Every migration shipped beside the store, in order: 001.sql, 002.sql, ...
-        int latest = 0;
-        while (SqliteStore.class.getResource(String.format("migrations/%03d.sql", latest + 1)) != null) {
-          latest++;
+        // Every migration shipped beside the store, in order: 001.sql, 002.sql, ... (a number handed out
+        // but not yet shipped is skipped).
+        List<Integer> shipped = new ArrayList<>();
+        for (int version = 1; version <= 999; version++) {
+          if (SqliteStore.class.getResource(String.format("migrations/%03d.sql", version)) != null) {
+            shipped.add(version);
+          }
         }
-        assertThat(latest).isGreaterThanOrEqualTo(4);
-        for (int version = 1; version <= latest; version++) {
-          assertThat(rs.next()).isTrue();
-          assertThat(rs.getInt(1)).isEqualTo(version);
+        assertThat(shipped).hasSizeGreaterThanOrEqualTo(4).contains(8);
+        List<Integer> recorded = new ArrayList<>();
+        while (rs.next()) {
+          recorded.add(rs.getInt(1));
         }
-        assertThat(rs.next()).isFalse();
+        assertThat(recorded).isEqualTo(shipped);
       }
       statement.executeUpdate("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)");
     }

@@ -35,6 +35,7 @@ public final class TaskRows {
         ? null
         : new Lease(token, leaseUntil, rs.getString("worker_id"));
     byte[] result = rs.getBytes("result");
+    byte[] progress = rs.getBytes("progress");
     return new Task(
         TaskId.of(rs.getString("id")),
         rs.getString("queue"),
@@ -57,7 +58,8 @@ public final class TaskRows {
         result == null ? null : Json.ofTrusted(result),
         rs.getString("last_error"),
         kind(rs.getString("kind")),
-        TaskHeaders.fromJson(rs.getString("headers")));
+        TaskHeaders.fromJson(rs.getString("headers")),
+        progress == null ? null : Json.ofTrusted(progress));
   }
 
   /** The usual kind as the one constant, so many rows read do not hold many copies of it. */

@@ -353,6 +353,8 @@ public final class TaskStatements {
       ps.setLong(2, SqlArrays.micros(AttemptTimeout.GRACE));
       ps.setArray(3, SqlArrays.text(c, r.leases().stream().map(l -> l.id().value()).toArray(String[]::new)));
       ps.setArray(4, SqlArrays.text(c, r.leases().stream().map(LeaseRef::token).toArray(String[]::new)));
+      ps.setArray(5, SqlArrays.bytea(c, r.leases().stream()
+          .map(l -> l.progress() == null ? null : l.progress().bytesUnsafe()).toArray(byte[][]::new)));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           extended.put(TaskId.of(rs.getString(1)), rs.getObject(2, OffsetDateTime.class).toInstant());

@@ -179,3 +179,9 @@ CREATE TABLE {schema}.workflow_edges (
 );
 -- Pending edges by parent: what a parent's end resolves. Resolved edges leave the index.
 CREATE INDEX workflow_edges_pending ON {schema}.workflow_edges (parent_id) WHERE NOT resolved;
+
+-- name: 8_task_progress
+-- The progress a worker reports with its heartbeats (JSON bytes, at most 4 KiB, NULL for none), kept
+-- with the task and returned with it. A nullable column without a default is added without rewriting
+-- the table; no index reads it.
+ALTER TABLE {schema}.tasks ADD COLUMN progress bytea;

@@ -251,11 +251,13 @@ SELECT count(*) FROM released WHERE (SELECT count(*) FROM notified) >= 0
 -- is not extended (stale too), and no lease runs past started_at + timeout + grace (AttemptTimeout), so
 -- the timeout holds for remote workers on any node. Commits without waiting for its WAL flush, as claims
 -- do: an extension a database crash undoes only lets a lease end sooner.
--- Parameters: lease micros, grace micros, ids, tokens.
+-- Progress a worker reports is kept under the same fence (NULL keeps what the task has).
+-- Parameters: lease micros, grace micros, ids, tokens, progress values.
 UPDATE {schema}.tasks t
 SET lease_until = least(now() + ? * interval '1 microsecond',
-                        t.started_at + (t.timeout_nanos / 1000 + ?) * interval '1 microsecond')
-FROM unnest(?::text[], ?::text[]) AS l(id, lease_token), (SELECT set_config('synchronous_commit', 'off', true)) AS async
+                        t.started_at + (t.timeout_nanos / 1000 + ?) * interval '1 microsecond'),
+    progress = coalesce(l.progress, t.progress)
+FROM unnest(?::text[], ?::text[], ?::bytea[]) AS l(id, lease_token, progress), (SELECT set_config('synchronous_commit', 'off', true)) AS async
 WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.state = 'RUNNING'
   AND now() < t.started_at + t.timeout_nanos / 1000 * interval '1 microsecond'
 RETURNING t.id, t.lease_until

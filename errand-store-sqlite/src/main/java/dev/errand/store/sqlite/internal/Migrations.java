@@ -7,8 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Versioned schema changes: {@code migrations/001.sql}, {@code 002.sql}, … beside the anchor class, each
@@ -16,19 +17,25 @@ import java.util.List;
  * has run; pending migrations run in one transaction, so a crash leaves the old schema or the new one.
  */
 public final class Migrations {
-  private final List<SqlStatements> migrations;
+  /** The highest number looked for. Numbers are handed out ahead of time, so one may be missing for a while. */
+  private static final int MAX_VERSION = 999;
 
-  private Migrations(List<SqlStatements> migrations) {
+  /** By version; a number with no file has none. */
+  private final SortedMap<Integer, SqlStatements> migrations;
+
+  private Migrations(SortedMap<Integer, SqlStatements> migrations) {
     this.migrations = migrations;
   }
 
-  /** Loads every numbered migration beside {@code anchor}, stopping at the first number with no file. */
+  /** Loads every numbered migration beside {@code anchor}; a missing number is skipped, not an end. */
   public static Migrations load(Class<?> anchor) {
-    List<SqlStatements> migrations = new ArrayList<>();
-    for (int version = 1; anchor.getResource(resource(version)) != null; version++) {
-      migrations.add(SqlStatements.load(anchor, resource(version)));
+    SortedMap<Integer, SqlStatements> migrations = new TreeMap<>();
+    for (int version = 1; version <= MAX_VERSION; version++) {
+      if (anchor.getResource(resource(version)) != null) {
+        migrations.put(version, SqlStatements.load(anchor, resource(version)));
+      }
     }
-    return new Migrations(List.copyOf(migrations));
+    return new Migrations(Collections.unmodifiableSortedMap(migrations));
   }
 
   private static String resource(int version) {
@@ -36,7 +43,7 @@ public final class Migrations {
   }
 
   public int latest() {
-    return migrations.size();
+    return migrations.isEmpty() ? 0 : migrations.lastKey();
   }
 
   /** Brings the database up to {@link #latest()}; returns the version it was at. */
@@ -54,8 +61,9 @@ public final class Migrations {
         throw new StoreUnavailableException(store + " has schema version " + current
             + " but this build knows only up to " + latest() + ": it was written by a newer Errand", null);
       }
-      for (int version = current + 1; version <= latest(); version++) {
-        SqlStatements migration = migrations.get(version - 1);
+      for (var entry : migrations.tailMap(current + 1).entrySet()) {
+        int version = entry.getKey();
+        SqlStatements migration = entry.getValue();
         try (Statement statement = connection.createStatement()) {
           for (String name : migration.names()) {
             statement.execute(migration.get(name));

@@ -30,7 +30,7 @@ public final class TaskRows {
   private record Columns(int id, int queue, int type, int payload, int priority, int state, int attempt,
       int maxAttempts, int backoffBase, int backoffCap, int timeout, int idempotencyKey, int runAt,
       int createdAt, int startedAt, int finishedAt, int leaseToken, int leaseUntil, int workerId, int result,
-      int lastError, int kind, int headers) {
+      int lastError, int kind, int headers, int progress) {
 
     static Columns of(ResultSet rs) throws SQLException {
       return new Columns(rs.findColumn("id"), rs.findColumn("queue"), rs.findColumn("type"),
@@ -39,7 +39,8 @@ public final class TaskRows {
           rs.findColumn("timeout_ns"), rs.findColumn("idempotency_key"), rs.findColumn("run_at"),
           rs.findColumn("created_at"), rs.findColumn("started_at"), rs.findColumn("finished_at"),
           rs.findColumn("lease_token"), rs.findColumn("lease_until"), rs.findColumn("worker_id"),
-          rs.findColumn("result"), rs.findColumn("last_error"), rs.findColumn("kind"), rs.findColumn("headers"));
+          rs.findColumn("result"), rs.findColumn("last_error"), rs.findColumn("kind"), rs.findColumn("headers"),
+          rs.findColumn("progress"));
     }
   }
 
@@ -72,6 +73,7 @@ public final class TaskRows {
         ? null
         : new Lease(token, Micros.toInstant(rs.getLong(c.leaseUntil())), rs.getString(c.workerId()));
     byte[] result = rs.getBytes(c.result());
+    byte[] progress = rs.getBytes(c.progress());
     return new Task(
         TaskId.of(rs.getString(c.id())),
         rs.getString(c.queue()),
@@ -94,7 +96,8 @@ public final class TaskRows {
         result == null ? null : Json.ofTrusted(result),
         rs.getString(c.lastError()),
         kind(rs.getString(c.kind())),
-        TaskHeaders.fromJson(rs.getString(c.headers())));
+        TaskHeaders.fromJson(rs.getString(c.headers())),
+        progress == null ? null : Json.ofTrusted(progress));
   }
 
   /** The usual kind as the one constant, so a million rows read do not hold a million copies of it. */
@@ -127,6 +130,7 @@ public final class TaskRows {
   private static Task decodeClaimed(ResultSet rs, String queue, String workerId, long now, long leaseUntil,
       long graceMicros) throws SQLException {
     long timeoutNanos = rs.getLong(9);
+    byte[] progress = rs.getBytes(17);
     // As the statement computes it: min(?4, ?3 + timeout_ns / 1000 + ?6).
     long until = Math.min(leaseUntil, now + timeoutNanos / 1000 + graceMicros);
     return new Task(
@@ -148,7 +152,8 @@ public final class TaskRows {
         null,
         rs.getString(14),
         kind(rs.getString(15)),
-        TaskHeaders.fromJson(rs.getString(16)));
+        TaskHeaders.fromJson(rs.getString(16)),
+        progress == null ? null : Json.ofTrusted(progress));
   }
 
   /** Runs {@code statement} (its parameters bound) and reads every row it returns. */

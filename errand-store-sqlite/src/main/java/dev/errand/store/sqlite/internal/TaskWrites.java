@@ -124,6 +124,7 @@ public final class TaskWrites {
       extend.setLong(3, until);
       extend.setLong(4, now);
       extend.setLong(5, Micros.plus(0, AttemptTimeout.GRACE));
+      extend.setBytes(6, lease.progress() == null ? null : lease.progress().bytesUnsafe());
       try (ResultSet rs = extend.executeQuery()) {
         if (rs.next()) {
           extended.put(lease.id(), Micros.toInstant(rs.getLong(1)));
