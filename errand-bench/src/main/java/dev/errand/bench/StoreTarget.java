@@ -2,6 +2,8 @@ package dev.errand.bench;
 
 import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.store.postgres.PostgresStore;
+import dev.errand.store.redis.Durability;
+import dev.errand.store.redis.RedisStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +76,44 @@ interface StoreTarget {
     return switch (scheme) {
       case "sqlite" -> new Sqlite(url);
       case "postgres", "postgresql" -> new Postgres(url);
+      case "redis", "rediss" -> new Redis(url);
       default -> throw new IllegalArgumentException("the bench knows no fresh-store recipe for " + url
-          + " (supported: sqlite:DIR, postgres://USER@HOST:PORT/DB)");
+          + " (supported: sqlite:DIR, postgres://USER@HOST:PORT/DB, redis://HOST:PORT/DB)");
     };
+  }
+
+  /**
+   * Redis: a new key prefix per run, its keys deleted after the run. The URL's other options (such as
+   * {@code durability}) apply to every run.
+   */
+  record Redis(String url) implements StoreTarget {
+    public Redis {
+      if (url.matches(".*[?&]prefix=.*")) {
+        throw new IllegalArgumentException("the bench makes a fresh key prefix for each run; give the Redis "
+            + "store URL without its prefix option");
+      }
+    }
+
+    @Override
+    public String version() {
+      try (RedisStore store = RedisStore.builder().url(url).durability(Durability.NONE).prefix("bench_admin").build()) {
+        return "redis " + store.serverVersion();
+      } catch (RuntimeException e) {
+        return "redis (version unknown: " + e.getMessage() + ")";
+      }
+    }
+
+    @Override
+    public FreshLocation freshLocation() {
+      byte[] suffix = new byte[4];
+      ThreadLocalRandom.current().nextBytes(suffix);
+      String prefix = "bench_" + HexFormat.of().formatHex(suffix);
+      return new FreshLocation(url + (url.contains("?") ? "&" : "?") + "prefix=" + prefix, () -> {
+        try (RedisStore store = RedisStore.builder().url(url).durability(Durability.NONE).prefix(prefix).build()) {
+          store.deleteInstallation();
+        }
+      });
+    }
   }
 
   /** SQLite: a new directory per run. */

@@ -497,6 +497,38 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     signals.await(request.queues(), seen, nanos);
   }
 
+  /** The Redis server's version, as its INFO reports it, such as {@code 7.0.15}. */
+  public String serverVersion() {
+    String info = call("read the server's version", () -> redis.info("server"));
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("redis_version:")) {
+        return line.substring("redis_version:".length()).trim();
+      }
+    }
+    return "unknown";
+  }
+
+  /**
+   * Deletes every key of this store's installation (its prefix): every task, history, schedule and queue
+   * setting, and nothing of other installations on the server. Walks the keys with SCAN, so it does not
+   * block the server; work written meanwhile may survive. Returns how many keys it deleted.
+   */
+  public long deleteInstallation() {
+    return call("delete the installation", () -> {
+      long deleted = 0;
+      io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+      io.lettuce.core.ScanArgs match = io.lettuce.core.ScanArgs.Builder.matches(keyPrefix + "*").limit(1000);
+      do {
+        io.lettuce.core.KeyScanCursor<String> page = redis.scan(cursor, match);
+        if (!page.getKeys().isEmpty()) {
+          deleted += redis.unlink(page.getKeys().toArray(new String[0]));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+      return deleted;
+    });
+  }
+
   @Override
   public void ping() {
     call("ping", redis::ping);
