@@ -9,12 +9,13 @@
 --   P t:<id>          hash, one task (fields F below, plus join for a WAITING task)
 --   P e:<id>          list, its error history, oldest first, at most KEPT entries
 --   P ik:<q>:<key>    string, the id holding an idempotency key in queue q
---   P all, P q:<q>, P s:<state>, P qs:<q>:<state>
---                     sorted sets of ids at score 0 (byte order of ids): the catalog's indexes
+--   P q:<q>, P qs:<q>:<state>
+--                     sorted sets of ids at score 0 (byte order of ids): the catalog's indexes, per
+--                     queue only, so that a change of state touches two of them; a list across
+--                     queues merges the queues' indexes (list.lua)
 --   P r:<q>:<p>       READY tasks of q at priority p by runAt: claims walk p = 9..0
 --   P d:<q>, P due    SCHEDULED and RETRYING tasks by runAt (of q; of every queue)
---   P run:<q>, P leases
---                     RUNNING tasks by lease expiry (of q, for its cap; of every queue, for sweeps)
+--   P run:<q>         RUNNING tasks of q by lease expiry, for its cap and for sweeps
 --   P fin             SUCCEEDED and CANCELLED tasks by finishedAt, for pruning
 --   P queues (set), P paused (set), P limits (hash q -> max|rate|burst), P bucket (hash q -> tokens|at)
 --   P sched           hash name -> version \n updatedAt \n definition
@@ -67,7 +68,6 @@ end
 -- The index a task's state puts it in besides the catalog's, and its score there.
 local function index_out(t)
   local id, q, st = t.id, t.q, t.st
-  redis.call('ZREM', P .. 's:' .. st, id)
   redis.call('ZREM', P .. 'qs:' .. q .. ':' .. st, id)
   if st == 'READY' then
     redis.call('ZREM', P .. 'r:' .. q .. ':' .. t.pri, id)
@@ -76,7 +76,6 @@ local function index_out(t)
     redis.call('ZREM', P .. 'due', id)
   elseif st == 'RUNNING' then
     redis.call('ZREM', P .. 'run:' .. q, id)
-    redis.call('ZREM', P .. 'leases', id)
   elseif st == 'SUCCEEDED' or st == 'CANCELLED' then
     redis.call('ZREM', P .. 'fin', id)
   end
@@ -84,7 +83,6 @@ end
 
 local function index_in(t)
   local id, q, st = t.id, t.q, t.st
-  redis.call('ZADD', P .. 's:' .. st, 0, id)
   redis.call('ZADD', P .. 'qs:' .. q .. ':' .. st, 0, id)
   if st == 'READY' then
     redis.call('ZADD', P .. 'r:' .. q .. ':' .. t.pri, t.run, id)
@@ -93,7 +91,6 @@ local function index_in(t)
     redis.call('ZADD', P .. 'due', t.run, id)
   elseif st == 'RUNNING' then
     redis.call('ZADD', P .. 'run:' .. q, t.lu, id)
-    redis.call('ZADD', P .. 'leases', t.lu, id)
   elseif st == 'SUCCEEDED' or st == 'CANCELLED' then
     redis.call('ZADD', P .. 'fin', t.fa, id)
   end
@@ -185,7 +182,6 @@ local function insert_at(args, i, now)
     set[#set + 1] = join
   end
   redis.call('HSET', P .. 't:' .. id, unpack(set))
-  redis.call('ZADD', P .. 'all', 0, id)
   redis.call('ZADD', P .. 'q:' .. q, 0, id)
   redis.call('SADD', P .. 'queues', q)
   index_in(t)
@@ -217,7 +213,6 @@ end
 -- Deletes a task and everything that points at it.
 local function forget(t)
   index_out(t)
-  redis.call('ZREM', P .. 'all', t.id)
   redis.call('ZREM', P .. 'q:' .. t.q, t.id)
   if t.ik then
     local key = P .. 'ik:' .. t.q .. ':' .. t.ik
@@ -241,13 +236,15 @@ local function matching(states, id, q, type)
     take(load(id))
     return out
   end
-  for st in pairs(states) do
-    local index = P .. 's:' .. st
-    if q ~= '' then
-      index = P .. 'qs:' .. q .. ':' .. st
-    end
-    for _, each in ipairs(redis.call('ZRANGE', index, 0, -1)) do
-      take(load(each))
+  local queues = {q}
+  if q == '' then
+    queues = redis.call('SMEMBERS', P .. 'queues')
+  end
+  for _, each_q in ipairs(queues) do
+    for st in pairs(states) do
+      for _, each in ipairs(redis.call('ZRANGE', P .. 'qs:' .. each_q .. ':' .. st, 0, -1)) do
+        take(load(each))
+      end
     end
   end
   return out

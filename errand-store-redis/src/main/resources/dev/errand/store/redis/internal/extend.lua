@@ -11,7 +11,6 @@ for i = 2, #ARGV, 2 do
     local untl = math.min(now + lease, tonumber(t.sa) + timeout_us(t) + GRACE)
     redis.call('HSET', P .. 't:' .. id, 'lu', int(untl))
     redis.call('ZADD', P .. 'run:' .. t.q, untl, id)
-    redis.call('ZADD', P .. 'leases', untl, id)
     out[#out + 1] = {id, int(untl)}
   else
     out[#out + 1] = {id}

@@ -2,7 +2,16 @@
 -- into the error history; the task becomes DEAD on its final attempt, RETRYING due now when the lease
 -- ended at its timeout, else READY in its place in line. Returns each task as found, with its lease.
 local now = now_us()
-local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', '(' .. int(now), 'LIMIT', 0, tonumber(ARGV[1]))
+local ids = {}
+for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+  local left = tonumber(ARGV[1]) - #ids
+  if left <= 0 then
+    break
+  end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'run:' .. q, '-inf', '(' .. int(now), 'LIMIT', 0, left)) do
+    ids[#ids + 1] = id
+  end
+end
 local out = {}
 for _, id in ipairs(ids) do
   local t = load(id)
