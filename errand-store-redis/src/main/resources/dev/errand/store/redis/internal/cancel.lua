@@ -12,4 +12,5 @@ apply(t, {st = 'CANCELLED', fa = int(now_us()), tok = false, lu = false, wk = fa
 if is_limited(t.q) then
   wake(t.q)
 end
+flush()
 return {'CANCELLED', pack(t)}

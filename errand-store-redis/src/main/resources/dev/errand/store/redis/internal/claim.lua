@@ -13,6 +13,7 @@ local due = redis.call('ZRANGEBYSCORE', P .. 'd:' .. q, '-inf', int(now), 'LIMIT
 for _, id in ipairs(due) do
   apply(load(id), {st = 'READY'})
 end
+flush()
 local allowed = limit
 local limits = redis.call('HGET', P .. 'limits', q)
 local rate, burst, tokens, bucket_at
@@ -49,4 +50,5 @@ end
 if rate then
   redis.call('HSET', P .. 'bucket', q, tostring(tokens - #claimed) .. '|' .. int(bucket_at))
 end
+flush()
 return claimed

@@ -65,34 +65,70 @@ local function timeout_us(t)
   return math.floor(tonumber(t.tmo) / 1000)
 end
 
--- The index a task's state puts it in besides the catalog's, and its score there.
+-- Changes to sorted sets, kept per key in order and sent at flush() as one command per run of like
+-- changes: a batch of tasks moving between the same indexes costs a few calls, not a few per task.
+-- Every script flushes before it reads an index it may have changed, and before it returns.
+local later, later_keys = {}, {}
+local function defer(key, op, score, id)
+  local ops = later[key]
+  if ops == nil then
+    ops = {}
+    later[key] = ops
+    later_keys[#later_keys + 1] = key
+  end
+  ops[#ops + 1] = {op, score, id}
+end
+
+local function flush()
+  for _, key in ipairs(later_keys) do
+    local ops = later[key]
+    local i = 1
+    while i <= #ops do
+      local op = ops[i][1]
+      local args = {}
+      -- Lua's stack takes some thousands of arguments: longer runs go in several commands.
+      while i <= #ops and ops[i][1] == op and #args < 4000 do
+        if op == 'ZADD' then
+          args[#args + 1] = ops[i][2]
+        end
+        args[#args + 1] = ops[i][3]
+        i = i + 1
+      end
+      redis.call(op, key, unpack(args))
+    end
+  end
+  later, later_keys = {}, {}
+end
+
+-- The indexes of a task's state: its queue's catalog index of the state, and the READY, delayed,
+-- RUNNING or finished index the state puts it in.
 local function index_out(t)
   local id, q, st = t.id, t.q, t.st
-  redis.call('ZREM', P .. 'qs:' .. q .. ':' .. st, id)
+  defer(P .. 'qs:' .. q .. ':' .. st, 'ZREM', nil, id)
   if st == 'READY' then
-    redis.call('ZREM', P .. 'r:' .. q .. ':' .. t.pri, id)
+    defer(P .. 'r:' .. q .. ':' .. t.pri, 'ZREM', nil, id)
   elseif st == 'SCHEDULED' or st == 'RETRYING' then
-    redis.call('ZREM', P .. 'd:' .. q, id)
-    redis.call('ZREM', P .. 'due', id)
+    defer(P .. 'd:' .. q, 'ZREM', nil, id)
+    defer(P .. 'due', 'ZREM', nil, id)
   elseif st == 'RUNNING' then
-    redis.call('ZREM', P .. 'run:' .. q, id)
+    defer(P .. 'run:' .. q, 'ZREM', nil, id)
   elseif st == 'SUCCEEDED' or st == 'CANCELLED' then
-    redis.call('ZREM', P .. 'fin', id)
+    defer(P .. 'fin', 'ZREM', nil, id)
   end
 end
 
 local function index_in(t)
   local id, q, st = t.id, t.q, t.st
-  redis.call('ZADD', P .. 'qs:' .. q .. ':' .. st, 0, id)
+  defer(P .. 'qs:' .. q .. ':' .. st, 'ZADD', 0, id)
   if st == 'READY' then
-    redis.call('ZADD', P .. 'r:' .. q .. ':' .. t.pri, t.run, id)
+    defer(P .. 'r:' .. q .. ':' .. t.pri, 'ZADD', t.run, id)
   elseif st == 'SCHEDULED' or st == 'RETRYING' then
-    redis.call('ZADD', P .. 'd:' .. q, t.run, id)
-    redis.call('ZADD', P .. 'due', t.run, id)
+    defer(P .. 'd:' .. q, 'ZADD', t.run, id)
+    defer(P .. 'due', 'ZADD', t.run, id)
   elseif st == 'RUNNING' then
-    redis.call('ZADD', P .. 'run:' .. q, t.lu, id)
+    defer(P .. 'run:' .. q, 'ZADD', t.lu, id)
   elseif st == 'SUCCEEDED' or st == 'CANCELLED' then
-    redis.call('ZADD', P .. 'fin', t.fa, id)
+    defer(P .. 'fin', 'ZADD', t.fa, id)
   end
 end
 
@@ -133,8 +169,20 @@ local function wake(q)
   end
 end
 
+local limited = {}
 local function is_limited(q)
-  return redis.call('HEXISTS', P .. 'limits', q) == 1
+  if limited[q] == nil then
+    limited[q] = redis.call('HEXISTS', P .. 'limits', q) == 1
+  end
+  return limited[q]
+end
+
+local known_queues = {}
+local function add_queue(q)
+  if not known_queues[q] then
+    known_queues[q] = true
+    redis.call('SADD', P .. 'queues', q)
+  end
 end
 
 -- Inserts a task from args[i..i+14] unless its id or idempotency key is held; see insert.lua.
@@ -182,8 +230,8 @@ local function insert_at(args, i, now)
     set[#set + 1] = join
   end
   redis.call('HSET', P .. 't:' .. id, unpack(set))
-  redis.call('ZADD', P .. 'q:' .. q, 0, id)
-  redis.call('SADD', P .. 'queues', q)
+  defer(P .. 'q:' .. q, 'ZADD', 0, id)
+  add_queue(q)
   index_in(t)
   if st ~= 'WAITING' then
     wake(q)
@@ -213,7 +261,7 @@ end
 -- Deletes a task and everything that points at it.
 local function forget(t)
   index_out(t)
-  redis.call('ZREM', P .. 'q:' .. t.q, t.id)
+  defer(P .. 'q:' .. t.q, 'ZREM', nil, t.id)
   if t.ik then
     local key = P .. 'ik:' .. t.q .. ':' .. t.ik
     if redis.call('GET', key) == t.id then

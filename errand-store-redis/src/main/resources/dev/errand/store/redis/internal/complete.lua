@@ -62,4 +62,5 @@ end
 for _, id in ipairs(decrements) do
   decrement(id, now)
 end
+flush()
 return {stale, tasks}

@@ -7,4 +7,5 @@ local out = {}
 for i = 1, #ARGV, INSERT_FIELDS do
   out[#out + 1] = insert_at(ARGV, i, now)
 end
+flush()
 return out

@@ -3,4 +3,5 @@ local ids = redis.call('ZRANGEBYSCORE', P .. 'fin', '-inf', '(' .. ARGV[1], 'LIM
 for _, id in ipairs(ids) do
   forget(load(id))
 end
+flush()
 return #ids

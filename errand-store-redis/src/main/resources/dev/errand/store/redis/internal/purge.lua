@@ -4,4 +4,5 @@ local found = matching({DEAD = true}, ARGV[1], ARGV[2], ARGV[3])
 for _, t in ipairs(found) do
   forget(t)
 end
+flush()
 return #found

@@ -6,4 +6,5 @@ for _, t in ipairs(found) do
   apply(t, {st = 'READY', att = '0', run = now, fa = false, res = false})
   wake(t.q)
 end
+flush()
 return #found

@@ -6,4 +6,5 @@ for _, t in ipairs(found) do
   apply(t, {st = 'READY', run = now})
   wake(t.q)
 end
+flush()
 return #found

@@ -36,4 +36,5 @@ for _, id in ipairs(ids) do
   apply(t, change)
   wake(t.q)
 end
+flush()
 return out
