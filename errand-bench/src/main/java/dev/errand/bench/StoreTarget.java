@@ -82,16 +82,28 @@ interface StoreTarget {
     };
   }
 
+  /** A name no run has used: {@code bench_} and random hex, safe as a schema name or a key prefix unquoted. */
+  static String freshName() {
+    byte[] suffix = new byte[4];
+    ThreadLocalRandom.current().nextBytes(suffix);
+    return "bench_" + HexFormat.of().formatHex(suffix);
+  }
+
+  /** Refuses a URL that names {@code option}: the bench chooses a fresh one for each run. */
+  static void requireNoOption(String url, String option, String what, String store) {
+    if (url.matches(".*[?&]" + option + "=.*")) {
+      throw new IllegalArgumentException("the bench makes a fresh " + what + " for each run; give the " + store
+          + " store URL without its " + option + " option");
+    }
+  }
+
   /**
    * Redis: a new key prefix per run, its keys deleted after the run. The URL's other options (such as
    * {@code durability}) apply to every run.
    */
   record Redis(String url) implements StoreTarget {
     public Redis {
-      if (url.matches(".*[?&]prefix=.*")) {
-        throw new IllegalArgumentException("the bench makes a fresh key prefix for each run; give the Redis "
-            + "store URL without its prefix option");
-      }
+      requireNoOption(url, "prefix", "key prefix", "Redis");
     }
 
     @Override
@@ -105,9 +117,7 @@ interface StoreTarget {
 
     @Override
     public FreshLocation freshLocation() {
-      byte[] suffix = new byte[4];
-      ThreadLocalRandom.current().nextBytes(suffix);
-      String prefix = "bench_" + HexFormat.of().formatHex(suffix);
+      String prefix = freshName();
       return new FreshLocation(url + (url.contains("?") ? "&" : "?") + "prefix=" + prefix, () -> {
         try (RedisStore store = RedisStore.builder().url(url).durability(Durability.NONE).prefix(prefix).build()) {
           store.deleteInstallation();
@@ -166,10 +176,7 @@ interface StoreTarget {
    */
   record Postgres(String url) implements StoreTarget {
     public Postgres {
-      if (url.matches(".*[?&]schema=.*")) {
-        throw new IllegalArgumentException("the bench makes a fresh schema for each run; give the PostgreSQL "
-            + "store URL without its schema option");
-      }
+      requireNoOption(url, "schema", "schema", "PostgreSQL");
     }
 
     @Override
@@ -185,13 +192,7 @@ interface StoreTarget {
 
     @Override
     public FreshLocation freshLocation() {
-      return locationOf(newSchemaName());
-    }
-
-    private static String newSchemaName() {
-      byte[] suffix = new byte[4];
-      ThreadLocalRandom.current().nextBytes(suffix);
-      return "bench_" + HexFormat.of().formatHex(suffix);
+      return locationOf(freshName());
     }
 
     private FreshLocation locationOf(String schema) {
@@ -225,7 +226,7 @@ interface StoreTarget {
 
     @Override
     public FreshStore openFresh() {
-      String schema = newSchemaName();
+      String schema = freshName();
       FreshLocation location = locationOf(schema);
       try {
         // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.

@@ -190,7 +190,10 @@ local INSERT_FIELDS = 15
 local function insert_at(args, i, now)
   local id, q = args[i], args[i + 1]
   local ik, run, delay, join = args[i + 9], args[i + 10], args[i + 11], tonumber(args[i + 12])
-  local existing = load(id)
+  local existing
+  if redis.call('EXISTS', P .. 't:' .. id) == 1 then
+    existing = load(id)
+  end
   local ik_key
   if existing == nil and ik ~= '' then
     ik_key = P .. 'ik:' .. q .. ':' .. string.sub(ik, 2)
