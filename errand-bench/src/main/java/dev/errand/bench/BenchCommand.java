@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * ./errand bench drain --store sqlite: --n 100000 --runs 5
  * ./errand bench all --store sqlite: --store postgres://postgres@127.0.0.1:5432/bench --n 20000
+ * ./errand bench drain --store "redis://127.0.0.1:6379/0?durability=relaxed" --n 100000
  * </pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,

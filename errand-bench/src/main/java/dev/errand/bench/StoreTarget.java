@@ -2,6 +2,8 @@ package dev.errand.bench;
 
 import dev.errand.core.spi.TaskStoreProvider;
 import dev.errand.store.postgres.PostgresStore;
+import dev.errand.store.redis.Durability;
+import dev.errand.store.redis.RedisStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +76,54 @@ interface StoreTarget {
     return switch (scheme) {
       case "sqlite" -> new Sqlite(url);
       case "postgres", "postgresql" -> new Postgres(url);
+      case "redis", "rediss" -> new Redis(url);
       default -> throw new IllegalArgumentException("the bench knows no fresh-store recipe for " + url
-          + " (supported: sqlite:DIR, postgres://USER@HOST:PORT/DB)");
+          + " (supported: sqlite:DIR, postgres://USER@HOST:PORT/DB, redis://HOST:PORT/DB)");
     };
+  }
+
+  /** A name no run has used: {@code bench_} and random hex, safe as a schema name or a key prefix unquoted. */
+  static String freshName() {
+    byte[] suffix = new byte[4];
+    ThreadLocalRandom.current().nextBytes(suffix);
+    return "bench_" + HexFormat.of().formatHex(suffix);
+  }
+
+  /** Refuses a URL that names {@code option}: the bench chooses a fresh one for each run. */
+  static void requireNoOption(String url, String option, String what, String store) {
+    if (url.matches(".*[?&]" + option + "=.*")) {
+      throw new IllegalArgumentException("the bench makes a fresh " + what + " for each run; give the " + store
+          + " store URL without its " + option + " option");
+    }
+  }
+
+  /**
+   * Redis: a new key prefix per run, its keys deleted after the run. The URL's other options (such as
+   * {@code durability}) apply to every run.
+   */
+  record Redis(String url) implements StoreTarget {
+    public Redis {
+      requireNoOption(url, "prefix", "key prefix", "Redis");
+    }
+
+    @Override
+    public String version() {
+      try (RedisStore store = RedisStore.builder().url(url).durability(Durability.NONE).prefix("bench_admin").build()) {
+        return "redis " + store.serverVersion();
+      } catch (RuntimeException e) {
+        return "redis (version unknown: " + e.getMessage() + ")";
+      }
+    }
+
+    @Override
+    public FreshLocation freshLocation() {
+      String prefix = freshName();
+      return new FreshLocation(url + (url.contains("?") ? "&" : "?") + "prefix=" + prefix, () -> {
+        try (RedisStore store = RedisStore.builder().url(url).durability(Durability.NONE).prefix(prefix).build()) {
+          store.deleteInstallation();
+        }
+      });
+    }
   }
 
   /** SQLite: a new directory per run. */
@@ -129,10 +176,7 @@ interface StoreTarget {
    */
   record Postgres(String url) implements StoreTarget {
     public Postgres {
-      if (url.matches(".*[?&]schema=.*")) {
-        throw new IllegalArgumentException("the bench makes a fresh schema for each run; give the PostgreSQL "
-            + "store URL without its schema option");
-      }
+      requireNoOption(url, "schema", "schema", "PostgreSQL");
     }
 
     @Override
@@ -148,13 +192,7 @@ interface StoreTarget {
 
     @Override
     public FreshLocation freshLocation() {
-      return locationOf(newSchemaName());
-    }
-
-    private static String newSchemaName() {
-      byte[] suffix = new byte[4];
-      ThreadLocalRandom.current().nextBytes(suffix);
-      return "bench_" + HexFormat.of().formatHex(suffix);
+      return locationOf(freshName());
     }
 
     private FreshLocation locationOf(String schema) {
@@ -188,7 +226,7 @@ interface StoreTarget {
 
     @Override
     public FreshStore openFresh() {
-      String schema = newSchemaName();
+      String schema = freshName();
       FreshLocation location = locationOf(schema);
       try {
         // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.

@@ -42,6 +42,7 @@ class InternalPackagesTest {
       "errand-micrometer", "dev.errand.micrometer",
       "errand-opentelemetry", "dev.errand.opentelemetry",
       "errand-rabbitmq", "dev.errand.rabbitmq",
+      "errand-store-redis", "dev.errand.store.redis",
       "errand-server", "dev.errand.server",
       "errand-spring-boot-starter", "dev.errand.spring",
       "errand-bench", "dev.errand.bench");

@@ -46,7 +46,7 @@ final class ServerCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--store",
-      description = "Store URL such as sqlite:./errand-data or postgres://user@host/db (env ERRAND_STORE, default sqlite:<data>).")
+      description = "Store URL such as sqlite:./errand-data, postgres://user@host/db or redis://host:6379/0 (env ERRAND_STORE, default sqlite:<data>).")
   String store;
 
   @Option(names = "--store-wait", defaultValue = "5m", converter = DurationConverter.class,

@@ -1,0 +1,95 @@
+package dev.errand.store.redis.internal;
+
+import dev.errand.core.StoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The store's Lua scripts: each is common.lua followed by its own file, loaded into the server once and
+ * run by its SHA; a server that lost its script cache (restarted, failed over, SCRIPT FLUSH) gets it
+ * again on NOSCRIPT. Every call passes the installation's key prefix as its only key. Errors reaching
+ * the server become {@link StoreUnavailableException}; an error a script raised is a bug and becomes an
+ * {@link IllegalStateException}. Thread-safe; not public API.
+ */
+public final class Scripts {
+  private final RedisCommands<String, byte[]> redis;
+  private final String prefix;
+  private final String common;
+  private final Map<String, String> sources = new ConcurrentHashMap<>();
+  private final Map<String, String> shas = new ConcurrentHashMap<>();
+  private final String storeName;
+
+  public Scripts(RedisCommands<String, byte[]> redis, String prefix, String storeName) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.storeName = storeName;
+    this.common = resource("common");
+  }
+
+  /** Runs script {@code name} with {@code args}; its reply as Lettuce decodes it (lists, byte[], Long). */
+  @SuppressWarnings("unchecked")
+  public <T> T run(String name, Args args) {
+    String[] keys = {prefix};
+    byte[][] values = args.toArray();
+    try {
+      String sha = shas.get(name);
+      if (sha == null) {
+        sha = load(name);
+      }
+      try {
+        return (T) redis.evalsha(sha, ScriptOutputType.MULTI, keys, values);
+      } catch (RedisNoScriptException e) {
+        return (T) redis.evalsha(load(name), ScriptOutputType.MULTI, keys, values);
+      }
+    } catch (RedisException e) {
+      throw failure(storeName, "script " + name, e);
+    }
+  }
+
+  /** Runs script {@code name}, which answers one integer. */
+  public long runForNumber(String name, Args args) {
+    Object reply = run(name, args);
+    if (reply instanceof java.util.List<?> list) {
+      reply = list.getFirst();
+    }
+    return TaskCodec.number(reply);
+  }
+
+  private String load(String name) {
+    String source = sources.computeIfAbsent(name, n -> common + "\n" + resource(n));
+    String sha = redis.scriptLoad(source);
+    shas.put(name, sha);
+    return sha;
+  }
+
+  /** Maps a Lettuce failure: a script's own error is a bug, anything else means the store is unreachable. */
+  public static RuntimeException failure(String storeName, String what, RedisException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (e instanceof RedisCommandExecutionException && (message.contains("user_script") || message.contains(
+        "Error running script") || message.contains("Error compiling script"))) {
+      return new IllegalStateException(storeName + ": " + what + " failed: " + message, e);
+    }
+    return new StoreUnavailableException(storeName + ": " + what + " failed: " + message, e);
+  }
+
+  private static String resource(String name) {
+    String path = name + ".lua";
+    try (InputStream in = Scripts.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

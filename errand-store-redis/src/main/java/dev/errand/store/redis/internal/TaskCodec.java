@@ -1,0 +1,66 @@
+package dev.errand.store.redis.internal;
+
+import dev.errand.core.AttemptError;
+import dev.errand.core.Json;
+import dev.errand.core.Lease;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.Task;
+import dev.errand.core.TaskHeaders;
+import dev.errand.core.TaskId;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.NewTask;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Tasks to and from the scripts: a new task as the 15 arguments {@code insert_at} in common.lua takes,
+ * and a task as the scripts' {@code pack} returns it (its fields in the order of common.lua's
+ * {@code F}). Not public API.
+ */
+public final class TaskCodec {
+  private TaskCodec() {}
+
+  /** Appends {@code t}'s 15 insert arguments. */
+  public static void addInsert(Args args, NewTask t) {
+    args.add(t.id().value()).add(t.queue()).add(t.type()).add(t.payload().toByteArray()).add(t.priority())
+        .add(t.retry().maxAttempts()).add(t.retry().base().toNanos()).add(t.retry().cap().toNanos())
+        .add(t.timeout().toNanos())
+        .add(t.idempotencyKey() == null ? "" : "=" + t.idempotencyKey())
+        .add(t.runAt() == null ? "" : Long.toString(Micros.of(t.runAt())))
+        .add(Micros.of(t.delay())).add(t.joinCount()).add(t.kind()).addOrEmpty(TaskHeaders.toJson(t.headers()));
+  }
+
+  /** A task as {@code pack} returned it. */
+  public static Task task(Object packed) {
+    List<?> f = (List<?>) packed;
+    String token = text(f.get(16));
+    Lease lease = token == null ? null : new Lease(token, instant(f.get(17)), text(f.get(18)));
+    byte[] result = (byte[]) f.get(19);
+    return new Task(TaskId.of(text(f.get(0))), text(f.get(1)), text(f.get(2)), Json.ofTrusted((byte[]) f.get(3)),
+        (int) number(f.get(4)), TaskState.valueOf(text(f.get(5))), (int) number(f.get(6)),
+        new RetryPolicy((int) number(f.get(7)), Duration.ofNanos(number(f.get(8))), Duration.ofNanos(number(f.get(9)))),
+        Duration.ofNanos(number(f.get(10))), text(f.get(11)), instant(f.get(12)), instant(f.get(13)),
+        instant(f.get(14)), instant(f.get(15)), lease, result == null ? null : Json.ofTrusted(result), text(f.get(20)),
+        text(f.get(21)), TaskHeaders.fromJson(text(f.get(22))));
+  }
+
+  /** One entry of a task's error history: attempt, time, worker and error, one per line, the error last. */
+  public static AttemptError error(byte[] entry) {
+    String[] parts = new String(entry, StandardCharsets.UTF_8).split("\n", 4);
+    return new AttemptError(Integer.parseInt(parts[0]), Micros.toInstant(Long.parseLong(parts[1])),
+        parts[2].isEmpty() ? null : parts[2], parts[3]);
+  }
+
+  public static String text(Object value) {
+    return value == null ? null : new String((byte[]) value, StandardCharsets.UTF_8);
+  }
+
+  public static long number(Object value) {
+    return value instanceof Long n ? n : Long.parseLong(text(value));
+  }
+
+  static java.time.Instant instant(Object value) {
+    return value == null ? null : Micros.toInstant(number(value));
+  }
+}

@@ -1,0 +1,66 @@
+-- Applies completions, each fenced by its lease token, with the follow-ups of those applied.
+-- ARGV[1] is 1 to return the tasks as left; then per completion: id, token, outcome (S succeeded,
+-- R retry, D dead, L release), its value (S: '=' .. result or ''; R, L: delay in us; D: error), R's
+-- error or '', then the number of follow-up inserts and decrements, the inserts' fields (as insert.lua
+-- takes them) and the ids to decrement. Inserts of every applied completion come before decrements.
+-- Returns {stale ids, tasks as left}.
+local now = now_us()
+local returning = ARGV[1] == '1'
+local stale, tasks = {}, {}
+local inserts, decrements = {}, {}
+local i = 2
+while i <= #ARGV do
+  local id, token, outcome, value, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local ni, nd = tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
+  local at = i + 7
+  i = at + ni * INSERT_FIELDS + nd
+  local t = load(id)
+  if t == nil or t.st ~= 'RUNNING' or t.tok ~= token then
+    stale[#stale + 1] = id
+  else
+    local lease = {tok = false, lu = false, wk = false}
+    local worker = t.wk
+    if outcome == 'S' then
+      lease.st, lease.fa, lease.res = 'SUCCEEDED', int(now), false
+      if value ~= '' then
+        lease.res = string.sub(value, 2)
+      end
+    elseif outcome == 'R' then
+      record_error(t, now, err)
+      lease.st, lease.run, lease.err = 'RETRYING', int(now + tonumber(value)), err
+      wake(t.q)
+    elseif outcome == 'D' then
+      record_error(t, now, value)
+      lease.st, lease.fa, lease.err = 'DEAD', int(now), value
+    else
+      lease.att = tostring(tonumber(t.att) - 1)
+      if tonumber(value) == 0 then
+        lease.st = 'READY'
+      else
+        lease.st, lease.run = 'SCHEDULED', int(now + tonumber(value))
+      end
+      wake(t.q)
+    end
+    apply(t, lease)
+    if is_limited(t.q) then
+      wake(t.q)
+    end
+    if returning then
+      tasks[#tasks + 1] = pack(t)
+    end
+    for k = 0, ni - 1 do
+      inserts[#inserts + 1] = at + k * INSERT_FIELDS
+    end
+    for k = at + ni * INSERT_FIELDS, at + ni * INSERT_FIELDS + nd - 1 do
+      decrements[#decrements + 1] = ARGV[k]
+    end
+  end
+end
+for _, at in ipairs(inserts) do
+  insert_at(ARGV, at, now)
+end
+for _, id in ipairs(decrements) do
+  decrement(id, now)
+end
+flush()
+return {stale, tasks}

@@ -1,0 +1,49 @@
+-- A page of tasks newest first (id descending) below the cursor ARGV[5]: filters queue ARGV[1],
+-- state ARGV[2], type ARGV[3] ('' matches all), created in [ARGV[6], ARGV[7]) us ('' for open), at most
+-- ARGV[4] tasks. Each queue's index is walked (of its state when one is given), and the ids below the
+-- cursor are read from the queue's index alone or, across queues, merged from every queue's, sharing
+-- a budget of ARGV[8] ids, so a page costs a bounded number of reads however many tasks are kept.
+-- Returns {tasks, next cursor or false}: a cursor with a short page means the reads ran out before
+-- the page filled.
+local q, st, type, limit, before = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local after_us, before_us, budget = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local queues = {q}
+if q == '' then
+  queues = redis.call('SMEMBERS', P .. 'queues')
+end
+local each = math.max(limit + 1, math.floor(budget / math.max(1, #queues)))
+local ids = {}
+-- Below the highest id at which a queue's read stopped short, that queue may hold ids not read.
+local floor
+for _, name in ipairs(queues) do
+  local index = P .. 'q:' .. name
+  if st ~= '' then
+    index = P .. 'qs:' .. name .. ':' .. st
+  end
+  local read = redis.call('ZREVRANGEBYLEX', index, '(' .. before, '-', 'LIMIT', 0, each)
+  for _, id in ipairs(read) do
+    ids[#ids + 1] = id
+  end
+  if #read == each and (floor == nil or read[each] > floor) then
+    floor = read[each]
+  end
+end
+table.sort(ids, function(a, b) return a > b end)
+local page = {}
+for _, id in ipairs(ids) do
+  if floor ~= nil and id < floor then
+    break
+  end
+  local t = load(id)
+  local cr = tonumber(t.cr)
+  if (type == '' or t.type == type) and (after_us == nil or cr >= after_us) and (before_us == nil or cr < before_us) then
+    if #page == limit then
+      return {page, page[limit][1]}
+    end
+    page[#page + 1] = pack(t)
+  end
+end
+if floor ~= nil then
+  return {page, floor}
+end
+return {page, false}
