@@ -245,7 +245,8 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     }
     Args args = new Args().add(Micros.of(request.leaseFor()));
     for (LeaseRef ref : request.leases()) {
-      args.add(ref.id().value()).add(ref.token());
+      args.add(ref.id().value()).add(ref.token())
+          .add(ref.progress() == null ? new byte[0] : ref.progress().bytesUnsafe());
     }
     List<Object> reply = scripts.run("extend", args);
     Map<TaskId, java.time.Instant> extended = new HashMap<>();

@@ -37,12 +37,13 @@ public final class TaskCodec {
     String token = text(f.get(16));
     Lease lease = token == null ? null : new Lease(token, instant(f.get(17)), text(f.get(18)));
     byte[] result = (byte[]) f.get(19);
+    byte[] progress = f.size() > 23 ? (byte[]) f.get(23) : null;
     return new Task(TaskId.of(text(f.get(0))), text(f.get(1)), text(f.get(2)), Json.ofTrusted((byte[]) f.get(3)),
         (int) number(f.get(4)), TaskState.valueOf(text(f.get(5))), (int) number(f.get(6)),
         new RetryPolicy((int) number(f.get(7)), Duration.ofNanos(number(f.get(8))), Duration.ofNanos(number(f.get(9)))),
         Duration.ofNanos(number(f.get(10))), text(f.get(11)), instant(f.get(12)), instant(f.get(13)),
         instant(f.get(14)), instant(f.get(15)), lease, result == null ? null : Json.ofTrusted(result), text(f.get(20)),
-        text(f.get(21)), TaskHeaders.fromJson(text(f.get(22))));
+        text(f.get(21)), TaskHeaders.fromJson(text(f.get(22))), progress == null ? null : Json.ofTrusted(progress));
   }
 
   /** One entry of a task's error history: attempt, time, worker and error, one per line, the error last. */

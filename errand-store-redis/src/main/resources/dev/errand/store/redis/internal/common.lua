@@ -24,7 +24,7 @@ local P = KEYS[1]
 local GRACE = 1000000 -- AttemptTimeout.GRACE
 local KEPT = 20 -- AttemptError.KEPT_PER_TASK
 local F = {'id', 'q', 'type', 'pay', 'pri', 'st', 'att', 'max', 'rb', 'rc', 'tmo', 'ik', 'run', 'cr', 'sa', 'fa',
-  'tok', 'lu', 'wk', 'res', 'err', 'kind', 'hdr'}
+  'tok', 'lu', 'wk', 'res', 'err', 'kind', 'hdr', 'prog'}
 
 local function now_us()
   local t = redis.call('TIME')

@@ -1,15 +1,19 @@
 -- Extends leases to now + ARGV[1] us, capped at the attempt's timeout plus the grace; ARGV[2..] are
--- pairs of id and token. A lease whose token is not current, or whose attempt has outlived its
+-- triples of id, token and the progress to keep with the task (JSON, or '' to keep the last one). A lease whose token is not current, or whose attempt has outlived its
 -- timeout, is stale and left alone. Returns per lease {id, new expiry in us} or {id} when stale.
 local lease = tonumber(ARGV[1])
 local now = now_us()
 local out = {}
-for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
+for i = 2, #ARGV, 3 do
+  local id, token, progress = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local t = load(id)
   if t ~= nil and t.st == 'RUNNING' and t.tok == token and now < tonumber(t.sa) + timeout_us(t) then
     local untl = math.min(now + lease, tonumber(t.sa) + timeout_us(t) + GRACE)
-    redis.call('HSET', P .. 't:' .. id, 'lu', int(untl))
+    if progress ~= '' then
+      redis.call('HSET', P .. 't:' .. id, 'lu', int(untl), 'prog', progress)
+    else
+      redis.call('HSET', P .. 't:' .. id, 'lu', int(untl))
+    end
     redis.call('ZADD', P .. 'run:' .. t.q, untl, id)
     out[#out + 1] = {id, int(untl)}
   else
