@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "SCENARIO",
-      description = "drain, steady, latency, enqueue, backlog, server-drain, or all")
+      description = "drain, steady, latency, enqueue, backlog, server-drain, http-target, or all")
   List<String> scenarioNames;
 
   @Option(names = "--store", paramLabel = "URL",
@@ -94,7 +94,8 @@ final class BenchCommand implements Callable<Integer> {
   private static Map<String, Scenario> scenarios() {
     Map<String, Scenario> m = new LinkedHashMap<>();
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
-        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario())) {
+        new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario(),
+        new HttpTargetScenario())) {
       m.put(s.name(), s);
     }
     return m;
