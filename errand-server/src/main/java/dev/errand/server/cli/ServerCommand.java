@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -165,6 +166,8 @@ final class ServerCommand implements Callable<Integer> {
     ErrandServer.requireTokensBeyondLoopback(config);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
     TargetRuntime targets = targetRuntime();
+    LoggerFactory.getLogger(ServerCommand.class).debug("errand-server targets: queues {}, reaching {}, {}, {} redirects",
+        targets.queues(), targets.policy(), targets.signer() == null ? "unsigned" : targets.signer(), targets.maxRedirects());
     Observability observability = Observability.create(logEvents);
     TaskStore taskStore = observability.timed(TaskStoreProvider.openUrl(url));
     Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener(), targets,
