@@ -39,7 +39,7 @@ class InternalPackagesTest {
       "errand-core", "dev.errand.core",
       "errand-store-sqlite", "dev.errand.store.sqlite",
       "errand-store-postgres", "dev.errand.store.postgres",
-      "errand-http-target", "dev.errand.target",
+      "errand-http-target", "dev.errand.httptarget",
       "errand-server", "dev.errand.server",
       "errand-bench", "dev.errand.bench");
   private static final PackageMatcher INTERNAL = PackageMatcher.of("..internal..");

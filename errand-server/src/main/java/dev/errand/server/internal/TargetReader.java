@@ -2,8 +2,8 @@ package dev.errand.server.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.errand.core.Json;
-import dev.errand.target.HttpTarget;
-import dev.errand.target.StatusRules;
+import dev.errand.httptarget.HttpTarget;
+import dev.errand.httptarget.StatusRules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

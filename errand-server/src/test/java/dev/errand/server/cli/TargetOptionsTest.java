@@ -3,7 +3,7 @@ package dev.errand.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.errand.server.target.TargetRuntime;
+import dev.errand.server.httptarget.TargetRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
