@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "SCENARIO",
-      description = "drain, steady, latency, enqueue, backlog, server-drain, relay, inbox, or all")
+      description = "drain, steady, latency, enqueue, backlog, server-drain, relay, inbox, http-target, or all")
   List<String> scenarioNames;
 
   @Option(names = "--store", paramLabel = "URL",
@@ -97,7 +97,8 @@ final class BenchCommand implements Callable<Integer> {
     for (Scenario s : List.of(new DrainScenario(), new SteadyScenario(), new LatencyScenario(),
         new EnqueueScenario(), new BacklogScenario(), new HistoryScenario(), new ServerDrainScenario(),
         new WorkflowScenario(),
-        new RelayScenario(), new InboxScenario())) {
+        new RelayScenario(), new InboxScenario(),
+        new HttpTargetScenario())) {
       m.put(s.name(), s);
     }
     return m;

@@ -77,6 +77,22 @@ class ScenarioCorrectnessTest {
   }
 
   @Test
+  void httpTargetOnACorrectStoreReportsAThroughput() throws Exception {
+    List<Measurement> result = new HttpTargetScenario().run(target(InMemoryTaskStore::new), TINY);
+    assertThat(result).singleElement().satisfies(m -> {
+      assertThat(m.n()).isEqualTo(300);
+      assertThat(m.metrics().get("tasks_per_s")).isPositive();
+    });
+  }
+
+  @Test
+  void aStoreThatHandsOutATaskTwiceFailsTheHttpTargetRun() {
+    StoreTarget doubling = target(() -> new FaultyStore(new InMemoryTaskStore(), FaultyStore.Fault.HAND_OUT_A_TASK_TWICE));
+    assertThatThrownBy(() -> new HttpTargetScenario().run(doubling, TINY))
+        .isInstanceOf(CorrectnessException.class).hasMessageContaining("http-target: ");
+  }
+
+  @Test
   void aStoreThatHandsOutATaskTwiceFailsTheBacklogRun() {
     StoreTarget doubling = target(() -> new FaultyStore(new InMemoryTaskStore(), FaultyStore.Fault.HAND_OUT_A_TASK_TWICE));
     assertThatThrownBy(() -> new BacklogScenario().run(doubling, TINY.withN(1_000)))

@@ -35,17 +35,18 @@ import org.junit.jupiter.api.Test;
  */
 class InternalPackagesTest {
   /** Each reactor module and the root package of its code. A module missing here fails the test. */
-  private static final Map<String, String> MODULES = Map.of(
-      "errand-core", "dev.errand.core",
-      "errand-store-sqlite", "dev.errand.store.sqlite",
-      "errand-store-postgres", "dev.errand.store.postgres",
-      "errand-micrometer", "dev.errand.micrometer",
-      "errand-opentelemetry", "dev.errand.opentelemetry",
-      "errand-rabbitmq", "dev.errand.rabbitmq",
-      "errand-store-redis", "dev.errand.store.redis",
-      "errand-server", "dev.errand.server",
-      "errand-spring-boot-starter", "dev.errand.spring",
-      "errand-bench", "dev.errand.bench");
+  private static final Map<String, String> MODULES = Map.ofEntries(
+      Map.entry("errand-core", "dev.errand.core"),
+      Map.entry("errand-store-sqlite", "dev.errand.store.sqlite"),
+      Map.entry("errand-store-postgres", "dev.errand.store.postgres"),
+      Map.entry("errand-micrometer", "dev.errand.micrometer"),
+      Map.entry("errand-opentelemetry", "dev.errand.opentelemetry"),
+      Map.entry("errand-rabbitmq", "dev.errand.rabbitmq"),
+      Map.entry("errand-store-redis", "dev.errand.store.redis"),
+      Map.entry("errand-http-target", "dev.errand.httptarget"),
+      Map.entry("errand-server", "dev.errand.server"),
+      Map.entry("errand-spring-boot-starter", "dev.errand.spring"),
+      Map.entry("errand-bench", "dev.errand.bench"));
   private static final PackageMatcher INTERNAL = PackageMatcher.of("..internal..");
 
   private static final ArchRule NO_FOREIGN_INTERNALS = ArchRuleDefinition.classes()

@@ -11,22 +11,30 @@ import dev.errand.server.internal.ConfigFile;
 import dev.errand.server.internal.StoreCircuit;
 import dev.errand.server.internal.RabbitService;
 import dev.errand.server.metrics.RabbitMeters;
+import dev.errand.server.httptarget.TargetRuntime;
+import dev.errand.httptarget.TargetPolicy;
+import dev.errand.httptarget.WebhookSigner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code errand server}: opens the store, serves the HTTP API and waits for SIGTERM or Ctrl-C, then stops
  * listening, closes the store and exits 0. Workers are remote (the HTTP worker protocol), so no handler
- * runs here. Every option defaults to its {@code ERRAND_*} environment variable ({@link EnvironmentDefaults}),
+ * runs here; the server runs only the tasks of kind http on its target queues (see {@link TargetRuntime}). Every option defaults to its {@code ERRAND_*} environment variable ({@link EnvironmentDefaults}),
  * and the server logs to stdout.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, defaultValueProvider = EnvironmentDefaults.class,
@@ -96,6 +104,31 @@ final class ServerCommand implements Callable<Integer> {
           + "(env ERRAND_LOG_FORMAT, default ${DEFAULT-VALUE}).")
   LogFormat logFormat;
 
+  @Option(names = "--target-queues", defaultValue = "http",
+      description = "Queues whose HTTP-target tasks this server calls itself, separated by commas, each with an optional "
+          + ":CONCURRENCY such as http,webhooks:16; empty runs none (env ERRAND_TARGET_QUEUES, default ${DEFAULT-VALUE}).")
+  String targetQueues;
+
+  @Option(names = "--target-concurrency", defaultValue = "64",
+      description = "Requests at once per target queue on this server, unless the queue names its own "
+          + "(env ERRAND_TARGET_CONCURRENCY, default ${DEFAULT-VALUE}).")
+  int targetConcurrency;
+
+  @Option(names = {"--allow-targets", "--allow-target"}, split = ",",
+      description = "A host name (or *.suffix), address or CIDR range targets may reach although it is not public; "
+          + "repeatable (env ERRAND_ALLOW_TARGETS, separated by commas). By default only public addresses.")
+  List<String> allowTargets = new ArrayList<>();
+
+  @Option(names = "--webhook-keys-file",
+      description = "File of webhook signing keys, one 'KEY_ID SECRET' a line (base64, optionally whsec_), the last "
+          + "signs (env ERRAND_WEBHOOK_KEYS_FILE). Without it target requests are not signed.")
+  Path webhookKeysFile;
+
+  @Option(names = "--target-max-redirects", defaultValue = "0",
+      description = "Redirects a target attempt follows, each hop checked like the first (env ERRAND_TARGET_MAX_REDIRECTS, "
+          + "default ${DEFAULT-VALUE}: none).")
+  int targetMaxRedirects;
+
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
@@ -111,12 +144,25 @@ final class ServerCommand implements Callable<Integer> {
   /** @param file the config file, whose type defaults go on the builder, or null */
   static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval,
       ErrandListener listener, ConfigFile file) {
+    return serverErrand(store, maxPayload, retention, pruneInterval, listener, file, TargetRuntime.NONE, null);
+  }
+
+  /** As above, and calling the HTTP targets of {@code targets}' queues, metered into {@code registry}. */
+  static Errand serverErrand(TaskStore store, long maxPayload, Duration retention, Duration pruneInterval,
+      ErrandListener listener, ConfigFile file, TargetRuntime targets, MeterRegistry registry) {
     Errand.Builder b = Errand.builder().store(store).maxPayloadBytes(maxPayload).retention(retention)
-        .pruneInterval(pruneInterval).listener(listener).runWorkers(false).runSchedules(true);
+        .pruneInterval(pruneInterval).listener(listener).runSchedules(true);
     if (file != null) {
       file.applyTo(b);
     }
-    return b.build().start();
+    return targets.applyTo(b, registry != null ? registry : new SimpleMeterRegistry()).build().start();
+  }
+
+  /** The target runtime the options ask for; a bad option stops the server with its name. */
+  TargetRuntime targetRuntime() throws IOException {
+    WebhookSigner signer = webhookKeysFile != null ? WebhookSigner.read(webhookKeysFile) : null;
+    return new TargetRuntime(TargetRuntime.parseQueues(targetQueues, targetConcurrency), TargetPolicy.allowing(allowTargets),
+        signer, targetMaxRedirects);
   }
 
   @Override
@@ -131,6 +177,9 @@ final class ServerCommand implements Callable<Integer> {
         headerTimeout, maxConnections);
     ErrandServer.requireTokensBeyondLoopback(listen);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
+    TargetRuntime targets = targetRuntime();
+    LoggerFactory.getLogger(ServerCommand.class).debug("errand-server targets: queues {}, reaching {}, {}, {} redirects",
+        targets.queues(), targets.policy(), targets.signer() == null ? "unsigned" : targets.signer(), targets.maxRedirects());
     StoreWait.Opened opened = StoreWait.open(url, listen, storeWait, stop);
     if (opened == null) {
       return 0; // SIGTERM while waiting for the store: nothing was started
@@ -141,7 +190,8 @@ final class ServerCommand implements Callable<Integer> {
     // The circuit answers at once while the store is known to be unreachable; timed outside it, so that
     // those answers count as store errors too.
     TaskStore taskStore = observability.timed(StoreCircuit.around(opened.store()));
-    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener(), file);
+    Errand errand = serverErrand(taskStore, maxPayload, retention, PRUNE_INTERVAL, observability.listener(), file,
+        targets, observability.registry());
     ErrandServer server;
     RabbitService rabbit = null;
     try {

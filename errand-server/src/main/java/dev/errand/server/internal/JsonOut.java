@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.workflow.ParentResult;
+import dev.errand.httptarget.HttpTarget;
+import dev.errand.httptarget.TargetJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -70,8 +72,14 @@ public final class JsonOut implements AutoCloseable {
     g.writeStringField("id", t.id().value());
     g.writeStringField("queue", t.queue());
     g.writeStringField("type", t.type());
+    TargetJson.Stored target = withLeaseToken ? null : target(t);
+    if (target != null) { // a read shows the target apart, its secret headers redacted, and the payload as given
+      g.writeObjectFieldStart("target");
+      TargetJson.write(g, target.target(), true);
+      g.writeEndObject();
+    }
     g.writeFieldName("payload");
-    raw(t.payload());
+    raw(target != null ? target.payload() : t.payload());
     g.writeNumberField("priority", t.priority());
     g.writeStringField("state", t.state().name());
     g.writeNumberField("attempt", t.attempt());
@@ -123,6 +131,18 @@ public final class JsonOut implements AutoCloseable {
       g.writeEndArray();
     }
     g.writeEndObject();
+  }
+
+  /** The target of a task of kind http, or null (also for one made by hand whose payload is no target). */
+  private static TargetJson.Stored target(Task t) {
+    if (!t.kind().equals(HttpTarget.KIND)) {
+      return null;
+    }
+    try {
+      return TargetJson.decode(t.payload());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private void raw(Json json) throws IOException {

@@ -8,6 +8,8 @@ import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TraceContext;
+import dev.errand.httptarget.HttpTarget;
+import dev.errand.httptarget.TargetJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class TaskSpecReader {
   static final Set<String> FIELDS = Set.of("id", "type", "payload", "queue", "priority", "delay", "runAt",
-      "maxAttempts", "retry", "timeout", "idempotencyKey", "kind", "headers");
+      "maxAttempts", "retry", "timeout", "idempotencyKey", "kind", "headers", "target");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7e]{1," + TaskSpec.MAX_IDEMPOTENCY_KEY_LENGTH + "}");
 
@@ -46,7 +48,8 @@ public final class TaskSpecReader {
       throw new ApiException(413, field + " " + message, List.of(new FieldError(field, message)), Map.of());
     }
     String type = f.string("type", errors);
-    if (!f.has("type")) {
+    boolean targeted = f.has("target");
+    if (!f.has("type") && !targeted) {
       errors.add(f.field("type"), "is required");
     } else if (type != null && !Names.isValid(type)) {
       errors.add(f.field("type"), "must match " + Names.PATTERN + ": " + Durations.quote(type));
@@ -75,6 +78,15 @@ public final class TaskSpecReader {
     }
     Map<String, String> headers = headers(f, trace, errors);
     Json payload = f.raw("payload");
+    if (targeted) {
+      HttpTarget target = targetOf(f, kind, timeout, payload, maxPayloadBytes, errors);
+      if (target != null) {
+        payload = TargetJson.encode(target, payload);
+        kind = HttpTarget.KIND;
+        type = type != null ? type : HttpTarget.DEFAULT_TYPE;
+        queue = queue != null ? queue : HttpTarget.DEFAULT_QUEUE;
+      }
+    }
     if (errors.size() > before) {
       return null;
     }
@@ -101,6 +113,27 @@ public final class TaskSpecReader {
       b.headers(headers);
     }
     return b.delay(delay).runAt(runAt).timeout(timeout).idempotencyKey(key).build();
+  }
+
+  /**
+   * The {@code target} of a task that calls a URL (kind http, which a given {@code kind} must then be),
+   * or null after recording an error. A GET or HEAD sends no body, so it takes no payload.
+   */
+  private static HttpTarget targetOf(JsonFields f, String kind, Duration timeout, Json payload, long maxPayloadBytes,
+      FieldErrors errors) {
+    if (kind != null && !kind.equals(HttpTarget.KIND)) {
+      errors.add(f.field("kind"), "must be " + HttpTarget.KIND + " (or absent) for a task with a target: " + kind);
+    }
+    HttpTarget target = TargetReader.read(f.raw("target"), f.field("target"), timeout, maxPayloadBytes, errors);
+    if (target == null) {
+      return null;
+    }
+    if (payload != null && !payload.equals(Json.NULL) && (target.body() != null || !target.sendsBody())) {
+      errors.add(f.field("payload"), target.body() != null ? "cannot be sent: the target gives a body"
+          : "cannot be sent with method " + target.method() + ": put it in the url's query");
+      return null;
+    }
+    return target;
   }
 
   /**

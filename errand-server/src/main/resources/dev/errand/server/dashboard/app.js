@@ -823,7 +823,7 @@ function curlOf(t) {
   if (t.priority) body.priority = t.priority;
   body.maxAttempts = t.maxAttempts;
   if (t.timeout) body.timeout = t.timeout;
-  for (const k of ['headers', 'kind']) if (t[k] !== undefined && t[k] !== null) body[k] = t[k];
+  for (const k of ['headers', 'kind', 'target']) if (t[k] !== undefined && t[k] !== null) body[k] = t[k];
   const quoted = "'" + JSON.stringify(body).replace(/'/g, "'\\''") + "'";
   return 'curl -X POST ' + location.origin + '/v1/tasks -H "Authorization: Bearer $ERRAND_TOKEN" '
     + "-H 'Content-Type: application/json' -d " + quoted;
@@ -908,6 +908,19 @@ function renderProgress(t) {
     : fraction !== null ? pair[0] + ' of ' + pair[1] : JSON.stringify(p);
 }
 
+// The URL a task of kind http calls; the server has already redacted its secret headers.
+function renderTarget(t) {
+  const box = $('#task-target-box');
+  const target = t.target;
+  box.hidden = !target;
+  if (!target) return;
+  const fields = [['request', target.method + ' ' + target.url], ['deadline', target.deadline]];
+  for (const [name, value] of Object.entries(target.headers || {})) fields.push(['header ' + name, value]);
+  if (target.body !== undefined) fields.push(['body', target.body]);
+  if (target.expect) fields.push(['expect', JSON.stringify(target.expect)]);
+  $('#task-target').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, String(v))]));
+}
+
 async function renderTask(id) {
   const [t, history] = await Promise.all([api('GET', '/v1/tasks/' + enc(id)),
     api('GET', '/v1/tasks/' + enc(id) + '/errors')]);
@@ -920,6 +933,7 @@ async function renderTask(id) {
     ['worker', t.workerId], ['lease until', t.leaseUntil && at(t.leaseUntil)]];
   $('#task-fields').replaceChildren(...fields.filter(([, v]) => v !== undefined && v !== null && v !== '')
     .flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-field': k }, v instanceof Node ? v : String(v))]));
+  renderTarget(t);
   showPayload();
   $('#task-result').textContent = t.result === null || t.result === undefined ? '—' : JSON.stringify(t.result, null, 2);
   renderProgress(t);

@@ -26,7 +26,8 @@ class EnvironmentDefaultsTest {
       boolean.class, new Sample("true", true),
       Path.class, new Sample("env/path", Path.of("env/path")),
       Duration.class, new Sample("3h", Duration.ofHours(3)),
-      LogFormat.class, new Sample("json", LogFormat.json));
+      LogFormat.class, new Sample("json", LogFormat.json),
+      List.class, new Sample("a.example,10.0.0.0/8", List.of("a.example", "10.0.0.0/8")));
 
   private record Sample(String text, Object value) {}
 

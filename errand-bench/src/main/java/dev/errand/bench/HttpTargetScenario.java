@@ -1,0 +1,146 @@
+package dev.errand.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.errand.core.Errand;
+import dev.errand.core.ErrandListener;
+import dev.errand.core.Task;
+import dev.errand.core.TaskSpec;
+import dev.errand.httptarget.HttpTarget;
+import dev.errand.httptarget.HttpTargetExecutor;
+import dev.errand.httptarget.TargetPolicy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code http-target}: N target tasks enqueued in bulk, each a POST to a local no-op endpoint (the JDK's
+ * HTTP server on loopback, opened by the allow-list), then the workers start; tasks per second from the
+ * start to the last durable success. In the same run {@code wrk} drives the same endpoint with as many
+ * connections as worker slots for as long as the drain took: its requests per second are the machine's
+ * ceiling, and {@code ratio} is tasks per second over it. Checked: every task called its endpoint exactly
+ * once and succeeded. Without {@code wrk} on the PATH the ceiling and ratio are left out.
+ *
+ * <pre>
+ * ./errand bench http-target --store sqlite: --n 20000 --concurrency 64 --runs 5
+ * </pre>
+ */
+final class HttpTargetScenario extends FreshStoreScenario {
+  private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+  HttpTargetScenario() {
+    super("http-target", 20_000);
+  }
+
+  @Override
+  List<Measurement> measure(FreshStore fresh, BenchSettings s) throws Exception {
+    AtomicIntegerArray hits = new AtomicIntegerArray(s.n());
+    HttpServer endpoint = endpoint(hits);
+    try {
+      String base = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/noop";
+      CountDownLatch done = new CountDownLatch(s.n());
+      AtomicLong lastSuccess = new AtomicLong();
+      ErrandListener counting = new ErrandListener() {
+        @Override
+        public void succeeded(Task task, Duration runTime) {
+          lastSuccess.set(System.nanoTime());
+          done.countDown();
+        }
+      };
+      HttpTargetExecutor executor = HttpTargetExecutor.builder().policy(TargetPolicy.allowing(List.of("127.0.0.1")))
+          .maxIdleConnections(s.concurrency()).build();
+      try (Errand errand = Errand.builder().store(fresh.store()).queue(HttpTarget.DEFAULT_QUEUE, s.concurrency())
+          .maxClaimBatch(s.claimBatch()).executor(HttpTarget.KIND, executor).listener(counting).build()) {
+        for (int from = 0; from < s.n(); from += s.batch()) {
+          List<TaskSpec> specs = new ArrayList<>();
+          for (int i = from; i < Math.min(s.n(), from + s.batch()); i++) {
+            specs.add(HttpTarget.post(base + "?i=" + i).body("{}").build().spec());
+          }
+          errand.enqueueMany(specs);
+        }
+        long start = System.nanoTime();
+        errand.start();
+        if (!done.await(s.timeout().toSeconds(), TimeUnit.SECONDS)) {
+          throw new CorrectnessException("http-target: " + done.getCount() + " of " + s.n() + " tasks not done in " + s.timeout());
+        }
+        long nanos = lastSuccess.get() - start;
+        for (int i = 0; i < s.n(); i++) {
+          if (hits.get(i) != 1) {
+            throw new CorrectnessException("http-target: task " + i + " called its endpoint " + hits.get(i) + " times");
+          }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        double tasksPerSecond = Stats.perSecond(s.n(), nanos);
+        m.put("tasks_per_s", tasksPerSecond);
+        m.put("drain_s", nanos / 1e9);
+        Double ceiling = wrk(base + "?i=-1", s.concurrency(), Math.max(2, (int) Math.ceil(nanos / 1e9)));
+        if (ceiling != null) {
+          m.put("wrk_requests_per_s", ceiling);
+          m.put("ratio", tasksPerSecond / ceiling);
+        }
+        return List.of(new Measurement(name(), "noop-endpoint", s.n(), m));
+      }
+    } finally {
+      endpoint.stop(0);
+    }
+  }
+
+  /** A no-op endpoint that counts the calls of each task by its {@code i}; {@code i=-1} (wrk) is not counted. */
+  private static HttpServer endpoint(AtomicIntegerArray hits) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
+    server.createContext("/noop", x -> {
+      try (x) {
+        x.getRequestBody().readAllBytes();
+        String query = x.getRequestURI().getRawQuery();
+        int i = query != null && query.startsWith("i=") ? Integer.parseInt(query.substring(2)) : -1;
+        if (i >= 0) {
+          hits.incrementAndGet(i);
+        }
+        x.sendResponseHeaders(200, ok.length);
+        x.getResponseBody().write(ok);
+      }
+    });
+    server.start();
+    return server;
+  }
+
+  /** wrk's requests per second against {@code url}, or null when wrk is not installed. */
+  static Double wrk(String url, int connections, int seconds) throws IOException, InterruptedException {
+    // The same request the tasks send: a POST of "{}" as text/plain.
+    Path script = Files.createTempFile("errand-wrk", ".lua");
+    Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = \"{}\"\nwrk.headers[\"Content-Type\"] = \"text/plain; charset=utf-8\"\n");
+    Process p;
+    try {
+      p = new ProcessBuilder("wrk", "-t2", "-c" + Math.max(2, connections), "-d" + seconds + "s", "-s", script.toString(), url)
+          .redirectErrorStream(true).start();
+    } catch (IOException e) {
+      System.err.println("bench: wrk is not installed (apt-get install -y wrk): no ceiling measured");
+      Files.delete(script);
+      return null;
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    Files.delete(script);
+    Matcher m = RPS.matcher(out);
+    if (!m.find()) {
+      throw new IOException("wrk printed no Requests/sec: " + out);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+}
