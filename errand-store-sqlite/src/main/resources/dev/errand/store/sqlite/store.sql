@@ -92,8 +92,8 @@ SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue
 -- task's timeout plus the grace (?6, AttemptTimeout). Expired leases are not taken here: only the sweep
 -- (lease_sweep_*) takes them back, recording the lost attempt. It returns only the columns it did not set
 -- itself (TaskRows.readClaimed knows the rest): SQLite keeps every returned row in a temporary table
--- before the first is read, and the driver reads each column with a native call or two, so the ten
--- columns left out were a tenth of the writer's time in a drain (bench/README.md).
+-- before the first is read, and the driver reads each column with a native call or two: leaving out the
+-- eight it knows took about 5% off the writer's time per task in a drain (bench/README.md).
 UPDATE tasks
 SET state = 'RUNNING', attempt = attempt + 1, started_at = ?3,
     lease_token = lower(hex(randomblob(16))), lease_until = min(?4, ?3 + timeout_ns / 1000 + ?6), worker_id = ?5
