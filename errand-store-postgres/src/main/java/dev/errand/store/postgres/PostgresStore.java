@@ -323,14 +323,17 @@ public final class PostgresStore
       return new CompleteResult(List.of(), List.of());
     }
     // In one transaction with the workflow step: a completion that ends a workflow node releases its
-    // dependants in the same commit. Without workflows the step is one probe of an empty table.
+    // dependants in the same commit. The completion statement says whether any task was an open node;
+    // a batch of plain tasks runs no workflow statement.
     return inTransaction("complete", c -> completeWithWorkflows(c, request));
   }
 
   private CompleteResult completeWithWorkflows(Connection c, CompleteRequest request) throws SQLException {
-    CompleteResult result = statements.complete(c, request);
-    workflows.finished(c, WorkflowResolver.finalStates(request, result));
-    return result;
+    TaskStatements.Completed completed = statements.complete(c, request);
+    if (completed.openWorkflowNodes()) {
+      workflows.finished(c, WorkflowResolver.finalStates(request, completed.result()));
+    }
+    return completed.result();
   }
 
   @Override

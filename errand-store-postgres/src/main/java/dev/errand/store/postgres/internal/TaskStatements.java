@@ -253,12 +253,16 @@ public final class TaskStatements {
    * follow-ups take one statement more per kind (inserts, then join decrements), which the caller runs
    * in the same transaction; a batch without follow-ups runs the one statement alone.
    */
-  public CompleteResult complete(Connection c, CompleteRequest request) throws SQLException {
+  /** The result of a batch of completions, and whether any applied one finished an open workflow node. */
+  public record Completed(CompleteResult result, boolean openWorkflowNodes) {}
+
+  public Completed complete(Connection c, CompleteRequest request) throws SQLException {
     List<Completion> completions = request.completions();
     if (completions.isEmpty()) {
-      return new CompleteResult(List.of(), List.of());
+      return new Completed(new CompleteResult(List.of(), List.of()), false);
     }
     int n = completions.size();
+    boolean openWorkflowNodes = false;
     String[] ids = new String[n];
     String[] tokens = new String[n];
     String[] kinds = new String[n];
@@ -303,6 +307,7 @@ public final class TaskStatements {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           applied.add(rs.getString(1));
+          openWorkflowNodes |= rs.getBoolean("open_workflow_node");
           if (request.returnTasks()) {
             tasks.put(rs.getString(1), TaskRows.read(rs));
           }
@@ -322,7 +327,8 @@ public final class TaskStatements {
         inOrder.add(t);
       }
     }
-    return new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied), inOrder);
+    return new Completed(new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied),
+        inOrder), openWorkflowNodes);
   }
 
   private void writeFollowUps(Connection c, Completion.FollowUps followUps) throws SQLException {

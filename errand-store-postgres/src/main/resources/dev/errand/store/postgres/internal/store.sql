@@ -210,7 +210,10 @@ notified AS (
   SELECT pg_notify('{schema}_work', q.queue)
   FROM (SELECT DISTINCT queue FROM done WHERE outcome IN ('retry', 'release')) q
 )
-SELECT d.id, task.*
+SELECT d.id, task.*,
+       -- Whether the task is a workflow node still open: only then does the workflow step have work
+       -- (migration 7), so a batch of plain tasks needs no probe of its own.
+       EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = d.id AND n.open) AS open_workflow_node
 FROM done d
 LEFT JOIN LATERAL (SELECT d.*) task ON ?::boolean
 WHERE (SELECT count(*) FROM notified) >= 0
