@@ -16,6 +16,7 @@ import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
+import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
@@ -27,17 +28,17 @@ import dev.errand.core.spi.JdbcTransactionalStore;
 import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
-import dev.errand.core.spi.RunNowRequest;
+import dev.errand.core.spi.QueueLimitStore;
 import dev.errand.core.spi.QueueLimitsRequest;
 import dev.errand.core.spi.QueuePauseRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SchedulePutRequest;
+import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.StoredSchedule;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskPage;
 import dev.errand.core.spi.TaskQuery;
-import dev.errand.core.spi.QueueLimitStore;
-import dev.errand.core.spi.ScheduleStore;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
@@ -52,9 +53,9 @@ import dev.errand.store.postgres.internal.ConnectionUrl;
 import dev.errand.store.postgres.internal.Failures;
 import dev.errand.store.postgres.internal.GroupInserter;
 import dev.errand.store.postgres.internal.Migrator;
-import dev.errand.store.postgres.internal.ScheduleStatements;
 import dev.errand.store.postgres.internal.NotificationListener;
 import dev.errand.store.postgres.internal.OwnNotifications;
+import dev.errand.store.postgres.internal.ScheduleStatements;
 import dev.errand.store.postgres.internal.SqlWork;
 import dev.errand.store.postgres.internal.StoreSql;
 import dev.errand.store.postgres.internal.TaskStatements;
@@ -64,6 +65,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -322,10 +326,40 @@ public final class PostgresStore
     if (request.completions().isEmpty()) {
       return new CompleteResult(List.of(), List.of());
     }
-    // In one transaction with the workflow step: a completion that ends a workflow node releases its
-    // dependants in the same commit. The completion statement says whether any task was an open node;
-    // a batch of plain tasks runs no workflow statement.
-    return inTransaction("complete", c -> completeWithWorkflows(c, request));
+    if (request.hasFollowUps()) {
+      return inTransaction("complete", c -> completeWithWorkflows(c, request));
+    }
+    // A batch of plain completions is one statement that commits by itself (one round trip), leaving any
+    // open workflow node alone: a completion that ends one must release its dependants in the same
+    // commit, so what the statement did not apply (those, and stale tokens) runs again in a transaction
+    // with the workflow step.
+    CompleteResult first = withConnection("complete", c -> statements.complete(c, request, true).result());
+    if (first.stale().isEmpty()) {
+      return first;
+    }
+    Set<TaskId> again = new HashSet<>(first.stale());
+    CompleteRequest rest = new CompleteRequest(
+        request.completions().stream().filter(done -> again.contains(done.id())).toList(), request.returnTasks());
+    CompleteResult second = inTransaction("complete", c -> completeWithWorkflows(c, rest));
+    return merged(request, first, second);
+  }
+
+  /** The two passes' results as one, tasks in the request's order. */
+  private static CompleteResult merged(CompleteRequest request, CompleteResult first, CompleteResult second) {
+    if (!request.returnTasks()) {
+      return new CompleteResult(second.stale(), List.of());
+    }
+    Map<TaskId, Task> byId = new HashMap<>();
+    first.tasks().forEach(t -> byId.put(t.id(), t));
+    second.tasks().forEach(t -> byId.put(t.id(), t));
+    List<Task> inOrder = new ArrayList<>();
+    for (Completion done : request.completions()) {
+      Task t = byId.remove(done.id());
+      if (t != null) {
+        inOrder.add(t);
+      }
+    }
+    return new CompleteResult(second.stale(), inOrder);
   }
 
   private CompleteResult completeWithWorkflows(Connection c, CompleteRequest request) throws SQLException {

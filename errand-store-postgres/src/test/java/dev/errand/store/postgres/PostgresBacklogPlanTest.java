@@ -86,9 +86,9 @@ class PostgresBacklogPlanTest {
   void completionAndExtendLookUpByPrimaryKey() throws Exception {
     String ids = "ARRAY['ready-00000001', 'ready-00000002']::text[]";
     for (String returnTasks : List.of("false", "true")) {
-      String plan = explain("complete_tasks", "text[], text[], text[], bytea[], text[], bigint[], boolean",
+      String plan = explain("complete_tasks", "text[], text[], text[], bytea[], text[], bigint[], boolean, boolean",
           ids + ", ARRAY['t1', 't2']::text[], ARRAY['succeeded', 'retry']::text[], ARRAY[NULL, NULL]::bytea[],"
-              + " ARRAY[NULL, 'e']::text[], ARRAY[0, 1000]::bigint[], " + returnTasks);
+              + " ARRAY[NULL, 'e']::text[], ARRAY[0, 1000]::bigint[], true, " + returnTasks);
       assertThat(plan).as("returning tasks: " + returnTasks).contains("tasks_pkey");
     }
     String plan;

@@ -129,9 +129,9 @@ class PostgresHistoryPlanTest {
         "'bulk', 'SUCCEEDED', now() - interval '23 hours', 1000")).contains("tasks_finished");
     assertThat(Plans.explain(sql, "purge_dead", "text, text, text, text, text, text, integer",
         "NULL, NULL, 'rare', 'rare', NULL, NULL, 1000")).contains("tasks_dead");
-    assertThat(Plans.explain(sql, "complete_tasks", "text[], text[], text[], bytea[], text[], bigint[], boolean",
+    assertThat(Plans.explain(sql, "complete_tasks", "text[], text[], text[], bytea[], text[], bigint[], boolean, boolean",
         "ARRAY['h-00000001', 'h-00000002']::text[], ARRAY['t1', 't2']::text[], ARRAY['retry', 'dead']::text[],"
-            + " ARRAY[NULL, NULL]::bytea[], ARRAY['e', 'f']::text[], ARRAY[1000, 0]::bigint[], true")).contains("tasks_pkey");
+            + " ARRAY[NULL, NULL]::bytea[], ARRAY['e', 'f']::text[], ARRAY[1000, 0]::bigint[], true, true")).contains("tasks_pkey");
   }
 
   private static long count(String where) throws Exception {

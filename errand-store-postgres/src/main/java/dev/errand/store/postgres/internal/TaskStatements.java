@@ -257,6 +257,15 @@ public final class TaskStatements {
   public record Completed(CompleteResult result, boolean openWorkflowNodes) {}
 
   public Completed complete(Connection c, CompleteRequest request) throws SQLException {
+    return complete(c, request, false);
+  }
+
+  /**
+   * As {@link #complete(Connection, CompleteRequest)}; with {@code skipWorkflowNodes}, a completion of an
+   * open workflow node is not applied (it is reported stale here): for a statement that commits on its
+   * own, whose caller completes those again in a transaction with the workflow step.
+   */
+  public Completed complete(Connection c, CompleteRequest request, boolean skipWorkflowNodes) throws SQLException {
     List<Completion> completions = request.completions();
     if (completions.isEmpty()) {
       return new Completed(new CompleteResult(List.of(), List.of()), false);
@@ -303,7 +312,8 @@ public final class TaskStatements {
       ps.setArray(4, SqlArrays.bytea(c, results));
       ps.setArray(5, SqlArrays.text(c, errors));
       ps.setArray(6, SqlArrays.int8(c, delays));
-      ps.setBoolean(7, request.returnTasks());
+      ps.setBoolean(7, skipWorkflowNodes);
+      ps.setBoolean(8, request.returnTasks());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           applied.add(rs.getString(1));

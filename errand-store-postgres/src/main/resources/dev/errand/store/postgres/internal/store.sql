@@ -189,6 +189,10 @@ done AS (
       worker_id = NULL
   FROM input c
   WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
+    -- With the seventh parameter true the statement runs on its own (autocommit) and leaves an open
+    -- workflow node alone: its completion must commit with the workflow step, so the caller completes
+    -- what this one did not apply again, in a transaction (a stale token stays stale).
+    AND (NOT ?::boolean OR NOT EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = t.id AND n.open))
   -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
   -- The completion's kind is renamed: the task's own kind column (migration 5) comes with t.*.
   RETURNING t.*, c.kind AS outcome, c.error AS failure,
