@@ -172,7 +172,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   public SweepResult sweepExpiredLeases(SweepRequest request) {
     return writer.submit("sweep", tx -> {
       SweepResult result = sweeps.sweep(tx, request);
-      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
+      workflowWrites.finished(tx, () -> WorkflowResolver.finalStates(result));
       return result;
     });
   }
@@ -184,7 +184,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     }
     return writer.submit("complete", tx -> {
       CompleteResult result = writes.complete(tx, request);
-      workflowWrites.finished(tx, WorkflowResolver.finalStates(request, result));
+      workflowWrites.finished(tx, () -> WorkflowResolver.finalStates(request, result));
       return result;
     });
   }
@@ -193,7 +193,7 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   public CancelResult cancel(CancelRequest request) {
     return writer.submit("cancel", tx -> {
       CancelResult result = writes.cancel(tx, request.id());
-      workflowWrites.finished(tx, WorkflowResolver.finalStates(result));
+      workflowWrites.finished(tx, () -> WorkflowResolver.finalStates(result));
       return result;
     });
   }

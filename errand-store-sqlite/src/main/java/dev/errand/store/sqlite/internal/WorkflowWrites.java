@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The writes of workflows (migration 7): a workflow inserted whole, and {@link WorkflowResolver} run in
@@ -99,15 +100,24 @@ public final class WorkflowWrites {
 
   /** After a batch of completions, a sweep or a cancel, in its transaction: the tasks it made final move their workflows on. */
   public void finished(WriteContext tx, Map<TaskId, TaskState> finished) throws SQLException {
-    if (finished.isEmpty()) {
-      return;
-    }
+    finished(tx, () -> finished);
+  }
+
+  /**
+   * As {@link #finished(WriteContext, Map)}, with the final states worked out only if some workflow node
+   * may be open: a drain of plain tasks builds no map per completion on the writer thread.
+   */
+  public void finished(WriteContext tx, Supplier<Map<TaskId, TaskState>> finalStates) throws SQLException {
     if (mayHaveOpenNodes == null) {
       try (ResultSet rs = tx.statement("workflow_any_open").executeQuery()) {
         mayHaveOpenNodes = rs.next() && rs.getInt(1) == 1;
       }
     }
     if (!mayHaveOpenNodes) {
+      return;
+    }
+    Map<TaskId, TaskState> finished = finalStates.get();
+    if (finished.isEmpty()) {
       return;
     }
     Writes writes = new Writes(tx);
