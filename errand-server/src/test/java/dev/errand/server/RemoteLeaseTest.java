@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,32 +23,8 @@ import org.junit.jupiter.api.Test;
  * per-worker running counts come back to zero whatever became of each attempt. Each store's test
  * subclasses it.
  */
-abstract class RemoteLeaseTest {
+abstract class RemoteLeaseTest extends ServerOnStoreTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-
-  private final TestServer s = newServer();
-  private final Http http = s.http;
-
-  /** A started server on a fresh store (see {@link TestServer#sqliteStarted}). */
-  abstract TestServer newServer();
-
-  /** Runs after the server and its store are closed. */
-  void afterClose() {}
-
-  @AfterEach
-  void stop() {
-    try {
-      s.close();
-    } finally {
-      afterClose();
-    }
-  }
-
-  private String enqueue(String queue, String extra) {
-    Http.Resp r = http.post("/v1/tasks", "{\"type\":\"job\",\"queue\":\"" + queue + "\"" + extra + "}");
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return r.json().get("id").asText();
-  }
 
   private List<JsonNode> claim(String queue, String worker, int max, int leaseSeconds) {
     Http.Resp r = http.post("/v1/queues/" + queue + "/claim", "{\"workerId\":\"" + worker + "\",\"max\":" + max

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,31 +15,7 @@ import org.junit.jupiter.api.Test;
  * ({@code ?wait=}), progress with heartbeats, retry-after and snooze, a task's retry policy, and bulk
  * cancel and retry by filter. Each store's test subclasses it.
  */
-abstract class WorkerProtocolExtensionsTest {
-  private final TestServer s = newServer();
-  private final Http http = s.http;
-
-  /** A started server on a fresh store. */
-  abstract TestServer newServer();
-
-  /** Runs after the server and its store are closed. */
-  void afterClose() {}
-
-  @AfterEach
-  void stop() {
-    try {
-      s.close();
-    } finally {
-      afterClose();
-    }
-  }
-
-  private String enqueue(String queue, String extra) {
-    Http.Resp r = http.post("/v1/tasks", "{\"type\":\"job\",\"queue\":\"" + queue + "\"" + extra + "}");
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return r.json().get("id").asText();
-  }
-
+abstract class WorkerProtocolExtensionsTest extends ServerOnStoreTest {
   private JsonNode claimOne(String queue) {
     Http.Resp r = http.post("/v1/queues/" + queue + "/claim", "{\"workerId\":\"w-1\",\"max\":1,\"leaseSeconds\":30}");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
