@@ -191,8 +191,8 @@ final class RelayLoop extends SupervisedLoop {
     long claimedAt = System.nanoTime();
     List<Completion> completions = new ArrayList<>(batch.size());
     Exception failure = null;
+    int sent = 0;
     try {
-      int sent = 0;
       for (Task task : batch) {
         AmqpMessage m;
         try {
@@ -211,10 +211,18 @@ final class RelayLoop extends SupervisedLoop {
         ch.basicPublish(m.exchange(), m.routingKey(), true, properties(task, m), m.bodyUnsafe());
         sent++;
       }
-      metrics.published(sent);
-      awaitConfirms(System.nanoTime() + confirmTimeout.toNanos());
     } catch (IOException | ShutdownSignalException e) {
       failure = e;
+    } finally {
+      // Counted even when the connection broke part-way: what was sent before may be in the queue.
+      metrics.published(sent);
+    }
+    if (failure == null) {
+      try {
+        awaitConfirms(System.nanoTime() + confirmTimeout.toNanos());
+      } catch (ShutdownSignalException e) {
+        failure = e;
+      }
     }
     List<Task> unsettled = new ArrayList<>();
     boolean lost;
