@@ -193,7 +193,9 @@ class PostgresWakeUpTest {
     }
     assertThat(killed.get()).as("listener backends terminated").isGreaterThanOrEqualTo(1);
     // The reconnect takes a backoff; a waiter that started meanwhile polls, later ones are woken again.
+    // Without a listener a waiter sleeps its whole LONG_WAIT (20 s): a bound far below that proves the
+    // reconnect without timing the wake-up itself (the tests above do), which a loaded machine stretches.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(
-        () -> assertThat(wakeUpMillis(newQueue())).isLessThan(100));
+        () -> assertThat(wakeUpMillis(newQueue())).isLessThan(1_000));
   }
 }
