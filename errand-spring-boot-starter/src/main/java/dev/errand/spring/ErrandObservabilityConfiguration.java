@@ -4,12 +4,12 @@ import dev.errand.core.Errand;
 import dev.errand.micrometer.ErrandMetrics;
 import dev.errand.opentelemetry.ErrandTracing;
 import dev.errand.spring.internal.QueueGaugeRefresher;
+import dev.errand.spring.internal.StorePing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
@@ -66,21 +66,41 @@ public class ErrandObservabilityConfiguration {
     }
   }
 
-  /** DOWN, with the store's error, while the store does not answer a ping. Off by default. */
+  /**
+   * DOWN, with the store's error, while the store does not answer a ping. Off by default. Spring Boot 4
+   * moved health contributors to {@code org.springframework.boot.health.contributor}; Boot 3 has them in
+   * {@code org.springframework.boot.actuate.health}: one of the two nested configurations applies.
+   */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(HealthIndicator.class)
   @ConditionalOnProperty(prefix = "errand.health", name = "enabled", havingValue = "true")
   static class HealthCheck {
-    @Bean
-    HealthIndicator errandHealthIndicator(Errand errand) {
-      return () -> {
-        try {
-          errand.store().ping();
-          return Health.up().withDetail("store", errand.store().name()).build();
-        } catch (RuntimeException e) {
-          return Health.down(e).withDetail("store", errand.store().name()).build();
-        }
-      };
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(org.springframework.boot.health.contributor.HealthIndicator.class)
+    static class Boot4 {
+      @Bean
+      org.springframework.boot.health.contributor.HealthIndicator errandHealthIndicator(Errand errand) {
+        return () -> {
+          RuntimeException failure = StorePing.failure(errand);
+          var health = failure == null ? org.springframework.boot.health.contributor.Health.up()
+              : org.springframework.boot.health.contributor.Health.down(failure);
+          return health.withDetail("store", errand.store().name()).build();
+        };
+      }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(org.springframework.boot.actuate.health.HealthIndicator.class)
+    @ConditionalOnMissingClass("org.springframework.boot.health.contributor.HealthIndicator")
+    static class Boot3 {
+      @Bean
+      org.springframework.boot.actuate.health.HealthIndicator errandHealthIndicator(Errand errand) {
+        return () -> {
+          RuntimeException failure = StorePing.failure(errand);
+          var health = failure == null ? org.springframework.boot.actuate.health.Health.up()
+              : org.springframework.boot.actuate.health.Health.down(failure);
+          return health.withDetail("store", errand.store().name()).build();
+        };
+      }
     }
   }
 }

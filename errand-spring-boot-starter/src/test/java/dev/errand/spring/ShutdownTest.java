@@ -15,9 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
@@ -58,8 +55,7 @@ class ShutdownTest {
     }
   }
 
-  @SpringBootConfiguration
-  @EnableAutoConfiguration(exclude = DataSourceAutoConfiguration.class)
+  @StoreUrlApplication
   @Import(Handlers.class)
   static class App {}
 

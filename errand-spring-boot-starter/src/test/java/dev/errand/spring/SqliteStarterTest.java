@@ -2,6 +2,7 @@ package dev.errand.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.errand.core.Errand;
 import dev.errand.core.TaskContext;
@@ -26,15 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.stereotype.Component;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.ClassUtils;
 
 /** A Spring Boot application on an SQLite store named by {@code errand.store-url}: handlers, a schedule, metrics, tracing. */
 @SpringBootTest(classes = SqliteStarterTest.App.class, properties = {
@@ -48,6 +48,10 @@ class SqliteStarterTest {
   OpenTelemetry openTelemetry;
   @Autowired
   InMemorySpanExporter spans;
+  @Autowired
+  ApplicationContext context;
+
+  private static final String JACKSON_3_MAPPER = "tools.jackson.databind.json.JsonMapper";
 
   @DynamicPropertySource
   static void store(DynamicPropertyRegistry properties) throws IOException {
@@ -103,10 +107,23 @@ class SqliteStarterTest {
         .extracting(SpanData::getName).contains("request", "create default", "process default"));
   }
 
+  @Test
+  void errandsPayloadsKeepTheirJsonBesideJacksonThreeInTheApplication() throws Exception {
+    // Spring Boot 4 makes the application's JSON mapper with Jackson 3 (tools.jackson); Errand encodes
+    // payloads and results with its own Jackson 2 mapper. Both are on this classpath and do not meet.
+    assumeTrue(ClassUtils.isPresent(JACKSON_3_MAPPER, null), "Jackson 3 is not on this classpath (Spring Boot 3)");
+    assertThat(context.getBeanNamesForType(ClassUtils.forName(JACKSON_3_MAPPER, null))).isNotEmpty();
+
+    TaskId id = errand.enqueue(TaskSpec.of("double", new Number(8))).task().id();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> errand.get(id).state() == TaskState.SUCCEEDED);
+    assertThat(errand.get(id).payload().asString()).isEqualTo("{\"value\":8}");
+    assertThat(errand.get(id).result().asString()).isEqualTo("{\"value\":16}");
+  }
+
   record Number(int value) {}
 
-  @SpringBootConfiguration
-  @EnableAutoConfiguration(exclude = DataSourceAutoConfiguration.class)
+  @StoreUrlApplication
   @Import(Handlers.class)
   static class App {
     @Bean
