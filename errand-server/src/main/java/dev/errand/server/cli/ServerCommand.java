@@ -99,8 +99,9 @@ final class ServerCommand implements Callable<Integer> {
   boolean logEvents;
 
   @Option(names = "--config",
-      description = "JSON file of queue limits, schedules, task types and RabbitMQ (env ERRAND_CONFIG); see the README "
-          + "for its shape. Its limits are set in the store at start; its schedules run on this server.")
+      description = "JSON file of queue limits, schedules, task types, RabbitMQ and redacted target headers "
+          + "(env ERRAND_CONFIG); see the README for its shape. Its limits are set in the store at start; its "
+          + "schedules run on this server.")
   Path configFile;
 
   @Option(names = "--log-format", defaultValue = "plain",
