@@ -8,7 +8,6 @@ import io.javalin.config.Key;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -35,13 +34,6 @@ public record Redaction(Set<String> headers) {
     } catch (IllegalStateException none) {
       return DEFAULT;
     }
-  }
-
-  /** This list and {@code more}. */
-  public Redaction and(Set<String> more) {
-    Set<String> all = new TreeSet<>(headers);
-    all.addAll(more);
-    return new Redaction(all);
   }
 
   /** {@code target} with this list's headers marked secret too. */
