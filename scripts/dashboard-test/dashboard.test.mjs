@@ -2,10 +2,10 @@
 // with limits, rates and totals; a queue with nothing left vanishes), the retrying view in order of next
 // run with run-now, the dead letters with their error text, groups and counts before each action, the
 // workers, the events kept before the page opened and then live, times in UTC or local, the task page's
-// attempt timeline and copy-as-curl, the task search and the schedules; every view at desktop and phone
-// widths, with a screenshot each, all under the server's Content-Security-Policy, and the API
-// description page under its own. Run by run.sh, which starts the server and sets ERRAND_URL,
-// ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
+// attempt timeline and copy-as-curl, the task search and the schedules, a target task's page and the
+// target hosts; every view at desktop and phone widths, with a screenshot each, all under the server's
+// Content-Security-Policy, and the API description page under its own. Run by run.sh, which starts the
+// server and sets ERRAND_URL, ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -307,8 +307,28 @@ try {
     await shot(page, 'phone-' + (hash.replace(/[#/]+/g, '-').replace(/^-|-$/g, '') || 'queues').replace(/-[0-9a-f-]{20,}$/, ''));
   }
 
-  // 9. the API description renders under its own policy (one inline script, admitted by its hash)
+  // 12. an HTTP-target task: the task page shows its target, the authorization redacted, and the queues
+  // view its host's requests (this server allows no loopback target, so the request counts as refused)
   await page.setViewportSize({ width: 1280, height: 900 });
+  const target = (await api('POST', '/v1/tasks', { target: { url: 'http://127.0.0.1:9/jobs/expire',
+    headers: { Authorization: 'Bearer dash-s3cret', 'X-Trace': 't-1' } }, payload: { order: 42 } })).id;
+  await until('the target task to be refused', async () => (await api('GET', '/v1/tasks/' + target)).state === 'DEAD');
+  await page.goto(base + '/#/task/' + target);
+  await page.locator('#task-id', { hasText: target }).waitFor();
+  assert.equal(await page.locator('#task-target [data-field="request"]').innerText(), 'POST http://127.0.0.1:9/jobs/expire');
+  assert.equal(await page.locator('#task-target [data-field="header authorization"]').innerText(), '[redacted]');
+  assert.equal(await page.locator('#task-target [data-field="header x-trace"]').innerText(), 't-1');
+  assert.doesNotMatch(await page.content(), /dash-s3cret/, 'the secret is nowhere in the page');
+  await shot(page, '12-target-task');
+  await page.goto(base + '/#/');
+  const targetHost = page.locator('#targets tr[data-host="127.0.0.1"]');
+  await targetHost.waitFor();
+  assert.equal(await targetHost.locator('[data-col="requests"]').innerText(), '1');
+  assert.equal(await targetHost.locator('[data-col="no-answer"]').innerText(), '1');
+  assert.equal(await targetHost.locator('[data-col="statuses"]').innerText(), 'refused: 1');
+  await shot(page, '12-target-hosts');
+
+  // 9. the API description renders under its own policy (one inline script, admitted by its hash)
   await page.goto(base + '/docs');
   await page.locator('.swagger-ui .info .title', { hasText: 'Errand' }).waitFor();
   await page.locator('.opblock-summary-path', { hasText: '/v1/tasks' }).first().waitFor();

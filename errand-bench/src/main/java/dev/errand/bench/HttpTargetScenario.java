@@ -73,24 +73,32 @@ final class HttpTargetScenario extends FreshStoreScenario {
           errand.enqueueMany(specs);
         }
         long start = System.nanoTime();
+        CpuUse cpu = CpuUse.start();
         errand.start();
         if (!done.await(s.timeout().toSeconds(), TimeUnit.SECONDS)) {
           throw new CorrectnessException("http-target: " + done.getCount() + " of " + s.n() + " tasks not done in " + s.timeout());
         }
         long nanos = lastSuccess.get() - start;
+        Map<String, Double> m = new LinkedHashMap<>();
+        cpu.put(m, s.n()); // the endpoint's share included: it runs in this process
         for (int i = 0; i < s.n(); i++) {
           if (hits.get(i) != 1) {
             throw new CorrectnessException("http-target: task " + i + " called its endpoint " + hits.get(i) + " times");
           }
         }
-        Map<String, Double> m = new LinkedHashMap<>();
         double tasksPerSecond = Stats.perSecond(s.n(), nanos);
         m.put("tasks_per_s", tasksPerSecond);
         m.put("drain_s", nanos / 1e9);
-        Double ceiling = wrk(base + "?i=-1", s.concurrency(), Math.max(2, (int) Math.ceil(nanos / 1e9)));
+        int seconds = Math.max(2, (int) Math.ceil(nanos / 1e9));
+        long endpointCpu = CpuUse.processNanos();
+        Double ceiling = wrk(base + "?i=-1", s.concurrency(), seconds);
+        endpointCpu = CpuUse.processNanos() - endpointCpu;
         if (ceiling != null) {
           m.put("wrk_requests_per_s", ceiling);
           m.put("ratio", tasksPerSecond / ceiling);
+          // What one request costs the endpoint (this process is idle but for it while wrk runs): the
+          // part of cpu_us_per_task that is not Errand's or its HTTP client's.
+          m.put("endpoint_cpu_us_per_request", endpointCpu / 1000.0 / (ceiling * seconds));
         }
         return List.of(new Measurement(name(), "noop-endpoint", s.n(), m));
       }

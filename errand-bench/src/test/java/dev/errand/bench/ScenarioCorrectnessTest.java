@@ -82,6 +82,7 @@ class ScenarioCorrectnessTest {
     assertThat(result).singleElement().satisfies(m -> {
       assertThat(m.n()).isEqualTo(300);
       assertThat(m.metrics().get("tasks_per_s")).isPositive();
+      assertThat(m.metrics().get("cpu_us_per_task")).isPositive();
     });
   }
 

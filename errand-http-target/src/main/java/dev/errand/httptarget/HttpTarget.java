@@ -270,10 +270,15 @@ public final class HttpTarget {
     return null;
   }
 
+  /** Whether {@code name} is an HTTP header name (a token: visible ASCII but separators, at most 128). */
+  public static boolean isHeaderName(String name) {
+    return name != null && !name.isEmpty() && name.length() <= 128
+        && name.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
+  }
+
   /** What is wrong with one target header, as a phrase to follow its name, or null if nothing is. */
   public static String headerProblem(String name, String value) {
-    if (name == null || name.isEmpty() || name.length() > 128
-        || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+    if (!isHeaderName(name)) {
       return "is not a valid header name";
     }
     if (RESERVED_HEADERS.contains(name)) {

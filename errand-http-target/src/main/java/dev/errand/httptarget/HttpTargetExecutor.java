@@ -9,7 +9,6 @@ import dev.errand.httptarget.internal.GuardedDns;
 import dev.errand.httptarget.internal.GuardedSocketFactory;
 import dev.errand.httptarget.internal.TargetResponses;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.Proxy;
 import java.net.URI;
@@ -26,6 +25,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
  * The executor of kind {@value HttpTarget#KIND}: sends the task's request and maps the response to the
@@ -184,10 +185,16 @@ public final class HttpTargetExecutor implements TaskExecutor {
     }
   }
 
+  /**
+   * The body's first bytes, at most one past the cap: read into the client's own buffer, so that a short
+   * body (the common case) costs no array the size of the cap.
+   */
   private byte[] readCapped(ResponseBody body) throws IOException {
-    try (InputStream in = body.byteStream()) {
-      return in.readNBytes(responses.maxResponseBytes() + 1);
-    }
+    long limit = responses.maxResponseBytes() + 1L;
+    BufferedSource source = body.source();
+    source.request(limit);
+    Buffer buffer = source.getBuffer();
+    return buffer.readByteArray(Math.min(buffer.size(), limit));
   }
 
   /** Builds an {@link HttpTargetExecutor}. Not thread-safe. */

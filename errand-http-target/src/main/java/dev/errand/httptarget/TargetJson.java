@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.errand.core.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +24,9 @@ import java.util.Map;
 public final class TargetJson {
   /** What a read shows instead of a secret header's value. */
   public static final String REDACTED = "[redacted]";
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // A shared buffer pool (as TargetResponses): each attempt decodes its target on a new virtual thread.
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private TargetJson() {}
 

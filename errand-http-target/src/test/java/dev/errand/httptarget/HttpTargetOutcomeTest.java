@@ -47,6 +47,34 @@ class HttpTargetOutcomeTest {
   }
 
   @Test
+  void aBodyAtTheCapIsWholeAndALongChunkedOneIsCut() throws Exception {
+    byte[] big = "x".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (LocalEndpoint endpoint = new LocalEndpoint((x, n) -> {
+      if (x.getRequestURI().getPath().equals("/exact")) {
+        send(x, 200, "0123456789abcdef");
+      } else {
+        x.sendResponseHeaders(200, 0); // chunked: no length known in advance
+        x.getResponseBody().write(big);
+        x.close();
+      }
+    })) {
+      JsonNode exact = result(run.run(HttpTarget.get(endpoint.url("/exact")).build(), null, 1, TaskState.SUCCEEDED,
+          TaskState.DEAD));
+      assertThat(exact.get("body").asText()).isEqualTo("0123456789abcdef");
+      assertThat(exact.get("truncated").asBoolean()).isFalse();
+      JsonNode cut = result(run.run(HttpTarget.get(endpoint.url("/big")).build(), null, 1, TaskState.SUCCEEDED,
+          TaskState.DEAD));
+      assertThat(cut.get("body").asText()).isEqualTo("x".repeat(16));
+      assertThat(cut.get("truncated").asBoolean()).isTrue();
+    }
+  }
+
+  private static JsonNode result(Task task) throws java.io.IOException {
+    assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+    return Json.DEFAULT_MAPPER.readTree(task.result().bytesUnsafe());
+  }
+
+  @Test
   void aGivenBodyIsSentAsItsBytes() throws Exception {
     try (LocalEndpoint endpoint = new LocalEndpoint((x, n) -> send(x, 200, "ok"))) {
       HttpTarget target = HttpTarget.builder(endpoint.url("/p")).method("put").body("héllo <raw>").build();

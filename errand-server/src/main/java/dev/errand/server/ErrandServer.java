@@ -1,9 +1,11 @@
 package dev.errand.server;
 
 import dev.errand.core.Errand;
+import dev.errand.server.httptarget.TargetStatsRoutes;
 import dev.errand.server.internal.ApiRoute;
 import dev.errand.server.internal.Authenticator;
 import dev.errand.server.internal.BodylessRoutes;
+import dev.errand.server.internal.Redaction;
 import dev.errand.server.internal.DeadGroupRoutes;
 import dev.errand.server.internal.DueRoutes;
 import dev.errand.server.internal.HeaderDeadline;
@@ -109,12 +111,14 @@ public final class ErrandServer implements AutoCloseable {
     routes.addAll(new DueRoutes(errand).routes());
     routes.addAll(new DeadGroupRoutes(errand).routes());
     routes.addAll(new MessageRoutes(errand, limits).routes());
+    routes.addAll(new TargetStatsRoutes(observability.registry()).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.startupWatcherEnabled = false;
       c.useVirtualThreads = true;
       c.http.prefer405over404 = true;
+      c.appData(Redaction.KEY, new Redaction(config.redactHeaders()));
       c.http.maxRequestSize = limits.batchBodyBytes(); // bodies are read and limited by Requests
       c.staticFiles.enableWebjars();
       c.jetty.modifyServer(server -> {

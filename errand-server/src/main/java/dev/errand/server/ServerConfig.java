@@ -1,7 +1,10 @@
 package dev.errand.server;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How an {@link ErrandServer} listens and what it admits.
@@ -16,9 +19,11 @@ import java.util.Objects;
  *     its opening or from the end of its previous response; then it is closed
  * @param maxConnections the most connections open at once; beyond it the server stops accepting until one
  *     closes, and new ones wait in the operating system's backlog
+ * @param redactHeaders the target headers whose values no read shows (besides each task's own secret
+ *     headers), names in any case; {@code authorization} by default
  */
 public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens tokens, int maxWaitSeconds,
-    String storeLabel, Duration headerTimeout, int maxConnections) {
+    String storeLabel, Duration headerTimeout, int maxConnections, Set<String> redactHeaders) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7700;
   public static final long DEFAULT_MAX_PAYLOAD = 1 << 20;
@@ -26,7 +31,11 @@ public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens t
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
+  public static final Set<String> DEFAULT_REDACT_HEADERS = Set.of("authorization");
+
   public ServerConfig {
+    redactHeaders = redactHeaders.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(storeLabel, "storeLabel");
@@ -48,6 +57,13 @@ public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens t
     }
   }
 
+  /** With the default headers redacted ({@code authorization}). */
+  public ServerConfig(String host, int port, long maxPayloadBytes, Tokens tokens, int maxWaitSeconds,
+      String storeLabel, Duration headerTimeout, int maxConnections) {
+    this(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout, maxConnections,
+        DEFAULT_REDACT_HEADERS);
+  }
+
   /** Loopback on {@code port} with the defaults and no tokens. */
   public static ServerConfig loopback(int port, String storeLabel) {
     return new ServerConfig(DEFAULT_HOST, port, DEFAULT_MAX_PAYLOAD, Tokens.NONE, DEFAULT_MAX_WAIT_SECONDS, storeLabel,
@@ -56,30 +72,36 @@ public record ServerConfig(String host, int port, long maxPayloadBytes, Tokens t
 
   public ServerConfig withTokens(Tokens tokens) {
     return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
-        maxConnections);
+        maxConnections, redactHeaders);
   }
 
   public ServerConfig withMaxPayloadBytes(long bytes) {
     return new ServerConfig(host, port, bytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
-        maxConnections);
+        maxConnections, redactHeaders);
   }
 
   public ServerConfig withHeaderTimeout(Duration timeout) {
-    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, timeout, maxConnections);
+    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, timeout, maxConnections,
+        redactHeaders);
   }
 
   public ServerConfig withMaxConnections(int connections) {
     return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
-        connections);
+        connections, redactHeaders);
+  }
+
+  public ServerConfig withRedactHeaders(Set<String> headers) {
+    return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
+        maxConnections, headers);
   }
 
   public ServerConfig withPort(int port) {
     return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
-        maxConnections);
+        maxConnections, redactHeaders);
   }
 
   public ServerConfig withHost(String host) {
     return new ServerConfig(host, port, maxPayloadBytes, tokens, maxWaitSeconds, storeLabel, headerTimeout,
-        maxConnections);
+        maxConnections, redactHeaders);
   }
 }

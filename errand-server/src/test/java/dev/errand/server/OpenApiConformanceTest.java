@@ -274,6 +274,7 @@ class OpenApiConformanceTest {
     call("GET", "/v1/events/recent", "/v1/events/recent?limit=5", null);
     call("GET", "/v1/stats", "/v1/stats", null);
     call("GET", "/v1/stats/queues", "/v1/stats/queues", null);
+    call("GET", "/v1/stats/targets", "/v1/stats/targets", null);
     call("GET", "/v1/workers", "/v1/workers", null);
     call("GET", "/metrics", "/metrics", null);
     call("GET", "/health/live", "/health/live", null);

@@ -2,6 +2,7 @@ package dev.errand.httptarget.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.httptarget.HttpTarget;
@@ -39,7 +40,10 @@ import okhttp3.Response;
 public final class TargetResponses {
   static final int EXCERPT_CHARS = 500;
   static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // Buffers from a shared pool: the default keeps them per thread, and every attempt runs on a new
+  // virtual thread, so each result allocated fresh ones.
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private final int maxResponseBytes;
 

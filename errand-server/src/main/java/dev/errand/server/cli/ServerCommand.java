@@ -12,6 +12,7 @@ import dev.errand.server.internal.StoreCircuit;
 import dev.errand.server.internal.RabbitService;
 import dev.errand.server.metrics.RabbitMeters;
 import dev.errand.server.httptarget.TargetRuntime;
+import dev.errand.httptarget.HttpTarget;
 import dev.errand.httptarget.TargetPolicy;
 import dev.errand.httptarget.WebhookSigner;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -95,8 +99,9 @@ final class ServerCommand implements Callable<Integer> {
   boolean logEvents;
 
   @Option(names = "--config",
-      description = "JSON file of queue limits, schedules, task types and RabbitMQ (env ERRAND_CONFIG); see the README "
-          + "for its shape. Its limits are set in the store at start; its schedules run on this server.")
+      description = "JSON file of queue limits, schedules, task types, RabbitMQ and redacted target headers "
+          + "(env ERRAND_CONFIG); see the README for its shape. Its limits are set in the store at start; its "
+          + "schedules run on this server.")
   Path configFile;
 
   @Option(names = "--log-format", defaultValue = "plain",
@@ -128,6 +133,12 @@ final class ServerCommand implements Callable<Integer> {
       description = "Redirects a target attempt follows, each hop checked like the first (env ERRAND_TARGET_MAX_REDIRECTS, "
           + "default ${DEFAULT-VALUE}: none).")
   int targetMaxRedirects;
+
+  @Option(names = "--redact-headers", split = ",", defaultValue = "authorization",
+      description = "Target headers whose values the API and the dashboard never show, besides each task's own "
+          + "secretHeaders, separated by commas; repeatable (env ERRAND_REDACT_HEADERS, default ${DEFAULT-VALUE}). "
+          + "The config file's targets.redactHeaders adds more. Applies to every task read, stored ones included.")
+  List<String> redactHeaders = new ArrayList<>();
 
   /** How often finished tasks past their retention are deleted. */
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
@@ -177,6 +188,7 @@ final class ServerCommand implements Callable<Integer> {
         headerTimeout, maxConnections);
     ErrandServer.requireTokensBeyondLoopback(listen);
     ConfigFile file = configFile != null ? ConfigFile.read(configFile, maxPayload) : null;
+    listen = listen.withRedactHeaders(redactHeaders(file));
     TargetRuntime targets = targetRuntime();
     LoggerFactory.getLogger(ServerCommand.class).debug("errand-server targets: queues {}, reaching {}, {}, {} redirects",
         targets.queues(), targets.policy(), targets.signer() == null ? "unsigned" : targets.signer(), targets.maxRedirects());
@@ -229,6 +241,25 @@ final class ServerCommand implements Callable<Integer> {
     shutdown.run();
     shutdown.get();
     return 0;
+  }
+
+  /** {@code --redact-headers} and the config file's {@code targets.redactHeaders}. */
+  Set<String> redactHeaders(ConfigFile file) {
+    Set<String> names = new TreeSet<>();
+    for (String name : redactHeaders) {
+      String n = name.trim();
+      if (n.isEmpty()) {
+        continue;
+      }
+      if (!HttpTarget.isHeaderName(n)) {
+        throw new IllegalArgumentException("--redact-headers: not a header name: " + name);
+      }
+      names.add(n.toLowerCase(Locale.ROOT));
+    }
+    if (file != null) {
+      names.addAll(file.redactHeaders());
+    }
+    return names;
   }
 
   private Tokens tokens() throws IOException {

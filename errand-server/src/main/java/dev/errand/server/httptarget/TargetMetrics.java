@@ -10,9 +10,12 @@ import java.time.Duration;
  * Meters of target requests per host: {@code errand_target_requests_total{host, status}} counts each
  * request by its status ({@code 200}, {@code 503}) or, without a response, by {@code refused},
  * {@code timeout} or {@code connection}; {@code errand_target_request_seconds{host}} times them (redirect
- * hops included). Thread-safe.
+ * hops included). {@code GET /v1/stats/targets} ({@link TargetStatsRoutes}) reads them back per host.
+ * Thread-safe.
  */
 public final class TargetMetrics implements TargetObserver {
+  static final String REQUESTS = "errand.target.requests";
+  static final String LATENCY = "errand.target.request";
   private final MeterRegistry registry;
 
   public TargetMetrics(MeterRegistry registry) {
@@ -30,9 +33,9 @@ public final class TargetMetrics implements TargetObserver {
   }
 
   private void record(String host, String status, Duration latency) {
-    Counter.builder("errand.target.requests").description("Requests of target tasks, by host and status")
+    Counter.builder(REQUESTS).description("Requests of target tasks, by host and status")
         .tag("host", host).tag("status", status).register(registry).increment();
-    Timer.builder("errand.target.request").description("Time of target requests, by host")
+    Timer.builder(LATENCY).description("Time of target requests, by host")
         .tag("host", host).register(registry).record(latency);
   }
 }

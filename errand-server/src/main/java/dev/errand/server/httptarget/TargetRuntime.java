@@ -61,8 +61,11 @@ public record TargetRuntime(Map<String, Integer> queues, TargetPolicy policy, We
       return builder.runWorkers(false);
     }
     queues.forEach(builder::queue);
+    // As many idle keep-alive connections as requests can be in flight: with fewer, a busy target's
+    // connections are closed after each burst and opened again (a TCP handshake, and TLS, a request).
+    int inFlight = queues.values().stream().mapToInt(Integer::intValue).sum();
     HttpTargetExecutor executor = HttpTargetExecutor.builder().policy(policy).signer(signer).maxRedirects(maxRedirects)
-        .observer(new TargetMetrics(registry)).build();
+        .maxIdleConnections(Math.max(inFlight, 1)).observer(new TargetMetrics(registry)).build();
     return builder.executor(HttpTarget.KIND, executor).runWorkers(true);
   }
 }

@@ -8,6 +8,7 @@ import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
 import dev.errand.core.TypeDefaults;
 import dev.errand.core.schedule.Schedule;
+import dev.errand.httptarget.HttpTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -30,9 +33,13 @@ import java.util.stream.Collectors;
  *   "schedules": {"nightly-report": {"cron": "0 3 * * *", "zone": "Europe/Berlin", "task": {"type": "report"}}},
  *   "types": {"send_email": {"maxAttempts": 5, "retry": {"base": "2s", "cap": "10m"}, "timeout": "1m"}},
  *   "rabbitmq": {"url": "amqp://guest:guest@127.0.0.1:5672/", "inbox": [{"queue": "orders", "format": "celery"}],
- *                "outbox": {"concurrency": 4}}
+ *                "outbox": {"concurrency": 4}},
+ *   "targets": {"redactHeaders": ["x-api-key"]}
  * }
  * }</pre>
+ *
+ * {@code targets.redactHeaders} names target headers whose values no read shows, added to
+ * {@code --redact-headers} ({@code authorization} by default).
  *
  * A type's {@code maxAttempts}, {@code retry} and {@code timeout} are what its tasks get when their
  * enqueue sets none (a field left out falls back to the server's default: 25 attempts, backoff 1s..1h,
@@ -42,7 +49,7 @@ import java.util.stream.Collectors;
  * Immutable.
  */
 public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> schedules,
-    Map<String, TypeDefaults> types, RabbitConfig rabbitmq) {
+    Map<String, TypeDefaults> types, RabbitConfig rabbitmq, Set<String> redactHeaders) {
   /** Far more than any sensible config file; a larger file is refused rather than read into memory. */
   private static final long MAX_BYTES = 16L * 1024 * 1024;
 
@@ -50,11 +57,12 @@ public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> sc
     queueLimits = Map.copyOf(queueLimits);
     schedules = List.copyOf(schedules);
     types = Map.copyOf(types);
+    redactHeaders = Set.copyOf(redactHeaders);
   }
 
   /** A config file with queues and schedules only. */
   public ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> schedules) {
-    this(queueLimits, schedules, Map.of(), null);
+    this(queueLimits, schedules, Map.of(), null, Set.of());
   }
 
   /**
@@ -81,7 +89,7 @@ public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> sc
   static ConfigFile parse(byte[] json, long maxPayloadBytes) {
     JsonFields root = JsonFields.parse(json, "");
     FieldErrors errors = new FieldErrors();
-    root.rejectUnknown(Set.of("queues", "schedules", "types", "rabbitmq"), errors);
+    root.rejectUnknown(Set.of("queues", "schedules", "types", "rabbitmq", "targets"), errors);
     Map<String, QueueLimits> limits = new LinkedHashMap<>();
     JsonFields queues = root.object("queues", errors);
     if (queues != null) {
@@ -117,8 +125,24 @@ public record ConfigFile(Map<String, QueueLimits> queueLimits, List<Schedule> sc
     }
     JsonFields rabbit = root.object("rabbitmq", errors);
     RabbitConfig rabbitmq = rabbit == null ? null : RabbitConfig.read(rabbit, errors);
+    Set<String> redact = new TreeSet<>();
+    JsonFields targets = root.object("targets", errors);
+    if (targets != null) {
+      targets.rejectUnknown(Set.of("redactHeaders"), errors);
+      List<String> names = targets.strings("redactHeaders", errors);
+      for (int i = 0; names != null && i < names.size(); i++) {
+        if (names.get(i) == null) {
+          continue; // not a string: already an error
+        }
+        if (!HttpTarget.isHeaderName(names.get(i))) {
+          errors.add(targets.field("redactHeaders") + "[" + i + "]", "is not a valid header name: " + names.get(i));
+        } else {
+          redact.add(names.get(i).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
     errors.throwIfAny();
-    return new ConfigFile(limits, schedules, types, rabbitmq);
+    return new ConfigFile(limits, schedules, types, rabbitmq, redact);
   }
 
   /** One type's defaults; null when an error was recorded. */

@@ -77,7 +77,7 @@ public final class DueRoutes {
       g.writeStartObject();
       g.writeArrayFieldStart("tasks");
       for (Task t : tasks) {
-        out.task(t, false);
+        out.task(t, Redaction.of(ctx));
       }
       g.writeEndArray();
       g.writeEndObject();

@@ -281,26 +281,46 @@ public final class JsonFields {
    * invalid (invalid is an error).
    */
   public List<JsonFields> objects(String name, FieldErrors errors) {
+    List<JsonFields> all = elements(name, JsonToken.START_OBJECT, "a JSON object", "objects", errors,
+        (p, i) -> readObject(p, source, values.get(name).start, field(name) + "[" + i + "]."));
+    return all == null ? null : all.stream().filter(java.util.Objects::nonNull).toList();
+  }
+
+  /**
+   * The elements of an array of strings, each at its index, an element that is no string as null (an
+   * error naming it); null if absent or not an array (an error).
+   */
+  public List<String> strings(String name, FieldErrors errors) {
+    return elements(name, JsonToken.VALUE_STRING, "a string", "strings", errors, (p, i) -> p.getText());
+  }
+
+  private interface Element<T> {
+    T read(JsonParser p, int index) throws IOException;
+  }
+
+  /** The elements of the array {@code name} that start with {@code token}, read; others null and an error each. */
+  private <T> List<T> elements(String name, JsonToken token, String what, String plural, FieldErrors errors,
+      Element<T> element) {
     Value v = values.get(name);
     if (v == null || v.token == JsonToken.VALUE_NULL) {
       return null;
     }
     if (v.token != JsonToken.START_ARRAY) {
-      errors.add(field(name), "must be an array of objects");
+      errors.add(field(name), "must be an array of " + plural);
       return null;
     }
-    List<JsonFields> out = new ArrayList<>();
+    List<T> out = new ArrayList<>();
     try (JsonParser p = FACTORY.createParser(source, v.start, v.size())) {
       p.nextToken();
       JsonToken t;
       int i = 0;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-        String itemPrefix = field(name) + "[" + i + "].";
-        if (t == JsonToken.START_OBJECT) {
-          out.add(readObject(p, source, v.start, itemPrefix));
+        if (t == token) {
+          out.add(element.read(p, i));
         } else {
           p.skipChildren();
-          errors.add(field(name) + "[" + i + "]", "must be a JSON object");
+          out.add(null);
+          errors.add(field(name) + "[" + i + "]", "must be " + what);
         }
         i++;
       }

@@ -58,9 +58,12 @@ public final class JsonOut implements AutoCloseable {
     return g;
   }
 
-  /** Writes {@code task} as an object; its lease token only when {@code withLeaseToken}. */
-  public void task(Task t, boolean withLeaseToken) throws IOException {
-    task(t, withLeaseToken, List.of());
+  /**
+   * Writes {@code task} as a read shows it: a target task's target apart, its secret header values and
+   * those of {@code redaction} replaced, and the payload as given.
+   */
+  public void task(Task t, Redaction redaction) throws IOException {
+    task(t, false, List.of(), redaction);
   }
 
   /**
@@ -68,6 +71,10 @@ public final class JsonOut implements AutoCloseable {
    * ({@code [{"name", "id", "state", "result", "lastError"}]}, in the order of its dependencies) if it has any.
    */
   public void task(Task t, boolean withLeaseToken, List<ParentResult> parents) throws IOException {
+    task(t, withLeaseToken, parents, Redaction.DEFAULT);
+  }
+
+  private void task(Task t, boolean withLeaseToken, List<ParentResult> parents, Redaction redaction) throws IOException {
     g.writeStartObject();
     g.writeStringField("id", t.id().value());
     g.writeStringField("queue", t.queue());
@@ -75,7 +82,7 @@ public final class JsonOut implements AutoCloseable {
     TargetJson.Stored target = withLeaseToken ? null : target(t);
     if (target != null) { // a read shows the target apart, its secret headers redacted, and the payload as given
       g.writeObjectFieldStart("target");
-      TargetJson.write(g, target.target(), true);
+      TargetJson.write(g, redaction.apply(target.target()), true);
       g.writeEndObject();
     }
     g.writeFieldName("payload");
@@ -183,10 +190,10 @@ public final class JsonOut implements AutoCloseable {
     }
   }
 
-  /** The JSON of one task, as a whole response body. */
-  public static byte[] ofTask(Task t, boolean withLeaseToken) {
+  /** The JSON of one task as a read shows it, as a whole response body. */
+  public static byte[] ofTask(Task t, Redaction redaction) {
     try (JsonOut out = new JsonOut()) {
-      out.task(t, withLeaseToken);
+      out.task(t, redaction);
       return out.bytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

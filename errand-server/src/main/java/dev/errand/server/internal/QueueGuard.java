@@ -32,7 +32,7 @@ public final class QueueGuard implements Handler {
   private static final String ATTRIBUTE = "errand.queues";
   // Routes as "METHOD path", the path as registered. HEAD is checked as its GET.
   private static final Set<String> SERVER_WIDE = Set.of("GET /metrics", "GET /v1/stats", "GET /v1/workers",
-      "GET /v1/stats/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "PUT /v1/schedules/{name}",
+      "GET /v1/stats/queues", "GET /v1/stats/targets", "GET /v1/schedules", "GET /v1/schedules/{name}", "PUT /v1/schedules/{name}",
       "DELETE /v1/schedules/{name}");
   private static final Set<String> BY_QUEUE_PARAMETER = Set.of("GET /v1/tasks", "GET /v1/tasks:due",
       "POST /v1/due/run", "GET /v1/dead/groups", "DELETE /v1/dead", "POST /v1/dead/replay", "GET /v1/events",

@@ -43,6 +43,6 @@ public final class Responses {
   }
 
   public static void task(Context ctx, int status, Task task) {
-    json(ctx, status, JsonOut.ofTask(task, false));
+    json(ctx, status, JsonOut.ofTask(task, Redaction.of(ctx)));
   }
 }

@@ -5,6 +5,7 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
 import dev.errand.core.ScheduleConflictException;
+import dev.errand.core.TaskSpec;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;
 import dev.errand.core.schedule.ScheduleJson;
@@ -77,7 +78,7 @@ public final class ScheduleRoutes {
       out.generator().writeStartObject();
       out.generator().writeArrayFieldStart("schedules");
       for (ScheduleInfo info : errand.schedules()) {
-        write(out, info);
+        write(out, info, Redaction.of(ctx));
       }
       out.generator().writeEndArray();
       out.generator().writeEndObject();
@@ -140,17 +141,22 @@ public final class ScheduleRoutes {
 
   private static void respond(Context ctx, int status, ScheduleInfo info) throws IOException {
     try (JsonOut out = new JsonOut()) {
-      write(out, info);
+      write(out, info, Redaction.of(ctx));
       Responses.json(ctx, status, out.bytes());
     }
   }
 
-  /** The schedule's name and definition (as the store keeps it), where it comes from, and its fire times. */
-  private static void write(JsonOut out, ScheduleInfo info) throws IOException {
+  /**
+   * The schedule's name and definition (as the store keeps it, but for a target task's secret header
+   * values, redacted as in a task), where it comes from, and its fire times.
+   */
+  private static void write(JsonOut out, ScheduleInfo info, Redaction redaction) throws IOException {
     JsonGenerator g = out.generator();
     g.writeStartObject();
     g.writeStringField("name", info.name());
-    ScheduleJson.writeFields(g, info.schedule());
+    Schedule s = info.schedule();
+    TaskSpec shown = redaction.apply(s.task());
+    ScheduleJson.writeFields(g, shown == s.task() ? s : s.newBuilder().task(shown).build());
     g.writeStringField("source", info.source().name().toLowerCase(Locale.ROOT));
     out.instant("nextFire", info.nextFire());
     out.instant("lastFire", info.lastFire());

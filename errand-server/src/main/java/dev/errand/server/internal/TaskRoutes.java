@@ -132,7 +132,7 @@ public final class TaskRoutes {
         g.writeStartObject();
         g.writeStringField("status", e.conflict() ? "conflict" : e.created() ? "created" : "existing");
         g.writeFieldName("task");
-        out.task(e.task(), false);
+        out.task(e.task(), Redaction.of(ctx));
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -302,7 +302,7 @@ public final class TaskRoutes {
       g.writeStartObject();
       g.writeArrayFieldStart("tasks");
       for (Task t : page.tasks()) {
-        out.task(t, false);
+        out.task(t, Redaction.of(ctx));
       }
       g.writeEndArray();
       g.writeStringField("next", page.next() == null ? null : page.next().value());

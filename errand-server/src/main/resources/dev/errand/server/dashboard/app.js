@@ -276,11 +276,26 @@ const queueSort = { key: 'queue', dir: 1 };
 let queueData = null;
 
 async function renderOverview() {
-  const [queues, stats, rates] = await Promise.all([api('GET', '/v1/queues'), api('GET', '/v1/stats'),
-    api('GET', '/v1/stats/queues')]);
+  const [queues, stats, rates, targets] = await Promise.all([api('GET', '/v1/queues'), api('GET', '/v1/stats'),
+    api('GET', '/v1/stats/queues'), api('GET', '/v1/stats/targets')]);
   queueData = { queues: queues.queues, rates };
   drawQueues();
   drawCharts(stats.minutes);
+  drawTargets(targets.hosts);
+}
+
+// Target requests per host (GET /v1/stats/targets): counts by status class, the statuses themselves,
+// and latency. Hidden while this server has made none.
+function drawTargets(hosts) {
+  $('#targets-box').hidden = hosts.length === 0;
+  const count = (h, test) => Object.entries(h.statuses).filter(([s]) => test(s)).reduce((n, [, c]) => n + c, 0);
+  const cls = (prefix) => (s) => s.length === 3 && s[0] === prefix;
+  const num = (v, name) => el('td', { class: 'num', 'data-col': name }, String(v));
+  $('#targets tbody').replaceChildren(...hosts.map((h) => el('tr', { 'data-host': h.host },
+    el('td', { 'data-col': 'host' }, h.host), num(h.requests, 'requests'), num(count(h, cls('2')), '2xx'),
+    num(count(h, cls('4')), '4xx'), num(count(h, cls('5')), '5xx'), num(count(h, (s) => !/^[0-9]+$/.test(s)), 'no-answer'),
+    el('td', { 'data-col': 'statuses' }, Object.entries(h.statuses).map(([s, c]) => s + ': ' + c).join(', ')),
+    num(h.latencyMeanMs.toFixed(1), 'mean'), num(h.latencyMaxMs.toFixed(1), 'max'))));
 }
 
 // The columns: every state any queue reports, the known ones in their order, new ones after them.

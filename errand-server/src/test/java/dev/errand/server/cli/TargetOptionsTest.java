@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.errand.server.httptarget.TargetRuntime;
+import dev.errand.server.internal.ConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The server's target options become the runtime they describe, from flags or from ERRAND_* variables. */
+/**
+ * The server's target options become the runtime they describe, from flags or from ERRAND_* variables;
+ * the redacted headers also from the config file.
+ */
 class TargetOptionsTest {
   private static ServerCommand parse(Map<String, String> env, String... args) {
     ServerCommand command = new ServerCommand();
@@ -58,5 +62,27 @@ class TargetOptionsTest {
         .hasMessageContaining("not a host");
     assertThatThrownBy(() -> parse(Map.of(), "--target-queues", "http:many").targetRuntime())
         .hasMessageStartingWith("--target-queues");
+  }
+
+  @Test
+  void theRedactedHeadersAreAuthorizationUnlessFlagVariableOrConfigFileSayMore(@TempDir Path dir) throws Exception {
+    assertThat(parse(Map.of()).redactHeaders(null)).containsExactly("authorization");
+    assertThat(parse(Map.of(), "--redact-headers", "Authorization,X-Api-Key", "--redact-headers", "cookie")
+        .redactHeaders(null)).containsExactlyInAnyOrder("authorization", "x-api-key", "cookie");
+    assertThat(parse(Map.of("ERRAND_REDACT_HEADERS", "x-token")).redactHeaders(null)).containsExactly("x-token");
+    Path config = Files.writeString(dir.resolve("config.json"), "{\"targets\": {\"redactHeaders\": [\"X-Signature\"]}}");
+    assertThat(parse(Map.of()).redactHeaders(ConfigFile.read(config, 1 << 20)))
+        .containsExactlyInAnyOrder("authorization", "x-signature");
+  }
+
+  @Test
+  void aBadRedactedHeaderNameIsRefusedNamingWhereItCameFrom(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> parse(Map.of(), "--redact-headers", "x api key").redactHeaders(null))
+        .hasMessage("--redact-headers: not a header name: x api key");
+    Path config = Files.writeString(dir.resolve("config.json"), "{\"targets\": {\"redactHeaders\": [\"ok\", 5, \"a:b\"], \"x\": 1}}");
+    assertThatThrownBy(() -> ConfigFile.read(config, 1 << 20))
+        .hasMessageContaining("targets.redactHeaders[1] must be a string")
+        .hasMessageContaining("targets.redactHeaders[2] is not a valid header name: a:b")
+        .hasMessageContaining("targets.x is not a known field");
   }
 }

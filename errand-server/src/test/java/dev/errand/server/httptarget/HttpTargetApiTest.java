@@ -141,6 +141,24 @@ class HttpTargetApiTest {
   }
 
   @Test
+  void theTargetStatsRouteGivesEachHostsRequestsStatusesAndLatency() throws Exception {
+    assertThat(json(send("GET", "/v1/stats/targets", null)).get("hosts")).isEmpty();
+    HttpResponse<String> r = send("POST", "/v1/tasks:batch", "{\"tasks\": [{\"target\": {\"url\": \"" + url("/a")
+        + "\"}}, {\"target\": {\"url\": \"" + url("/slow") + "\"}}, {\"target\": {\"url\": \"" + url("/missing") + "\"}}]}");
+    for (JsonNode item : json(r).get("results")) {
+      settled(item.get("task").get("id").asText());
+    }
+    JsonNode hosts = json(send("GET", "/v1/stats/targets", null)).get("hosts"); // what the dashboard's table shows
+    assertThat(hosts).hasSize(1);
+    JsonNode host = hosts.get(0);
+    assertThat(host.get("host").asText()).isEqualTo("127.0.0.1");
+    assertThat(host.get("requests").asLong()).isEqualTo(3);
+    assertThat(host.get("statuses").toString()).isEqualTo("{\"200\":2,\"404\":1}");
+    assertThat(host.get("latencyMaxMs").asDouble()).isGreaterThanOrEqualTo(100); // /slow sleeps 100 ms
+    assertThat(host.get("latencyMeanMs").asDouble()).isGreaterThan(0).isLessThan(host.get("latencyMaxMs").asDouble());
+  }
+
+  @Test
   void batchesTakeTargetsAndA4xxEndsDead() throws Exception {
     HttpResponse<String> r = send("POST", "/v1/tasks:batch", "{\"tasks\": [{\"target\": {\"url\": \"" + url("/a")
         + "\", \"method\": \"GET\"}}, {\"type\": \"notify\", \"queue\": \"hooks\", \"target\": {\"url\": \"" + url("/missing")
