@@ -275,14 +275,19 @@ ended AS (
   WHERE w.id = l.id AND w.state = 'RUNNING'
   RETURNING w.id, w.state
 ),
+finally_nodes AS MATERIALIZED (
+  -- Found from the workflows that ended (few), not from the WAITING tasks (maybe many).
+  SELECT n.task_id
+  FROM ended e JOIN {schema}.workflow_nodes n ON n.workflow_id = e.id AND n.is_finally
+  WHERE e.state <> 'RUNNING'
+),
 finals AS (
   UPDATE {schema}.tasks t
   SET join_pending = 0,
       state = CASE WHEN t.run_at <= now() THEN 'READY' ELSE 'SCHEDULED' END,
       run_at = greatest(t.run_at, now())
-  FROM ended e
-  JOIN {schema}.workflow_nodes n ON n.workflow_id = e.id AND n.is_finally
-  WHERE e.state <> 'RUNNING' AND t.id = n.task_id AND t.state = 'WAITING'
+  FROM finally_nodes f
+  WHERE t.id = f.task_id AND t.state = 'WAITING'
   RETURNING t.queue
 ),
 notified AS (
