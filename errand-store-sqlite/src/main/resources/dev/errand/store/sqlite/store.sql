@@ -254,8 +254,10 @@ WHERE id = ?1 AND state = 'WAITING'
 -- name: workflow_close
 -- Counts ?2 closed nodes off workflow ?1's open nodes and ?3 of them onto its failed ones (migration 11);
 -- the write that reaches zero ends it at ?4: CANCELLED if it was cancelled, FAILED if a node (the
--- finally-node aside) did not succeed, else SUCCEEDED. SET reads the old row. Returns the state, and the
--- finally-node (if any) of a workflow that ended, for the caller to release.
+-- finally-node aside) did not succeed, else SUCCEEDED. SET reads the old row. Returns the state: the
+-- finally-node of a workflow that ended is looked up apart (workflow_finally_node), for SQLite works a
+-- subquery of parameters only out once per statement, whether RETURNING needs it or not, and this one
+-- reads every node of the workflow.
 UPDATE workflows
 SET nodes_open = nodes_open - ?2,
     nodes_failed = nodes_failed + ?3,
@@ -267,9 +269,11 @@ SET nodes_open = nodes_open - ?2,
             END,
     finished_at = CASE WHEN nodes_open > ?2 THEN NULL ELSE ?4 END
 WHERE id = ?1 AND state = 'RUNNING'
-RETURNING state,
-          CASE WHEN state <> 'RUNNING'
-               THEN (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1) END AS finally_id
+RETURNING state
+
+-- name: workflow_finally_node
+-- The finally-node of workflow ?1, if it has one.
+SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1
 
 -- name: workflow_cancel_mark
 UPDATE workflows SET cancel_requested = 1 WHERE id = ?1 AND state = 'RUNNING'

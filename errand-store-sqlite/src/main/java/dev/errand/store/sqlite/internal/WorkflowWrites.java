@@ -7,6 +7,7 @@ import dev.errand.core.spi.WorkflowInsertResult;
 import dev.errand.core.spi.WorkflowResolver;
 import dev.errand.core.workflow.Dependency;
 import dev.errand.core.workflow.OnFailure;
+import dev.errand.core.workflow.WorkflowState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -243,10 +244,14 @@ public final class WorkflowWrites {
         close.setInt(2, c.getValue().nodes());
         close.setInt(3, c.getValue().failed());
         close.setLong(4, Micros.of(tx.now()));
+        boolean ended;
         try (ResultSet rs = close.executeQuery()) {
-          if (rs.next() && rs.getString(2) != null) {
-            finallyNodes.add(TaskId.of(rs.getString(2)));
-          }
+          ended = rs.next() && !rs.getString(1).equals(WorkflowState.RUNNING.name());
+        }
+        if (ended) {
+          PreparedStatement finallyNode = tx.statement("workflow_finally_node");
+          finallyNode.setString(1, c.getKey());
+          SqlRuns.readIds(finallyNode).forEach(id -> finallyNodes.add(TaskId.of(id)));
         }
       }
       return finallyNodes;
