@@ -252,24 +252,24 @@ UPDATE tasks SET state = 'CANCELLED', finished_at = ?2, last_error = ?3
 WHERE id = ?1 AND state = 'WAITING'
 
 -- name: workflow_close
--- Counts ?2 closed nodes off workflow ?1's open nodes and ?3 of them onto its failed ones (migration 11);
--- the write that reaches zero ends it at ?4: CANCELLED if it was cancelled, FAILED if a node (the
--- finally-node aside) did not succeed, else SUCCEEDED. SET reads the old row. Returns the state: the
--- finally-node of a workflow that ended is looked up apart (workflow_finally_node), for SQLite works a
--- subquery of parameters only out once per statement, whether RETURNING needs it or not, and this one
--- reads every node of the workflow.
+-- Counts closed nodes off their workflows' open nodes and the failed ones among them onto their failed
+-- nodes (migration 11), for every workflow of a step at once: ?1 is a JSON array of [id, closed, failed].
+-- The write that reaches zero ends a workflow at ?2: CANCELLED if it was cancelled, FAILED if a node (the
+-- finally-node aside) did not succeed, else SUCCEEDED. SET reads the old row. Returns the workflows that
+-- ended; their finally-nodes are looked up apart (workflow_finally_node), once each.
 UPDATE workflows
-SET nodes_open = nodes_open - ?2,
-    nodes_failed = nodes_failed + ?3,
+SET nodes_open = nodes_open - c.n,
+    nodes_failed = nodes_failed + c.failed,
     state = CASE
-              WHEN nodes_open > ?2 THEN 'RUNNING'
+              WHEN nodes_open > c.n THEN 'RUNNING'
               WHEN cancel_requested = 1 THEN 'CANCELLED'
-              WHEN nodes_failed + ?3 > 0 THEN 'FAILED'
+              WHEN nodes_failed + c.failed > 0 THEN 'FAILED'
               ELSE 'SUCCEEDED'
             END,
-    finished_at = CASE WHEN nodes_open > ?2 THEN NULL ELSE ?4 END
-WHERE id = ?1 AND state = 'RUNNING'
-RETURNING state
+    finished_at = CASE WHEN nodes_open > c.n THEN NULL ELSE ?2 END
+FROM (SELECT value ->> 0 AS id, value ->> 1 AS n, value ->> 2 AS failed FROM json_each(?1)) AS c
+WHERE workflows.id = c.id AND workflows.state = 'RUNNING'
+RETURNING workflows.id, workflows.state
 
 -- name: workflow_finally_node
 -- The finally-node of workflow ?1, if it has one.

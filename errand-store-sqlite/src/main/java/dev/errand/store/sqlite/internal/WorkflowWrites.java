@@ -237,23 +237,30 @@ public final class WorkflowWrites {
 
     @Override
     public List<TaskId> closeWorkflows(Map<String, WorkflowResolver.Closed> closed) throws SQLException {
-      List<TaskId> finallyNodes = new ArrayList<>();
-      PreparedStatement close = tx.statement("workflow_close");
+      // One statement for the step; workflow ids are generated task ids, with nothing JSON escapes.
+      StringBuilder json = new StringBuilder("[");
       for (Map.Entry<String, WorkflowResolver.Closed> c : closed.entrySet()) {
-        close.setString(1, c.getKey());
-        close.setInt(2, c.getValue().nodes());
-        close.setInt(3, c.getValue().failed());
-        close.setLong(4, Micros.of(tx.now()));
-        boolean ended;
-        try (ResultSet rs = close.executeQuery()) {
-          ended = rs.next() && !rs.getString(1).equals(WorkflowState.RUNNING.name());
-        }
-        if (ended) {
-          PreparedStatement finallyNode = tx.statement("workflow_finally_node");
-          finallyNode.setString(1, c.getKey());
-          SqlRuns.readIds(finallyNode).forEach(id -> finallyNodes.add(TaskId.of(id)));
+        json.append(json.length() > 1 ? "," : "").append("[\"").append(c.getKey()).append("\",")
+            .append(c.getValue().nodes()).append(',').append(c.getValue().failed()).append(']');
+      }
+      PreparedStatement close = tx.statement("workflow_close");
+      close.setString(1, json.append(']').toString());
+      close.setLong(2, Micros.of(tx.now()));
+      List<String> ended = new ArrayList<>();
+      try (ResultSet rs = close.executeQuery()) {
+        while (rs.next()) {
+          if (!rs.getString(2).equals(WorkflowState.RUNNING.name())) {
+            ended.add(rs.getString(1));
+          }
         }
       }
+      List<TaskId> finallyNodes = new ArrayList<>();
+      PreparedStatement finallyNode = tx.statement("workflow_finally_node");
+      for (String id : ended) {
+        finallyNode.setString(1, id);
+        SqlRuns.readIds(finallyNode).forEach(task -> finallyNodes.add(TaskId.of(task)));
+      }
+      finallyNodes.sort(null);
       return finallyNodes;
     }
   }
