@@ -47,27 +47,37 @@ final class WorkflowScenario implements Scenario {
 
   @Override
   public List<Measurement> run(StoreTarget target, BenchSettings s) throws Exception {
-    double independent = perTaskNanos(target, s, "independent", 0);
-    double chord = perTaskNanos(target, s, "chord", Math.min(CHORD, s.n()));
-    double chain = perTaskNanos(target, s, "chain", Math.min(CHAIN, s.n()));
+    Drained independent = drain(target, s, "independent", 0);
+    Drained chord = drain(target, s, "chord", Math.min(CHORD, s.n()));
+    Drained chain = drain(target, s, "chain", Math.min(CHAIN, s.n()));
     return List.of(measurement("independent", s.n(), independent, independent),
         measurement("chord-" + Math.min(CHORD, s.n()), s.n(), chord, independent),
         measurement("chain-" + Math.min(CHAIN, s.n()), s.n(), chain, independent));
   }
 
-  private Measurement measurement(String variant, int n, double perTaskNanos, double independentNanos) {
+  private Measurement measurement(String variant, int n, Drained drained, Drained independent) {
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("tasks_per_s", 1e9 / perTaskNanos);
-    m.put("per_task_us", perTaskNanos / 1e3);
-    m.put("overhead_vs_independent", perTaskNanos / independentNanos);
+    m.put("tasks_per_s", 1e9 / drained.perTaskNanos());
+    m.put("per_task_us", drained.perTaskNanos() / 1e3);
+    m.put("overhead_vs_independent", drained.perTaskNanos() / independent.perTaskNanos());
+    m.putAll(drained.cpu());
+    Double cpu = drained.cpu().get("cpu_us_per_task");
+    Double independentCpu = independent.cpu().get("cpu_us_per_task");
+    if (cpu != null && independentCpu != null) {
+      m.put("cpu_overhead_vs_independent", cpu / independentCpu);
+    }
     return new Measurement(name(), variant, n, m);
   }
 
+  /** Nanoseconds per task, and this process's CPU per task ({@link CpuUse}) over the drain. */
+  private record Drained(double perTaskNanos, Map<String, Double> cpu) {}
+
   /**
    * Drains N tasks shaped as {@code shape} (groups of {@code size}) on a fresh store; returns the
-   * nanoseconds per task, callbacks counted as tasks.
+   * time per task, callbacks counted as tasks, and the CPU per task from the workers' start to the last
+   * success (a store server's CPU is not in it).
    */
-  private double perTaskNanos(StoreTarget target, BenchSettings s, String shape, int size) throws Exception {
+  private Drained drain(StoreTarget target, BenchSettings s, String shape, int size) throws Exception {
     try (FreshStore fresh = target.openFresh()) {
       AtomicInteger succeeded = new AtomicInteger();
       AtomicLong firstClaim = new AtomicLong();
@@ -122,12 +132,15 @@ final class WorkflowScenario implements Scenario {
               : Workflow.chain(steps.toArray(TaskSpec[]::new))));
         }
       }
+      CpuUse cpuUse = CpuUse.start();
+      Map<String, Double> cpu = new LinkedHashMap<>();
       errand.start();
       try {
         if (!done.await(s.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
           throw new CorrectnessException("only " + succeeded.get() + " of " + total + " " + shape
               + " tasks succeeded within " + s.timeout());
         }
+        cpuUse.put(cpu, total);
       } finally {
         errand.stop();
       }
@@ -144,7 +157,7 @@ final class WorkflowScenario implements Scenario {
       if (succeeded.get() != total) {
         throw new CorrectnessException(succeeded.get() + " successes for " + total + " tasks");
       }
-      return (double) (lastSuccess.get() - firstClaim.get()) / total;
+      return new Drained((double) (lastSuccess.get() - firstClaim.get()) / total, cpu);
     }
   }
 }

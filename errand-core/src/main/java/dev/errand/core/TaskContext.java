@@ -70,8 +70,9 @@ public interface TaskContext {
 
   /**
    * The task's parents in a workflow, in the order of its dependencies (a chord's callback: the group's
-   * nodes in order), each with its state, result and last error; read from the store on each call.
-   * Empty for a task that depends on nothing, and on a store without workflows.
+   * nodes in order; a finally-task: every other node of its workflow), each with its state, result and
+   * last error; read from the store on each call. Empty for a task that depends on nothing, and on a
+   * store without workflows.
    */
   default List<ParentResult> parents() {
     return List.of();

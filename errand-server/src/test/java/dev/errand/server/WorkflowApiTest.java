@@ -118,6 +118,32 @@ class WorkflowApiTest {
     JsonNode fin = claim(q, 10);
     assertThat(fin).hasSize(1);
     assertThat(fin.get(0).get("id").asText()).isEqualTo(w.get("nodes").get("finally").asText());
+    // The finally-task's parents are every other node: the group, then the callback.
+    JsonNode finParents = fin.get(0).get("parents");
+    assertThat(finParents).hasSize(6);
+    assertThat(finParents.get(5).get("name").asText()).isEqualTo("5");
+    assertThat(finParents.get(5).get("state").asText()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void replayingADeadNodeRevivesWhatItsDeathCancelledAndTheWorkflowRunsAgain() {
+    String q = queue();
+    JsonNode w = created("{\"chain\":[" + task("a", q) + "," + task("b", q) + "]}");
+    String id = w.get("id").asText();
+    JsonNode a = claim(q, 10).get(0);
+    Http.Resp failed = http.post("/v1/tasks/" + a.get("id").asText() + "/fail",
+        "{\"leaseToken\":\"" + a.get("leaseToken").asText() + "\",\"error\":\"boom\",\"retryable\":false}");
+    assertThat(failed.status()).as(failed.toString()).isEqualTo(204);
+    assertThat(workflow(id).get("state").asText()).isEqualTo("FAILED");
+    assertThat(workflow(id).get("nodes").get(1).get("state").asText()).isEqualTo("CANCELLED");
+
+    Http.Resp replayed = http.post("/v1/tasks/" + a.get("id").asText() + "/replay", "");
+    assertThat(replayed.status()).as(replayed.toString()).isBetween(200, 204);
+    assertThat(workflow(id).get("state").asText()).isEqualTo("RUNNING");
+    assertThat(workflow(id).get("nodes").get(1).get("state").asText()).isEqualTo("WAITING");
+    complete(claim(q, 10).get(0), "1");
+    complete(claim(q, 10).get(0), "2");
+    assertThat(workflow(id).get("state").asText()).isEqualTo("SUCCEEDED");
   }
 
   @Test

@@ -43,12 +43,47 @@ public final class WorkflowResolver {
     List<TaskId> cancelWaiting(Map<TaskId, String> reasons) throws SQLException;
 
     /**
-     * Counts {@code closed} nodes off each workflow's open nodes; a workflow that reaches zero ends now
-     * (CANCELLED if it was cancelled, FAILED if any node but the finally-node did not succeed, else
-     * SUCCEEDED). Returns the finally-nodes of the workflows that ended.
+     * Counts closed nodes off each workflow's open nodes, and those of them that did not succeed onto its
+     * failed nodes (migration 11); a workflow that reaches zero open ends now (CANCELLED if it was
+     * cancelled, FAILED if any node but the finally-node did not succeed, else SUCCEEDED). Returns the
+     * finally-nodes of the workflows that ended.
      */
-    List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException;
+    List<TaskId> closeWorkflows(Map<String, Closed> closed) throws SQLException;
   }
+
+  /** Of a workflow's nodes closed by one step: how many, and how many of them did not succeed. */
+  public record Closed(int nodes, int failed) {
+    Closed plus(Closed other) {
+      return new Closed(nodes + other.nodes, failed + other.failed);
+    }
+  }
+
+  /**
+   * The store's side of {@link #replayed}: reads of edges, and the one write that reopens. Every call
+   * runs in the transaction of the replay.
+   */
+  public interface Revivals {
+    /** Of {@code tasks}, the closed nodes of workflows that were not cancelled (the finally-node aside). */
+    List<TaskId> closedNodes(Collection<TaskId> tasks) throws SQLException;
+
+    /** Every edge leaving {@code parents}. */
+    List<Edge> edgesFrom(Collection<TaskId> parents) throws SQLException;
+
+    /** Every edge entering {@code children}. */
+    List<Edge> edgesInto(Collection<TaskId> children) throws SQLException;
+
+    /**
+     * Reopens {@code nodes} (each open again, and counted back onto its workflow's open nodes and off its
+     * failed ones; an ended workflow runs again, its finally-node WAITING again unless it is running), makes
+     * the edges between them pending again, and puts each of {@code revived} back to WAITING with as
+     * many joins pending as it has pending edges.
+     */
+    void reopen(Collection<TaskId> nodes, Collection<TaskId> revived) throws SQLException;
+  }
+
+  /** An edge with what its ends came to: the parent's state, the child's state and last error. */
+  public record Edge(TaskId parent, TaskId child, OnFailure onFailure, boolean resolved, TaskState parentState,
+      TaskState childState, String childError) {}
 
   /** A node closed now: its task, its workflow, whether it is the finally-node. */
   public record ClosedNode(TaskId task, String workflowId, boolean isFinally) {}
@@ -67,12 +102,13 @@ public final class WorkflowResolver {
       if (closed.isEmpty()) {
         return;
       }
-      Map<String, Integer> perWorkflow = new TreeMap<>();
+      Map<String, Closed> perWorkflow = new TreeMap<>();
       List<TaskId> closedTasks = new ArrayList<>(closed.size());
       for (ClosedNode n : closed) {
         closedTasks.add(n.task());
         if (!n.isFinally()) {
-          perWorkflow.merge(n.workflowId(), 1, Integer::sum);
+          int failed = frontier.get(n.task()) == TaskState.SUCCEEDED ? 0 : 1;
+          perWorkflow.merge(n.workflowId(), new Closed(1, failed), Closed::plus);
         }
       }
       List<TaskId> decrements = new ArrayList<>();
@@ -82,7 +118,7 @@ public final class WorkflowResolver {
         if (parentState == TaskState.SUCCEEDED || e.onFailure() == OnFailure.CONTINUE) {
           decrements.add(e.child());
         } else {
-          cancels.putIfAbsent(e.child(), "dependency " + e.parent() + " ended " + parentState);
+          cancels.putIfAbsent(e.child(), cancelReason(e.parent()) + parentState);
         }
       }
       decrements.sort(null);
@@ -102,6 +138,64 @@ public final class WorkflowResolver {
         writes.decrementJoins(sorted(finallyNodes));
       }
     }
+  }
+
+  /** How the reason a dependant was cancelled for begins: a dependency that failed, then the parent's id. */
+  private static final String DEPENDENCY_FAILED = "dependency ";
+
+  private static String cancelReason(TaskId parent) {
+    return DEPENDENCY_FAILED + parent + " ended ";
+  }
+
+  /**
+   * Reopens the workflow nodes among {@code replayed}, tasks the calling write took from DEAD back to
+   * runnable, and revives the dependants that were cancelled because of them: each such node is open
+   * again, and each dependant a failed dependency cancelled (its last error says so; not one cancelled by
+   * hand or with its workflow) whose edge from a revived node says {@code fail}, down the graph, goes back
+   * to WAITING for the edges from the revived nodes, which are pending again. A dependant that a parent
+   * outside the revived set still fails with the {@code fail} policy stays cancelled, and so do the
+   * dependants cancelled because of it. The workflow runs again if it had ended. Nodes of a cancelled
+   * workflow are left closed.
+   */
+  public static void replayed(Revivals revivals, Collection<TaskId> replayed) throws SQLException {
+    if (replayed.isEmpty()) {
+      return;
+    }
+    List<TaskId> roots = revivals.closedNodes(sorted(replayed));
+    if (roots.isEmpty()) {
+      return;
+    }
+    Set<TaskId> revived = new HashSet<>(roots);
+    Set<TaskId> dependants = new HashSet<>();
+    Collection<TaskId> frontier = roots;
+    while (!frontier.isEmpty()) {
+      List<TaskId> next = new ArrayList<>();
+      for (Edge e : revivals.edgesFrom(sorted(frontier))) {
+        if (e.resolved() && e.onFailure() == OnFailure.FAIL && e.childState() == TaskState.CANCELLED
+            && e.childError() != null && e.childError().startsWith(DEPENDENCY_FAILED)
+            && revived.add(e.child())) {
+          dependants.add(e.child());
+          next.add(e.child());
+        }
+      }
+      frontier = next;
+    }
+    if (!dependants.isEmpty()) {
+      List<Edge> into = revivals.edgesInto(sorted(dependants));
+      boolean removed = true;
+      while (removed) {
+        removed = false;
+        for (Edge e : into) {
+          if (revived.contains(e.child()) && !revived.contains(e.parent()) && e.onFailure() == OnFailure.FAIL
+              && e.parentState() != null && e.parentState().isFinal() && e.parentState() != TaskState.SUCCEEDED) {
+            revived.remove(e.child());
+            dependants.remove(e.child());
+            removed = true;
+          }
+        }
+      }
+    }
+    revivals.reopen(sorted(revived), sorted(dependants));
   }
 
   /** The tasks a batch of completions made final: the first applied completion of each id that succeeded or died. */

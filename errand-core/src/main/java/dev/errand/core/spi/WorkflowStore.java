@@ -18,8 +18,13 @@ import java.util.Optional;
  *       dependency.
  *   <li>Every write that brings a workflow node to a final state (a completion, a sweep that kills, a
  *       cancel) runs {@link WorkflowResolver} in the same transaction. Each edge is resolved once, by the
- *       first write that finds its parent final, so a parent that runs again (a replay from the dead-letter
- *       queue) releases nothing twice, and each node counts once towards its workflow's end.
+ *       first write that finds its parent final, so a parent that runs again releases nothing twice, and
+ *       each node counts once towards its workflow's end. A store may run the step of successes in its
+ *       completion statement itself (PostgreSQL does, so a batch stays one round trip); it must then do
+ *       what the resolver would, which the conformance suite checks.
+ *   <li>A replay from the dead-letter queue runs {@link WorkflowResolver#replayed} in its transaction:
+ *       the replayed node opens again, the dependants its death cancelled wait again, and an ended
+ *       workflow runs again.
  *   <li>Tasks of a RUNNING workflow are never pruned; once it ends they follow the normal retention.
  * </ul>
  */
@@ -44,6 +49,9 @@ public interface WorkflowStore {
    */
   Optional<WorkflowInfo> cancelWorkflow(String id);
 
-  /** Each task's parents in the order of its dependencies; tasks with none (or no workflow) are left out. */
+  /**
+   * Each task's parents in the order of its dependencies; a finally-node's are every other node of its
+   * workflow, in the order given. Tasks with none (or no workflow) are left out.
+   */
   Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks);
 }

@@ -17,6 +17,7 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.PruneRequest;
+import dev.errand.core.spi.RunNowRequest;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WorkflowStore;
@@ -283,17 +284,84 @@ public abstract class WorkflowConformanceTest extends StoreUnderTest {
   }
 
   @Test
-  void aReplayedDeadParentLeavesItsCancelledDependantsCancelled() {
-    EnqueuedWorkflow w = errand.enqueue(Workflow.chain(spec("a"), spec("b")));
+  void aReplayedDeadNodeRevivesTheDependantsItCancelledAndTheWorkflowRunsAgain() {
+    EnqueuedWorkflow w = errand.enqueue(Workflow.chain(spec("a"), spec("b"), spec("c")).withFinally(spec("cleanup")));
     TaskId a = w.nodes().get("0");
+    TaskId fin = w.nodes().get(Workflow.FINALLY_NODE);
     die(claimOne(a));
     assertThat(state(w.nodes().get("1"))).isEqualTo(TaskState.CANCELLED);
+    assertThat(state(w.nodes().get("2"))).isEqualTo(TaskState.CANCELLED);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.FAILED);
+    succeed(claimOne(fin), "null"); // the finally-node of the failed run
+
+    assertThat(store.replayDead(DeadFilter.of(a))).isEqualTo(1);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING);
+    assertThat(state(w.nodes().get("1"))).isEqualTo(TaskState.WAITING);
+    assertThat(store.get(w.nodes().get("1")).orElseThrow().lastError()).isNull();
+    assertThat(state(w.nodes().get("2"))).isEqualTo(TaskState.WAITING);
+    assertThat(state(fin)).isEqualTo(TaskState.WAITING);
+
+    succeed(claimOne(a), "1");
+    succeed(claimOne(w.nodes().get("1")), "2");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING);
+    succeed(claimOne(w.nodes().get("2")), "3");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.SUCCEEDED);
+    succeed(claimOne(fin), "null");
+    assertThat(claim(10)).isEmpty();
+  }
+
+  @Test
+  void aReplayRevivesOnlyTheDependantsNoOtherFailedParentCancels() {
+    // a and b both feed join (fail policy); a dies first and cancels join, then b dies too.
+    EnqueuedWorkflow w = errand.enqueue(Workflow.builder()
+        .node("a", spec("a"))
+        .node("b", spec("b").newBuilder().delay(Duration.ofHours(1)).build())
+        .node("join", spec("join"), List.of(Dependency.on("a"), Dependency.on("b")))
+        .node("next", spec("next"), List.of(Dependency.on("join")))
+        .build());
+    TaskId a = w.nodes().get("a");
+    TaskId b = w.nodes().get("b");
+    TaskId join = w.nodes().get("join");
+    die(claimOne(a));
+    assertThat(state(join)).isEqualTo(TaskState.CANCELLED);
+    store.runNow(RunNowRequest.of(b));
+    die(claimOne(b));
     assertThat(workflowState(w)).isEqualTo(WorkflowState.FAILED);
 
+    // Replaying a alone: b still fails join, so join and next stay cancelled; a runs again.
     store.replayDead(DeadFilter.of(a));
+    assertThat(state(join)).isEqualTo(TaskState.CANCELLED);
+    assertThat(state(w.nodes().get("next"))).isEqualTo(TaskState.CANCELLED);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING);
     succeed(claimOne(a), "1");
-    assertThat(state(w.nodes().get("1"))).isEqualTo(TaskState.CANCELLED);
     assertThat(workflowState(w)).isEqualTo(WorkflowState.FAILED);
+
+    // Replaying b then revives join, whose other parent has succeeded since, and next.
+    store.replayDead(DeadFilter.of(b));
+    assertThat(state(join)).isEqualTo(TaskState.WAITING);
+    assertThat(state(w.nodes().get("next"))).isEqualTo(TaskState.WAITING);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING);
+    succeed(claimOne(b), "2");
+    assertThat(workflows().parents(List.of(join)).get(join)).extracting(ParentResult::state)
+        .containsExactly(TaskState.SUCCEEDED, TaskState.SUCCEEDED);
+    succeed(claimOne(join), "3");
+    succeed(claimOne(w.nodes().get("next")), "4");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.SUCCEEDED);
+  }
+
+  @Test
+  void aReplayedNodeOfACancelledWorkflowRevivesNothing() {
+    EnqueuedWorkflow w = errand.enqueue(Workflow.chain(spec("a"), spec("b")));
+    TaskId a = w.nodes().get("0");
+    Task running = claimOne(a);
+    errand.cancelWorkflow(w.id());
+    die(running);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.CANCELLED);
+
+    store.replayDead(DeadFilter.of(a));
+    assertThat(state(w.nodes().get("1"))).isEqualTo(TaskState.CANCELLED);
+    succeed(claimOne(a), "1");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.CANCELLED);
   }
 
   // ---------------------------------------------------------------- failure policies
@@ -374,6 +442,28 @@ public abstract class WorkflowConformanceTest extends StoreUnderTest {
     succeed(claimOne(w.nodes().get(Workflow.FINALLY_NODE)), "null");
     assertThat(errand.cancelWorkflow(w.id()).orElseThrow().state()).isEqualTo(WorkflowState.CANCELLED);
     assertThat(errand.cancelWorkflow("no-such-workflow")).isEmpty();
+  }
+
+  @Test
+  void finallyNodeSeesEveryNodeOfItsWorkflowAsItsParents() {
+    EnqueuedWorkflow w = errand.enqueue(Workflow.chord(Workflow.group(spec("a"), spec("b")), spec("cb"),
+        OnFailure.CONTINUE).withFinally(spec("cleanup")));
+    List<Task> group = claim(10);
+    Task a = group.stream().filter(t -> t.id().equals(w.nodes().get("0"))).findFirst().orElseThrow();
+    Task b = group.stream().filter(t -> t.id().equals(w.nodes().get("1"))).findFirst().orElseThrow();
+    succeed(a, "\"first\"");
+    die(b);
+    succeed(claimOne(w.nodes().get("2")), "\"callback\"");
+    TaskId fin = w.nodes().get(Workflow.FINALLY_NODE);
+    claimOne(fin);
+
+    List<ParentResult> parents = workflows().parents(List.of(fin)).get(fin);
+    assertThat(parents).extracting(ParentResult::name).containsExactly("0", "1", "2");
+    assertThat(parents).extracting(ParentResult::state)
+        .containsExactly(TaskState.SUCCEEDED, TaskState.DEAD, TaskState.SUCCEEDED);
+    assertThat(parents).extracting(ParentResult::result)
+        .containsExactly(Json.parse("\"first\""), null, Json.parse("\"callback\""));
+    assertThat(parents.get(1).error()).isEqualTo("boom " + b.id());
   }
 
   @Test

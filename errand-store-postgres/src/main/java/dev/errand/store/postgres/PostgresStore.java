@@ -329,10 +329,10 @@ public final class PostgresStore
     if (request.hasFollowUps()) {
       return inTransaction("complete", c -> completeWithWorkflows(c, request));
     }
-    // A batch of plain completions is one statement that commits by itself (one round trip), leaving any
-    // open workflow node alone: a completion that ends one must release its dependants in the same
-    // commit, so what the statement did not apply (those, and stale tokens) runs again in a transaction
-    // with the workflow step.
+    // A batch is one statement that commits by itself (one round trip), workflow steps of successes
+    // included; it leaves a death of an open workflow node alone (which may cancel dependants down the
+    // graph, in the same commit), so what the statement did not apply (those, and stale tokens) runs
+    // again in a transaction with the workflow step.
     CompleteResult first = withConnection("complete", c -> statements.complete(c, request, true).result());
     if (first.stale().isEmpty()) {
       return first;
@@ -512,7 +512,11 @@ public final class PostgresStore
   @Override
   public int replayDead(DeadFilter filter) {
     Objects.requireNonNull(filter, "filter");
-    return withConnection("replayDead", c -> statements.replayDead(c, filter));
+    return inTransaction("replayDead", c -> {
+      List<TaskId> replayed = statements.replayDead(c, filter);
+      workflows.replayed(c, replayed);
+      return replayed.size();
+    });
   }
 
   @Override

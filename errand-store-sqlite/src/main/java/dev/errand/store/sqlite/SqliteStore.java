@@ -297,7 +297,11 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
 
   @Override
   public int replayDead(DeadFilter filter) {
-    return writer.submit("replay dead", tx -> housekeeping.replayDead(tx, filter));
+    return writer.submit("replay dead", tx -> {
+      List<TaskId> replayed = housekeeping.replayDead(tx, filter);
+      workflowWrites.replayed(tx, replayed);
+      return replayed.size();
+    });
   }
 
   @Override

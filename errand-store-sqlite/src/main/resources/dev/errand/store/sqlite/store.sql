@@ -232,39 +232,48 @@ ORDER BY e.child_id, e.position
 -- Whether any workflow node is open: one probe of workflow_nodes_open.
 SELECT EXISTS (SELECT 1 FROM workflow_nodes INDEXED BY workflow_nodes_open WHERE open = 1)
 
--- name: workflow_node_close
--- Closes the node of task ?1 once: the first write that finds the task final counts it, no later one.
-UPDATE workflow_nodes SET open = 0 WHERE task_id = ?1 AND open = 1
-RETURNING workflow_id, is_finally
+-- name: workflow_nodes_close
+-- Closes the open nodes of the tasks in the JSON array ?1, once each: the first write that finds a task
+-- final counts it, no later one. One statement for a batch; tasks that are no node match nothing.
+UPDATE workflow_nodes SET open = 0
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1
+RETURNING task_id, workflow_id, is_finally
 
 -- name: workflow_edges_resolve
--- Resolves each pending edge leaving task ?1 once; the partial index holds only pending edges.
-UPDATE workflow_edges SET resolved = 1 WHERE parent_id = ?1 AND resolved = 0
-RETURNING child_id, on_failure
+-- Resolves each pending edge leaving the tasks in the JSON array ?1, once; the partial index holds only
+-- pending edges.
+UPDATE workflow_edges SET resolved = 1
+WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
+RETURNING parent_id, child_id, on_failure
 
 -- name: workflow_cancel_waiting
 -- A dependant whose failed parent's edge says fail: cancelled with the reason ?3 as its last error.
 UPDATE tasks SET state = 'CANCELLED', finished_at = ?2, last_error = ?3
 WHERE id = ?1 AND state = 'WAITING'
 
--- name: workflow_open_decrement
-UPDATE workflows SET nodes_open = nodes_open - ?2 WHERE id = ?1 AND state = 'RUNNING'
-RETURNING nodes_open
-
--- name: workflow_end
--- Ends workflow ?1 at ?2: CANCELLED if it was cancelled, FAILED if a node (the finally-node aside) did
--- not succeed, else SUCCEEDED; returns its finally-node, if any, for the caller to release.
+-- name: workflow_close
+-- Counts closed nodes off their workflows' open nodes and the failed ones among them onto their failed
+-- nodes (migration 11), for every workflow of a step at once: ?1 is a JSON array of [id, closed, failed].
+-- The write that reaches zero ends a workflow at ?2: CANCELLED if it was cancelled, FAILED if a node (the
+-- finally-node aside) did not succeed, else SUCCEEDED. SET reads the old row. Returns the workflows that
+-- ended; their finally-nodes are looked up apart (workflow_finally_node), once each.
 UPDATE workflows
-SET state = CASE
+SET nodes_open = nodes_open - c.n,
+    nodes_failed = nodes_failed + c.failed,
+    state = CASE
+              WHEN nodes_open > c.n THEN 'RUNNING'
               WHEN cancel_requested = 1 THEN 'CANCELLED'
-              WHEN EXISTS (SELECT 1 FROM workflow_nodes n JOIN tasks t ON t.id = n.task_id
-                           WHERE n.workflow_id = workflows.id AND n.is_finally = 0 AND t.state <> 'SUCCEEDED')
-                THEN 'FAILED'
+              WHEN nodes_failed + c.failed > 0 THEN 'FAILED'
               ELSE 'SUCCEEDED'
             END,
-    finished_at = ?2
-WHERE id = ?1 AND state = 'RUNNING'
-RETURNING (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1) AS finally_id
+    finished_at = CASE WHEN nodes_open > c.n THEN NULL ELSE ?2 END
+FROM (SELECT value ->> 0 AS id, value ->> 1 AS n, value ->> 2 AS failed FROM json_each(?1)) AS c
+WHERE workflows.id = c.id AND workflows.state = 'RUNNING'
+RETURNING workflows.id, workflows.state
+
+-- name: workflow_finally_node
+-- The finally-node of workflow ?1, if it has one.
+SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1
 
 -- name: workflow_cancel_mark
 UPDATE workflows SET cancel_requested = 1 WHERE id = ?1 AND state = 'RUNNING'
@@ -278,13 +287,80 @@ WHERE id IN (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_fi
 RETURNING id
 
 -- name: workflow_parents
--- Task ?1's parents in the order of its dependencies, with what they came to (null once pruned).
-SELECT p.name, e.parent_id, t.state, t.result, t.last_error
+-- Task ?1's parents in the order of its dependencies, with what they came to (null once pruned). A
+-- finally-node has no edges: its parents are every other node of its workflow, in the order given.
+SELECT p.name, e.parent_id, t.state, t.result, t.last_error, e.position
 FROM workflow_edges e
 JOIN workflow_nodes p ON p.task_id = e.parent_id
 LEFT JOIN tasks t ON t.id = e.parent_id
 WHERE e.child_id = ?1
-ORDER BY e.position
+UNION ALL
+SELECT p.name, p.task_id, t.state, t.result, t.last_error, p.position
+FROM workflow_nodes f
+JOIN workflow_nodes p ON p.workflow_id = f.workflow_id AND p.is_finally = 0
+LEFT JOIN tasks t ON t.id = p.task_id
+WHERE f.task_id = ?1 AND f.is_finally = 1
+ORDER BY 6
+
+-- name: workflow_nodes_closed
+-- Of the tasks in the JSON array ?1, the closed nodes (the finally-node aside) of workflows not cancelled:
+-- the nodes a replay reopens.
+SELECT n.task_id
+FROM workflow_nodes n JOIN workflows w ON w.id = n.workflow_id
+WHERE n.task_id IN (SELECT value FROM json_each(?1)) AND n.open = 0 AND n.is_finally = 0
+  AND w.cancel_requested = 0
+
+-- name: workflow_edges_from
+-- Every edge leaving the tasks in the JSON array ?1, with its parent's state and its child's state and
+-- last error.
+SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+FROM workflow_edges e
+LEFT JOIN tasks p ON p.id = e.parent_id
+LEFT JOIN tasks c ON c.id = e.child_id
+WHERE e.parent_id IN (SELECT value FROM json_each(?1))
+
+-- name: workflow_edges_into
+-- Every edge entering the tasks in the JSON array ?1, as workflow_edges_from.
+SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+FROM workflow_edges e
+LEFT JOIN tasks p ON p.id = e.parent_id
+LEFT JOIN tasks c ON c.id = e.child_id
+WHERE e.child_id IN (SELECT value FROM json_each(?1))
+
+-- name: workflow_nodes_reopen
+-- Opens again the nodes of the tasks in the JSON array ?1 (a replay): each counts again onto its
+-- workflow's open nodes and off its failed ones (workflow_reopen).
+UPDATE workflow_nodes SET open = 1
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 0 AND is_finally = 0
+RETURNING workflow_id
+
+-- name: workflow_edges_reopen
+-- The edges from the reopened nodes (JSON array ?1) to the revived dependants (JSON array ?2) are
+-- pending again.
+UPDATE workflow_edges SET resolved = 0
+WHERE child_id IN (SELECT value FROM json_each(?2)) AND parent_id IN (SELECT value FROM json_each(?1))
+
+-- name: workflow_dependants_revive
+-- The revived dependants (JSON array ?1), cancelled because of a node now replayed: WAITING again, with
+-- as many joins pending as they have pending edges.
+UPDATE tasks
+SET state = 'WAITING', finished_at = NULL, last_error = NULL,
+    join_pending = (SELECT count(*) FROM workflow_edges e WHERE e.child_id = tasks.id AND e.resolved = 0)
+WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'CANCELLED'
+
+-- name: workflow_reopen
+-- Workflow ?1 has ?2 nodes open again that had failed: it runs again if it had ended (migration 11).
+UPDATE workflows
+SET nodes_open = nodes_open + ?2, nodes_failed = max(nodes_failed - ?2, 0), state = 'RUNNING', finished_at = NULL
+WHERE id = ?1
+
+-- name: workflow_finally_rewait
+-- The finally-node of workflow ?1, which had ended and runs again: WAITING for the new end, unless it is
+-- running now.
+UPDATE tasks
+SET state = 'WAITING', join_pending = 1, finished_at = NULL, result = NULL, last_error = NULL
+WHERE id = (SELECT task_id FROM workflow_nodes WHERE workflow_id = ?1 AND is_finally = 1)
+  AND state IN ('READY', 'SCHEDULED', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED')
 
 -- name: workflow_prune_ended
 -- Ended workflows that ended before ?1, at most ?2: their rows go; their tasks follow their own retention.
@@ -302,10 +378,12 @@ DELETE FROM workflows WHERE id = ?1
 -- name: dead_replay_by_id
 UPDATE tasks SET state = 'READY', attempt = 0, run_at = ?4, finished_at = NULL, result = NULL
 WHERE id = ?1 AND state = 'DEAD' AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)
+RETURNING id
 
 -- name: dead_replay
 UPDATE tasks SET state = 'READY', attempt = 0, run_at = ?3, finished_at = NULL, result = NULL
 WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
+RETURNING id
 
 -- name: run_now_by_id
 -- An operator runs a waiting task now: READY at the store's now (?4), its attempt and errors kept.

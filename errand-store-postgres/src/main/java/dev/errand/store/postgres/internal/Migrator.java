@@ -31,9 +31,9 @@ public final class Migrator {
         s.execute(sql.get("migrate_create_version_table"));
       }
       int current = currentVersion(c, sql);
-      int known = sql.migrations().size();
+      int known = sql.migrations().isEmpty() ? 0 : sql.migrations().getLast().version();
       if (current > known) {
-        log.warn("{}: schema {} is at version {}, newer than the {} migrations this Errand knows; "
+        log.warn("{}: schema {} is at version {}, newer than version {}, the newest this Errand knows; "
             + "upgrade this node", storeName, sql.schema(), current, known);
       }
       for (StoreSql.Migration m : sql.migrations()) {

@@ -253,7 +253,10 @@ public final class TaskStatements {
    * follow-ups take one statement more per kind (inserts, then join decrements), which the caller runs
    * in the same transaction; a batch without follow-ups runs the one statement alone.
    */
-  /** The result of a batch of completions, and whether any applied one finished an open workflow node. */
+  /**
+   * The result of a batch of completions, and whether the caller has the workflow step to run: an applied
+   * death of an open workflow node (the statement runs the step of successes itself).
+   */
   public record Completed(CompleteResult result, boolean openWorkflowNodes) {}
 
   public Completed complete(Connection c, CompleteRequest request) throws SQLException {
@@ -261,9 +264,10 @@ public final class TaskStatements {
   }
 
   /**
-   * As {@link #complete(Connection, CompleteRequest)}; with {@code skipWorkflowNodes}, a completion of an
-   * open workflow node is not applied (it is reported stale here): for a statement that commits on its
-   * own, whose caller completes those again in a transaction with the workflow step.
+   * As {@link #complete(Connection, CompleteRequest)}; with {@code skipWorkflowNodes}, a death of an open
+   * workflow node is not applied (it is reported stale here): for a statement that commits on its own,
+   * whose caller completes those again in a transaction with the workflow step. Successes of workflow
+   * nodes take their workflow step in the statement itself.
    */
   public Completed complete(Connection c, CompleteRequest request, boolean skipWorkflowNodes) throws SQLException {
     List<Completion> completions = request.completions();
@@ -639,13 +643,17 @@ public final class TaskStatements {
     }
   }
 
-  public int replayDead(Connection c, DeadFilter f) throws SQLException {
+  /** Replays the DEAD tasks the filter matches; returns their ids. */
+  public List<TaskId> replayDead(Connection c, DeadFilter f) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.get("replay_dead"))) {
       setFilter(ps, f);
+      List<TaskId> replayed = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
+        while (rs.next()) {
+          replayed.add(TaskId.of(rs.getString(1)));
+        }
       }
+      return replayed;
     }
   }
 

@@ -133,6 +133,13 @@ public final class WorkflowStatements {
     }
   }
 
+  /** After a replay, in its transaction: reopens the replayed nodes and revives their cancelled dependants. */
+  public void replayed(Connection c, List<TaskId> replayed) throws SQLException {
+    if (!replayed.isEmpty()) {
+      WorkflowResolver.replayed(new Revivals(c), replayed);
+    }
+  }
+
   /** Cancels what has not started of a running workflow, in one transaction; false if it is unknown. */
   public boolean cancel(Connection c, String id) throws SQLException {
     if (!exists(c, id)) {
@@ -213,7 +220,9 @@ public final class WorkflowStatements {
   public Map<TaskId, List<ParentResult>> parents(Connection c, List<TaskId> children) throws SQLException {
     Map<TaskId, List<ParentResult>> out = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_parents"))) {
-      ps.setArray(1, SqlArrays.text(c, children.stream().map(TaskId::value).toArray(String[]::new)));
+      String[] ids = children.stream().map(TaskId::value).toArray(String[]::new);
+      ps.setArray(1, SqlArrays.text(c, ids));
+      ps.setArray(2, SqlArrays.text(c, ids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String state = rs.getString(4);
@@ -301,31 +310,82 @@ public final class WorkflowStatements {
     }
 
     @Override
-    public List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException {
-      List<String> ended = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_open_decrement"))) {
+    public List<TaskId> closeWorkflows(Map<String, WorkflowResolver.Closed> closed) throws SQLException {
+      List<TaskId> finallyNodes = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_close"))) {
         ps.setArray(1, SqlArrays.text(c, closed.keySet().toArray(String[]::new)));
-        ps.setArray(2, SqlArrays.int4(c, closed.values().toArray(Integer[]::new)));
+        ps.setArray(2, SqlArrays.int4(c, closed.values().stream().map(WorkflowResolver.Closed::nodes).toArray(Integer[]::new)));
+        ps.setArray(3, SqlArrays.int4(c, closed.values().stream().map(WorkflowResolver.Closed::failed).toArray(Integer[]::new)));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            if (rs.getInt(2) == 0) {
-              ended.add(rs.getString(1));
-            }
+            finallyNodes.add(TaskId.of(rs.getString(1)));
           }
         }
       }
-      List<TaskId> finallyNodes = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_end"))) {
-        for (String id : ended) {
-          ps.setString(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next() && rs.getString(1) != null) {
-              finallyNodes.add(TaskId.of(rs.getString(1)));
-            }
-          }
-        }
-      }
+      finallyNodes.sort(null);
       return finallyNodes;
     }
+  }
+
+  /** A replay's side of {@link WorkflowResolver#replayed}: one statement per read, and one to reopen. */
+  private final class Revivals implements WorkflowResolver.Revivals {
+    private final Connection c;
+
+    Revivals(Connection c) {
+      this.c = c;
+    }
+
+    @Override
+    public List<TaskId> closedNodes(Collection<TaskId> ids) throws SQLException {
+      List<TaskId> closed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_nodes_closed"))) {
+        ps.setArray(1, SqlArrays.text(c, values(ids)));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            closed.add(TaskId.of(rs.getString(1)));
+          }
+        }
+      }
+      return closed;
+    }
+
+    @Override
+    public List<WorkflowResolver.Edge> edgesFrom(Collection<TaskId> parents) throws SQLException {
+      return edges("workflow_edges_from", parents);
+    }
+
+    @Override
+    public List<WorkflowResolver.Edge> edgesInto(Collection<TaskId> children) throws SQLException {
+      return edges("workflow_edges_into", children);
+    }
+
+    private List<WorkflowResolver.Edge> edges(String statement, Collection<TaskId> ids) throws SQLException {
+      List<WorkflowResolver.Edge> edges = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.get(statement))) {
+        ps.setArray(1, SqlArrays.text(c, values(ids)));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            edges.add(new WorkflowResolver.Edge(TaskId.of(rs.getString(1)), TaskId.of(rs.getString(2)),
+                OnFailure.ofWireName(rs.getString(3)), rs.getBoolean(4), stateOrNull(rs.getString(5)),
+                stateOrNull(rs.getString(6)), rs.getString(7)));
+          }
+        }
+      }
+      return edges;
+    }
+
+    @Override
+    public void reopen(Collection<TaskId> nodes, Collection<TaskId> revived) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_reopen"))) {
+        ps.setArray(1, SqlArrays.text(c, values(nodes)));
+        ps.setArray(2, SqlArrays.text(c, values(revived)));
+        ps.setArray(3, SqlArrays.text(c, values(revived)));
+        ps.executeQuery().close();
+      }
+    }
+  }
+
+  private static TaskState stateOrNull(String state) {
+    return state == null ? null : TaskState.valueOf(state);
   }
 }

@@ -185,3 +185,14 @@ CREATE INDEX workflow_edges_pending ON {schema}.workflow_edges (parent_id) WHERE
 -- with the task and returned with it. A nullable column without a default is added without rewriting
 -- the table; no index reads it.
 ALTER TABLE {schema}.tasks ADD COLUMN progress bytea;
+
+-- name: 11_workflow_failed_nodes
+-- A workflow counts its closed nodes that did not succeed (the finally-node aside), so the statement that
+-- closes its last node knows at once whether it FAILED, without reading every node's task (whose rows a
+-- statement that waited for a lock may see as they were before). Running workflows are counted from their
+-- nodes now; ended ones keep their state.
+ALTER TABLE {schema}.workflows ADD COLUMN nodes_failed integer NOT NULL DEFAULT 0;
+UPDATE {schema}.workflows w
+SET nodes_failed = (SELECT count(*) FROM {schema}.workflow_nodes n JOIN {schema}.tasks t ON t.id = n.task_id
+                    WHERE n.workflow_id = w.id AND NOT n.is_finally AND NOT n.open AND t.state <> 'SUCCEEDED')
+WHERE w.state = 'RUNNING';

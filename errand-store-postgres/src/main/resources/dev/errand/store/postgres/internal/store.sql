@@ -164,6 +164,21 @@ RETURNING t.*
 -- for successes those parts run on nothing and write nothing. The last parameter asks for the tasks as the
 -- statement left them: the rows then carry every task column after the id, else those columns are null, so
 -- that callers who hold the tasks already (the in-process runtime) get ids only.
+--
+-- The workflow step of the successes (migration 7) is in the same statement, so a batch that finishes
+-- workflow nodes is still one round trip (as River and Oban complete a batch): the nodes close, the
+-- pending edges leaving them resolve, each dependant's join counter drops once by its number of resolved
+-- edges, each workflow's open count once by its number of closed nodes, and a workflow that reaches zero
+-- ends (FAILED if it counted a failed node, migration 11) and releases its finally-node. For a batch of
+-- plain tasks those parts find nothing: one probe of workflow_nodes by primary key per task. The rows
+-- this statement changes in tasks are disjoint (RUNNING tasks completed, WAITING dependants, WAITING
+-- finally-nodes, which have no edges), as PostgreSQL requires of one statement. Dependants are locked in
+-- id order, then workflows in id order (each waits for the lock before), as the transactional workflow
+-- step does, so two batches wait for each other instead of deadlocking; under READ COMMITTED the second
+-- then reads the counters the first left. A death of an open node (which may cancel dependants, down the
+-- graph) is left to that step: with the seventh parameter true (the statement commits on its own) it is
+-- not applied at all, and the caller completes it again in a transaction with the step; with it false it
+-- is applied and open_workflow_node tells the caller to run the step.
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::bigint[])
@@ -189,10 +204,8 @@ done AS (
       worker_id = NULL
   FROM input c
   WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
-    -- With the seventh parameter true the statement runs on its own (autocommit) and leaves an open
-    -- workflow node alone: its completion must commit with the workflow step, so the caller completes
-    -- what this one did not apply again, in a transaction (a stale token stays stale).
-    AND (NOT ?::boolean OR NOT EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = t.id AND n.open))
+    AND (NOT ?::boolean OR c.kind <> 'dead'
+         OR NOT EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = t.id AND n.open))
   -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
   -- The completion's kind is renamed: the task's own kind column (migration 5) comes with t.*.
   RETURNING t.*, c.kind AS outcome, c.error AS failure,
@@ -210,14 +223,83 @@ trimmed AS (
   WHERE d.outcome IN ('retry', 'dead') AND e.task_id = d.id
     AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = d.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 ),
+closed AS (
+  UPDATE {schema}.workflow_nodes n SET open = false
+  FROM done d
+  WHERE n.task_id = d.id AND d.outcome = 'succeeded' AND n.open
+  RETURNING n.task_id, n.workflow_id, n.is_finally
+),
+resolved AS (
+  UPDATE {schema}.workflow_edges e SET resolved = true
+  FROM closed c
+  WHERE e.parent_id = c.task_id AND NOT e.resolved
+  RETURNING e.child_id
+),
+joins_locked AS (
+  SELECT t.id, j.n
+  FROM {schema}.tasks t
+  JOIN (SELECT child_id, count(*)::integer AS n FROM resolved GROUP BY child_id) j ON j.child_id = t.id
+  WHERE t.state = 'WAITING'
+  ORDER BY t.id
+  FOR UPDATE OF t
+),
+released AS (
+  UPDATE {schema}.tasks t
+  SET join_pending = greatest(t.join_pending - l.n, 0),
+      state = CASE WHEN t.join_pending > l.n THEN 'WAITING' WHEN t.run_at <= now() THEN 'READY' ELSE 'SCHEDULED' END,
+      run_at = CASE WHEN t.join_pending > l.n THEN t.run_at ELSE greatest(t.run_at, now()) END
+  FROM joins_locked l
+  WHERE t.id = l.id AND t.state = 'WAITING'
+  RETURNING t.queue, t.state
+),
+workflows_locked AS (
+  SELECT w.id, c.n
+  FROM {schema}.workflows w
+  JOIN (SELECT workflow_id, count(*)::integer AS n FROM closed WHERE NOT is_finally GROUP BY workflow_id) c
+    ON c.workflow_id = w.id
+  WHERE w.state = 'RUNNING' AND (SELECT count(*) FROM released) >= 0 -- after the dependants' locks
+  ORDER BY w.id
+  FOR UPDATE OF w
+),
+ended AS (
+  UPDATE {schema}.workflows w
+  SET nodes_open = w.nodes_open - l.n,
+      state = CASE
+                WHEN w.nodes_open > l.n THEN 'RUNNING'
+                WHEN w.cancel_requested THEN 'CANCELLED'
+                WHEN w.nodes_failed > 0 THEN 'FAILED'
+                ELSE 'SUCCEEDED'
+              END,
+      finished_at = CASE WHEN w.nodes_open > l.n THEN NULL ELSE now() END
+  FROM workflows_locked l
+  WHERE w.id = l.id AND w.state = 'RUNNING'
+  RETURNING w.id, w.state
+),
+finally_nodes AS MATERIALIZED (
+  -- Found from the workflows that ended (few), not from the WAITING tasks (maybe many).
+  SELECT n.task_id
+  FROM ended e JOIN {schema}.workflow_nodes n ON n.workflow_id = e.id AND n.is_finally
+  WHERE e.state <> 'RUNNING'
+),
+finals AS (
+  UPDATE {schema}.tasks t
+  SET join_pending = 0,
+      state = CASE WHEN t.run_at <= now() THEN 'READY' ELSE 'SCHEDULED' END,
+      run_at = greatest(t.run_at, now())
+  FROM finally_nodes f
+  WHERE t.id = f.task_id AND t.state = 'WAITING'
+  RETURNING t.queue
+),
 notified AS (
   SELECT pg_notify('{schema}_work', q.queue)
-  FROM (SELECT DISTINCT queue FROM done WHERE outcome IN ('retry', 'release')) q
+  FROM (SELECT queue FROM done WHERE outcome IN ('retry', 'release')
+        UNION SELECT queue FROM released WHERE state <> 'WAITING'
+        UNION SELECT queue FROM finals) q
 )
 SELECT d.id, task.*,
-       -- Whether the task is a workflow node still open: only then does the workflow step have work
-       -- (migration 7), so a batch of plain tasks needs no probe of its own.
-       EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = d.id AND n.open) AS open_workflow_node
+       -- Whether the caller has the workflow step to run: a death of a workflow node still open.
+       d.outcome = 'dead' AND EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = d.id AND n.open)
+         AS open_workflow_node
 FROM done d
 LEFT JOIN LATERAL (SELECT d.*) task ON ?::boolean
 WHERE (SELECT count(*) FROM notified) >= 0
@@ -395,29 +477,40 @@ FROM unnest(?::text[], ?::text[]) AS i(id, reason)
 WHERE t.id = i.id AND t.state = 'WAITING'
 RETURNING t.id
 
--- name: workflow_open_decrement
--- Counts closed nodes off their workflows; the rows come back with what is left open. The row lock
--- orders racing transactions, so one of them sees zero.
-UPDATE {schema}.workflows w
-SET nodes_open = w.nodes_open - i.n
-FROM unnest(?::text[], ?::integer[]) AS i(id, n)
-WHERE w.id = i.id AND w.state = 'RUNNING'
-RETURNING w.id, w.nodes_open
-
--- name: workflow_end
--- Ends a workflow: CANCELLED if it was cancelled, FAILED if a node (the finally-node aside) did not
--- succeed, else SUCCEEDED; returns its finally-node, if any, for the caller to release.
-UPDATE {schema}.workflows w
-SET state = CASE
-              WHEN w.cancel_requested THEN 'CANCELLED'
-              WHEN EXISTS (SELECT 1 FROM {schema}.workflow_nodes n JOIN {schema}.tasks t ON t.id = n.task_id
-                           WHERE n.workflow_id = w.id AND NOT n.is_finally AND t.state <> 'SUCCEEDED')
-                THEN 'FAILED'
-              ELSE 'SUCCEEDED'
-            END,
-    finished_at = now()
-WHERE w.id = ? AND w.state = 'RUNNING'
-RETURNING (SELECT n.task_id FROM {schema}.workflow_nodes n WHERE n.workflow_id = w.id AND n.is_finally) AS finally_id
+-- name: workflow_close
+-- Counts closed nodes off their workflows' open nodes, and those that did not succeed onto their failed
+-- ones (migration 11); a workflow that reaches zero ends in the same statement: CANCELLED if it was
+-- cancelled, FAILED if a node (the finally-node aside) did not succeed, else SUCCEEDED. Rows are locked
+-- in id order first, so racing transactions wait for each other and the second reads the counts the
+-- first left. Returns the finally-nodes of the workflows that ended, for the caller to release.
+-- Parameters: workflow ids, closed counts, failed counts.
+WITH input AS (
+  SELECT * FROM unnest(?::text[], ?::integer[], ?::integer[]) AS i(id, n, failed)
+),
+locked AS (
+  SELECT w.id, i.n, i.failed FROM {schema}.workflows w JOIN input i ON i.id = w.id
+  WHERE w.state = 'RUNNING'
+  ORDER BY w.id
+  FOR UPDATE OF w
+),
+ended AS (
+  UPDATE {schema}.workflows w
+  SET nodes_open = w.nodes_open - l.n,
+      nodes_failed = w.nodes_failed + l.failed,
+      state = CASE
+                WHEN w.nodes_open > l.n THEN 'RUNNING'
+                WHEN w.cancel_requested THEN 'CANCELLED'
+                WHEN w.nodes_failed + l.failed > 0 THEN 'FAILED'
+                ELSE 'SUCCEEDED'
+              END,
+      finished_at = CASE WHEN w.nodes_open > l.n THEN NULL ELSE now() END
+  FROM locked l
+  WHERE w.id = l.id AND w.state = 'RUNNING'
+  RETURNING w.id, w.state
+)
+SELECT n.task_id
+FROM ended e JOIN {schema}.workflow_nodes n ON n.workflow_id = e.id AND n.is_finally
+WHERE e.state <> 'RUNNING'
 
 -- name: workflow_cancel_mark
 UPDATE {schema}.workflows SET cancel_requested = true WHERE id = ? AND state = 'RUNNING'
@@ -432,12 +525,87 @@ RETURNING id
 
 -- name: workflow_parents
 -- The listed tasks' parents in the order of their dependencies, with what they came to (null once pruned).
-SELECT e.child_id, p.name, e.parent_id, t.state, t.result, t.last_error
+-- A finally-node has no edges: its parents are every other node of its workflow, in the order given.
+SELECT x.child_id, x.name, x.parent_id, t.state, t.result, t.last_error
+FROM (
+  SELECT e.child_id, p.name, e.parent_id, e.position
+  FROM {schema}.workflow_edges e
+  JOIN {schema}.workflow_nodes p ON p.task_id = e.parent_id
+  WHERE e.child_id = ANY(?::text[])
+  UNION ALL
+  SELECT f.task_id, p.name, p.task_id, p.position
+  FROM {schema}.workflow_nodes f
+  JOIN {schema}.workflow_nodes p ON p.workflow_id = f.workflow_id AND NOT p.is_finally
+  WHERE f.task_id = ANY(?::text[]) AND f.is_finally
+) x
+LEFT JOIN {schema}.tasks t ON t.id = x.parent_id
+ORDER BY x.child_id, x.position
+
+-- name: workflow_nodes_closed
+-- Of the tasks listed, the closed nodes (the finally-node aside) of workflows not cancelled: the nodes a
+-- replay reopens.
+SELECT n.task_id
+FROM {schema}.workflow_nodes n JOIN {schema}.workflows w ON w.id = n.workflow_id
+WHERE n.task_id = ANY(?::text[]) AND NOT n.open AND NOT n.is_finally AND NOT w.cancel_requested
+
+-- name: workflow_edges_from
+-- Every edge leaving the tasks listed, with its parent's state and its child's state and last error.
+SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
 FROM {schema}.workflow_edges e
-JOIN {schema}.workflow_nodes p ON p.task_id = e.parent_id
-LEFT JOIN {schema}.tasks t ON t.id = e.parent_id
+LEFT JOIN {schema}.tasks p ON p.id = e.parent_id
+LEFT JOIN {schema}.tasks c ON c.id = e.child_id
+WHERE e.parent_id = ANY(?::text[])
+
+-- name: workflow_edges_into
+-- Every edge entering the tasks listed, as workflow_edges_from.
+SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+FROM {schema}.workflow_edges e
+LEFT JOIN {schema}.tasks p ON p.id = e.parent_id
+LEFT JOIN {schema}.tasks c ON c.id = e.child_id
 WHERE e.child_id = ANY(?::text[])
-ORDER BY e.child_id, e.position
+
+-- name: workflow_reopen
+-- A replay: the nodes listed first open again, the edges from them to the dependants listed second are
+-- pending again, those dependants WAIT again with as many joins pending as they have pending edges, and
+-- each workflow counts its reopened nodes back onto its open nodes and off its failed ones (every node
+-- reopened had failed), runs again if it had ended, and its finally-node waits again unless it is running.
+WITH reopened AS (
+  UPDATE {schema}.workflow_nodes SET open = true
+  WHERE task_id = ANY(?::text[]) AND NOT open AND NOT is_finally
+  RETURNING task_id, workflow_id
+),
+pending AS (
+  UPDATE {schema}.workflow_edges e SET resolved = false
+  FROM reopened r
+  WHERE e.parent_id = r.task_id AND e.child_id = ANY(?::text[])
+  RETURNING e.child_id
+),
+revived AS (
+  UPDATE {schema}.tasks t
+  SET state = 'WAITING', finished_at = NULL, last_error = NULL,
+      join_pending = (SELECT count(*) FROM {schema}.workflow_edges e
+                      WHERE e.child_id = t.id AND NOT e.resolved AND e.parent_id NOT IN (SELECT task_id FROM reopened))
+                     + (SELECT count(*) FROM pending p WHERE p.child_id = t.id)
+  WHERE t.id = ANY(?::text[]) AND t.state = 'CANCELLED'
+  RETURNING t.id
+),
+counted AS (
+  UPDATE {schema}.workflows w
+  SET nodes_open = w.nodes_open + r.n, nodes_failed = greatest(w.nodes_failed - r.n, 0),
+      state = 'RUNNING', finished_at = NULL
+  FROM (SELECT workflow_id, count(*)::integer AS n FROM reopened GROUP BY workflow_id) r
+  WHERE w.id = r.workflow_id
+  RETURNING w.id
+),
+rewaiting AS (
+  UPDATE {schema}.tasks t
+  SET state = 'WAITING', join_pending = 1, finished_at = NULL, result = NULL, last_error = NULL
+  FROM {schema}.workflow_nodes n
+  WHERE n.workflow_id IN (SELECT workflow_id FROM reopened) AND n.is_finally AND t.id = n.task_id
+    AND t.state IN ('READY', 'SCHEDULED', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED')
+  RETURNING t.id
+)
+SELECT (SELECT count(*) FROM revived) + (SELECT count(*) FROM counted) + (SELECT count(*) FROM rewaiting)
 
 -- name: workflow_prune_ended
 -- The rows of workflows that ended before the first parameter, at most the second; their tasks follow
@@ -631,12 +799,13 @@ WITH replayed AS (
     AND (?::text IS NULL OR id = ?)
     AND (?::text IS NULL OR queue = ?)
     AND (?::text IS NULL OR type = ?)
-  RETURNING queue
+  RETURNING id, queue
 ),
 notified AS (
   SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM replayed) q
 )
-SELECT count(*) FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
+-- The ids replayed, for the workflow step that reopens their nodes in the same transaction.
+SELECT id FROM replayed WHERE (SELECT count(*) FROM notified) >= 0
 
 -- name: run_now
 -- An operator runs waiting tasks now: READY, their attempt and errors kept; their queues woken.

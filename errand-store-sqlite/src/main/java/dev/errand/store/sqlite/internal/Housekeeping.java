@@ -1,5 +1,6 @@
 package dev.errand.store.sqlite.internal;
 
+import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.DeadFilter;
 import dev.errand.core.spi.PruneRequest;
@@ -13,11 +14,12 @@ import java.util.List;
  * runs in the writer's transaction it is given. Not public API.
  */
 public final class Housekeeping {
-  public int replayDead(WriteContext tx, DeadFilter filter) throws SQLException {
+  /** Returns the ids of the tasks replayed. */
+  public List<TaskId> replayDead(WriteContext tx, DeadFilter filter) throws SQLException {
     PreparedStatement replay = deadStatement(tx, filter, "dead_replay_by_id", "dead_replay");
     replay.setLong(filter.id() != null ? 4 : 3, Micros.of(tx.now()));
-    int replayed = replay.executeUpdate();
-    if (replayed > 0) {
+    List<TaskId> replayed = SqlRuns.readIds(replay).stream().map(TaskId::of).toList();
+    if (!replayed.isEmpty()) {
       tx.wakeAll();
     }
     return replayed;

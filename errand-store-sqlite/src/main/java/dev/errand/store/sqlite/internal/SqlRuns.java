@@ -1,12 +1,14 @@
 package dev.errand.store.sqlite.internal;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.TaskId;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /** Small ways of binding and running statements that several statement groups share. Not public API. */
@@ -39,6 +41,21 @@ final class SqlRuns {
       }
     }
     return ids;
+  }
+
+  /**
+   * {@code ids} as a JSON array of strings, for one statement over a batch through {@code json_each}. Task
+   * ids need no escaping: {@link TaskId} allows none of the characters JSON escapes.
+   */
+  static String jsonIds(Collection<TaskId> ids) {
+    StringBuilder json = new StringBuilder(ids.size() * 40 + 2).append('[');
+    for (TaskId id : ids) {
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      json.append('"').append(id.value()).append('"');
+    }
+    return json.append(']').toString();
   }
 
   static void setNullable(PreparedStatement statement, int index, Object value, int type) throws SQLException {

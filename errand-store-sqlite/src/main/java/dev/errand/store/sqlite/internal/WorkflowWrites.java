@@ -7,6 +7,7 @@ import dev.errand.core.spi.WorkflowInsertResult;
 import dev.errand.core.spi.WorkflowResolver;
 import dev.errand.core.workflow.Dependency;
 import dev.errand.core.workflow.OnFailure;
+import dev.errand.core.workflow.WorkflowState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -127,6 +129,16 @@ public final class WorkflowWrites {
     }
   }
 
+  /**
+   * After a replay, in its transaction: the workflow nodes among {@code replayed} open again, and the
+   * dependants cancelled because of them wait again (see {@link WorkflowResolver#replayed}).
+   */
+  public void replayed(WriteContext tx, List<TaskId> replayed) throws SQLException {
+    if (!replayed.isEmpty()) {
+      WorkflowResolver.replayed(new Revivals(tx), replayed);
+    }
+  }
+
   /** Cancels what has not started of workflow {@code id}; false if it is unknown. */
   public boolean cancel(WriteContext tx, String id) throws SQLException {
     PreparedStatement get = tx.statement("workflow_get");
@@ -178,13 +190,11 @@ public final class WorkflowWrites {
     @Override
     public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
       List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
-      PreparedStatement close = tx.statement("workflow_node_close");
-      for (TaskId id : ids) {
-        close.setString(1, id.value());
-        try (ResultSet rs = close.executeQuery()) {
-          if (rs.next()) {
-            closed.add(new WorkflowResolver.ClosedNode(id, rs.getString(1), rs.getInt(2) == 1));
-          }
+      PreparedStatement close = tx.statement("workflow_nodes_close");
+      close.setString(1, SqlRuns.jsonIds(ids));
+      try (ResultSet rs = close.executeQuery()) {
+        while (rs.next()) {
+          closed.add(new WorkflowResolver.ClosedNode(TaskId.of(rs.getString(1)), rs.getString(2), rs.getInt(3) == 1));
         }
       }
       closedAny |= !closed.isEmpty();
@@ -195,13 +205,11 @@ public final class WorkflowWrites {
     public List<WorkflowResolver.ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException {
       List<WorkflowResolver.ResolvedEdge> edges = new ArrayList<>();
       PreparedStatement resolve = tx.statement("workflow_edges_resolve");
-      for (TaskId parent : parents) {
-        resolve.setString(1, parent.value());
-        try (ResultSet rs = resolve.executeQuery()) {
-          while (rs.next()) {
-            edges.add(new WorkflowResolver.ResolvedEdge(parent, TaskId.of(rs.getString(1)),
-                OnFailure.ofWireName(rs.getString(2))));
-          }
+      resolve.setString(1, SqlRuns.jsonIds(parents));
+      try (ResultSet rs = resolve.executeQuery()) {
+        while (rs.next()) {
+          edges.add(new WorkflowResolver.ResolvedEdge(TaskId.of(rs.getString(1)), TaskId.of(rs.getString(2)),
+              OnFailure.ofWireName(rs.getString(3))));
         }
       }
       return edges;
@@ -228,28 +236,105 @@ public final class WorkflowWrites {
     }
 
     @Override
-    public List<TaskId> closeWorkflows(Map<String, Integer> closed) throws SQLException {
-      List<TaskId> finallyNodes = new ArrayList<>();
-      PreparedStatement decrement = tx.statement("workflow_open_decrement");
-      PreparedStatement end = tx.statement("workflow_end");
-      for (Map.Entry<String, Integer> c : closed.entrySet()) {
-        decrement.setString(1, c.getKey());
-        decrement.setInt(2, c.getValue());
-        boolean ended;
-        try (ResultSet rs = decrement.executeQuery()) {
-          ended = rs.next() && rs.getInt(1) == 0;
-        }
-        if (ended) {
-          end.setString(1, c.getKey());
-          end.setLong(2, Micros.of(tx.now()));
-          try (ResultSet rs = end.executeQuery()) {
-            if (rs.next() && rs.getString(1) != null) {
-              finallyNodes.add(TaskId.of(rs.getString(1)));
-            }
+    public List<TaskId> closeWorkflows(Map<String, WorkflowResolver.Closed> closed) throws SQLException {
+      // One statement for the step; workflow ids are generated task ids, with nothing JSON escapes.
+      StringBuilder json = new StringBuilder("[");
+      for (Map.Entry<String, WorkflowResolver.Closed> c : closed.entrySet()) {
+        json.append(json.length() > 1 ? "," : "").append("[\"").append(c.getKey()).append("\",")
+            .append(c.getValue().nodes()).append(',').append(c.getValue().failed()).append(']');
+      }
+      PreparedStatement close = tx.statement("workflow_close");
+      close.setString(1, json.append(']').toString());
+      close.setLong(2, Micros.of(tx.now()));
+      List<String> ended = new ArrayList<>();
+      try (ResultSet rs = close.executeQuery()) {
+        while (rs.next()) {
+          if (!rs.getString(2).equals(WorkflowState.RUNNING.name())) {
+            ended.add(rs.getString(1));
           }
         }
       }
+      List<TaskId> finallyNodes = new ArrayList<>();
+      PreparedStatement finallyNode = tx.statement("workflow_finally_node");
+      for (String id : ended) {
+        finallyNode.setString(1, id);
+        SqlRuns.readIds(finallyNode).forEach(task -> finallyNodes.add(TaskId.of(task)));
+      }
+      finallyNodes.sort(null);
       return finallyNodes;
     }
+  }
+
+  /** A replay's side of {@link WorkflowResolver#replayed}, in its transaction. */
+  private final class Revivals implements WorkflowResolver.Revivals {
+    private final WriteContext tx;
+
+    Revivals(WriteContext tx) {
+      this.tx = tx;
+    }
+
+    @Override
+    public List<TaskId> closedNodes(Collection<TaskId> ids) throws SQLException {
+      PreparedStatement closed = tx.statement("workflow_nodes_closed");
+      closed.setString(1, SqlRuns.jsonIds(ids));
+      return SqlRuns.readIds(closed).stream().map(TaskId::of).toList();
+    }
+
+    @Override
+    public List<WorkflowResolver.Edge> edgesFrom(Collection<TaskId> parents) throws SQLException {
+      return edges("workflow_edges_from", parents);
+    }
+
+    @Override
+    public List<WorkflowResolver.Edge> edgesInto(Collection<TaskId> children) throws SQLException {
+      return edges("workflow_edges_into", children);
+    }
+
+    private List<WorkflowResolver.Edge> edges(String statement, Collection<TaskId> ids) throws SQLException {
+      PreparedStatement read = tx.statement(statement);
+      read.setString(1, SqlRuns.jsonIds(ids));
+      List<WorkflowResolver.Edge> edges = new ArrayList<>();
+      try (ResultSet rs = read.executeQuery()) {
+        while (rs.next()) {
+          edges.add(new WorkflowResolver.Edge(TaskId.of(rs.getString(1)), TaskId.of(rs.getString(2)),
+              OnFailure.ofWireName(rs.getString(3)), rs.getInt(4) == 1, stateOrNull(rs.getString(5)),
+              stateOrNull(rs.getString(6)), rs.getString(7)));
+        }
+      }
+      return edges;
+    }
+
+    @Override
+    public void reopen(Collection<TaskId> nodes, Collection<TaskId> revived) throws SQLException {
+      mayHaveOpenNodes = true;
+      PreparedStatement reopen = tx.statement("workflow_nodes_reopen");
+      reopen.setString(1, SqlRuns.jsonIds(nodes));
+      Map<String, Integer> perWorkflow = new TreeMap<>();
+      for (String workflow : SqlRuns.readIds(reopen)) {
+        perWorkflow.merge(workflow, 1, Integer::sum);
+      }
+      if (!revived.isEmpty()) {
+        PreparedStatement edges = tx.statement("workflow_edges_reopen");
+        edges.setString(1, SqlRuns.jsonIds(nodes));
+        edges.setString(2, SqlRuns.jsonIds(revived));
+        edges.executeUpdate();
+        PreparedStatement revive = tx.statement("workflow_dependants_revive");
+        revive.setString(1, SqlRuns.jsonIds(revived));
+        revive.executeUpdate();
+      }
+      PreparedStatement workflow = tx.statement("workflow_reopen");
+      PreparedStatement rewait = tx.statement("workflow_finally_rewait");
+      for (Map.Entry<String, Integer> w : perWorkflow.entrySet()) {
+        workflow.setString(1, w.getKey());
+        workflow.setInt(2, w.getValue());
+        workflow.executeUpdate();
+        rewait.setString(1, w.getKey());
+        rewait.executeUpdate();
+      }
+    }
+  }
+
+  private static TaskState stateOrNull(String state) {
+    return state == null ? null : TaskState.valueOf(state);
   }
 }
