@@ -9,9 +9,15 @@
 #   bench/pgbench/ceiling.sh [N] [BATCH] [CLIENTS...]      defaults: 100000 100 "1 2 4"
 #   PGURL=postgres://postgres@127.0.0.1:5432/test (default)
 #
-# Differences from the store, both in the ceiling's favour: the claim hands back its ids and tokens as
-# two arrays (one row) instead of the claimed rows, and nothing runs the tasks in between.
+# Differences from the store: the claim hands back its ids and tokens as two arrays (one row) instead of
+# the claimed rows, and nothing runs the tasks in between (both in the ceiling's favour); each client
+# completes its own claim's batch with a WAL flush of its own, where the store's completer gathers up
+# to 1,000 completions per flush (in the store's favour, on a disk with slow flushes).
+#
+# Settings: PGBENCH_MODE=prepared (default; pgbench's -M, as pgjdbc prepares after 5 executions) or
+# extended; ANALYZE=' ' leaves the table unanalysed; VERBOSE=1 prints pgbench's per-statement latencies.
 set -euo pipefail
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 res="$root/errand-store-postgres/src/main/resources/dev/errand/store/postgres/internal"
@@ -89,11 +95,23 @@ SQL
 for c in "${clients[@]}"; do
   fill
   load=$(cut -d' ' -f1 /proc/loadavg)
-  out=$(pgbench "$url" -n -r -M ${PGBENCH_MODE:-prepared} -D queue=bench -D worker=pgbench -c "$c" -j "$c" -t $(( (n / batch + c - 1) / c )) -f "$work/drain.sql" 2>&1) \
-    || { echo "$out" >&2; exit 1; }
+  # The backends' CPU, as `errand bench` reports it (server_cpu_us_per_task): their /proc times, polled
+  # every 20 ms while pgbench runs (the last poll's value counts, so a few ms of each may be missed).
+  app="errand-ceiling-$schema-$c"
+  ( sleep 0.3
+    pids=$(psql "$url" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'")
+    while [ -e "$work/running" ]; do
+      for p in $pids; do [ -r /proc/$p/stat ] && cut -d')' -f2 /proc/$p/stat | awk -v p=$p '{print p, $12 + $13}' > "$work/cpu.$p.tmp" && mv "$work/cpu.$p.tmp" "$work/cpu.$p"; done
+      sleep 0.02
+    done ) &
+  touch "$work/running"
+  out=$(PGAPPNAME=$app pgbench "$url" -n -r -M ${PGBENCH_MODE:-prepared} -D queue=bench -D worker=pgbench -c "$c" -j "$c" -t $(( (n / batch + c - 1) / c )) -f "$work/drain.sql" 2>&1) \
+    || { rm -f "$work/running"; echo "$out" >&2; exit 1; }
+  rm -f "$work/running"; wait
+  ticks=$(cat "$work"/cpu.* 2>/dev/null | awk '{s += $2} END {print s + 0}'); rm -f "$work"/cpu.*
   [ -z "${VERBOSE:-}" ] || echo "$out" >&2
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
   left=$(psql "$url" -Atc "SELECT count(*) FILTER (WHERE state <> 'SUCCEEDED') FROM $schema.tasks")
   psql "$url" -qc "DROP SCHEMA $schema CASCADE" >/dev/null
-  echo "{\"kind\":\"pgbench_ceiling\",\"n\":$n,\"batch\":$batch,\"clients\":$c,\"claims_per_s\":$tps,\"tasks_per_s\":$(python3 -c "print(round($tps*$batch))"),\"not_succeeded\":$left,\"load\":$load}"
+  echo "{\"kind\":\"pgbench_ceiling\",\"n\":$n,\"batch\":$batch,\"clients\":$c,\"claims_per_s\":$tps,\"tasks_per_s\":$(python3 -c "print(round($tps*$batch))"),\"server_cpu_us_per_task\":$(python3 -c "print(round($ticks*10000/$n, 1))"),\"not_succeeded\":$left,\"load\":$load}"
 done
