@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * tasks slots free up one by one: claiming at the first free slot made claims of half a batch on
  * average in a drain, which doubled that cost per task. The wait is short enough that slots of long
  * tasks hardly idle (at most 2 ms per claim), and after a short or empty claim the next one is sent at
- * the first free slot, so a task enqueued into idle workers is not delayed.
+ * the first free slot (or, after a drained one, at the first wake-up), so a task enqueued into idle
+ * workers is not delayed.
  *
  * <p>A claim that fails (a store outage, or anything a store wrapper throws) gives its slots back and is
  * retried after the service's backoff; see {@link LoopService}.
