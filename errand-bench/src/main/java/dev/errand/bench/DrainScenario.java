@@ -22,7 +22,7 @@ final class DrainScenario extends FreshStoreScenario {
     long enqueueStart = System.nanoTime();
     workers.enqueueRange(0, s.n(), s.batch(), payload);
     long enqueueNanos = System.nanoTime() - enqueueStart;
-    CpuUse cpu = CpuUse.start();
+    CpuUse cpu = CpuUse.start(fresh);
     workers.start();
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("tasks_per_s", 0.0); // keeps the headline first; set below

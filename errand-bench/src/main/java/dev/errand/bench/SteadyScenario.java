@@ -31,7 +31,7 @@ final class SteadyScenario extends FreshStoreScenario {
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     List<Long> depth = new ArrayList<>();
     workers.start();
-    CpuUse cpu = CpuUse.start();
+    CpuUse cpu = CpuUse.start(fresh);
     Map<String, Double> cpuMetrics = new LinkedHashMap<>();
     long start = System.nanoTime();
     List<Thread> producers = new ArrayList<>();

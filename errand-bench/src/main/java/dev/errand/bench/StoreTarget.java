@@ -16,9 +16,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -230,12 +232,38 @@ interface StoreTarget {
       FreshLocation location = locationOf(schema);
       try {
         // Closed-loop enqueues from --concurrency threads queue for the pool's connections; waiting is the point.
-        PostgresStore store = PostgresStore.builder().url(location.url()).connectionTimeout(Duration.ofSeconds(60)).build();
-        return new FreshStore(store, location.url(), location, () -> vacuum(schema));
+        // Its connections carry the schema in their application name, so the run can count their CPU.
+        String application = "errand-bench-" + schema;
+        PostgresStore store = PostgresStore.builder().url(location.url() + "&ApplicationName=" + application)
+            .connectionTimeout(Duration.ofSeconds(60)).build();
+        return new FreshStore(store, location.url(), location, () -> vacuum(schema), () -> backendCpu(application));
       } catch (RuntimeException e) {
         location.closeQuietly();
         throw e;
       }
+    }
+
+    /**
+     * The CPU so far of each backend serving connections named {@code application}, by process id, when
+     * the server runs on this machine (its processes are PostgreSQL's in /proc); else empty.
+     */
+    private Map<Long, Long> backendCpu(String application) {
+      Map<Long, Long> cpu = new HashMap<>();
+      for (String pid : query("SELECT pid FROM pg_stat_activity WHERE application_name = '" + application + "'")) {
+        Path proc = Path.of("/proc", pid);
+        try {
+          if (!Files.readString(proc.resolve("comm")).strip().equals("postgres")) {
+            return Map.of(); // another machine's process ids
+          }
+          cpu.put(Long.parseLong(pid), ProcStatus.cpuNanos(Files.readString(proc.resolve("stat"))));
+        } catch (IOException e) {
+          if (!Files.isDirectory(Path.of("/proc", "self"))) {
+            return Map.of(); // no /proc here
+          }
+          // else the backend ended between the query and the read: it is left out
+        }
+      }
+      return cpu;
     }
 
     /** The first column of every row of {@code sql}, for checks. */

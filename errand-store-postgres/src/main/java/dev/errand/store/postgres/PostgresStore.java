@@ -298,10 +298,13 @@ public final class PostgresStore
     // Read before the claim runs: a notification that arrives after this point wakes the next wait.
     long version = signals.version(request.queue());
     List<Task> tasks = withConnection("claim", c -> statements.claim(c, request));
-    if (tasks.isEmpty()) {
-      signals.claimedEmpty(request.queue(), version);
+    // Fewer than asked: the claim found no more ready or due tasks (a queue's flow limits may also have
+    // held it back, which only a later claim can tell; the wait polls for those as after an empty claim).
+    boolean drained = tasks.size() < request.limit();
+    if (drained) {
+      signals.claimedAll(request.queue(), version);
     }
-    return new ClaimResult(tasks);
+    return new ClaimResult(tasks, drained);
   }
 
   @Override
@@ -574,7 +577,8 @@ public final class PostgresStore
     }
     listener.start();
     listener.awaitListening(Math.min(wait, LISTEN_START_NANOS));
-    // Counted from the caller's last empty claim if there was one: what was signalled since ends the wait.
+    // Counted from the caller's last claim that took all it found, if there was one: what was signalled
+    // since ends the wait.
     WorkSignals.Baseline baseline = signals.baseline(request.queues());
     if (signals.signalledSince(baseline)) {
       return; // work came while the claim ran: claim again now, without the due-time query

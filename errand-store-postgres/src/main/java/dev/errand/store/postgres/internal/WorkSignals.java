@@ -11,10 +11,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code awaitWork}. Each notification for a queue bumps its counter; a reconnect of the listener bumps
  * every queue, since notifications may have been missed while it was away.
  *
- * <p>A notification can arrive between a caller's empty claim and its wait. So that it is not lost, a
- * claim reads the queue's counter before it runs and, if it comes back empty, records that value
- * ({@link #claimedEmpty}); a wait then returns at once if the counter has moved since. A later empty
- * claim overwrites the record, which is right: a claim that started after a notification saw its work.
+ * <p>A notification can arrive between a caller's empty (or short) claim and its wait. So that it is not
+ * lost, a claim reads the queue's counter before it runs and, if it comes back with fewer tasks than it
+ * asked for, records that value ({@link #claimedAll}); a wait then returns at once if the counter has
+ * moved since. A later such claim overwrites the record, which is right: a claim that started after a
+ * notification saw its work.
  *
  * <p>Thread-safe. The lock is held only to read and write counters, never across I/O.
  */
@@ -36,8 +37,8 @@ public final class WorkSignals {
     }
   }
 
-  /** Records that a claim which started when the counter was {@code version} found nothing. */
-  public void claimedEmpty(String queue, long version) {
+  /** Records that a claim which started when the counter was {@code version} took all it found. */
+  public void claimedAll(String queue, long version) {
     lock.lock();
     try {
       emptyAt.put(queue, version);
@@ -80,8 +81,8 @@ public final class WorkSignals {
   }
 
   /**
-   * Where a wait on {@code queues} counts signals from: each queue's last empty claim, else now. The
-   * empty-claim records of the queues are used up, so that a caller which waits again without claiming in
+   * Where a wait on {@code queues} counts signals from: each queue's last claim that took all it found,
+   * else now. Those records of the queues are used up, so that a caller which waits again without claiming in
    * between really waits.
    */
   public Baseline baseline(Collection<String> queues) {

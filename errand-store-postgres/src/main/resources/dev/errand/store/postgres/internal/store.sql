@@ -203,7 +203,12 @@ done AS (
       lease_until = NULL,
       worker_id = NULL
   FROM input c
-  WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.state = 'RUNNING'
+  -- The fence is the token: a task holds one exactly while it runs (tasks_lease_iff_running). It says
+  -- "lease_until IS NOT NULL", not "state = 'RUNNING'": that condition would let the planner walk the
+  -- tasks_leased index (every running task) and compare each with every input row, the plan it picks
+  -- once ANALYZE has seen few RUNNING rows, O(running x batch) per statement; this way each input row
+  -- is one primary-key lookup whatever the statistics say.
+  WHERE t.id = c.id AND t.lease_token = c.lease_token AND t.lease_until IS NOT NULL
     AND (NOT ?::boolean OR c.kind <> 'dead'
          OR NOT EXISTS (SELECT 1 FROM {schema}.workflow_nodes n WHERE n.task_id = t.id AND n.open))
   -- A subquery in RETURNING reads the row as the statement found it: the worker the update clears.
@@ -347,7 +352,8 @@ SET lease_until = least(now() + ? * interval '1 microsecond',
                         t.started_at + (t.timeout_nanos / 1000 + ?) * interval '1 microsecond'),
     progress = coalesce(l.progress, t.progress)
 FROM unnest(?::text[], ?::text[], ?::bytea[]) AS l(id, lease_token, progress), (SELECT set_config('synchronous_commit', 'off', true)) AS async
-WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.state = 'RUNNING'
+-- Fenced by the token (a running task's alone), not by state: see complete_tasks for why.
+WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.lease_until IS NOT NULL
   AND now() < t.started_at + t.timeout_nanos / 1000 * interval '1 microsecond'
 RETURNING t.id, t.lease_until
 
