@@ -29,7 +29,7 @@ public final class OutboxRelay implements AutoCloseable {
 
   private OutboxRelay(Builder b) {
     for (int i = 0; i < b.concurrency; i++) {
-      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i));
+      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i, b.metrics));
     }
   }
 
@@ -38,7 +38,7 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   public OutboxRelay start() {
-    loops.forEach(RelayLoop::start);
+    loops.forEach(RelayLoop::begin);
     return this;
   }
 
