@@ -42,7 +42,7 @@ final class RelayLoop extends SupervisedLoop {
    * Batches on the wire at once. Two hide the claim behind the confirms of the batch before; more only
    * hold more leases (measured: three were no faster than two).
    */
-  static final int WINDOW_BATCHES = 2;
+  static final int WINDOW_BATCHES = Integer.getInteger("errand.relay.window", 2);
 
   private final TaskStore store;
   private final ConnectionFactory factory;
