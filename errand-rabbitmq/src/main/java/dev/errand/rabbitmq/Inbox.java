@@ -28,9 +28,13 @@ public final class Inbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
 
   private final InboxLoop loop;
+  private final StatusCounts counts;
+  private final String queue;
 
   private Inbox(Builder b, DeliveryConverter converter) {
-    this.loop = new InboxLoop(LOG, b, converter);
+    this.counts = new StatusCounts(b.metrics);
+    this.queue = b.queue;
+    this.loop = new InboxLoop(LOG, b, converter, counts);
   }
 
   /** An inbox that reads {@code queue} (a RabbitMQ queue name) into tasks of {@code errand}. */
@@ -41,6 +45,11 @@ public final class Inbox implements AutoCloseable {
   public Inbox start() {
     loop.start();
     return this;
+  }
+
+  /** The inbox's connection and counts. */
+  public RabbitStatus status() {
+    return counts.status("inbox " + queue, RabbitStatus.INBOX, queue, loop.connected());
   }
 
   /** Stops consuming; deliveries not yet acked go back to the queue when the connection closes. */

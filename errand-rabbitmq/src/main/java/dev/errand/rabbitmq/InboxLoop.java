@@ -71,7 +71,7 @@ final class InboxLoop extends SupervisedLoop {
     }
   }
 
-  InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter) {
+  InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter, RabbitMetrics metrics) {
     super(log, "inbox " + b.queue, "errand-inbox-" + b.queue, b.maxBackoff);
     this.log = log;
     this.name = "inbox " + b.queue;
@@ -85,7 +85,7 @@ final class InboxLoop extends SupervisedLoop {
     this.batchSize = b.batchSize;
     this.declare = b.declare;
     this.deliveryLimit = b.deliveryLimit;
-    this.metrics = b.metrics;
+    this.metrics = metrics;
   }
 
   @Override
@@ -138,6 +138,12 @@ final class InboxLoop extends SupervisedLoop {
       }
     });
     inserting.add(new Inserting(ch, converted, refused));
+  }
+
+  /** Whether the inbox holds an open channel now. */
+  boolean connected() {
+    Channel ch = channel;
+    return ch != null && ch.isOpen();
   }
 
   /**

@@ -26,10 +26,15 @@ public final class OutboxRelay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final List<RelayLoop> loops = new ArrayList<>();
+  private final List<StatusCounts> counts = new ArrayList<>();
+  private final String queue;
 
   private OutboxRelay(Builder b) {
+    this.queue = b.queue;
     for (int i = 0; i < b.concurrency; i++) {
-      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i, b.metrics));
+      StatusCounts c = new StatusCounts(b.metrics);
+      counts.add(c);
+      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i, c));
     }
   }
 
@@ -40,6 +45,16 @@ public final class OutboxRelay implements AutoCloseable {
   public OutboxRelay start() {
     loops.forEach(RelayLoop::begin);
     return this;
+  }
+
+  /** Each loop's connection and counts, in loop order. */
+  public List<RabbitStatus> status() {
+    List<RabbitStatus> out = new ArrayList<>(loops.size());
+    for (int i = 0; i < loops.size(); i++) {
+      RelayLoop loop = loops.get(i);
+      out.add(counts.get(i).status(loop.name(), RabbitStatus.RELAY, queue, loop.connected()));
+    }
+    return out;
   }
 
   /** Stops every loop: each finishes its batch until {@code grace}, then lets go of its leases. */

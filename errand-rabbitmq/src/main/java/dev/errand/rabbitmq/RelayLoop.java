@@ -107,6 +107,10 @@ final class RelayLoop extends SupervisedLoop {
     }
   }
 
+  String name() {
+    return workerId;
+  }
+
   /** Whether the loop has an open channel (for the relay's status). */
   boolean connected() {
     lock.lock();
