@@ -4,6 +4,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.internal.Service;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -55,7 +56,7 @@ public final class Inbox implements AutoCloseable {
   /** Stops consuming; deliveries not yet acked go back to the queue when the connection closes. */
   public void stop(Duration grace) {
     try {
-      loop.stop(grace);
+      loop.stop(Service.deadline(grace));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

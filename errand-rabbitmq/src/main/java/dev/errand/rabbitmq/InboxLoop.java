@@ -11,7 +11,7 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.InvalidTaskException;
 import dev.errand.core.TaskSpec;
-import dev.errand.rabbitmq.internal.SupervisedLoop;
+import dev.errand.core.internal.LoopService;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,7 +33,7 @@ import org.slf4j.Logger;
  * order they were taken, so every delivery tag up to a batch's last is settled before its ack and an ack
  * with {@code multiple} covers exactly the batch's accepted deliveries. Internal.
  */
-final class InboxLoop extends SupervisedLoop {
+final class InboxLoop extends LoopService {
   private static final long POLL_MILLIS = 200;
   private static final long MAX_INSERT_BACKOFF_MILLIS = 2000;
   /**
@@ -72,7 +72,7 @@ final class InboxLoop extends SupervisedLoop {
   }
 
   InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter, RabbitMetrics metrics) {
-    super(log, "inbox " + b.queue, "errand-inbox-" + b.queue, b.maxBackoff);
+    super(log, "inbox " + b.queue, "consume", "errand-inbox-" + b.queue, b.maxBackoff);
     this.log = log;
     this.name = "inbox " + b.queue;
     this.errand = b.errand;
@@ -89,7 +89,19 @@ final class InboxLoop extends SupervisedLoop {
   }
 
   @Override
-  protected void runOnce() throws Exception {
+  protected boolean runOnce() throws Exception {
+    if (stopping()) {
+      return false;
+    }
+    pass();
+    return true;
+  }
+
+  /** Its waits are short (a poll, a confirm deadline): stopping lets the pass under way finish. */
+  @Override
+  protected void wakeToStop() {}
+
+  private void pass() throws Exception {
     Channel ch = channel;
     if (ch == null || !ch.isOpen()) {
       open();

@@ -3,6 +3,7 @@ package dev.errand.rabbitmq;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Names;
 import dev.errand.core.WorkerIds;
+import dev.errand.core.internal.Service;
 import dev.errand.core.spi.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,13 +60,23 @@ public final class OutboxRelay implements AutoCloseable {
 
   /** Stops every loop: each finishes its batch until {@code grace}, then lets go of its leases. */
   public void stop(Duration grace) {
-    for (RelayLoop loop : loops) {
-      try {
-        loop.stop(grace);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    long deadline = Service.deadline(grace);
+    List<Thread> stops = new ArrayList<>(loops.size());
+    for (RelayLoop loop : loops) { // all at once, so that each has the whole grace
+      stops.add(Thread.ofVirtual().start(() -> {
+        try {
+          loop.stop(deadline);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+    }
+    try {
+      for (Thread t : stops) {
+        t.join();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -30,6 +30,8 @@ final class RelayCompleter {
   private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
   /** Outcomes added and not yet written (or dropped): the queue and the write in progress. */
   private final AtomicInteger backlog = new AtomicInteger();
+  /** Notified after each write, for {@link #awaitBacklogBelow}. */
+  private final Object written = new Object();
   private volatile boolean closing;
   private Thread thread;
 
@@ -54,6 +56,17 @@ final class RelayCompleter {
 
   int backlog() {
     return backlog.get();
+  }
+
+  /** Waits until fewer than {@code limit} outcomes are unwritten, or {@code timeout} has passed. */
+  void awaitBacklogBelow(int limit, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (written) {
+      long left;
+      while (backlog.get() >= limit && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(written, left);
+      }
+    }
   }
 
   /**
@@ -87,6 +100,9 @@ final class RelayCompleter {
       } finally {
         backlog.addAndGet(-batch.size());
         batch.clear();
+        synchronized (written) {
+          written.notifyAll();
+        }
       }
     }
   }

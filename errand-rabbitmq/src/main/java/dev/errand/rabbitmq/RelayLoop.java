@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.errand.core.Task;
+import dev.errand.core.internal.LoopService;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
@@ -14,7 +15,6 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.LeaseRef;
 import dev.errand.core.spi.TaskStore;
-import dev.errand.rabbitmq.internal.SupervisedLoop;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ import org.slf4j.Logger;
  * message's outcome to the completer; claiming, publishing, the confirm deadline and reconnecting run on
  * the loop's thread. Internal.
  */
-final class RelayLoop extends SupervisedLoop {
+final class RelayLoop extends LoopService {
   /**
    * Batches on the wire at once. Two hide the next claim behind the confirms of the batch before; more
    * hold more leases (and more RUNNING rows for the completion to find) for no gain measured: two, three
@@ -76,7 +76,7 @@ final class RelayLoop extends SupervisedLoop {
   private record Pending(Task task, long sentNanos, long giveUpAtNanos) {}
 
   RelayLoop(Logger log, OutboxRelay.Builder b, String workerId, RabbitMetrics metrics) {
-    super(log, workerId, workerId, b.maxReconnectBackoff);
+    super(log, workerId, "relay of queue " + b.queue, workerId, b.maxReconnectBackoff);
     this.log = log;
     this.store = b.store;
     this.factory = b.factory.clone();
@@ -123,7 +123,19 @@ final class RelayLoop extends SupervisedLoop {
   }
 
   @Override
-  protected void runOnce() throws Exception {
+  protected boolean runOnce() throws Exception {
+    if (stopping()) {
+      return false;
+    }
+    pass();
+    return true;
+  }
+
+  /** Its waits are short (a poll, a confirm deadline): stopping lets the pass under way finish. */
+  @Override
+  protected void wakeToStop() {}
+
+  private void pass() throws Exception {
     if (channel() == null) {
       open();
       if (!unsettled.isEmpty()) {
@@ -135,9 +147,12 @@ final class RelayLoop extends SupervisedLoop {
       return;
     }
     expireOverdue();
-    int room = window - inFlight();
-    if (room < batchSize || completer.backlog() >= window) {
-      awaitSettled(window - batchSize); // the store lags behind too: its backlog shrinks while we wait
+    if (completer.backlog() >= window) {
+      completer.awaitBacklogBelow(window, pollInterval); // the store lags behind: claim no more meanwhile
+      return;
+    }
+    if (window - inFlight() < batchSize) {
+      awaitSettled(window - batchSize);
       return;
     }
     long claimedAt = System.nanoTime();
