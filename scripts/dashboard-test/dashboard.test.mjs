@@ -236,6 +236,15 @@ try {
   assert.match(await worker.innerText(), /browser-test-worker\s+(live|gone)\s+mail\s+0\s+—\s+1\s+1\s+\d+ (s|min) ago · /);
   const billingWorker = page.locator('#workers tr[data-worker="billing-worker-2"] td');
   assert.equal(await billingWorker.nth(5).innerText(), '1', 'billing-worker-2 failed one attempt in the hour');
+  // the RabbitMQ panel: the relay's two loops (run.sh's config) connected, or hidden without a broker
+  if (process.env.ERRAND_RABBITMQ) {
+    const loops = page.locator('#rabbitmq tr[data-loop]');
+    await until('the RabbitMQ relay loops to be connected', async () => (await loops.count()) === 2
+      && !(await page.locator('#rabbitmq').innerText()).includes('disconnected'), 15_000);
+    assert.match(await loops.first().innerText(), /-relay-0\s+relay\s+errand\.outbox\s+connected\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+—/);
+  } else {
+    assert.equal(await page.locator('#rabbitmq').isHidden(), true, 'no RabbitMQ panel without a rabbitmq section');
+  }
   await shot(page, '5-workers');
 
   // 6. events: what happened before the page opened is there, then new ones arrive live

@@ -19,7 +19,22 @@ data="$(mktemp -d)"
 log="$data/server.log"
 token="dashboard-test-token-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-ERRAND_TOKENS="$token admin" "$JAVA_HOME/bin/java" -jar "$jar" server --port "$port" --data "$data/store" >"$log" 2>&1 &
+# With a RabbitMQ broker (ERRAND_TEST_AMQP_URL, default the local one; required under CI=true), the server
+# runs an outbox relay too, and the test checks the dashboard's RabbitMQ panel; without one, that the
+# panel stays hidden.
+amqp="${ERRAND_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+amqp_hostport="$(echo "$amqp" | sed -E 's#^amqps?://([^@/]*@)?([^/:]+)(:([0-9]+))?.*#\2 \4#')"
+read -r amqp_host amqp_port <<<"$amqp_hostport"
+config=()
+if (exec 3<>"/dev/tcp/$amqp_host/${amqp_port:-5672}") 2>/dev/null; then
+  printf '{"rabbitmq": {"url": "%s", "outbox": {"concurrency": 2}}}\n' "$amqp" >"$data/errand.json"
+  config=(--config "$data/errand.json")
+  export ERRAND_RABBITMQ=1
+elif [ "${CI:-}" = true ]; then
+  echo "dashboard-test: RabbitMQ is not reachable at $amqp_host:${amqp_port:-5672} (CI=true)" >&2
+  exit 1
+fi
+ERRAND_TOKENS="$token admin" "$JAVA_HOME/bin/java" -jar "$jar" server --port "$port" --data "$data/store" ${config[@]+"${config[@]}"} >"$log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

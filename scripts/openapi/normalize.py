@@ -61,6 +61,7 @@ TABLE = {
     ("get", "/v1/stats"): "getStats",
     ("get", "/v1/stats/queues"): "getQueueStats",
     ("get", "/v1/workers"): "listWorkers",
+    ("get", "/v1/rabbitmq"): "getRabbitStatus",
     ("get", "/metrics"): "getMetrics",
     ("get", "/v1/schedules"): "listSchedules",
     ("get", "/v1/schedules/{name}"): "getSchedule",

@@ -4,6 +4,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.internal.Service;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -28,9 +29,13 @@ public final class Inbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
 
   private final InboxLoop loop;
+  private final StatusCounts counts;
+  private final String queue;
 
   private Inbox(Builder b, DeliveryConverter converter) {
-    this.loop = new InboxLoop(LOG, b, converter);
+    this.counts = new StatusCounts(b.metrics);
+    this.queue = b.queue;
+    this.loop = new InboxLoop(LOG, b, converter, counts);
   }
 
   /** An inbox that reads {@code queue} (a RabbitMQ queue name) into tasks of {@code errand}. */
@@ -43,10 +48,15 @@ public final class Inbox implements AutoCloseable {
     return this;
   }
 
+  /** The inbox's connection and counts. */
+  public RabbitStatus status() {
+    return counts.status("inbox " + queue, RabbitStatus.INBOX, queue, loop.connected());
+  }
+
   /** Stops consuming; deliveries not yet acked go back to the queue when the connection closes. */
   public void stop(Duration grace) {
     try {
-      loop.stop(grace);
+      loop.stop(Service.deadline(grace));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

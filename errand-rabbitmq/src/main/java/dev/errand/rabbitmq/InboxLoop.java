@@ -11,25 +11,38 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.InvalidTaskException;
 import dev.errand.core.TaskSpec;
-import dev.errand.rabbitmq.internal.SupervisedLoop;
+import dev.errand.core.internal.LoopService;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 
 /**
  * The inbox's consumer loop. The client's consumer thread only hands deliveries over through
- * {@link #deliveries} (bounded by the prefetch); converting, inserting and acking happen on the loop's
- * thread, one batch at a time, so every delivery tag up to the batch's last is settled before the next
- * batch starts and an ack with {@code multiple} covers exactly the batch's accepted deliveries. Internal.
+ * {@link #deliveries} (bounded by the prefetch); converting and acking happen on the loop's thread, and
+ * each batch's insert on a virtual thread of its own, up to {@link #INSERTS_IN_FLIGHT} at once: the next
+ * batch is converted and its insert started while the last one's is under way. Batches are settled in the
+ * order they were taken, so every delivery tag up to a batch's last is settled before its ack and an ack
+ * with {@code multiple} covers exactly the batch's accepted deliveries. Internal.
  */
-final class InboxLoop extends SupervisedLoop {
+final class InboxLoop extends LoopService {
   private static final long POLL_MILLIS = 200;
   private static final long MAX_INSERT_BACKOFF_MILLIS = 2000;
+  /**
+   * Batches whose insert is under way at once. Two overlap one batch's store write with the next one's
+   * conversion and round trip (and let SQLite commit both in one group); the prefetch bounds the rest.
+   */
+  static final int INSERTS_IN_FLIGHT = 2;
+  /** Put in {@link #deliveries} when an insert ends, so that the loop settles it at once. */
+  private static final Received WAKE = new Received(null, null);
 
   private final Errand errand;
   private final ConnectionFactory factory;
@@ -45,6 +58,11 @@ final class InboxLoop extends SupervisedLoop {
   private final BlockingQueue<Received> deliveries = new LinkedBlockingQueue<>();
   private Connection connection;
   private volatile Channel channel;
+  /** Batches being inserted, oldest first. Loop thread only. */
+  private final ArrayDeque<Inserting> inserting = new ArrayDeque<>();
+
+  /** A batch's accepted deliveries and its insert: per delivery, null if its task exists, else why not. */
+  private record Inserting(Channel channel, List<Received> converted, CompletableFuture<List<String>> refused) {}
 
   /** A delivery and the channel it came on: only that channel can ack it. */
   private record Received(Channel channel, Delivery delivery) {
@@ -53,8 +71,8 @@ final class InboxLoop extends SupervisedLoop {
     }
   }
 
-  InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter) {
-    super(log, "inbox " + b.queue, "errand-inbox-" + b.queue, b.maxBackoff);
+  InboxLoop(Logger log, Inbox.Builder b, DeliveryConverter converter, RabbitMetrics metrics) {
+    super(log, "inbox " + b.queue, "consume", "errand-inbox-" + b.queue, b.maxBackoff);
     this.log = log;
     this.name = "inbox " + b.queue;
     this.errand = b.errand;
@@ -67,18 +85,35 @@ final class InboxLoop extends SupervisedLoop {
     this.batchSize = b.batchSize;
     this.declare = b.declare;
     this.deliveryLimit = b.deliveryLimit;
-    this.metrics = b.metrics;
+    this.metrics = metrics;
   }
 
   @Override
-  protected void runOnce() throws Exception {
+  protected boolean runOnce() throws Exception {
+    if (stopping()) {
+      return false;
+    }
+    pass();
+    return true;
+  }
+
+  /** Its waits are short (a poll, a confirm deadline): stopping lets the pass under way finish. */
+  @Override
+  protected void wakeToStop() {}
+
+  private void pass() throws Exception {
     Channel ch = channel;
     if (ch == null || !ch.isOpen()) {
       open();
       return;
     }
+    settle(false);
+    if (inserting.size() >= INSERTS_IN_FLIGHT) {
+      settle(true);
+      return;
+    }
     Received first = deliveries.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-    if (first == null) {
+    if (first == null || first == WAKE) {
       return;
     }
     List<Received> batch = new ArrayList<>(batchSize);
@@ -88,7 +123,7 @@ final class InboxLoop extends SupervisedLoop {
     List<TaskSpec> specs = new ArrayList<>(batch.size());
     for (Received r : batch) {
       if (r.channel() != ch) {
-        continue; // came on a channel since closed: the broker has taken it back and delivers it again
+        continue; // a wake-up, or came on a channel since closed: the broker has taken it back and delivers it again
       }
       try {
         specs.add(converter.convert(r.delivery()));
@@ -104,10 +139,56 @@ final class InboxLoop extends SupervisedLoop {
     if (specs.isEmpty()) {
       return;
     }
-    List<String> refused = insert(ch, specs);
-    if (refused == null) {
-      return; // stopping, or the channel closed while the store was down: the deliveries go back
+    CompletableFuture<List<String>> refused = new CompletableFuture<>();
+    Thread.ofVirtual().name(name + "-insert").start(() -> {
+      try {
+        refused.complete(insert(ch, specs));
+      } catch (Throwable t) {
+        refused.completeExceptionally(t);
+      } finally {
+        deliveries.add(WAKE);
+      }
+    });
+    inserting.add(new Inserting(ch, converted, refused));
+  }
+
+  /** Whether the inbox holds an open channel now. */
+  boolean connected() {
+    Channel ch = channel;
+    return ch != null && ch.isOpen();
+  }
+
+  /**
+   * Acks (and rejects) the batches whose insert has ended, oldest first, stopping at the first still
+   * under way; with {@code await}, waits for the oldest one first.
+   */
+  private void settle(boolean await) throws InterruptedException, IOException {
+    while (!inserting.isEmpty()) {
+      Inserting head = inserting.peek();
+      if (!await && !head.refused().isDone()) {
+        return;
+      }
+      await = false;
+      List<String> refused;
+      try {
+        refused = head.refused().get();
+      } catch (ExecutionException e) {
+        inserting.poll();
+        abort(head.channel()); // the batches after it must not be acked past its deliveries
+        throw new IOException(name + " insert failed", e.getCause());
+      }
+      inserting.poll();
+      if (refused == null) {
+        abort(head.channel()); // stopping, or the channel closed while the store was down: the deliveries go back
+        continue;
+      }
+      if (head.channel().isOpen()) {
+        ackOrReject(head.channel(), head.converted(), refused);
+      }
     }
+  }
+
+  private void ackOrReject(Channel ch, List<Received> converted, List<String> refused) throws IOException {
     long lastAccepted = -1;
     int accepted = 0;
     for (int i = 0; i < converted.size(); i++) {
@@ -122,6 +203,13 @@ final class InboxLoop extends SupervisedLoop {
     if (lastAccepted >= 0) {
       ch.basicAck(lastAccepted, true);
       metrics.consumed(accepted);
+    }
+  }
+
+  /** Closes the channel's connection if it is still the current one: its unacked deliveries go back. */
+  private void abort(Channel ch) {
+    if (ch == channel) {
+      closeConnection();
     }
   }
 
@@ -181,6 +269,7 @@ final class InboxLoop extends SupervisedLoop {
 
   private void open() throws Exception {
     closeConnection();
+    inserting.clear(); // their channel is gone: the inserts end by themselves, the deliveries come again
     deliveries.clear(); // their channel is gone; the broker delivers them again
     Connection c = factory.newConnection("errand-" + name);
     try {
@@ -204,9 +293,35 @@ final class InboxLoop extends SupervisedLoop {
     log.info("{} consuming (prefetch {}, batches of {})", name, prefetch, batchSize);
   }
 
+  /** Acks the batches whose insert ends within a few seconds; the rest go back to the queue. */
   @Override
   protected void cleanUp() {
-    closeConnection();
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    try {
+      while (!inserting.isEmpty() && !interrupted) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          inserting.peek().refused().get(left, TimeUnit.NANOSECONDS);
+          settle(false);
+        } catch (TimeoutException e) {
+          break;
+        } catch (ExecutionException | IOException | RuntimeException e) {
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      inserting.clear();
+      closeConnection();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void closeConnection() {

@@ -3,6 +3,7 @@ package dev.errand.rabbitmq;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Names;
 import dev.errand.core.WorkerIds;
+import dev.errand.core.internal.Service;
 import dev.errand.core.spi.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,10 +27,15 @@ public final class OutboxRelay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final List<RelayLoop> loops = new ArrayList<>();
+  private final List<StatusCounts> counts = new ArrayList<>();
+  private final String queue;
 
   private OutboxRelay(Builder b) {
+    this.queue = b.queue;
     for (int i = 0; i < b.concurrency; i++) {
-      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i));
+      StatusCounts c = new StatusCounts(b.metrics);
+      counts.add(c);
+      loops.add(new RelayLoop(LOG, b, b.workerId + "-relay-" + i, c));
     }
   }
 
@@ -38,19 +44,39 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   public OutboxRelay start() {
-    loops.forEach(RelayLoop::start);
+    loops.forEach(RelayLoop::begin);
     return this;
+  }
+
+  /** Each loop's connection and counts, in loop order. */
+  public List<RabbitStatus> status() {
+    List<RabbitStatus> out = new ArrayList<>(loops.size());
+    for (int i = 0; i < loops.size(); i++) {
+      RelayLoop loop = loops.get(i);
+      out.add(counts.get(i).status(loop.name(), RabbitStatus.RELAY, queue, loop.connected()));
+    }
+    return out;
   }
 
   /** Stops every loop: each finishes its batch until {@code grace}, then lets go of its leases. */
   public void stop(Duration grace) {
-    for (RelayLoop loop : loops) {
-      try {
-        loop.stop(grace);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    long deadline = Service.deadline(grace);
+    List<Thread> stops = new ArrayList<>(loops.size());
+    for (RelayLoop loop : loops) { // all at once, so that each has the whole grace
+      stops.add(Thread.ofVirtual().start(() -> {
+        try {
+          loop.stop(deadline);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+    }
+    try {
+      for (Thread t : stops) {
+        t.join();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -103,6 +103,12 @@ class InboxTest {
     assertThat(byKey.get("m-1").payload().asString()).isEqualTo("{\"amount\":  5}"); // as received
     assertThat(byKey.get("m-2").type()).isEqualTo("by_key");
     assertThat(byKey.get("m-1").state()).isEqualTo(TaskState.READY);
+    RabbitStatus status = inbox.status();
+    assertThat(status.role()).isEqualTo(RabbitStatus.INBOX);
+    assertThat(status.queue()).isEqualTo(queue);
+    assertThat(status.connected()).isTrue();
+    assertThat(status.consumed()).isEqualTo(3); // the redelivery found its task and was acked
+    assertThat(status.rejected()).isZero();
   }
 
   @Test
@@ -116,6 +122,8 @@ class InboxTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> tasks().tasks().size() == 1);
     GetResponse dead = channel.basicGet(Queues.deadLetterQueue(queue), true);
     assertThat(dead.getProps().getHeaders()).containsKey("x-death");
+    assertThat(inbox.status().rejected()).isEqualTo(2);
+    assertThat(inbox.status().consumed()).isEqualTo(1);
   }
 
   @Test

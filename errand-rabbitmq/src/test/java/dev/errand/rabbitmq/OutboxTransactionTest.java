@@ -129,6 +129,13 @@ class OutboxTransactionTest {
     Task dead = errand.get(id);
     assertThat(dead.lastError()).contains("unroutable").contains("NO_ROUTE").contains("amq.direct");
     assertThat(dead.attempt()).isEqualTo(1);
+    RabbitStatus status = relay.status().getFirst();
+    assertThat(status.role()).isEqualTo(RabbitStatus.RELAY);
+    assertThat(status.queue()).isEqualTo(Outbox.DEFAULT_QUEUE);
+    assertThat(status.connected()).isTrue();
+    assertThat(status.published()).isEqualTo(1);
+    assertThat(status.returned()).isEqualTo(1);
+    assertThat(status.confirmed()).isZero(); // an unroutable message counts as returned only
   }
 
   @Test
@@ -147,6 +154,12 @@ class OutboxTransactionTest {
       assertThat(dead.lastError()).contains("nacked by the broker");
       assertThat(errand.errors(second)).hasSize(3);
       assertThat(TestBroker.messageCount(amqp, full)).isEqualTo(1);
+      RabbitStatus status = relay.status().getFirst();
+      assertThat(status.published()).isEqualTo(4);
+      assertThat(status.confirmed()).isEqualTo(1);
+      assertThat(status.nacked()).isEqualTo(3);
+      assertThat(status.confirmLatencyMean()).isPositive();
+      assertThat(status.confirmLatencyLast()).isPositive();
     } finally {
       channel.queueDelete(full);
     }

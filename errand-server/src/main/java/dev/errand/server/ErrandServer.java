@@ -26,6 +26,7 @@ import dev.errand.server.events.EventRoutes;
 import dev.errand.server.internal.WorkflowRoutes;
 import dev.errand.server.metrics.ActivityRoutes;
 import dev.errand.server.metrics.MetricsRoutes;
+import dev.errand.server.metrics.RabbitRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
@@ -112,6 +113,7 @@ public final class ErrandServer implements AutoCloseable {
     routes.addAll(new DeadGroupRoutes(errand).routes());
     routes.addAll(new MessageRoutes(errand, limits).routes());
     routes.addAll(new TargetStatsRoutes(observability.registry()).routes());
+    routes.addAll(new RabbitRoutes(observability::rabbitStatus).routes());
 
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;

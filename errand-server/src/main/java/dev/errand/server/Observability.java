@@ -6,6 +6,7 @@ import dev.errand.core.spi.TaskStore;
 import dev.errand.micrometer.ErrandMetrics;
 import dev.errand.micrometer.Listeners;
 import dev.errand.micrometer.QueueGauges;
+import dev.errand.rabbitmq.RabbitStatus;
 import dev.errand.server.events.EventHub;
 import dev.errand.server.metrics.QueueRates;
 import dev.errand.server.metrics.Throughput;
@@ -22,6 +23,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What the server shows about its tasks: a Prometheus registry with Errand's meters and the JVM's, the
@@ -47,6 +51,7 @@ public final class Observability implements AutoCloseable {
   private final ErrandListener listener;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Clock clock = Clock.systemUTC();
+  private volatile Supplier<List<RabbitStatus>> rabbitStatus;
   private volatile QueueGauges queues;
 
   private Observability(boolean logEvents) {
@@ -121,6 +126,20 @@ public final class Observability implements AutoCloseable {
   /** Each queue's outcomes of the last minutes. */
   public QueueRates rates() {
     return rates;
+  }
+
+  /**
+   * Where {@code GET /v1/rabbitmq} reads the RabbitMQ relay's and inboxes' status from, once they run;
+   * until then (or without a {@code rabbitmq} section) it answers that none is configured.
+   */
+  public void rabbitStatus(Supplier<List<RabbitStatus>> source) {
+    this.rabbitStatus = Objects.requireNonNull(source, "source");
+  }
+
+  /** The relay loops' and inboxes' status, or null when none is configured. */
+  public List<RabbitStatus> rabbitStatus() {
+    Supplier<List<RabbitStatus>> source = rabbitStatus;
+    return source == null ? null : source.get();
   }
 
   @Override

@@ -276,6 +276,7 @@ class OpenApiConformanceTest {
     call("GET", "/v1/stats/queues", "/v1/stats/queues", null);
     call("GET", "/v1/stats/targets", "/v1/stats/targets", null);
     call("GET", "/v1/workers", "/v1/workers", null);
+    call("GET", "/v1/rabbitmq", "/v1/rabbitmq", null);
     call("GET", "/metrics", "/metrics", null);
     call("GET", "/health/live", "/health/live", null);
     call("GET", "/health/ready", "/health/ready", null);

@@ -20,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -74,6 +76,7 @@ class RabbitMessagesTest {
     RabbitConfig config = ConfigFile.read(file, 1 << 20).rabbitmq();
     assertThat(config.outboxConcurrency()).isEqualTo(2);
     rabbit = RabbitService.start(config, s.errand, 1 << 20, new RabbitMeters(s.observability.registry()));
+    s.observability.rabbitStatus(rabbit::status);
   }
 
   @AfterEach
@@ -126,6 +129,24 @@ class RabbitMessagesTest {
     assertThat(metrics.value("errand_rabbitmq_messages_total", "event", "confirmed")).isEqualTo(2);
     assertThat(metrics.value("errand_rabbitmq_messages_total", "event", "published")).isEqualTo(2);
     assertThat(metrics.has("errand_rabbitmq_confirm_latency_seconds_count")).isTrue();
+
+    JsonNode status = s.http.get("/v1/rabbitmq").json();
+    assertThat(status.get("configured").asBoolean()).isTrue();
+    List<JsonNode> relays = new ArrayList<>();
+    status.get("loops").forEach(l -> {
+      if (l.get("role").asText().equals("relay")) {
+        relays.add(l);
+      }
+    });
+    assertThat(relays).hasSize(2); // outbox.concurrency
+    assertThat(relays.stream().mapToLong(l -> l.get("confirmed").asLong()).sum()).isEqualTo(2);
+    assertThat(relays.stream().mapToLong(l -> l.get("published").asLong()).sum()).isEqualTo(2);
+    assertThat(relays).allSatisfy(l -> {
+      assertThat(l.get("connected").asBoolean()).isTrue();
+      assertThat(l.get("queue").asText()).isEqualTo("errand.outbox");
+    });
+    assertThat(relays.stream().mapToDouble(l -> l.get("confirmLatencyMeanMillis").asDouble()).max().orElseThrow())
+        .isPositive();
   }
 
   @Test
@@ -165,6 +186,17 @@ class RabbitMessagesTest {
     assertThat(task.get("idempotencyKey").asText()).isEqualTo("in-1");
     Scrape metrics = Scrape.parse(new String(s.http.get("/metrics").bytes(), StandardCharsets.UTF_8));
     assertThat(metrics.value("errand_rabbitmq_messages_total", "event", "consumed")).isEqualTo(1);
+    JsonNode inbox = null;
+    for (JsonNode l : s.http.get("/v1/rabbitmq").json().get("loops")) {
+      if (l.get("role").asText().equals("inbox")) {
+        inbox = l;
+      }
+    }
+    assertThat(inbox).isNotNull();
+    assertThat(inbox.get("queue").asText()).isEqualTo(inboxQueue);
+    assertThat(inbox.get("connected").asBoolean()).isTrue();
+    assertThat(inbox.get("consumed").asLong()).isEqualTo(1);
+    assertThat(inbox.get("rejected").asLong()).isZero();
   }
 
   @Test

@@ -6,9 +6,10 @@ import java.time.Duration;
  * A background service of an Errand: the completer, the heartbeat, each queue's claim loop, the
  * timeout watch, the scheduler, the pruner (and the lease sweeper). Each starts once, stops by a
  * deadline, and follows one failure policy, {@link FailureStreak}: nothing it meets stops it; most are a
- * {@link LoopService}. Internal: not public API.
+ * {@link LoopService}. Public for Errand's own modules, as {@link LoopService} is; internal all the
+ * same: not public API.
  */
-interface Service {
+public interface Service {
   void start();
 
   /**

@@ -213,6 +213,7 @@ final class ServerCommand implements Callable<Integer> {
       server = ErrandServer.start(config, errand, observability);
       if (file != null && file.rabbitmq() != null) {
         rabbit = RabbitService.start(file.rabbitmq(), errand, maxPayload, new RabbitMeters(observability.registry()));
+        observability.rabbitStatus(rabbit::status);
       }
     } catch (RuntimeException e) {
       errand.close();

@@ -6,6 +6,7 @@ import dev.errand.rabbitmq.AmqpUrls;
 import dev.errand.rabbitmq.Inbox;
 import dev.errand.rabbitmq.OutboxRelay;
 import dev.errand.rabbitmq.RabbitMetrics;
+import dev.errand.rabbitmq.RabbitStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,13 @@ public final class RabbitService implements AutoCloseable {
     LOG.info("errand-server rabbitmq at {}: outbox relay x{}, {} inboxes", AmqpUrls.redacted(config.url()),
         config.outboxConcurrency(), inboxes.size());
     return new RabbitService(relay, List.copyOf(inboxes));
+  }
+
+  /** The relay's loops, then the inboxes, each with its connection state and counts. */
+  public List<RabbitStatus> status() {
+    List<RabbitStatus> all = new ArrayList<>(relay.status());
+    inboxes.forEach(i -> all.add(i.status()));
+    return all;
   }
 
   @Override

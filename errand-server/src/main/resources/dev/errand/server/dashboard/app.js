@@ -616,7 +616,8 @@ function drawDeadGroups(scope, groups, countedByQueues) {
 // ------------------------------------------------------------------ workers
 
 async function renderWorkers() {
-  const list = await api('GET', '/v1/workers');
+  const [list, rabbit] = await Promise.all([api('GET', '/v1/workers'), api('GET', '/v1/rabbitmq')]);
+  drawRabbit(rabbit);
   const body = $('#workers tbody');
   body.replaceChildren(...list.workers.map((w) => el('tr', { 'data-worker': w.workerId, class: w.gone ? 'gone' : null },
     el('th', { scope: 'row' }, w.workerId),
@@ -629,6 +630,22 @@ async function renderWorkers() {
     el('td', { class: 'num' }, String(w.failedLastHour)),
     el('td', {}, at(w.seenAt)))));
   if (list.workers.length === 0) body.append(el('tr', {}, el('td', { colspan: '8' }, 'No worker seen in the last hour.')));
+}
+
+// The RabbitMQ relay's loops and inboxes, shown only when the server runs some.
+function drawRabbit(rabbit) {
+  $('#rabbitmq').hidden = !rabbit.configured;
+  const millis = (ms) => ms < 10 ? ms.toFixed(2) : String(Math.round(ms));
+  const n = (v) => v.toLocaleString('en-US');
+  $('#rabbitmq-loops tbody').replaceChildren(...rabbit.loops.map((l) => el('tr', { 'data-loop': l.name },
+    el('th', { scope: 'row' }, l.name),
+    el('td', {}, l.role),
+    el('td', {}, l.queue),
+    el('td', { class: 'status' }, l.connected ? 'connected' : el('span', { class: 'gone-flag' }, 'disconnected')),
+    ...['published', 'confirmed', 'nacked', 'returned', 'republished', 'consumed', 'rejected']
+      .map((k) => el('td', { class: 'num', 'data-count': k }, n(l[k]))),
+    el('td', { class: 'num' }, l.role === 'relay' && l.confirmed + l.returned > 0
+      ? millis(l.confirmLatencyMeanMillis) + ' / ' + millis(l.confirmLatencyLastMillis) : '—'))));
 }
 
 // ------------------------------------------------------------------ events: kept history, then live
