@@ -227,7 +227,12 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   public ClaimResult claim(ClaimRequest request) {
     Args args = new Args().add(request.queue()).add(request.limit()).add(Micros.of(request.leaseFor()))
         .add(request.workerId()).add(UUID.randomUUID().toString()).add(Math.max(request.limit(), PROMOTION_BATCH));
-    return new ClaimResult(tasks(scripts.run("claim", args)));
+    List<Object> hashes = scripts.run("claim", args);
+    List<Task> out = new ArrayList<>(hashes.size());
+    for (Object o : hashes) {
+      out.add(TaskCodec.fromHash(o));
+    }
+    return new ClaimResult(out);
   }
 
   private static List<Task> tasks(List<Object> packed) {
