@@ -66,7 +66,7 @@ record CommandProcess(Process process, String url, String store, long millis, Li
     });
     List<String> seen = new ArrayList<>();
     Matcher[] found = new Matcher[1];
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10)).until(() -> {
       for (String line = output.poll(); line != null; line = output.poll()) {
         seen.add(line);
         Matcher m = LISTENING.matcher(line);

@@ -124,6 +124,7 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     this.redis = connection.sync();
     try {
       DurabilityCheck.check(name, redis, durability);
+      checkSlotIsServed(name, redis, keyPrefix);
     } catch (RuntimeException e) {
       connection.close();
       client.shutdown();
@@ -131,6 +132,26 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     }
     this.scripts = new Scripts(redis, keyPrefix, name);
     this.signals = new WakeSignals(client, uri, keyPrefix);
+  }
+
+  /**
+   * Refuses a Redis Cluster node that does not serve the installation's slot: the store talks to the one
+   * node of its URL and does not follow MOVED redirects, so every script would fail there.
+   */
+  private static void checkSlotIsServed(String name, RedisCommands<String, byte[]> redis, String keyPrefix) {
+    try {
+      redis.exists(keyPrefix + "queues");
+    } catch (io.lettuce.core.RedisCommandExecutionException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      if (message.startsWith("MOVED") || message.startsWith("ASK")) {
+        throw new IllegalStateException(name + ": this Redis Cluster node does not serve the keys of the "
+            + "installation (" + message + "); the store talks to one node and follows no redirects: "
+            + "give it the URL of the primary that serves the slot of " + keyPrefix, e);
+      }
+      throw Scripts.failure(name, "read the installation's queues", e);
+    } catch (RedisException e) {
+      throw Scripts.failure(name, "read the installation's queues", e);
+    }
   }
 
   /** Opens the store at {@code url} (see {@link Builder#url}). */
@@ -227,7 +248,12 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   public ClaimResult claim(ClaimRequest request) {
     Args args = new Args().add(request.queue()).add(request.limit()).add(Micros.of(request.leaseFor()))
         .add(request.workerId()).add(UUID.randomUUID().toString()).add(Math.max(request.limit(), PROMOTION_BATCH));
-    return new ClaimResult(tasks(scripts.run("claim", args)));
+    List<Object> hashes = scripts.run("claim", args);
+    List<Task> out = new ArrayList<>(hashes.size());
+    for (Object o : hashes) {
+      out.add(TaskCodec.fromHash(o));
+    }
+    return new ClaimResult(out);
   }
 
   private static List<Task> tasks(List<Object> packed) {

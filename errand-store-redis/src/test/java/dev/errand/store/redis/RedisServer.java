@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@code redis-server} of the test's own, on a free port in a temporary directory, with the
  * persistence settings the test needs; never the machine's shared one. Without the binary a test skips,
  * except under {@code CI=true}, where it fails. {@link #kill} sends SIGKILL; {@link #start} starts it
- * again on the same directory and port, so the append-only file it left is replayed.
+ * again on the same directory and port, so the append-only file it left is replayed. Public for the
+ * server's tests that run several server processes on one Redis.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static final AtomicInteger prefixes = new AtomicInteger();
   private static RedisServer shared;
 
@@ -37,7 +38,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A server that keeps nothing on disk, shared by this JVM's tests (each uses its own prefix) and stopped at exit. */
-  static synchronized RedisServer shared() {
+  public static synchronized RedisServer shared() {
     if (shared == null) {
       shared = started("--appendonly", "no");
       RedisServer s = shared;
@@ -47,7 +48,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A new server with these settings ({@code --appendonly yes --appendfsync always} and the like). */
-  static RedisServer started(String... settings) {
+  public static RedisServer started(String... settings) {
     String binary = binary();
     try {
       Path dir = Files.createTempDirectory("errand-redis-");
@@ -121,12 +122,12 @@ final class RedisServer implements AutoCloseable {
     process.waitFor();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The store URL for this server with a prefix no other test uses, and these options. */
-  String url(String options) {
+  public String url(String options) {
     return "redis://127.0.0.1:" + port + "/0?prefix=t" + ProcessHandle.current().pid() + "-"
         + prefixes.incrementAndGet() + (options.isEmpty() ? "" : "&" + options);
   }

@@ -31,6 +31,32 @@ public final class TaskCodec {
         .add(Micros.of(t.delay())).add(t.joinCount()).add(t.kind()).addOrEmpty(TaskHeaders.toJson(t.headers()));
   }
 
+  /** The fields of common.lua's {@code F}, in its order. */
+  private static final java.util.Map<String, Integer> FIELD_INDEX = fieldIndex("id", "q", "type", "pay", "pri", "st",
+      "att", "max", "rb", "rc", "tmo", "ik", "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr",
+      "prog");
+
+  private static java.util.Map<String, Integer> fieldIndex(String... fields) {
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < fields.length; i++) {
+      index.put(fields[i], i);
+    }
+    return java.util.Map.copyOf(index);
+  }
+
+  /** A task as its hash's {@code HGETALL} gives it: fields and values in turn, in any order. */
+  public static Task fromHash(Object flat) {
+    List<?> kv = (List<?>) flat;
+    Object[] fields = new Object[FIELD_INDEX.size()];
+    for (int i = 0; i + 1 < kv.size(); i += 2) {
+      Integer at = FIELD_INDEX.get(text(kv.get(i)));
+      if (at != null) {
+        fields[at] = kv.get(i + 1);
+      }
+    }
+    return task(java.util.Arrays.asList(fields));
+  }
+
   /** A task as {@code pack} returned it. */
   public static Task task(Object packed) {
     List<?> f = (List<?>) packed;

@@ -36,14 +36,15 @@ local function int(n)
   return string.format('%.0f', n)
 end
 
+-- One pass over the hash (HMGET of every field looks each up in turn).
 local function load(id)
-  local v = redis.call('HMGET', P .. 't:' .. id, unpack(F))
-  if not v[1] then
+  local v = redis.call('HGETALL', P .. 't:' .. id)
+  if #v == 0 then
     return nil
   end
   local t = {}
-  for i, f in ipairs(F) do
-    t[f] = v[i]
+  for i = 1, #v, 2 do
+    t[v[i]] = v[i + 1]
   end
   return t
 end
@@ -67,34 +68,47 @@ end
 
 -- Changes to sorted sets, kept per key in order and sent at flush() as one command per run of like
 -- changes: a batch of tasks moving between the same indexes costs a few calls, not a few per task.
--- Every script flushes before it reads an index it may have changed, and before it returns.
+-- Each key holds its runs as {op, arguments...}: no table per change. Every script flushes before it
+-- reads an index it may have changed, and before it returns.
 local later, later_keys = {}, {}
 local function defer(key, op, score, id)
-  local ops = later[key]
-  if ops == nil then
-    ops = {}
-    later[key] = ops
+  local runs = later[key]
+  if runs == nil then
+    runs = {}
+    later[key] = runs
     later_keys[#later_keys + 1] = key
   end
-  ops[#ops + 1] = {op, score, id}
+  local run = runs[#runs]
+  if run == nil or run[1] ~= op then
+    run = {op}
+    runs[#runs + 1] = run
+  end
+  if op == 'ZADD' then
+    run[#run + 1] = score
+  end
+  run[#run + 1] = id
+end
+
+-- Lua's stack takes some thousands of arguments: longer runs go in several commands.
+local CHUNK = 4000
+local function call_chunked(op, key, args, from, step)
+  local n = #args
+  local i = from
+  while i <= n do
+    local j = math.min(n, i + CHUNK - 1)
+    if step == 2 and (j - i) % 2 == 0 then
+      j = j - 1
+    end
+    redis.call(op, key, unpack(args, i, j))
+    i = j + 1
+  end
 end
 
 local function flush()
   for _, key in ipairs(later_keys) do
-    local ops = later[key]
-    local i = 1
-    while i <= #ops do
-      local op = ops[i][1]
-      local args = {}
-      -- Lua's stack takes some thousands of arguments: longer runs go in several commands.
-      while i <= #ops and ops[i][1] == op and #args < 4000 do
-        if op == 'ZADD' then
-          args[#args + 1] = ops[i][2]
-        end
-        args[#args + 1] = ops[i][3]
-        i = i + 1
-      end
-      redis.call(op, key, unpack(args))
+    for _, run in ipairs(later[key]) do
+      local op = run[1]
+      call_chunked(op, key, run, 2, op == 'ZADD' and 2 or 1)
     end
   end
   later, later_keys = {}, {}

@@ -5,6 +5,38 @@
 -- takes them) and the ids to decrement. Inserts of every applied completion come before decrements.
 -- Returns {stale ids, tasks as left}.
 local now = now_us()
+local snow = int(now)
+
+-- Applies a completion to a task read in full: every outcome, and success when the tasks are returned.
+local function complete_loaded(t, outcome, value, err)
+  local lease = {tok = false, lu = false, wk = false}
+  if outcome == 'S' then
+    lease.st, lease.fa, lease.res = 'SUCCEEDED', int(now), false
+    if value ~= '' then
+      lease.res = string.sub(value, 2)
+    end
+  elseif outcome == 'R' then
+    record_error(t, now, err)
+    lease.st, lease.run, lease.err = 'RETRYING', int(now + tonumber(value)), err
+    wake(t.q)
+  elseif outcome == 'D' then
+    record_error(t, now, value)
+    lease.st, lease.fa, lease.err = 'DEAD', int(now), value
+  else
+    lease.att = tostring(tonumber(t.att) - 1)
+    if tonumber(value) == 0 then
+      lease.st = 'READY'
+    else
+      lease.st, lease.run = 'SCHEDULED', int(now + tonumber(value))
+    end
+    wake(t.q)
+  end
+  apply(t, lease)
+  if is_limited(t.q) then
+    wake(t.q)
+  end
+end
+
 local returning = ARGV[1] == '1'
 local stale, tasks = {}, {}
 local inserts, decrements = {}, {}
@@ -14,40 +46,44 @@ while i <= #ARGV do
   local ni, nd = tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
   local at = i + 7
   i = at + ni * INSERT_FIELDS + nd
-  local t = load(id)
-  if t == nil or t.st ~= 'RUNNING' or t.tok ~= token then
+  local applied = true
+  if outcome == 'S' and not returning then
+    -- The common case reads three fields and writes a few, with no table per task.
+    local tk = P .. 't:' .. id
+    local v = redis.call('HMGET', tk, 'st', 'tok', 'q')
+    if v[1] ~= 'RUNNING' or v[2] ~= token then
+      applied = false
+    else
+      local tq = v[3]
+      if value ~= '' then
+        redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow, 'res', string.sub(value, 2))
+        redis.call('HDEL', tk, 'tok', 'lu', 'wk')
+      else
+        redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow)
+        redis.call('HDEL', tk, 'tok', 'lu', 'wk', 'res')
+      end
+      defer(P .. 'qs:' .. tq .. ':RUNNING', 'ZREM', nil, id)
+      defer(P .. 'run:' .. tq, 'ZREM', nil, id)
+      defer(P .. 'qs:' .. tq .. ':SUCCEEDED', 'ZADD', 0, id)
+      defer(P .. 'fin', 'ZADD', snow, id)
+      if is_limited(tq) then
+        wake(tq)
+      end
+    end
+  else
+    local t = load(id)
+    if t == nil or t.st ~= 'RUNNING' or t.tok ~= token then
+      applied = false
+    else
+      complete_loaded(t, outcome, value, err)
+      if returning then
+        tasks[#tasks + 1] = pack(t)
+      end
+    end
+  end
+  if not applied then
     stale[#stale + 1] = id
   else
-    local lease = {tok = false, lu = false, wk = false}
-    local worker = t.wk
-    if outcome == 'S' then
-      lease.st, lease.fa, lease.res = 'SUCCEEDED', int(now), false
-      if value ~= '' then
-        lease.res = string.sub(value, 2)
-      end
-    elseif outcome == 'R' then
-      record_error(t, now, err)
-      lease.st, lease.run, lease.err = 'RETRYING', int(now + tonumber(value)), err
-      wake(t.q)
-    elseif outcome == 'D' then
-      record_error(t, now, value)
-      lease.st, lease.fa, lease.err = 'DEAD', int(now), value
-    else
-      lease.att = tostring(tonumber(t.att) - 1)
-      if tonumber(value) == 0 then
-        lease.st = 'READY'
-      else
-        lease.st, lease.run = 'SCHEDULED', int(now + tonumber(value))
-      end
-      wake(t.q)
-    end
-    apply(t, lease)
-    if is_limited(t.q) then
-      wake(t.q)
-    end
-    if returning then
-      tasks[#tasks + 1] = pack(t)
-    end
     for k = 0, ni - 1 do
       inserts[#inserts + 1] = at + k * INSERT_FIELDS
     end
