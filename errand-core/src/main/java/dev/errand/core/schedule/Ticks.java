@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.List;
@@ -86,12 +87,16 @@ final class Ticks {
       // Every wall time up to the end of the repeated hour already fired at its first occurrence.
       local = overlap.getDateTimeBefore().minusNanos(1);
     }
+    // cron-utils keeps the fraction of a second it is given when the expression has a seconds field
+    // (the next tick after 06.5 would be 07.5, after 06.999999999 07.999999999): ticks are whole seconds,
+    // and the next whole-second tick after an instant is the next one after that instant's second.
+    local = local.truncatedTo(ChronoUnit.SECONDS);
     for (int i = 0; i < MAX_STEPS; i++) {
       Optional<ZonedDateTime> match = cron.nextExecution(local.atZone(ZoneOffset.UTC));
       if (match.isEmpty()) {
         return Optional.empty();
       }
-      local = match.get().toLocalDateTime();
+      local = match.get().toLocalDateTime().truncatedTo(ChronoUnit.SECONDS);
       Instant tick = resolve(local);
       if (tick.isAfter(after)) {
         return Optional.of(tick);

@@ -179,6 +179,21 @@ class ScheduleTicksTest {
   }
 
   @Test
+  void secondTicksAreWholeSecondsWhateverTheFractionAsked() {
+    // cron-utils alone answers 07.5 after 06.5, and 07.999999999 after a start instant's minus-one-nano.
+    for (String e : List.of("* * * * * *", "* * * ? * *")) {
+      Schedule s = cron(e, ZoneId.of("UTC"));
+      assertThat(s.nextTick(at("2030-01-01T10:00:06.500Z"))).as(e).contains(at("2030-01-01T10:00:07Z"));
+      assertThat(s.nextTick(at("2030-01-01T10:00:06.999999999Z"))).as(e).contains(at("2030-01-01T10:00:07Z"));
+      assertThat(s.nextTick(at("2030-01-01T10:00:07Z"))).as(e).contains(at("2030-01-01T10:00:08Z"));
+      assertThat(s.lastTick(at("2030-01-01T10:00:07.500Z"))).as(e).contains(at("2030-01-01T10:00:07Z"));
+    }
+    Schedule started = Schedule.builder("s").cron("* * * * * *").zone(ZoneId.of("UTC"))
+        .startAt(at("2030-01-01T10:00:07Z")).task(TASK).build();
+    assertThat(started.nextTick(at("2030-01-01T10:00:00Z"))).contains(at("2030-01-01T10:00:07Z"));
+  }
+
+  @Test
   void lastTickIsInclusiveAndNextTickIsStrict() {
     Schedule s = cron("*/15 * * * *", NEW_YORK);
     Instant tick = at("2026-06-01T12:15:00Z");
@@ -200,7 +215,7 @@ class ScheduleTicksTest {
     List<Schedule> schedules = new ArrayList<>();
     for (ZoneId zone : List.of(BERLIN, NEW_YORK)) {
       for (String e : List.of("30 2 * * *", "0 * * * *", "*/7 * * * *", "15 1,2,3 * * *", "0 0 12 ? * MON-FRI",
-          "*/20 * * ? * *", "0 30 2 L * ?")) {
+          "*/20 * * ? * *", "0 30 2 L * ?", "* * * * * *", "*/3 * * * * *")) {
         schedules.add(cron(e, zone));
       }
     }
