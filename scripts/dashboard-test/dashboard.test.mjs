@@ -207,7 +207,7 @@ try {
   await page.locator('[data-field="state"]', { hasText: 'DEAD' }).waitFor();
   const timeline = await page.locator('#task-timeline li').evaluateAll((items) => items.map((i) => i.dataset.step));
   assert.deepEqual(timeline, ['created', 'attempt', 'attempt', 'outcome']);
-  assert.match(await page.locator('#task-timeline li[data-attempt="2"]').innerText(), /Attempt 2 failed .* on billing-worker-2/);
+  assert.match(await page.locator('#task-timeline li[data-attempt="2"]').innerText(), /^Attempt 2 claimed .+ · .+, failed .+ · .+ on billing-worker-2/);
   assert.match(await page.locator('#task-timeline li[data-step="outcome"]').innerText(), /DEAD/);
   // each attempt's heartbeats: the first beat twice, the second never
   const beats = page.locator('#task-timeline li[data-attempt="1"] .heartbeats');

@@ -270,7 +270,8 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   /** Keeps the failure of {@code running}'s attempt, at most {@link AttemptError#KEPT_PER_TASK} per task. */
   private void recordError(Task running, Instant now, String error) {
     List<AttemptError> history = errors.computeIfAbsent(running.id(), id -> new ArrayList<>());
-    history.add(new AttemptError(running.attempt(), now, running.lease().workerId(), error, running.heartbeats()));
+    history.add(new AttemptError(running.attempt(), now, running.lease().workerId(), error, running.heartbeats(),
+        running.startedAt()));
     if (history.size() > AttemptError.KEPT_PER_TASK) {
       history.removeFirst();
     }

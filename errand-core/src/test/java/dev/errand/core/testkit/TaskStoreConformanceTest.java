@@ -1353,6 +1353,8 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
     assertThat(complete(second, new Completion.Dead("gave up")).stale()).isEmpty();
 
     assertThat(store.errors(first.id())).extracting(AttemptError::heartbeats).containsExactly(beats, secondBeats);
+    assertThat(store.errors(first.id())).extracting(AttemptError::claimedAt)
+        .containsExactly(first.startedAt(), second.startedAt());
     assertThat(get(first.id()).heartbeats()).isEqualTo(secondBeats);
     Task third = insertOne(task("q").id("never-beat").build());
     Task running = awaitClaim("q");

@@ -879,8 +879,8 @@ function renderTimeline(t, errors) {
   const steps = [el('li', { 'data-step': 'created' }, el('strong', {}, 'Enqueued'), ' ', at(t.createdAt))];
   for (const e of errors) {
     steps.push(el('li', { 'data-step': 'attempt', 'data-attempt': String(e.attempt), class: 'failed' },
-      el('strong', {}, 'Attempt ' + e.attempt), ' failed ', at(e.at), e.workerId ? ' on ' + e.workerId : '',
-      heartbeatsLine(e.heartbeats), el('div', { class: 'error' }, e.message)));
+      el('strong', {}, 'Attempt ' + e.attempt), ...(e.claimedAt ? [' claimed ', at(e.claimedAt), ','] : []), ' failed ', at(e.at),
+      e.workerId ? ' on ' + e.workerId : '', heartbeatsLine(e.heartbeats), el('div', { class: 'error' }, e.message)));
   }
   const failedAttempts = new Set(errors.map((e) => e.attempt));
   if (t.attempt > 0 && !failedAttempts.has(t.attempt)) {

@@ -147,12 +147,13 @@ WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 -- name: task_error_record
 -- The failure of a running attempt, recorded just before the statement that applies its outcome, in the
 -- same transaction and fenced the same way: a stale token records nothing. Only retries and deaths run it.
--- The attempt's heartbeats go with it, if it had any (see lease_extend).
-INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last)
+-- The attempt's claim time and heartbeats go with it, if it had any (see lease_extend).
+INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                         claimed_at)
 SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = ?1), 0) + 1, attempt, ?3, worker_id, ?4,
        CASE WHEN heartbeat_first >= started_at THEN heartbeats END,
        CASE WHEN heartbeat_first >= started_at THEN heartbeat_first END,
-       CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END
+       CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END, started_at
 FROM tasks
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 
@@ -162,7 +163,7 @@ DELETE FROM task_errors
 WHERE task_id = ?1 AND seq <= (SELECT seq FROM task_errors WHERE task_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET 20)
 
 -- name: task_errors
-SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last FROM task_errors
+SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last, claimed_at FROM task_errors
 WHERE task_id = ?1
 ORDER BY seq
 

@@ -440,7 +440,9 @@ public final class TaskStatements {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           errors.add(new AttemptError(rs.getInt("attempt"), rs.getObject("at", OffsetDateTime.class).toInstant(),
-              rs.getString("worker_id"), rs.getString("error"), TaskRows.heartbeats(rs)));
+              rs.getString("worker_id"), rs.getString("error"), TaskRows.heartbeats(rs),
+              Optional.ofNullable(rs.getObject("claimed_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant)
+                  .orElse(null)));
         }
       }
       return errors;

@@ -194,8 +194,9 @@ ALTER TABLE {schema}.tasks ADD COLUMN progress bytea;
 -- a default: added without rewriting the table.
 ALTER TABLE {schema}.tasks ADD COLUMN heartbeats integer, ADD COLUMN heartbeat_first timestamptz,
   ADD COLUMN heartbeat_last timestamptz;
+-- A failed attempt's claim time (the task's started_at then), for the attempt timeline.
 ALTER TABLE {schema}.task_errors ADD COLUMN heartbeats integer, ADD COLUMN heartbeat_first timestamptz,
-  ADD COLUMN heartbeat_last timestamptz;
+  ADD COLUMN heartbeat_last timestamptz, ADD COLUMN claimed_at timestamptz;
 
 -- The dead tasks newest first, for dead_groups: it reads the newest dead tasks in this order however many
 -- tasks the table holds. Only DEAD rows are in it, so claims and successes write nothing here.

@@ -201,11 +201,12 @@ done AS (
 ),
 recorded AS (
   -- With the attempt's heartbeats, if it had any (see extend_leases).
-  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last)
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                                    claimed_at)
   SELECT id, attempt, now(), failed_worker_id, failure,
          CASE WHEN heartbeat_first >= started_at THEN heartbeats END,
          CASE WHEN heartbeat_first >= started_at THEN heartbeat_first END,
-         CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END
+         CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END, started_at
   FROM done WHERE outcome IN ('retry', 'dead')
 ),
 trimmed AS (
@@ -320,11 +321,12 @@ swept AS (
   RETURNING t.id
 ),
 recorded AS (
-  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last)
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                                    claimed_at)
   SELECT d.id, d.attempt, now(), d.worker_id, d.swept_error,
          CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeats END,
          CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeat_first END,
-         CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeat_last END
+         CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeat_last END, d.started_at
   FROM described d JOIN swept s ON s.id = d.id
 ),
 trimmed AS (
@@ -473,7 +475,7 @@ SELECT count(*) FROM gone
 SELECT * FROM {schema}.tasks WHERE id = ?
 
 -- name: task_errors
-SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last
+SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last, claimed_at
 FROM {schema}.task_errors WHERE task_id = ? ORDER BY seq
 
 -- name: list_tasks

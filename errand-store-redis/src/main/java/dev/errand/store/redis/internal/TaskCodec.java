@@ -12,6 +12,7 @@ import dev.errand.core.TaskState;
 import dev.errand.core.spi.NewTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -55,15 +56,17 @@ public final class TaskCodec {
 
   /**
    * One entry of a task's error history: attempt, time, worker and error, one per line, the error last.
-   * The attempt may carry the attempt's heartbeats: {@code attempt;count;first;last} (common.lua).
+   * The attempt may carry its claim time and heartbeats: {@code attempt;claimed[;count;first;last]}
+   * (common.lua).
    */
   public static AttemptError error(byte[] entry) {
     String[] parts = new String(entry, StandardCharsets.UTF_8).split("\n", 4);
-    String[] attempt = parts[0].split(";", 4);
-    Heartbeats heartbeats = attempt.length < 4 ? null : new Heartbeats(Integer.parseInt(attempt[1]),
-        Micros.toInstant(Long.parseLong(attempt[2])), Micros.toInstant(Long.parseLong(attempt[3])));
+    String[] attempt = parts[0].split(";", 5);
+    Instant claimed = attempt.length < 2 || attempt[1].isEmpty() ? null : Micros.toInstant(Long.parseLong(attempt[1]));
+    Heartbeats heartbeats = attempt.length < 5 ? null : new Heartbeats(Integer.parseInt(attempt[2]),
+        Micros.toInstant(Long.parseLong(attempt[3])), Micros.toInstant(Long.parseLong(attempt[4])));
     return new AttemptError(Integer.parseInt(attempt[0]), Micros.toInstant(Long.parseLong(parts[1])),
-        parts[2].isEmpty() ? null : parts[2], parts[3], heartbeats);
+        parts[2].isEmpty() ? null : parts[2], parts[3], heartbeats, claimed);
   }
 
   public static String text(Object value) {

@@ -165,11 +165,15 @@ local function heartbeats_of(t)
   return nil
 end
 
--- The attempt field is 'attempt' or 'attempt;count;first;last' with the attempt's heartbeats.
+-- The attempt field is 'attempt;claimed' or 'attempt;claimed;count;first;last' with the attempt's
+-- heartbeats (entries written before were 'attempt').
 local function record_error(t, now, err)
   local key = P .. 'e:' .. t.id
   local beats = heartbeats_of(t)
-  local attempt = beats and (t.att .. ';' .. beats) or t.att
+  local attempt = t.att .. ';' .. (t.sa or '')
+  if beats then
+    attempt = attempt .. ';' .. beats
+  end
   redis.call('RPUSH', key, attempt .. '\n' .. int(now) .. '\n' .. (t.wk or '') .. '\n' .. err)
   redis.call('LTRIM', key, -KEPT, -1)
 end

@@ -77,6 +77,11 @@ public final class TaskReads {
     return new DeadGroups(out, (int) read, read < query.maxRead());
   }
 
+  private static Instant claimedAt(ResultSet rs) throws SQLException {
+    long claimed = rs.getLong("claimed_at");
+    return rs.wasNull() ? null : Micros.toInstant(claimed);
+  }
+
   public List<AttemptError> errors(StatementCache statements, TaskId id) throws SQLException {
     PreparedStatement errors = statements.get("task_errors");
     errors.setString(1, id.value());
@@ -84,7 +89,7 @@ public final class TaskReads {
     try (ResultSet rs = errors.executeQuery()) {
       while (rs.next()) {
         out.add(new AttemptError(rs.getInt("attempt"), Micros.toInstant(rs.getLong("at")), rs.getString("worker_id"),
-            rs.getString("error"), TaskRows.heartbeats(rs, rs.findColumn("heartbeats"))));
+            rs.getString("error"), TaskRows.heartbeats(rs, rs.findColumn("heartbeats")), claimedAt(rs)));
       }
     }
     return out;

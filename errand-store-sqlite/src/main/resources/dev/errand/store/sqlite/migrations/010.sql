@@ -23,6 +23,10 @@ ALTER TABLE task_errors ADD COLUMN heartbeat_first INTEGER
 -- name: add_error_heartbeat_last
 ALTER TABLE task_errors ADD COLUMN heartbeat_last INTEGER
 
+-- name: add_error_claimed_at
+-- When the failed attempt was claimed (the task's started_at then), for the attempt timeline.
+ALTER TABLE task_errors ADD COLUMN claimed_at INTEGER
+
 -- name: create_tasks_dead_errors
 -- The dead tasks newest first with each one's error line (DeadGroups.errorLine: the first line, trimmed
 -- of spaces, tabs and carriage returns, at most 300 characters), its queue, type and id: dead_groups
