@@ -258,7 +258,7 @@ class SqliteStoreTest {
   @Test
   void deadGroupsReadTheIndexOfDeadErrorLinesAlone() throws Exception {
     assertThat(plan("dead_groups")).as("plan of dead_groups")
-        .anyMatch(line -> line.matches("SCAN tasks USING (COVERING )?INDEX tasks_dead_errors"))
+        .anyMatch(line -> line.equals("SCAN tasks USING COVERING INDEX tasks_dead_errors"))
         .noneMatch(line -> line.matches(".*\\bSCAN tasks\\b(?! USING (COVERING )?INDEX tasks_dead_errors$).*"));
   }
 

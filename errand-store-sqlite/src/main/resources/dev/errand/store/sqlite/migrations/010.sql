@@ -32,10 +32,11 @@ ALTER TABLE task_errors ADD COLUMN claimed_at INTEGER
 -- of spaces, tabs and carriage returns, at most 300 characters), its queue, type and id: dead_groups
 -- reads only this index, however many tasks the table holds. Only DEAD rows are in it, so a claim or a
 -- success writes nothing here. The expression must stay the same as dead_groups's, character for
--- character, for SQLite to read it from the index.
+-- character, for SQLite to read it from the index; state is there too, though every entry is DEAD,
+-- because without it SQLite (3.50) reads each row of the table for the WHERE term: 10,000 row reads.
 CREATE INDEX tasks_dead_errors ON tasks (
   finished_at,
   substr(trim(substr(last_error, 1, coalesce(nullif(instr(last_error, char(10)), 0) - 1, length(last_error))),
               char(32, 9, 13)), 1, 300),
-  queue, type, id)
+  queue, type, id, state)
 WHERE state = 'DEAD'
