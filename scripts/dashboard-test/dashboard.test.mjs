@@ -2,8 +2,9 @@
 // with limits, rates and totals; a queue with nothing left vanishes), the retrying view in order of next
 // run with run-now, the dead letters with their error text, groups and counts before each action, the
 // workers, the events kept before the page opened and then live, times in UTC or local, the task page's
-// attempt timeline and copy-as-curl, the task search and the schedules, a target task's page and the
-// target hosts; every view at desktop and phone widths, with a screenshot each, all under the server's
+// attempt timeline (with each attempt's heartbeats) and copy-as-curl, the task search, a workflow and
+// the schedules, a target task's page and the target hosts, the RabbitMQ panel when a broker runs; every
+// view at desktop and phone widths, with a screenshot each, all under the server's
 // Content-Security-Policy, and the API description page under its own. Run by run.sh, which starts the
 // server and sets ERRAND_URL, ERRAND_TOKEN (admin) and DASHBOARD_ARTIFACTS (where screenshots go).
 import { chromium } from 'playwright-core';
@@ -49,6 +50,8 @@ await api('POST', `/v1/tasks/${deadId}/fail`, { leaseToken: claimed[1].leaseToke
 // A task that fails twice: a retry, then dead, each attempt on its own worker.
 const flaky = (await api('POST', '/v1/tasks', { type: 'charge', queue: 'billing', maxAttempts: 2, payload: { order: 7 } })).id;
 const first = (await api('POST', '/v1/queues/billing/claim', { workerId: 'billing-worker-1' })).tasks[0];
+// the first attempt beats twice (the timeline shows the count, the first and the last); the second never
+for (let i = 0; i < 2; i++) await api('POST', `/v1/tasks/${flaky}/heartbeat`, { leaseToken: first.leaseToken });
 await api('POST', `/v1/tasks/${flaky}/fail`, { leaseToken: first.leaseToken, retryable: true,
   error: 'java.net.SocketTimeoutException: Read timed out\n\tat java.base/java.net.Socket.read(Socket.java:1)\n\tat Payments.charge(Payments.java:88)' });
 let second = null;
@@ -72,6 +75,10 @@ await api('POST', `/v1/tasks/${retrying}/fail`, { leaseToken: syncLease.leaseTok
 await api('PUT', '/v1/queues/reports/limits', { maxRunning: 3 });
 await api('POST', '/v1/queues/ghost/pause');
 await api('POST', '/v1/queues/ghost/resume');
+
+// A workflow: a chain of two steps.
+const workflow = (await api('POST', '/v1/workflows', { chain: [{ type: 'extract', queue: 'etl', payload: {} },
+  { type: 'load', queue: 'etl', payload: {} }] })).id;
 
 // Schedules, one by cron and one by interval.
 await api('PUT', '/v1/schedules/nightly-report', { cron: '30 2 * * *', zone: 'Europe/Berlin',
@@ -200,9 +207,22 @@ try {
   await page.locator('[data-field="state"]', { hasText: 'DEAD' }).waitFor();
   const timeline = await page.locator('#task-timeline li').evaluateAll((items) => items.map((i) => i.dataset.step));
   assert.deepEqual(timeline, ['created', 'attempt', 'attempt', 'outcome']);
-  assert.match(await page.locator('#task-timeline li[data-attempt="2"]').innerText(), /Attempt 2 failed .* on billing-worker-2/);
+  assert.match(await page.locator('#task-timeline li[data-attempt="2"]').innerText(), /^Attempt 2 claimed .+ · .+, failed .+ · .+ on billing-worker-2/);
   assert.match(await page.locator('#task-timeline li[data-step="outcome"]').innerText(), /DEAD/);
+  // each attempt's heartbeats: the first beat twice, the second never
+  const beats = page.locator('#task-timeline li[data-attempt="1"] .heartbeats');
+  assert.equal(await beats.getAttribute('data-heartbeats'), '2');
+  assert.match(await beats.innerText(), /^2 heartbeats: first .+ · .+, last .+ · /);
+  assert.equal(await page.locator('#task-timeline li[data-attempt="2"] .heartbeats').innerText(), 'No heartbeat');
   await shot(page, '3c-attempts');
+
+  // 3d. a workflow, looked up by id: its nodes and their states
+  await page.locator('[data-nav="workflows"]').click();
+  await page.locator('#workflow-lookup input[name="id"]').fill(workflow);
+  await page.locator('#workflow-lookup button').click();
+  await page.locator('#workflow-id', { hasText: workflow }).waitFor();
+  assert.match(await page.locator('#workflow-nodes').innerText(), /extract[\s\S]*load/);
+  await shot(page, '3d-workflow');
 
   // 4. dead letters: the error text in the list, grouped with counts, counts before every action
   await page.locator('[data-nav="dead"]').click();
@@ -306,7 +326,9 @@ try {
   const views = [['#/', mailRow], ['#/retrying', page.locator('#due tbody tr').first()],
     ['#/dead', page.locator(`#dead tr[data-id="${flaky}"]`)], ['#/workers', worker],
     ['#/events', page.locator('#events li').first()], ['#/tasks', page.locator('#search input[name="created_before"]')],
-    ['#/task/' + flaky, attempts.nth(1)], ['#/schedules', nightly]];
+    ['#/task/' + flaky, attempts.nth(1)], ['#/schedules', nightly],
+    ['#/workflows', page.locator('#workflow-lookup input[name="id"]')],
+    ['#/workflow/' + workflow, page.locator('#workflow-id', { hasText: workflow })]];
   for (const [hash, ready] of views) {
     await page.goto(base + '/' + hash);
     await ready.waitFor();

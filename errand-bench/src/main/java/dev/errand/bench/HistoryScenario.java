@@ -9,6 +9,9 @@ import dev.errand.core.TaskState;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.TaskPage;
@@ -36,7 +39,9 @@ import java.util.function.Supplier;
  * dashboard's incident views add: the {@value #DUE_PAGE} tasks due soonest ({@code listDue}, the
  * retrying view), the dead letters read for grouping by error (up to {@value #DEAD_SCAN} in at most
  * {@value #DEAD_SCAN_PAGES} pages of {@code DEAD}, as the server's {@code GET /v1/dead/groups} reads
- * them) and a task page (the task and its error history).
+ * them when the store cannot group them), the groups by error the store counts from its dead tasks alone
+ * ({@code DeadGroupStore}: every dead task, up to {@code DeadGroupQuery.MAX_READ}), and a task page (the
+ * task and its error history).
  * Between the fill and the reads the store settles (see {@link FreshStore}), as a store in service has.
  *
  * <p>The check: the counts {@code queues()} reports are the ones the fill made (exactly for every state
@@ -53,6 +58,8 @@ final class HistoryScenario extends FreshStoreScenario {
   /** The server's dead-letter grouping reads at most this many dead tasks, in at most so many pages. */
   static final int DEAD_SCAN = 1_000;
   static final int DEAD_SCAN_PAGES = 2;
+  /** The dead tasks' errors come in this many first lines, so that they make as many groups a queue. */
+  static final int ERROR_KINDS = 7;
   private static final int CHUNK = 10_000;
   private static final Duration DELAY = Duration.ofHours(1);
   private static final String BULK = "bulk";
@@ -126,6 +133,10 @@ final class HistoryScenario extends FreshStoreScenario {
     long waiting = total(expected, null, TaskState.SCHEDULED);
     time(m, "due_first_page", () -> due(store, waiting));
     time(m, "dead_groups_read", () -> deadScan(store, dead));
+    DeadGroupStore groups = store.capability(DeadGroupStore.class).orElse(null);
+    if (groups != null) {
+      time(m, "dead_groups", () -> deadGroups(groups, dead));
+    }
     TaskId someDead = store.list(new TaskQuery(null, TaskState.DEAD, null, 1, null)).tasks().getFirst().id();
     time(m, "task_page", () -> store.get(someDead).map(t -> store.errors(t.id()).size()).orElseThrow(
         () -> new CorrectnessException("dead task " + someDead + " is gone")));
@@ -157,7 +168,8 @@ final class HistoryScenario extends FreshStoreScenario {
         long finishedSoFar = counts.getOrDefault(TaskState.SUCCEEDED, 0L) + counts.getOrDefault(TaskState.DEAD, 0L);
         boolean dead = finishedSoFar % 100 == 99;
         done.add(new Completion(t.id(), t.lease().token(), dead
-            ? new Completion.Dead("bench: failed on purpose\n\tat dev.errand.bench.HistoryScenario.fill")
+            ? new Completion.Dead("bench: failed on purpose, kind " + (finishedSoFar / 100 % ERROR_KINDS)
+                + "\n\tat dev.errand.bench.HistoryScenario.fill")
             : new Completion.Succeeded(null)));
         counts.merge(dead ? TaskState.DEAD : TaskState.SUCCEEDED, 1L, Long::sum);
       }
@@ -304,6 +316,27 @@ final class HistoryScenario extends FreshStoreScenario {
       throw new CorrectnessException("the pages of dead tasks hold " + read + "; " + dead + " are dead");
     }
     return read;
+  }
+
+  /**
+   * The groups by error the store counts (what {@code GET /v1/dead/groups} reads on SQLite and
+   * PostgreSQL): every dead task is counted once, in one of {@value #ERROR_KINDS} groups a queue, unless
+   * more are dead than a query reads.
+   */
+  private static int deadGroups(DeadGroupStore store, long dead) {
+    DeadGroups groups = store.deadGroups(new DeadGroupQuery(null, null, DeadGroupQuery.MAX_READ));
+    long counted = groups.groups().stream().mapToLong(DeadGroups.Group::count).sum();
+    long expected = Math.min(dead, DeadGroupQuery.MAX_READ);
+    if (counted != expected || groups.read() != expected || groups.complete() != (dead <= DeadGroupQuery.MAX_READ)) {
+      throw new CorrectnessException("the dead groups count " + counted + " of " + dead + " dead (read "
+          + groups.read() + ", complete " + groups.complete() + ")");
+    }
+    for (DeadGroups.Group g : groups.groups()) {
+      if (!g.error().startsWith("bench: failed on purpose, kind ")) {
+        throw new CorrectnessException("a dead group's error line is " + g.error());
+      }
+    }
+    return groups.groups().size();
   }
 
   /** Times {@code read} {@value #REPEATS} times; records the median and the slowest in milliseconds. */

@@ -23,6 +23,9 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
@@ -508,6 +511,14 @@ public final class Errand implements AutoCloseable {
     store.capability(QueueLimitStore.class).orElseThrow(() ->
         new UnsupportedOperationException("store " + store.name() + " has no flow limits"))
         .limitQueue(new QueueLimitsRequest(queue, limits));
+  }
+
+  /**
+   * The dead tasks grouped by their error's first line, counted by the store, or empty if the store
+   * cannot ({@link DeadGroupStore}).
+   */
+  public Optional<DeadGroups> deadGroups(DeadGroupQuery query) {
+    return store.capability(DeadGroupStore.class).map(groups -> groups.deadGroups(query));
   }
 
   /** Dead tasks matching {@code filter} back to READY with a fresh set of attempts; returns how many. */

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param headers its headers (see {@link TaskHeaders}), empty for none
  * @param progress the last progress value its worker reported with a heartbeat (JSON, at most
  *     {@value #MAX_PROGRESS_BYTES} bytes), or null; kept after the run ends, cleared by nothing but the next report
+ * @param heartbeats the heartbeats of attempt {@code attempt} (the running one, or the last to run), or
+ *     null if it had none
  */
 public record Task(
     TaskId id,
@@ -37,7 +39,8 @@ public record Task(
     String lastError,
     String kind,
     Map<String, String> headers,
-    Json progress) {
+    Json progress,
+    Heartbeats heartbeats) {
   /** The largest progress value a worker may report, in bytes of JSON. */
   public static final int MAX_PROGRESS_BYTES = 4096;
 
@@ -55,13 +58,22 @@ public record Task(
     headers = headers == null ? Map.of() : headers;
   }
 
+  /** A task whose current attempt had no heartbeats. */
+  public Task(TaskId id, String queue, String type, Json payload, int priority, TaskState state, int attempt,
+      RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
+      Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError, String kind,
+      Map<String, String> headers, Json progress) {
+    this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
+        startedAt, finishedAt, lease, result, lastError, kind, headers, progress, null);
+  }
+
   /** A task without reported progress. */
   public Task(TaskId id, String queue, String type, Json payload, int priority, TaskState state, int attempt,
       RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
       Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError, String kind,
       Map<String, String> headers) {
     this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
-        startedAt, finishedAt, lease, result, lastError, kind, headers, null);
+        startedAt, finishedAt, lease, result, lastError, kind, headers, null, null);
   }
 
   /** A task of kind {@value TaskSpec#HANDLER_KIND} without headers. */
@@ -69,7 +81,7 @@ public record Task(
       RetryPolicy retry, Duration timeout, String idempotencyKey, Instant runAt, Instant createdAt,
       Instant startedAt, Instant finishedAt, Lease lease, Json result, String lastError) {
     this(id, queue, type, payload, priority, state, attempt, retry, timeout, idempotencyKey, runAt, createdAt,
-        startedAt, finishedAt, lease, result, lastError, TaskSpec.HANDLER_KIND, Map.of(), null);
+        startedAt, finishedAt, lease, result, lastError, TaskSpec.HANDLER_KIND, Map.of(), null, null);
   }
 
   public int maxAttempts() {

@@ -84,6 +84,28 @@ class OperatorViewsTest {
   }
 
   @Test
+  void aTaskAndItsErrorHistoryShowEachAttemptsHeartbeats() {
+    String id = enqueue("{\"type\":\"job\",\"queue\":\"hb\",\"maxAttempts\":1}");
+    JsonNode t = s.http.post("/v1/queues/hb/claim", "{\"workerId\":\"w1\",\"max\":1}").json().get("tasks").get(0);
+    String lease = "{\"leaseToken\":\"" + t.get("leaseToken").asText() + "\"}";
+    assertThat(s.http.get("/v1/tasks/" + id).json().get("heartbeats").isNull()).as("claimed, not yet beating").isTrue();
+    for (int i = 0; i < 3; i++) {
+      Http.Resp beat = s.http.post("/v1/tasks/" + id + "/heartbeat", lease);
+      assertThat(beat.status()).as(beat.toString()).isEqualTo(200);
+    }
+    JsonNode beats = s.http.get("/v1/tasks/" + id).json().get("heartbeats");
+    assertThat(beats.get("count").asInt()).isEqualTo(3);
+    assertThat(java.time.Instant.parse(beats.get("first").asText()))
+        .isBeforeOrEqualTo(java.time.Instant.parse(beats.get("last").asText()));
+    assertThat(s.http.post("/v1/tasks/" + id + "/fail", lease.replace("}", ",\"retryable\":false,\"error\":\"boom\"}"))
+        .status()).isEqualTo(204);
+
+    JsonNode failed = s.http.get("/v1/tasks/" + id + "/errors").json().get("errors").get(0);
+    assertThat(failed.get("heartbeats")).isEqualTo(beats);
+    assertThat(s.http.get("/v1/tasks/" + id).json().get("heartbeats")).as("kept after the attempt").isEqualTo(beats);
+  }
+
+  @Test
   void workersOfTheLastHourShowTheirQueuesRunningTasksAndOutcomes() {
     dies("mail", "send", "boom");
     String running = enqueue("{\"type\":\"send\",\"queue\":\"mail\"}");

@@ -1,6 +1,7 @@
 package dev.errand.core.testkit;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.Names;
@@ -17,6 +18,9 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
@@ -50,6 +54,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,7 +70,8 @@ import java.util.function.Predicate;
  * core's runtime quickly and to keep the conformance suite honest about what the SPI promises; it is
  * not durable and not for production.
  */
-public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
+public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore,
+    DeadGroupStore {
   /** How soon a waiter looks again at a queue whose limits hold back work that is due. */
   private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
 
@@ -213,8 +219,10 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
         if (holds(t, ref.token()) && !timedOut(t, now)) {
           Instant until = capped(t, t.startedAt(), now.plus(request.leaseFor()));
           Lease l = new Lease(ref.token(), until, t.lease().workerId());
-          tasks.put(t.id(), withProgress(with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(), null, l, null,
-              t.lastError()), ref.progress()));
+          Heartbeats hb = t.heartbeats() == null ? new Heartbeats(1, now, now)
+              : new Heartbeats(t.heartbeats().count() + 1, t.heartbeats().first(), now);
+          tasks.put(t.id(), withHeartbeats(withProgress(with(t, t.state(), t.attempt(), t.runAt(), t.startedAt(),
+              null, l, null, t.lastError()), ref.progress()), hb));
           extended.put(t.id(), until);
         } else {
           stale.add(ref.id());
@@ -262,7 +270,8 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   /** Keeps the failure of {@code running}'s attempt, at most {@link AttemptError#KEPT_PER_TASK} per task. */
   private void recordError(Task running, Instant now, String error) {
     List<AttemptError> history = errors.computeIfAbsent(running.id(), id -> new ArrayList<>());
-    history.add(new AttemptError(running.attempt(), now, running.lease().workerId(), error));
+    history.add(new AttemptError(running.attempt(), now, running.lease().workerId(), error, running.heartbeats(),
+        running.startedAt()));
     if (history.size() > AttemptError.KEPT_PER_TASK) {
       history.removeFirst();
     }
@@ -274,6 +283,25 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       errors.remove(id);
       joins.remove(id);
     }
+  }
+
+  @Override
+  public DeadGroups deadGroups(DeadGroupQuery query) {
+    return locked(() -> {
+      List<Task> dead = tasks.values().stream()
+          .filter(t -> t.state() == TaskState.DEAD && (query.queue() == null || query.queue().equals(t.queue()))
+              && (query.type() == null || query.type().equals(t.type())))
+          .sorted(Comparator.comparing(Task::finishedAt).reversed()).toList();
+      Map<List<String>, DeadGroups.Group> groups = new HashMap<>();
+      int read = Math.min(dead.size(), query.maxRead());
+      for (Task t : dead.subList(0, read)) {
+        List<String> key = List.of(DeadGroups.errorLine(t.lastError()), t.queue(), t.type());
+        DeadGroups.Group g = groups.get(key);
+        groups.put(key, g == null ? new DeadGroups.Group(key.get(0), t.queue(), t.type(), 1, t.finishedAt(), t.id())
+            : new DeadGroups.Group(g.error(), g.queue(), g.type(), g.count() + 1, g.lastDiedAt(), g.newest()));
+      }
+      return new DeadGroups(List.copyOf(groups.values()), read, read == dead.size());
+    });
   }
 
   @Override
@@ -565,14 +593,22 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
 
   private static Task with(Task t, TaskState state, int attempt, Instant runAt, Instant startedAt,
       Instant finishedAt, Lease lease, Json result, String lastError) {
+    // Heartbeats belong to one attempt: a claim (a new start), a release or a replay leaves none.
+    Heartbeats hb = attempt == t.attempt() && Objects.equals(startedAt, t.startedAt()) ? t.heartbeats() : null;
     return new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), state, attempt, t.retry(), t.timeout(),
         t.idempotencyKey(), runAt, t.createdAt(), startedAt, finishedAt, lease, result, lastError, t.kind(),
-        t.headers(), t.progress());
+        t.headers(), t.progress(), hb);
+  }
+
+  private static Task withHeartbeats(Task t, Heartbeats hb) {
+    return new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), t.state(), t.attempt(), t.retry(),
+        t.timeout(), t.idempotencyKey(), t.runAt(), t.createdAt(), t.startedAt(), t.finishedAt(), t.lease(),
+        t.result(), t.lastError(), t.kind(), t.headers(), t.progress(), hb);
   }
 
   private static Task withProgress(Task t, Json progress) {
     return progress == null ? t : new Task(t.id(), t.queue(), t.type(), t.payload(), t.priority(), t.state(),
         t.attempt(), t.retry(), t.timeout(), t.idempotencyKey(), t.runAt(), t.createdAt(), t.startedAt(),
-        t.finishedAt(), t.lease(), t.result(), t.lastError(), t.kind(), t.headers(), progress);
+        t.finishedAt(), t.lease(), t.result(), t.lastError(), t.kind(), t.headers(), progress, t.heartbeats());
   }
 }

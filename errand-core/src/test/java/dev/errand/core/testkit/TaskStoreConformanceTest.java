@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.QueueLimits;
 import dev.errand.core.RetryPolicy;
@@ -50,6 +54,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,6 +122,14 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
    * progress tests skip. Remote workers' progress is then lost, nothing else.
    */
   protected boolean keepsProgress() {
+    return true;
+  }
+
+  /**
+   * Whether the store counts each attempt's heartbeats ({@link Task#heartbeats}, store migration 010 on
+   * SQLite and PostgreSQL); a store that does not overrides this to false, and the heartbeat test skips.
+   */
+  protected boolean countsHeartbeats() {
     return true;
   }
 
@@ -1312,6 +1325,93 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
   }
 
   // ---------------------------------------------------------------- what operators read
+
+  @Test
+  void heartbeatsAreCountedPerAttemptAndKeptWithTheAttemptsFailure() {
+    assumeThat(countsHeartbeats()).as("store counts heartbeats").isTrue();
+    insertOne(task("q").retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(1))).build());
+    Task first = claimOnly("q");
+    assertThat(first.heartbeats()).isNull();
+    assertThat(get(first.id()).heartbeats()).as("claimed, not yet beating").isNull();
+    LeaseRef firstLease = new LeaseRef(first.id(), first.lease().token());
+    store.extendMany(new ExtendRequest(List.of(firstLease), LONG_LEASE));
+    store.extendMany(new ExtendRequest(List.of(firstLease), LONG_LEASE));
+    store.extendMany(new ExtendRequest(List.of(new LeaseRef(first.id(), "not-the-token")), LONG_LEASE));
+
+    Heartbeats beats = get(first.id()).heartbeats();
+    assertThat(beats.count()).as("a stale extension is not counted").isEqualTo(2);
+    assertThat(beats.first()).isAfterOrEqualTo(first.startedAt()).isBeforeOrEqualTo(beats.last());
+    assertThat(complete(first, new Completion.Retry(Duration.ZERO, "refused")).stale()).isEmpty();
+    assertThat(get(first.id()).heartbeats()).as("kept after the attempt ended").isEqualTo(beats);
+
+    Task second = awaitClaim("q");
+    assertThat(get(second.id()).heartbeats()).as("a new attempt starts with none").isNull();
+    store.extendMany(new ExtendRequest(List.of(new LeaseRef(second.id(), second.lease().token())), LONG_LEASE));
+    Heartbeats secondBeats = get(second.id()).heartbeats();
+    assertThat(secondBeats.count()).isEqualTo(1);
+    assertThat(secondBeats.first()).isEqualTo(secondBeats.last()).isAfterOrEqualTo(beats.last());
+    assertThat(complete(second, new Completion.Dead("gave up")).stale()).isEmpty();
+
+    assertThat(store.errors(first.id())).extracting(AttemptError::heartbeats).containsExactly(beats, secondBeats);
+    assertThat(store.errors(first.id())).extracting(AttemptError::claimedAt)
+        .containsExactly(first.startedAt(), second.startedAt());
+    assertThat(get(first.id()).heartbeats()).isEqualTo(secondBeats);
+    Task third = insertOne(task("q").id("never-beat").build());
+    Task running = awaitClaim("q");
+    assertThat(complete(running, new Completion.Dead("at once")).stale()).isEmpty();
+    assertThat(store.errors(third.id())).extracting(AttemptError::heartbeats).containsExactly((Heartbeats) null);
+  }
+
+  @Test
+  void deadGroupsCountEveryDeadTaskByTheFirstLineOfItsError() {
+    DeadGroupStore groups = store.capability(DeadGroupStore.class).orElse(null);
+    assumeThat(groups).as("store groups dead tasks").isNotNull();
+    String longLine = "x".repeat(DeadGroups.MAX_MESSAGE + 50);
+    Map<String, String> errors = new LinkedHashMap<>();
+    errors.put("m1", "SMTP 550 mailbox unavailable\n\tat Mailer.send(Mailer.java:1)");
+    errors.put("m2", "  SMTP 550 mailbox unavailable\r\n\tat Mailer.retry(Mailer.java:2)");
+    errors.put("m3", longLine);
+    errors.put("b1", "SMTP 550 mailbox unavailable");
+    insert(task("mail").id("m1").type("send").build(), task("mail").id("m2").type("send").build(),
+        task("mail").id("m3").type("send").build(), task("billing").id("b1").type("charge").build());
+    for (String id : errors.keySet()) {
+      Task running = awaitClaimOf(id.startsWith("b") ? "billing" : "mail", TaskId.of(id));
+      assertThat(complete(running, new Completion.Dead(errors.get(id))).stale()).isEmpty();
+    }
+    insertOne(task("mail").id("ok").type("send").build());
+    Task ok = awaitClaim("mail");
+    assertThat(complete(ok, succeeded()).stale()).isEmpty();
+
+    DeadGroups all = groups.deadGroups(new DeadGroupQuery(null, null, 100));
+    assertThat(all.complete()).isTrue();
+    assertThat(all.read()).isEqualTo(4);
+    assertThat(all.groups()).extracting(g -> g.error() + "|" + g.queue() + "|" + g.type() + "|" + g.count())
+        .containsExactlyInAnyOrder("SMTP 550 mailbox unavailable|mail|send|2",
+            "SMTP 550 mailbox unavailable|billing|charge|1", "x".repeat(DeadGroups.MAX_MESSAGE) + "|mail|send|1");
+    DeadGroups.Group mail = all.groups().stream()
+        .filter(g -> g.queue().equals("mail") && g.error().startsWith("SMTP")).findFirst().orElseThrow();
+    assertThat(mail.newest()).isIn(TaskId.of("m1"), TaskId.of("m2"));
+    assertThat(mail.lastDiedAt()).isEqualTo(get(mail.newest()).finishedAt());
+
+    assertThat(groups.deadGroups(new DeadGroupQuery("billing", null, 100)).groups())
+        .extracting(DeadGroups.Group::queue).containsExactly("billing");
+    assertThat(groups.deadGroups(new DeadGroupQuery(null, "charge", 100)).groups()).hasSize(1);
+    DeadGroups newest = groups.deadGroups(new DeadGroupQuery(null, null, 2));
+    assertThat(newest.read()).isEqualTo(2);
+    assertThat(newest.complete()).as("more are dead than were read").isFalse();
+    assertThat(newest.groups()).extracting(DeadGroups.Group::count).containsOnly(1L);
+  }
+
+  /** Claims in {@code queue} until {@code id} comes, completing what came before it as successes. */
+  private Task awaitClaimOf(String queue, TaskId id) {
+    while (true) {
+      Task t = awaitClaim(queue);
+      if (t.id().equals(id)) {
+        return t;
+      }
+      assertThat(complete(t, succeeded()).stale()).isEmpty();
+    }
+  }
 
   @Test
   void errorHistoryKeepsEveryFailedAttemptOldestFirst() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.workflow.ParentResult;
@@ -116,6 +117,7 @@ public final class JsonOut implements AutoCloseable {
     g.writeStringField("lastError", t.lastError());
     g.writeFieldName("progress");
     raw(t.progress());
+    heartbeats(t.heartbeats());
     if (t.lease() != null) {
       if (withLeaseToken) {
         g.writeStringField("leaseToken", t.lease().token());
@@ -198,5 +200,18 @@ public final class JsonOut implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code "heartbeats": {count, first, last}}, or null for none. */
+  public void heartbeats(Heartbeats hb) throws IOException {
+    if (hb == null) {
+      g.writeNullField("heartbeats");
+      return;
+    }
+    g.writeObjectFieldStart("heartbeats");
+    g.writeNumberField("count", hb.count());
+    instant("first", hb.first());
+    instant("last", hb.last());
+    g.writeEndObject();
   }
 }

@@ -1,6 +1,7 @@
 package dev.errand.server.internal;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.spi.DeadGroupStore;
 import dev.errand.core.StoreUnreachableException;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
@@ -82,6 +83,8 @@ public final class StoreCircuit implements TaskStore {
     this.probeEvery = probeEvery;
     store.capability(ScheduleStore.class).ifPresent(s -> guardedPowers.put(ScheduleStore.class, new GuardedSchedules(s)));
     store.capability(QueueLimitStore.class).ifPresent(l -> guardedPowers.put(QueueLimitStore.class, new GuardedLimits(l)));
+    store.capability(DeadGroupStore.class).ifPresent(d ->
+        guardedPowers.put(DeadGroupStore.class, (DeadGroupStore) query -> call(() -> d.deadGroups(query))));
   }
 
   /** {@code store} behind a circuit probed every {@link #PROBE_EVERY}. */

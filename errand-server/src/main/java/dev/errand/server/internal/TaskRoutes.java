@@ -274,6 +274,8 @@ public final class TaskRoutes {
         g.writeStringField("workerId", e.workerId());
         g.writeStringField("message", e.message());
         g.writeStringField("error", e.error());
+        out.instant("claimedAt", e.claimedAt());
+        out.heartbeats(e.heartbeats());
         g.writeEndObject();
       }
       g.writeEndArray();

@@ -897,19 +897,28 @@ function renderErrors(errors, lastError) {
   if (errors.length === 0) list.append(el('li', { class: 'none' }, 'No attempt failed.'));
 }
 
-// The attempts in order: each failed one from the error history (when it ended, on which worker, why),
-// then the current one from the task: claimed, its lease (which heartbeats extend), its outcome.
+// An attempt's heartbeats as the store counted them: how many, the first and the last.
+function heartbeatsLine(hb) {
+  if (!hb) return el('div', { class: 'heartbeats', 'data-heartbeats': '0' }, 'No heartbeat');
+  return el('div', { class: 'heartbeats', 'data-heartbeats': String(hb.count) },
+    hb.count + ' heartbeat' + (hb.count === 1 ? '' : 's') + ': first ', at(hb.first),
+    ...(hb.count > 1 ? [', last ', at(hb.last)] : []));
+}
+
+// The attempts in order: each failed one from the error history (when it ended, on which worker, its
+// heartbeats, why), then the current one from the task: claimed, its heartbeats and lease, its outcome.
 function renderTimeline(t, errors) {
   const steps = [el('li', { 'data-step': 'created' }, el('strong', {}, 'Enqueued'), ' ', at(t.createdAt))];
   for (const e of errors) {
     steps.push(el('li', { 'data-step': 'attempt', 'data-attempt': String(e.attempt), class: 'failed' },
-      el('strong', {}, 'Attempt ' + e.attempt), ' failed ', at(e.at), e.workerId ? ' on ' + e.workerId : '',
-      el('div', { class: 'error' }, e.message)));
+      el('strong', {}, 'Attempt ' + e.attempt), ...(e.claimedAt ? [' claimed ', at(e.claimedAt), ','] : []), ' failed ', at(e.at),
+      e.workerId ? ' on ' + e.workerId : '', heartbeatsLine(e.heartbeats), el('div', { class: 'error' }, e.message)));
   }
   const failedAttempts = new Set(errors.map((e) => e.attempt));
   if (t.attempt > 0 && !failedAttempts.has(t.attempt)) {
     const parts = [el('strong', {}, 'Attempt ' + t.attempt), ' claimed ', at(t.startedAt)];
     if (t.workerId) parts.push(' by ' + t.workerId);
+    parts.push(heartbeatsLine(t.heartbeats));
     if (t.state === 'RUNNING') parts.push(el('div', {}, 'running; lease until ', at(t.leaseUntil), ' (heartbeats extend it)'));
     else if (t.finishedAt) parts.push(el('div', {}, t.state.toLowerCase() + ' ', at(t.finishedAt)));
     else parts.push(el('div', {}, stateBadge(t.state)));

@@ -18,6 +18,9 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
@@ -103,7 +106,8 @@ import org.slf4j.LoggerFactory;
  * threw may or may not have taken effect, a call that returned has committed. Thread-safe.
  */
 public final class PostgresStore
-    implements TaskStore, JdbcTransactionalStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
+    implements TaskStore, JdbcTransactionalStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore,
+    DeadGroupStore {
   public static final String DEFAULT_SCHEMA = "errand";
   private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
   /**
@@ -460,6 +464,13 @@ public final class PostgresStore
   @Override
   public TaskPage list(TaskQuery query) {
     return withConnection("list", c -> statements.list(c, query, pageReadLimit));
+  }
+
+  /** Reads the newest dead tasks through their partial index (migration 10). */
+  @Override
+  public DeadGroups deadGroups(DeadGroupQuery query) {
+    Objects.requireNonNull(query, "query");
+    return withConnection("deadGroups", c -> statements.deadGroups(c, query));
   }
 
   @Override

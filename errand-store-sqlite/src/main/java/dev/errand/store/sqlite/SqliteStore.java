@@ -11,6 +11,9 @@ import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroupStore;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
@@ -88,7 +91,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} finishes the writes already submitted, then releases the files.
  */
-public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
+public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore,
+    DeadGroupStore {
   public static final String DATABASE_FILE = "errand.db";
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -244,6 +248,13 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
   @Override
   public TaskPage list(TaskQuery query) {
     return readers.read("list", statements -> reads.list(statements, query));
+  }
+
+  /** Reads the index of the dead tasks' error lines only (migration 10). */
+  @Override
+  public DeadGroups deadGroups(DeadGroupQuery query) {
+    Objects.requireNonNull(query, "query");
+    return readers.read("deadGroups", statements -> reads.deadGroups(statements, query));
   }
 
   @Override

@@ -108,7 +108,11 @@ RETURNING id, type, payload, priority, attempt, max_attempts, backoff_base_ns, b
 -- name: lease_extend
 -- Fenced by token; an attempt past its timeout is not extended, and no lease runs past started_at +
 -- timeout + grace (?5, AttemptTimeout). ?4 is now. ?6 is the progress the worker reports, NULL to keep it.
-UPDATE tasks SET lease_until = min(?3, started_at + timeout_ns / 1000 + ?5), progress = coalesce(?6, progress)
+-- Counts the heartbeat (migration 10): the first of an attempt is one whose count is not of this start.
+UPDATE tasks SET lease_until = min(?3, started_at + timeout_ns / 1000 + ?5), progress = coalesce(?6, progress),
+    heartbeats = CASE WHEN heartbeat_first >= started_at THEN heartbeats + 1 ELSE 1 END,
+    heartbeat_first = CASE WHEN heartbeat_first >= started_at THEN heartbeat_first ELSE ?4 END,
+    heartbeat_last = ?4
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING' AND ?4 < started_at + timeout_ns / 1000
 RETURNING lease_until
 
@@ -143,8 +147,13 @@ WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 -- name: task_error_record
 -- The failure of a running attempt, recorded just before the statement that applies its outcome, in the
 -- same transaction and fenced the same way: a stale token records nothing. Only retries and deaths run it.
-INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error)
-SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = ?1), 0) + 1, attempt, ?3, worker_id, ?4
+-- The attempt's claim time and heartbeats go with it, if it had any (see lease_extend).
+INSERT INTO task_errors (task_id, seq, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                         claimed_at)
+SELECT id, coalesce((SELECT max(e.seq) FROM task_errors e WHERE e.task_id = ?1), 0) + 1, attempt, ?3, worker_id, ?4,
+       CASE WHEN heartbeat_first >= started_at THEN heartbeats END,
+       CASE WHEN heartbeat_first >= started_at THEN heartbeat_first END,
+       CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END, started_at
 FROM tasks
 WHERE id = ?1 AND lease_token = ?2 AND state = 'RUNNING'
 
@@ -154,7 +163,7 @@ DELETE FROM task_errors
 WHERE task_id = ?1 AND seq <= (SELECT seq FROM task_errors WHERE task_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET 20)
 
 -- name: task_errors
-SELECT attempt, at, worker_id, error FROM task_errors
+SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last, claimed_at FROM task_errors
 WHERE task_id = ?1
 ORDER BY seq
 
@@ -574,3 +583,21 @@ SELECT id, queue, type FROM tasks INDEXED BY tasks_dead WHERE state = 'DEAD' LIM
 
 -- name: task_list_joining
 SELECT id, queue, type FROM tasks INDEXED BY tasks_joining WHERE state = 'WAITING' LIMIT ?1
+
+-- name: dead_groups
+-- The newest ?3 dead tasks of queue ?1 and type ?2 (NULL for any) grouped by error line, queue and type,
+-- read from tasks_dead_errors alone (its expression, as written there). SQLite takes the id of a bare
+-- column from the row that gave max(finished_at): the group's newest. The counts add up to how many
+-- were read.
+WITH newest AS (
+  SELECT finished_at,
+         substr(trim(substr(last_error, 1, coalesce(nullif(instr(last_error, char(10)), 0) - 1, length(last_error))),
+                     char(32, 9, 13)), 1, 300) AS error_line,
+         queue, type, id
+  FROM tasks INDEXED BY tasks_dead_errors
+  WHERE state = 'DEAD' AND (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR type = ?2)
+  ORDER BY finished_at DESC
+  LIMIT ?3
+)
+SELECT error_line, queue, type, count(*) AS n, max(finished_at) AS last_died_at, id FROM newest
+GROUP BY error_line, queue, type

@@ -1,5 +1,6 @@
 package dev.errand.store.postgres.internal;
 
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.RetryPolicy;
@@ -59,7 +60,21 @@ public final class TaskRows {
         rs.getString("last_error"),
         kind(rs.getString("kind")),
         TaskHeaders.fromJson(rs.getString("headers")),
-        progress == null ? null : Json.ofTrusted(progress));
+        progress == null ? null : Json.ofTrusted(progress),
+        currentHeartbeats(rs));
+  }
+
+  /** The heartbeats of a row's three heartbeat columns (migration 10), or null for none. */
+  public static Heartbeats heartbeats(ResultSet rs) throws SQLException {
+    int count = rs.getInt("heartbeats");
+    return count < 1 ? null : new Heartbeats(count, instant(rs, "heartbeat_first"), instant(rs, "heartbeat_last"));
+  }
+
+  /** The task's heartbeats if they are of the attempt that started at started_at (see extend_leases). */
+  private static Heartbeats currentHeartbeats(ResultSet rs) throws SQLException {
+    Instant first = instant(rs, "heartbeat_first");
+    Instant started = instant(rs, "started_at");
+    return first == null || started == null || first.isBefore(started) ? null : heartbeats(rs);
   }
 
   /** The usual kind as the one constant, so many rows read do not hold many copies of it. */

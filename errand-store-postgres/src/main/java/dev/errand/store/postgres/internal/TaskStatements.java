@@ -13,6 +13,8 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.DeadFilter;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.ExtendRequest;
@@ -442,7 +444,9 @@ public final class TaskStatements {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           errors.add(new AttemptError(rs.getInt("attempt"), rs.getObject("at", OffsetDateTime.class).toInstant(),
-              rs.getString("worker_id"), rs.getString("error")));
+              rs.getString("worker_id"), rs.getString("error"), TaskRows.heartbeats(rs),
+              Optional.ofNullable(rs.getObject("claimed_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant)
+                  .orElse(null)));
         }
       }
       return errors;
@@ -600,6 +604,28 @@ public final class TaskStatements {
   }
 
   /** The SCHEDULED and RETRYING tasks, soonest first: the front of tasks_waiting in each queue, merged. */
+  public DeadGroups deadGroups(Connection c, DeadGroupQuery q) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("dead_groups"))) {
+      ps.setString(1, q.queue());
+      ps.setString(2, q.queue());
+      ps.setString(3, q.type());
+      ps.setString(4, q.type());
+      ps.setInt(5, q.maxRead());
+      List<DeadGroups.Group> groups = new ArrayList<>();
+      long read = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long n = rs.getLong(4);
+          read += n;
+          groups.add(new DeadGroups.Group(rs.getString(1), rs.getString(2), rs.getString(3), n,
+              rs.getObject(5, OffsetDateTime.class).toInstant(), TaskId.of(rs.getString(6))));
+        }
+      }
+      // Fewer than asked for: every match was read.
+      return new DeadGroups(groups, (int) read, read < q.maxRead());
+    }
+  }
+
   public DuePage listDue(Connection c, DueQuery q) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.get("list_due"))) {
       ps.setString(1, q.queue());

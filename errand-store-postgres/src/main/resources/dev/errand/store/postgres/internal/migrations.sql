@@ -186,6 +186,22 @@ CREATE INDEX workflow_edges_pending ON {schema}.workflow_edges (parent_id) WHERE
 -- the table; no index reads it.
 ALTER TABLE {schema}.tasks ADD COLUMN progress bytea;
 
+-- name: 10_heartbeats_and_dead_errors
+-- Each attempt's heartbeats: how many extensions of its lease were applied, and the database's clock at
+-- the first and the last (extend_leases). They belong to the attempt that started at started_at only
+-- while heartbeat_first >= started_at: a claim writes nothing here (it stays as it was), the attempt's
+-- first heartbeat starts over. A failure copies them into the error history. Nullable columns without
+-- a default: added without rewriting the table.
+ALTER TABLE {schema}.tasks ADD COLUMN heartbeats integer, ADD COLUMN heartbeat_first timestamptz,
+  ADD COLUMN heartbeat_last timestamptz;
+-- A failed attempt's claim time (the task's started_at then), for the attempt timeline.
+ALTER TABLE {schema}.task_errors ADD COLUMN heartbeats integer, ADD COLUMN heartbeat_first timestamptz,
+  ADD COLUMN heartbeat_last timestamptz, ADD COLUMN claimed_at timestamptz;
+
+-- The dead tasks newest first, for dead_groups: it reads the newest dead tasks in this order however many
+-- tasks the table holds. Only DEAD rows are in it, so claims and successes write nothing here.
+CREATE INDEX tasks_dead_finished ON {schema}.tasks (finished_at) WHERE state = 'DEAD';
+
 -- name: 11_workflow_failed_nodes
 -- A workflow counts its closed nodes that did not succeed (the finally-node aside), so the statement that
 -- closes its last node knows at once whether it FAILED, without reading every node's task (whose rows a

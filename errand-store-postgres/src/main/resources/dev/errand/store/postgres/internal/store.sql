@@ -218,8 +218,14 @@ done AS (
               AS failed_worker_id
 ),
 recorded AS (
-  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
-  SELECT id, attempt, now(), failed_worker_id, failure FROM done WHERE outcome IN ('retry', 'dead')
+  -- With the attempt's heartbeats, if it had any (see extend_leases).
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                                    claimed_at)
+  SELECT id, attempt, now(), failed_worker_id, failure,
+         CASE WHEN heartbeat_first >= started_at THEN heartbeats END,
+         CASE WHEN heartbeat_first >= started_at THEN heartbeat_first END,
+         CASE WHEN heartbeat_first >= started_at THEN heartbeat_last END, started_at
+  FROM done WHERE outcome IN ('retry', 'dead')
 ),
 trimmed AS (
   -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK): the 19 newest this statement sees, and the new one.
@@ -350,7 +356,11 @@ SELECT count(*) FROM released WHERE (SELECT count(*) FROM notified) >= 0
 UPDATE {schema}.tasks t
 SET lease_until = least(now() + ? * interval '1 microsecond',
                         t.started_at + (t.timeout_nanos / 1000 + ?) * interval '1 microsecond'),
-    progress = coalesce(l.progress, t.progress)
+    progress = coalesce(l.progress, t.progress),
+    -- Counts the heartbeat (migration 10): the first of an attempt is one whose count is not of this start.
+    heartbeats = CASE WHEN t.heartbeat_first >= t.started_at THEN t.heartbeats + 1 ELSE 1 END,
+    heartbeat_first = CASE WHEN t.heartbeat_first >= t.started_at THEN t.heartbeat_first ELSE now() END,
+    heartbeat_last = now()
 FROM unnest(?::text[], ?::text[], ?::bytea[]) AS l(id, lease_token, progress), (SELECT set_config('synchronous_commit', 'off', true)) AS async
 -- Fenced by the token (a running task's alone), not by state: see complete_tasks for why.
 WHERE t.id = l.id AND t.lease_token = l.lease_token AND t.lease_until IS NOT NULL
@@ -399,8 +409,13 @@ swept AS (
   RETURNING t.id
 ),
 recorded AS (
-  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error)
-  SELECT d.id, d.attempt, now(), d.worker_id, d.swept_error FROM described d JOIN swept s ON s.id = d.id
+  INSERT INTO {schema}.task_errors (task_id, attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last,
+                                    claimed_at)
+  SELECT d.id, d.attempt, now(), d.worker_id, d.swept_error,
+         CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeats END,
+         CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeat_first END,
+         CASE WHEN d.heartbeat_first >= d.started_at THEN d.heartbeat_last END, d.started_at
+  FROM described d JOIN swept s ON s.id = d.id
 ),
 trimmed AS (
   -- Keeps the newest 20 (AttemptError.KEPT_PER_TASK), as complete_tasks does.
@@ -634,7 +649,8 @@ SELECT count(*) FROM gone
 SELECT * FROM {schema}.tasks WHERE id = ?
 
 -- name: task_errors
-SELECT attempt, at, worker_id, error FROM {schema}.task_errors WHERE task_id = ? ORDER BY seq
+SELECT attempt, at, worker_id, error, heartbeats, heartbeat_first, heartbeat_last, claimed_at
+FROM {schema}.task_errors WHERE task_id = ? ORDER BY seq
 
 -- name: list_tasks
 -- A page walks the primary key down from the cursor (the caller passes one above every id for a first
@@ -923,3 +939,21 @@ DELETE FROM {schema}.schedules WHERE name = ?
 
 -- name: schedule_list
 SELECT name, definition, version, updated_at FROM {schema}.schedules ORDER BY name
+
+-- name: dead_groups
+-- The newest dead tasks of a queue and a type (NULL for any) grouped by error line (DeadGroups.errorLine:
+-- the first line, trimmed of spaces, tabs and carriage returns, at most 300 characters), queue and type,
+-- with each group's latest death and the task that died then. Reads tasks_dead_finished newest first
+-- (or tasks_dead for a queue), never the finished tasks. Parameters: queue twice, type twice, limit.
+WITH newest AS (
+  SELECT finished_at, coalesce(left(btrim(split_part(last_error, E'\n', 1), E' \t\r'), 300), '') AS error_line,
+         queue, type, id
+  FROM {schema}.tasks
+  WHERE state = 'DEAD' AND (?::text IS NULL OR queue = ?) AND (?::text IS NULL OR type = ?)
+  ORDER BY finished_at DESC
+  LIMIT ?
+)
+SELECT error_line, queue, type, count(*) AS n, max(finished_at) AS last_died_at,
+       (array_agg(id ORDER BY finished_at DESC))[1] AS newest
+FROM newest
+GROUP BY error_line, queue, type

@@ -1,6 +1,7 @@
 package dev.errand.store.redis.internal;
 
 import dev.errand.core.AttemptError;
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.RetryPolicy;
@@ -11,6 +12,7 @@ import dev.errand.core.TaskState;
 import dev.errand.core.spi.NewTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -64,19 +66,33 @@ public final class TaskCodec {
     Lease lease = token == null ? null : new Lease(token, instant(f.get(17)), text(f.get(18)));
     byte[] result = (byte[]) f.get(19);
     byte[] progress = f.size() > 23 ? (byte[]) f.get(23) : null;
+    Heartbeats heartbeats = null;
+    // Of this attempt only while the first is not before its start (extend.lua).
+    if (f.size() > 26 && f.get(25) != null && f.get(14) != null && number(f.get(25)) >= number(f.get(14))) {
+      heartbeats = new Heartbeats((int) number(f.get(24)), instant(f.get(25)), instant(f.get(26)));
+    }
     return new Task(TaskId.of(text(f.get(0))), text(f.get(1)), text(f.get(2)), Json.ofTrusted((byte[]) f.get(3)),
         (int) number(f.get(4)), TaskState.valueOf(text(f.get(5))), (int) number(f.get(6)),
         new RetryPolicy((int) number(f.get(7)), Duration.ofNanos(number(f.get(8))), Duration.ofNanos(number(f.get(9)))),
         Duration.ofNanos(number(f.get(10))), text(f.get(11)), instant(f.get(12)), instant(f.get(13)),
         instant(f.get(14)), instant(f.get(15)), lease, result == null ? null : Json.ofTrusted(result), text(f.get(20)),
-        text(f.get(21)), TaskHeaders.fromJson(text(f.get(22))), progress == null ? null : Json.ofTrusted(progress));
+        text(f.get(21)), TaskHeaders.fromJson(text(f.get(22))), progress == null ? null : Json.ofTrusted(progress),
+        heartbeats);
   }
 
-  /** One entry of a task's error history: attempt, time, worker and error, one per line, the error last. */
+  /**
+   * One entry of a task's error history: attempt, time, worker and error, one per line, the error last.
+   * The attempt may carry its claim time and heartbeats: {@code attempt;claimed[;count;first;last]}
+   * (common.lua).
+   */
   public static AttemptError error(byte[] entry) {
     String[] parts = new String(entry, StandardCharsets.UTF_8).split("\n", 4);
-    return new AttemptError(Integer.parseInt(parts[0]), Micros.toInstant(Long.parseLong(parts[1])),
-        parts[2].isEmpty() ? null : parts[2], parts[3]);
+    String[] attempt = parts[0].split(";", 5);
+    Instant claimed = attempt.length < 2 || attempt[1].isEmpty() ? null : Micros.toInstant(Long.parseLong(attempt[1]));
+    Heartbeats heartbeats = attempt.length < 5 ? null : new Heartbeats(Integer.parseInt(attempt[2]),
+        Micros.toInstant(Long.parseLong(attempt[3])), Micros.toInstant(Long.parseLong(attempt[4])));
+    return new AttemptError(Integer.parseInt(attempt[0]), Micros.toInstant(Long.parseLong(parts[1])),
+        parts[2].isEmpty() ? null : parts[2], parts[3], heartbeats, claimed);
   }
 
   public static String text(Object value) {

@@ -6,7 +6,8 @@
 -- caller's. Durations arrive in microseconds (the task's timeout in nanoseconds, as stored).
 --
 -- Keys (P is the prefix):
---   P t:<id>          hash, one task (fields F below, plus join for a WAITING task)
+--   P t:<id>          hash, one task (fields F below, plus join for a WAITING task); hbn, hbf, hbl
+--                     count the heartbeats of the attempt that started at sa (extend.lua)
 --   P e:<id>          list, its error history, oldest first, at most KEPT entries
 --   P ik:<q>:<key>    string, the id holding an idempotency key in queue q
 --   P q:<q>, P qs:<q>:<state>
@@ -24,7 +25,7 @@ local P = KEYS[1]
 local GRACE = 1000000 -- AttemptTimeout.GRACE
 local KEPT = 20 -- AttemptError.KEPT_PER_TASK
 local F = {'id', 'q', 'type', 'pay', 'pri', 'st', 'att', 'max', 'rb', 'rc', 'tmo', 'ik', 'run', 'cr', 'sa', 'fa',
-  'tok', 'lu', 'wk', 'res', 'err', 'kind', 'hdr', 'prog'}
+  'tok', 'lu', 'wk', 'res', 'err', 'kind', 'hdr', 'prog', 'hbn', 'hbf', 'hbl'}
 
 local function now_us()
   local t = redis.call('TIME')
@@ -169,9 +170,25 @@ local function apply(t, change)
   index_in(t)
 end
 
+-- The heartbeats of the attempt that started at t.sa, as 'count;first;last', or nil if it had none:
+-- hbn, hbf and hbl (extend.lua) belong to that attempt only while hbf >= sa.
+local function heartbeats_of(t)
+  if t.hbf and t.sa and tonumber(t.hbf) >= tonumber(t.sa) then
+    return t.hbn .. ';' .. t.hbf .. ';' .. t.hbl
+  end
+  return nil
+end
+
+-- The attempt field is 'attempt;claimed' or 'attempt;claimed;count;first;last' with the attempt's
+-- heartbeats (entries written before were 'attempt').
 local function record_error(t, now, err)
   local key = P .. 'e:' .. t.id
-  redis.call('RPUSH', key, t.att .. '\n' .. int(now) .. '\n' .. (t.wk or '') .. '\n' .. err)
+  local beats = heartbeats_of(t)
+  local attempt = t.att .. ';' .. (t.sa or '')
+  if beats then
+    attempt = attempt .. ';' .. beats
+  end
+  redis.call('RPUSH', key, attempt .. '\n' .. int(now) .. '\n' .. (t.wk or '') .. '\n' .. err)
   redis.call('LTRIM', key, -KEPT, -1)
 end
 

@@ -5,6 +5,8 @@ import dev.errand.core.QueueLimits;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.DeadGroupQuery;
+import dev.errand.core.spi.DeadGroups;
 import dev.errand.core.spi.DuePage;
 import dev.errand.core.spi.DueQuery;
 import dev.errand.core.spi.QueueInfo;
@@ -55,6 +57,31 @@ public final class TaskReads {
     return Optional.ofNullable(TaskRows.readOne(get));
   }
 
+  public DeadGroups deadGroups(StatementCache statements, DeadGroupQuery query) throws SQLException {
+    PreparedStatement groups = statements.get("dead_groups");
+    groups.setString(1, query.queue());
+    groups.setString(2, query.type());
+    groups.setInt(3, query.maxRead());
+    List<DeadGroups.Group> out = new ArrayList<>();
+    long read = 0;
+    try (ResultSet rs = groups.executeQuery()) {
+      while (rs.next()) {
+        String error = rs.getString(1);
+        long n = rs.getLong(4);
+        read += n;
+        out.add(new DeadGroups.Group(error == null ? "" : error, rs.getString(2), rs.getString(3), n,
+            Micros.toInstant(rs.getLong(5)), TaskId.of(rs.getString(6))));
+      }
+    }
+    // Fewer than asked for: every match was read.
+    return new DeadGroups(out, (int) read, read < query.maxRead());
+  }
+
+  private static Instant claimedAt(ResultSet rs) throws SQLException {
+    long claimed = rs.getLong("claimed_at");
+    return rs.wasNull() ? null : Micros.toInstant(claimed);
+  }
+
   public List<AttemptError> errors(StatementCache statements, TaskId id) throws SQLException {
     PreparedStatement errors = statements.get("task_errors");
     errors.setString(1, id.value());
@@ -62,7 +89,7 @@ public final class TaskReads {
     try (ResultSet rs = errors.executeQuery()) {
       while (rs.next()) {
         out.add(new AttemptError(rs.getInt("attempt"), Micros.toInstant(rs.getLong("at")), rs.getString("worker_id"),
-            rs.getString("error")));
+            rs.getString("error"), TaskRows.heartbeats(rs, rs.findColumn("heartbeats")), claimedAt(rs)));
       }
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.errand.store.sqlite.internal;
 
+import dev.errand.core.Heartbeats;
 import dev.errand.core.Json;
 import dev.errand.core.Lease;
 import dev.errand.core.RetryPolicy;
@@ -30,7 +31,7 @@ public final class TaskRows {
   private record Columns(int id, int queue, int type, int payload, int priority, int state, int attempt,
       int maxAttempts, int backoffBase, int backoffCap, int timeout, int idempotencyKey, int runAt,
       int createdAt, int startedAt, int finishedAt, int leaseToken, int leaseUntil, int workerId, int result,
-      int lastError, int kind, int headers, int progress) {
+      int lastError, int kind, int headers, int progress, int heartbeats) {
 
     static Columns of(ResultSet rs) throws SQLException {
       return new Columns(rs.findColumn("id"), rs.findColumn("queue"), rs.findColumn("type"),
@@ -40,7 +41,7 @@ public final class TaskRows {
           rs.findColumn("created_at"), rs.findColumn("started_at"), rs.findColumn("finished_at"),
           rs.findColumn("lease_token"), rs.findColumn("lease_until"), rs.findColumn("worker_id"),
           rs.findColumn("result"), rs.findColumn("last_error"), rs.findColumn("kind"), rs.findColumn("headers"),
-          rs.findColumn("progress"));
+          rs.findColumn("progress"), rs.findColumn("heartbeats"));
     }
   }
 
@@ -97,7 +98,24 @@ public final class TaskRows {
         rs.getString(c.lastError()),
         kind(rs.getString(c.kind())),
         TaskHeaders.fromJson(rs.getString(c.headers())),
-        progress == null ? null : Json.ofTrusted(progress));
+        progress == null ? null : Json.ofTrusted(progress),
+        currentHeartbeats(rs, c.heartbeats(), rs.getLong(c.startedAt())));
+  }
+
+  /**
+   * The heartbeats in the three columns from {@code column} on (count, first, last: migration 10), or
+   * null for none.
+   */
+  static Heartbeats heartbeats(ResultSet rs, int column) throws SQLException {
+    int count = rs.getInt(column);
+    return count < 1 ? null : new Heartbeats(count, Micros.toInstant(rs.getLong(column + 1)),
+        Micros.toInstant(rs.getLong(column + 2)));
+  }
+
+  /** The task's heartbeats if they are of the attempt that started at {@code startedAt} (see lease_extend). */
+  private static Heartbeats currentHeartbeats(ResultSet rs, int column, long startedAt) throws SQLException {
+    long first = rs.getLong(column + 1);
+    return rs.wasNull() || first < startedAt ? null : heartbeats(rs, column);
   }
 
   /** The usual kind as the one constant, so a million rows read do not hold a million copies of it. */
