@@ -11,7 +11,7 @@ import pg from 'pg';
 import { args, freshSchema, Ledger, now, until, openLoop, latencies, report, round } from '../lib/common.mjs';
 
 const a = args({
-  batchSize: 500,           // jobs per fetch (and per completion) of one worker
+  batchSize: 1000,          // jobs per fetch (and per completion) of one worker
   workers: 4,               // localConcurrency: workers fetching in parallel
   burst: 'true',            // burstWhenBatchFull: fetch again at once while fetches come back full
   pollSeconds: 0.5,         // pollingIntervalSeconds (the smallest it allows)
