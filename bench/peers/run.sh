@@ -88,9 +88,10 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { "$node" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-start_redis() { # persistence: always|off -> prints the port
+start_redis() { # persistence: always|off; sets started_port (not run in a subshell: cleanup needs the pid)
   local d port
   d="$(mktemp -d)"; port="$(free_port)"
+  redis_dirs+=("$d")
   if [ "$1" = always ]; then
     redis-server --port "$port" --bind 127.0.0.1 --dir "$d" --save "" --appendonly yes --appendfsync always \
       --daemonize yes --pidfile "$d/redis.pid" --logfile "$d/redis.log" >/dev/null
@@ -99,13 +100,13 @@ start_redis() { # persistence: always|off -> prints the port
       --daemonize yes --pidfile "$d/redis.pid" --logfile "$d/redis.log" >/dev/null
   fi
   for _ in $(seq 50); do [ -s "$d/redis.pid" ] && redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  redis_dirs+=("$d"); redis_pids+=("$(cat "$d/redis.pid")")
-  echo "$port"
+  redis_pids+=("$(cat "$d/redis.pid")")
+  started_port="$port"
 }
 redis_always=""; redis_off=""
 need_redis() {
-  [ -n "$redis_always" ] || redis_always="$(start_redis always)"
-  [ -n "$redis_off" ] || redis_off="$(start_redis off)"
+  if [ -z "$redis_always" ]; then start_redis always; redis_always="$started_port"; fi
+  if [ -z "$redis_off" ]; then start_redis off; redis_off="$started_port"; fi
 }
 
 # ---- one run of one contender: prints its JSON run line
