@@ -63,7 +63,7 @@ class PostgresMigrationRaceTest {
         assertThat(count(c, "SELECT max(version) FROM " + schema + ".schema_version"))
             .isEqualTo(migrations.getLast().version());
         assertThat(indexes(c)).containsExactlyInAnyOrder("tasks_pkey", "tasks_ready", "tasks_waiting",
-            "tasks_leased", "tasks_finished", "tasks_dead", "tasks_idempotency", "tasks_joining");
+            "tasks_leased", "tasks_finished", "tasks_dead", "tasks_dead_finished", "tasks_idempotency", "tasks_joining");
       }
     } finally {
       stores.forEach(PostgresStore::close);
