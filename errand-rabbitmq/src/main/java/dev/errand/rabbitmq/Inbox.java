@@ -4,7 +4,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Errand;
 import dev.errand.core.Names;
 import dev.errand.core.TaskSpec;
-import dev.errand.core.internal.Service;
+import dev.errand.core.loop.Service;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

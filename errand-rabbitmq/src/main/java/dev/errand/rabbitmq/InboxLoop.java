@@ -11,7 +11,7 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.InvalidTaskException;
 import dev.errand.core.TaskSpec;
-import dev.errand.core.internal.LoopService;
+import dev.errand.core.loop.LoopService;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;

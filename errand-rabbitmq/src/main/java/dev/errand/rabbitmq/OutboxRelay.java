@@ -3,7 +3,7 @@ package dev.errand.rabbitmq;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.errand.core.Names;
 import dev.errand.core.WorkerIds;
-import dev.errand.core.internal.Service;
+import dev.errand.core.loop.Service;
 import dev.errand.core.spi.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.errand.core.Task;
-import dev.errand.core.internal.LoopService;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;

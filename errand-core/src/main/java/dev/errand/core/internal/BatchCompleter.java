@@ -1,6 +1,7 @@
 package dev.errand.core.internal;
 
 import dev.errand.core.TaskId;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.CompleteResult;
 import dev.errand.core.spi.Completion;

@@ -1,5 +1,6 @@
 package dev.errand.core.internal;
 
+import dev.errand.core.loop.LoopService;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

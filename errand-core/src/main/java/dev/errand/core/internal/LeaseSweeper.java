@@ -3,6 +3,7 @@ package dev.errand.core.internal;
 import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
 import dev.errand.core.TaskState;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.SweepRequest;
 import dev.errand.core.spi.SweepResult;
 import dev.errand.core.spi.TaskStore;

@@ -1,6 +1,7 @@
 package dev.errand.core.internal;
 
 import dev.errand.core.ErrandException;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.TaskStore;
 import java.time.Clock;

@@ -1,6 +1,7 @@
 package dev.errand.core.internal;
 
 import dev.errand.core.Task;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.ClaimResult;
 import dev.errand.core.spi.TaskStore;

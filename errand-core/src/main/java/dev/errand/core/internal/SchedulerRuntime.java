@@ -4,6 +4,8 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Json;
 import dev.errand.core.ScheduleConflictException;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.loop.FailureStreak;
+import dev.errand.core.loop.LoopService;
 import dev.errand.core.schedule.MissedTickPolicy;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.schedule.ScheduleInfo;

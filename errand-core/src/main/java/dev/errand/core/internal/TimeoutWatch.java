@@ -1,5 +1,6 @@
 package dev.errand.core.internal;
 
+import dev.errand.core.loop.LoopService;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.locks.LockSupport;

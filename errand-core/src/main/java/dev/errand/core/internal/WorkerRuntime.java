@@ -7,6 +7,7 @@ import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.loop.Service;
 import dev.errand.core.spi.AttemptTimeout;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
 import dev.errand.core.TaskState;
+import dev.errand.core.loop.Service;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.TaskStore;

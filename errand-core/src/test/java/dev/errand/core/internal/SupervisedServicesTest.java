@@ -11,6 +11,7 @@ import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.loop.Service;
 import dev.errand.core.schedule.Schedule;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.InsertRequest;

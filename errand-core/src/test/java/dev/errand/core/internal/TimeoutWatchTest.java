@@ -9,6 +9,7 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.loop.Service;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
 import java.time.Instant;

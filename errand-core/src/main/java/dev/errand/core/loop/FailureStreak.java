@@ -1,4 +1,4 @@
-package dev.errand.core.internal;
+package dev.errand.core.loop;
 
 import dev.errand.core.ErrandException;
 import java.time.Duration;
@@ -11,9 +11,9 @@ import org.slf4j.Logger;
  * outage and a bug in a dependency (an {@code IllegalStateException} from a store wrapper, say) are
  * treated alike: neither stops a loop. Used by one thread. Internal: not public API.
  */
-final class FailureStreak {
-  static final Duration FIRST = Duration.ofMillis(100);
-  static final Duration MAX = Duration.ofSeconds(5);
+public final class FailureStreak {
+  public static final Duration FIRST = Duration.ofMillis(100);
+  public static final Duration MAX = Duration.ofSeconds(5);
 
   private final Logger log;
   private final String name;
@@ -24,11 +24,11 @@ final class FailureStreak {
   private long backoffMillis;
 
   /** @param what the work that fails, as in "{@code <name> <what> failed}" */
-  FailureStreak(Logger log, String name, String what) {
+  public FailureStreak(Logger log, String name, String what) {
     this(log, name, what, FIRST, MAX);
   }
 
-  FailureStreak(Logger log, String name, String what, Duration first, Duration max) {
+  public FailureStreak(Logger log, String name, String what, Duration first, Duration max) {
     this.log = log;
     this.name = name;
     this.what = what;
@@ -37,7 +37,7 @@ final class FailureStreak {
   }
 
   /** Records a failure; returns how long to wait before the next try. */
-  long failed(Throwable t) {
+  public long failed(Throwable t) {
     backoffMillis = failures++ == 0 ? firstMillis : Math.min(backoffMillis * 2, maxMillis);
     if (failures == 1) {
       if (t instanceof ErrandException) {
@@ -50,14 +50,14 @@ final class FailureStreak {
   }
 
   /** Records a success; ends the streak, if any, with one line. */
-  void succeeded() {
+  public void succeeded() {
     if (failures > 0) {
       log.info("{} {} works again after {} failures", name, what, failures);
       failures = 0;
     }
   }
 
-  int failures() {
+  public int failures() {
     return failures;
   }
 }

@@ -1,4 +1,4 @@
-package dev.errand.core.internal;
+package dev.errand.core.loop;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +14,9 @@ import org.slf4j.Logger;
  * <p>A new background loop (a lease sweeper, say) is a subclass with a {@code runOnce} that does one
  * pass and then waits for the next, and a {@link #cleanUp} if it holds something to let go of when it ends.
  *
- * <p>Public so that Errand's own modules run their loops the same way (the RabbitMQ relay and inbox);
- * internal all the same: not public API, it may change in any release.
+ * <p>In a package of its own, outside {@code internal}, so that Errand's own modules run their loops the
+ * same way (the RabbitMQ relay and inbox) without reaching into core's internals, which the build
+ * forbids; for Errand's modules, not an application's: it may change in any release.
  */
 public abstract class LoopService implements Service {
   private final String threadName;

@@ -1,4 +1,4 @@
-package dev.errand.core.internal;
+package dev.errand.core.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
