@@ -2,7 +2,6 @@ package dev.errand.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.errand.core.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -14,19 +13,11 @@ import org.junit.jupiter.api.Test;
  * (default: the local server); skipped when it cannot be reached, except under {@code CI=true}.
  */
 class PostgresServerCpuTest {
-  private static final String URL = System.getenv().getOrDefault("ERRAND_TEST_POSTGRES_URL",
-      "postgres://postgres@127.0.0.1:5432/test");
-
   @Test
   void aDrainReportsItsBackendsCpuPerTask() throws Exception {
-    StoreTarget.Postgres target = new StoreTarget.Postgres(URL);
-    try {
-      assertThat(target.version()).startsWith("postgresql ");
-    } catch (StoreUnavailableException | IllegalStateException e) {
-      Assumptions.assumeFalse("true".equalsIgnoreCase(System.getenv("CI")), "CI=true needs PostgreSQL: " + e);
-      Assumptions.abort("PostgreSQL is not reachable at " + URL + ": " + e.getMessage());
-    }
-    Assumptions.assumeTrue(URL.contains("@127.0.0.1:") || URL.contains("@localhost:"),
+    StoreTarget.Postgres target = PostgresTargetTest.reachable();
+    String url = PostgresTargetTest.URL;
+    Assumptions.assumeTrue(url.contains("@127.0.0.1:") || url.contains("@localhost:"),
         "the backends' CPU is read from this machine's /proc");
     BenchSettings s = new BenchSettings(3000, 20, 50, 20, 16, 1, 0, 100, 1, 5, Duration.ofSeconds(120), null, null, true);
 

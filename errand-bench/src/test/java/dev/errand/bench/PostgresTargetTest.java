@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
  * cannot be reached, except under {@code CI=true}.
  */
 class PostgresTargetTest {
-  private static final String URL = System.getenv().getOrDefault("ERRAND_TEST_POSTGRES_URL",
+  static final String URL = System.getenv().getOrDefault("ERRAND_TEST_POSTGRES_URL",
       "postgres://postgres@127.0.0.1:5432/test");
 
-  private static StoreTarget.Postgres reachable() {
+  /** The test server as a bench target; skips without one, except under {@code CI=true}. */
+  static StoreTarget.Postgres reachable() {
     StoreTarget.Postgres target = new StoreTarget.Postgres(URL);
     try {
       assertThat(target.version()).startsWith("postgresql ");

@@ -11,7 +11,6 @@ import dev.errand.core.Enqueued;
 import dev.errand.core.Errand;
 import dev.errand.core.InvalidTaskException;
 import dev.errand.core.TaskSpec;
-import dev.errand.core.loop.LoopService;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,7 +32,7 @@ import org.slf4j.Logger;
  * order they were taken, so every delivery tag up to a batch's last is settled before its ack and an ack
  * with {@code multiple} covers exactly the batch's accepted deliveries. Internal.
  */
-final class InboxLoop extends LoopService {
+final class InboxLoop extends BrokerLoop {
   private static final long POLL_MILLIS = 200;
   private static final long MAX_INSERT_BACKOFF_MILLIS = 2000;
   /**
@@ -89,19 +88,7 @@ final class InboxLoop extends LoopService {
   }
 
   @Override
-  protected boolean runOnce() throws Exception {
-    if (stopping()) {
-      return false;
-    }
-    pass();
-    return true;
-  }
-
-  /** Its waits are short (a poll, a confirm deadline): stopping lets the pass under way finish. */
-  @Override
-  protected void wakeToStop() {}
-
-  private void pass() throws Exception {
+  void pass() throws Exception {
     Channel ch = channel;
     if (ch == null || !ch.isOpen()) {
       open();

@@ -7,7 +7,6 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.errand.core.Task;
-import dev.errand.core.loop.LoopService;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
@@ -37,7 +36,7 @@ import org.slf4j.Logger;
  * message's outcome to the completer; claiming, publishing, the confirm deadline and reconnecting run on
  * the loop's thread. Internal.
  */
-final class RelayLoop extends LoopService {
+final class RelayLoop extends BrokerLoop {
   /**
    * Batches on the wire at once. Two hide the next claim behind the confirms of the batch before; more
    * hold more leases (and more RUNNING rows for the completion to find) for no gain measured: two, three
@@ -123,19 +122,7 @@ final class RelayLoop extends LoopService {
   }
 
   @Override
-  protected boolean runOnce() throws Exception {
-    if (stopping()) {
-      return false;
-    }
-    pass();
-    return true;
-  }
-
-  /** Its waits are short (a poll, a confirm deadline): stopping lets the pass under way finish. */
-  @Override
-  protected void wakeToStop() {}
-
-  private void pass() throws Exception {
+  void pass() throws Exception {
     if (channel() == null) {
       open();
       if (!unsettled.isEmpty()) {
