@@ -43,7 +43,9 @@ def sections(path):
             name = m.group(1); out[name] = []
         elif name:
             out[name].append(line)
-    return {k: ''.join(l for l in v if not l.lstrip().startswith('--')).strip().replace('{schema}', schema)
+    # Whole-line comments go, and trailing ones too: the statement is joined into one line for pgbench.
+    return {k: ''.join(re.sub(r'\s+--\s.*$', '', l) for l in v if not l.lstrip().startswith('--')).strip()
+               .replace('{schema}', schema)
             for k, v in out.items()}
 
 def bind(sql, names):
