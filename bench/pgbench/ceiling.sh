@@ -60,7 +60,10 @@ with open(f'{work}/schema.sql', 'w') as f:
         f.write(sql + ';\n')
 
 store = sections(f'{res}/store.sql')
-claim = bind(store['claim'], ['queue', 'queue', 'queue', 'limit', 'queue', 'promote', 'limit',
+cap = 100  # the literal cap the store puts in its claim for this batch (StoreSql.claim)
+while cap < int(batch):
+    cap *= 10
+claim = bind(store['claim'].replace('{claim_cap}', str(cap)), ['queue', 'queue', 'queue', 'limit', 'queue', 'promote', 'limit',
                               'lease', 'grace', 'worker'])
 head, tail = claim.rsplit(f'\nUPDATE {schema}.tasks t\nSET state = \'RUNNING\'', 1)
 claim = (head + f',\nclaimed AS (\nUPDATE {schema}.tasks t\nSET state = \'RUNNING\'' + tail + ')\n'

@@ -17,9 +17,14 @@ final class Plans {
    * either scans the task table sequentially. Returns both plans.
    */
   static String explain(StoreSql sql, String statement, String types, String args) throws Exception {
+    return explainText(statement, sql.get(statement), types, args);
+  }
+
+  /** As {@link #explain}, for a statement's text as the store binds it (the claim's, for one limit). */
+  static String explainText(String statement, String text, String types, String args) throws Exception {
     StringBuilder plans = new StringBuilder();
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("PREPARE plan_test" + (types.isEmpty() ? "" : "(" + types + ")") + " AS " + numbered(sql.get(statement)));
+      s.execute("PREPARE plan_test" + (types.isEmpty() ? "" : "(" + types + ")") + " AS " + numbered(text));
       for (String mode : new String[] {"force_custom_plan", "force_generic_plan"}) {
         s.execute("SET plan_cache_mode = " + mode);
         StringBuilder plan = new StringBuilder();

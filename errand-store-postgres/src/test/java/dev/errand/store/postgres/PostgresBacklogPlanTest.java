@@ -76,10 +76,14 @@ class PostgresBacklogPlanTest {
 
   @Test
   void claimUsesThePartialIndexes() throws Exception {
-    String plan = explain("claim",
-        "text, text, text, integer, text, integer, integer, bigint, bigint, text",
-        "'bulk', 'bulk', 'bulk', 10, 'bulk', 100, 10, 30000000, 1000000, 'w'");
-    assertThat(plan).contains("tasks_ready").contains("tasks_waiting").doesNotContain("tasks_leased");
+    for (int limit : new int[] {10, 1000}) {
+      String plan = Plans.explainText("claim", sql.claim(limit),
+          "text, text, text, integer, text, integer, integer, bigint, bigint, text",
+          "'bulk', 'bulk', 'bulk', " + limit + ", 'bulk', " + Math.max(limit, 100) + ", " + limit
+              + ", 30000000, 1000000, 'w'");
+      assertThat(plan).as("limit " + limit).contains("tasks_ready").contains("tasks_waiting")
+          .doesNotContain("tasks_leased").doesNotContain("Hash Join");
+    }
   }
 
   @Test

@@ -16,15 +16,25 @@ import java.util.regex.Pattern;
 public final class StoreSql {
   private static final Pattern MIGRATION_NAME = Pattern.compile("(\\d+)_[a-z0-9_]+");
   private static final String PLACEHOLDER = "{schema}";
+  private static final String CLAIM_CAP = "{claim_cap}";
+  /** The smallest claim cap: the promotion batch, which a claim's cap must not cut. */
+  private static final int FIRST_CLAIM_CAP = TaskStatements.PROMOTE_BATCH;
 
   private final String schema;
   private final Map<String, String> statements;
   private final List<Migration> migrations;
+  /** The claim statement with caps 100, 1,000, ... 100,000,000, then the largest int (see claim(int)). */
+  private final String[] claims;
 
   private StoreSql(String schema, Map<String, String> statements, List<Migration> migrations) {
     this.schema = schema;
     this.statements = statements;
     this.migrations = migrations;
+    String claim = get("claim");
+    claims = new String[8];
+    for (int i = 0, cap = FIRST_CLAIM_CAP; i < claims.length; i++, cap *= 10) {
+      claims[i] = claim.replace(CLAIM_CAP, Integer.toString(i == claims.length - 1 ? Integer.MAX_VALUE : cap));
+    }
   }
 
   /** Loads and binds the SQL to {@code schema}; throws IllegalArgumentException for a bad name. */
@@ -72,6 +82,19 @@ public final class StoreSql {
       throw new IllegalArgumentException("store.sql has no statement named " + name);
     }
     return sql;
+  }
+
+  /**
+   * The claim statement for a claim of at most {@code limit} tasks: its literal cap (store.sql says why)
+   * is the first power of ten from 100 that is at least the limit, so a store sees a handful of texts,
+   * each of which PostgreSQL plans once.
+   */
+  public String claim(int limit) {
+    int i = 0;
+    for (long cap = FIRST_CLAIM_CAP; cap < limit && i < claims.length - 1; cap *= 10) {
+      i++;
+    }
+    return claims[i];
   }
 
   public List<Migration> migrations() {

@@ -66,7 +66,7 @@ public final class TaskStatements {
    * Small enough that a claim stays a few milliseconds when a large delayed backlog comes due at once,
    * large enough that the backlog drains into the ready index far faster than workers take from it.
    */
-  private static final int PROMOTE_BATCH = 100;
+  static final int PROMOTE_BATCH = 100;
   /** A row conflicting with a task that is deleted before it can be read back is inserted again. */
   private static final int MAX_INSERT_ROUNDS = 5;
 
@@ -228,7 +228,7 @@ public final class TaskStatements {
 
   /** Claims with one statement; the tasks come back in claim order. */
   public List<Task> claim(Connection c, ClaimRequest r) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.get("claim"))) {
+    try (PreparedStatement ps = c.prepareStatement(sql.claim(r.limit()))) {
       int p = 1;
       ps.setString(p++, r.queue()); // gate
       ps.setString(p++, r.queue()); // limited
