@@ -50,6 +50,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -111,10 +112,14 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       uri.setTimeout(b.timeout);
     }
     this.client = RedisClient.create();
-    client.setOptions(ClientOptions.builder()
+    ClientOptions.Builder options = ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(uri.getTimeout()))
-        .build());
+        .timeoutOptions(TimeoutOptions.enabled(uri.getTimeout()));
+    if (url.caCert() != null) {
+      // The URL's cacert: these certificates are trusted for TLS instead of the JVM's trust store.
+      options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(url.caCert().toFile()).build());
+    }
+    client.setOptions(options.build());
     try {
       this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), uri);
     } catch (RedisException e) {

@@ -75,7 +75,8 @@ public final class RedisServer implements AutoCloseable {
     throw new AssertionError("unreachable");
   }
 
-  private static int freePort() throws IOException {
+  /** A port free at the time of asking, for a second listener (a TLS port). */
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
