@@ -13,6 +13,7 @@ import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
+import dev.errand.core.spi.WaitRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +77,7 @@ class RedisSentinelTest {
           List<Task> completedBefore = claimed.subList(0, 10);
           List<Task> runningBefore = claimed.subList(10, 20);
           assertThat(store.completeMany(new CompleteRequest(succeeded(completedBefore))).stale()).isEmpty();
+          assertThat(wokenByInsert(store)).as("an insert wakes a waiter (the subscription is up)").isTrue();
           // Replication is asynchronous and the store does not WAIT: the test waits here so that the
           // replica has all of the above, which is all a failover can promise to keep.
           try (StatefulRedisConnection<String, String> direct =
@@ -139,6 +142,12 @@ class RedisSentinelTest {
           // Their lease tokens still fence: the holders complete them on the new primary.
           assertThat(store.completeMany(new CompleteRequest(succeeded(runningBefore))).stale()).isEmpty();
           assertThat(store.queues().getFirst().count(TaskState.SUCCEEDED)).isEqualTo(20 + claimedAfter.size());
+
+          // The wake-up subscription follows the failover too (Lettuce resubscribes through the sentinel),
+          // perhaps a little later than the command connection: until then waiters poll.
+          await("an insert wakes a waiter on the new primary", Duration.ofSeconds(20), () -> wokenByInsert(store));
+          System.out.printf("failover: a waiter was woken by an insert %d ms after the kill%n",
+              Duration.ofNanos(System.nanoTime() - killed).toMillis());
           store.deleteInstallation();
         }
       } finally {
@@ -147,10 +156,42 @@ class RedisSentinelTest {
     }
   }
 
+  /**
+   * True if a waiter on the empty queue {@code w} slept until an insert into it a second later woke it:
+   * with the subscription down it would have come back after the 500 ms poll instead.
+   */
+  private static boolean wokenByInsert(RedisStore store) {
+    long[] took = {-1};
+    Thread waiter = Thread.ofPlatform().start(() -> {
+      long start = System.nanoTime();
+      try {
+        store.awaitWork(new WaitRequest(Set.of("w"), Duration.ofSeconds(5)));
+        took[0] = System.nanoTime() - start;
+      } catch (InterruptedException | RuntimeException e) {
+        took[0] = -1;
+      }
+    });
+    try {
+      Thread.sleep(1_000);
+      store.insertMany(new InsertRequest(tasks("w", 1)));
+      waiter.join();
+      // Claim it, so the next try finds the queue empty again.
+      store.claim(new ClaimRequest("w", 10, Duration.ofMinutes(5), "w"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return took[0] >= Duration.ofMillis(800).toNanos() && took[0] < Duration.ofSeconds(4).toNanos();
+  }
+
   private static List<NewTask> tasks(int n) {
+    return tasks("q", n);
+  }
+
+  private static List<NewTask> tasks(String queue, int n) {
     List<NewTask> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new NewTask(TaskId.generate(), "q", "job", Json.ofTrusted("{}".getBytes()), 0, null, Duration.ZERO,
+      out.add(new NewTask(TaskId.generate(), queue, "job", Json.ofTrusted("{}".getBytes()), 0, null, Duration.ZERO,
           RetryPolicy.DEFAULT, Duration.ofMinutes(1), null));
     }
     return out;
