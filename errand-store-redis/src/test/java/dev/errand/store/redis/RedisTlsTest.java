@@ -55,11 +55,19 @@ class RedisTlsTest {
         "-CAcreateserial", "-extfile", "server.ext", "-out", "server.crt");
     tlsPort = RedisServer.freePort();
     // The plain port RedisServer always opens only tells the helper that the server is up; the tests use the TLS one.
-    server = RedisServer.started("--appendonly", "no", "--tls-port", Integer.toString(tlsPort),
-        "--tls-cert-file", certs.resolve("server.crt").toString(),
-        "--tls-key-file", certs.resolve("server.key").toString(),
-        "--tls-ca-cert-file", certs.resolve("ca.crt").toString(),
-        "--tls-auth-clients", "no");
+    try {
+      server = RedisServer.started("--appendonly", "no", "--tls-port", Integer.toString(tlsPort),
+          "--tls-cert-file", certs.resolve("server.crt").toString(),
+          "--tls-key-file", certs.resolve("server.key").toString(),
+          "--tls-ca-cert-file", certs.resolve("ca.crt").toString(),
+          "--tls-auth-clients", "no");
+    } catch (RuntimeException e) {
+      // A redis-server built without TLS will not start with these options: a skip, as a missing binary is.
+      if ("true".equals(System.getenv("CI"))) {
+        throw e;
+      }
+      assumeTrue(false, "redis-server did not start with TLS (built without it?): " + e.getMessage());
+    }
   }
 
   @AfterAll
