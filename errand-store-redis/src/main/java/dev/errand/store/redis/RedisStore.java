@@ -50,12 +50,16 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +70,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -87,10 +92,16 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   private static final Duration POLL_WHILE_DEAF = Duration.ofMillis(500);
   /** How soon a waiter looks again at a limited queue that has due work: slots and tokens are not signalled. */
   private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
+  /**
+   * The longest pause between Lettuce's reconnect attempts (its default doubles up to 30 s): a Redis back
+   * after a long outage, or a new primary after a slow failover, is used again within about this long.
+   */
+  private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(1);
   /** At least this many due delayed tasks are promoted to READY by a claim. */
   private static final int PROMOTION_BATCH = 500;
 
   private final String name;
+  private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> redis;
@@ -110,15 +121,21 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     if (uri.getTimeout() == null || uri.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)) {
       uri.setTimeout(b.timeout);
     }
-    this.client = RedisClient.create();
-    client.setOptions(ClientOptions.builder()
+    this.resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ZERO, RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS)).build();
+    this.client = RedisClient.create(resources);
+    ClientOptions.Builder options = ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(uri.getTimeout()))
-        .build());
+        .timeoutOptions(TimeoutOptions.enabled(uri.getTimeout()));
+    if (url.caCert() != null) {
+      // The URL's cacert: these certificates are trusted for TLS instead of the JVM's trust store.
+      options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(url.caCert().toFile()).build());
+    }
+    client.setOptions(options.build());
     try {
       this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), uri);
     } catch (RedisException e) {
-      client.shutdown();
+      shutdown();
       throw Scripts.failure(name, "connect to " + RedisUrl.redact(b.url), e);
     }
     this.redis = connection.sync();
@@ -127,7 +144,7 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       checkSlotIsServed(name, redis, keyPrefix);
     } catch (RuntimeException e) {
       connection.close();
-      client.shutdown();
+      shutdown();
       throw e;
     }
     this.scripts = new Scripts(redis, keyPrefix, name);
@@ -573,7 +590,12 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   public void close() {
     signals.close();
     connection.close();
+    shutdown();
+  }
+
+  private void shutdown() {
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   @Override

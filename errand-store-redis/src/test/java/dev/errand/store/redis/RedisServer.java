@@ -62,20 +62,26 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static String binary() {
+    return onPath("redis-server");
+  }
+
+  /** The program {@code name} on the PATH; without it the test skips, except under {@code CI=true}, where it fails. */
+  static String onPath(String name) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(dir, "redis-server");
+      File f = new File(dir, name);
       if (f.canExecute()) {
         return f.getAbsolutePath();
       }
     }
     if ("true".equals(System.getenv("CI"))) {
-      fail("redis-server is not on the PATH; CI must provide it");
+      fail(name + " is not on the PATH; CI must provide it");
     }
-    assumeTrue(false, "redis-server is not on the PATH");
+    assumeTrue(false, name + " is not on the PATH");
     throw new AssertionError("unreachable");
   }
 
-  private static int freePort() throws IOException {
+  /** A port free at the time of asking, for a second listener (a TLS port). */
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

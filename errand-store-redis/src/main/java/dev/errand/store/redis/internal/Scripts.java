@@ -1,6 +1,7 @@
 package dev.errand.store.redis.internal;
 
 import dev.errand.core.StoreUnavailableException;
+import dev.errand.core.StoreUnreachableException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -71,14 +72,40 @@ public final class Scripts {
     return sha;
   }
 
-  /** Maps a Lettuce failure: a script's own error is a bug, anything else means the store is unreachable. */
+  /**
+   * Maps a Lettuce failure: a script's own error is a bug; an error the server answered (READONLY,
+   * LOADING, OOM, ...) means this command failed; anything else (no connection, a broken one, no answer
+   * in time) means the server is away for now, a {@link StoreUnreachableException}, whose message ends
+   * with the first cause that says why (a refused certificate, a refused connection).
+   */
   public static RuntimeException failure(String storeName, String what, RedisException e) {
     String message = e.getMessage() == null ? "" : e.getMessage();
     if (e instanceof RedisCommandExecutionException && (message.contains("user_script") || message.contains(
         "Error running script") || message.contains("Error compiling script"))) {
       return new IllegalStateException(storeName + ": " + what + " failed: " + message, e);
     }
-    return new StoreUnavailableException(storeName + ": " + what + " failed: " + message, e);
+    if (e instanceof RedisCommandExecutionException) {
+      return new StoreUnavailableException(storeName + ": " + what + " failed: " + message, e);
+    }
+    return new StoreUnreachableException(storeName + ": " + what + " failed: " + message + reason(e), e);
+  }
+
+  /**
+   * The innermost cause's message, if the exception's own does not already say it (Lettuce's connect
+   * failure says only "Unable to connect to host:port"), naming a failed TLS handshake as such.
+   */
+  private static String reason(Throwable e) {
+    Throwable root = e;
+    boolean tls = false;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+      tls |= root instanceof javax.net.ssl.SSLException;
+    }
+    String m = root.getMessage();
+    if (root == e || m == null || m.isBlank() || String.valueOf(e.getMessage()).contains(m)) {
+      return "";
+    }
+    return (tls ? ": TLS handshake failed: " : ": ") + m;
   }
 
   private static String resource(String name) {
