@@ -41,7 +41,8 @@ class PostgresTargetTest {
     List<Measurement> result = new DrainScenario().run(target, s);
 
     assertThat(result).singleElement().satisfies(m -> assertThat(m.metrics().get("tasks_per_s")).isPositive());
-    assertThat(benchSchemas(target)).isEqualTo(before);
+    // No schema is left that was not there before (another bench on the same server may drop its own).
+    assertThat(benchSchemas(target)).isSubsetOf(before);
   }
 
   @Test
@@ -60,7 +61,8 @@ class PostgresTargetTest {
       assertThat(m.metrics().get("tasks_per_s")).isPositive();
       assertThat(m.metrics().get("peak_rss_mib")).isPositive();
     });
-    assertThat(benchSchemas(target)).isEqualTo(before);
+    // No schema is left that was not there before (another bench on the same server may drop its own).
+    assertThat(benchSchemas(target)).isSubsetOf(before);
   }
 
   @Test
