@@ -1,18 +1,26 @@
 package dev.errand.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.errand.core.Errand;
 import dev.errand.core.Json;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TaskState;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.CompleteRequest;
 import dev.errand.core.spi.Completion;
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.TaskStore;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.testkit.NewTasks;
 import dev.errand.core.testkit.WorkflowConformanceTest;
+import dev.errand.core.workflow.Dependency;
 import dev.errand.core.workflow.EnqueuedWorkflow;
 import dev.errand.core.workflow.Workflow;
 import java.time.Duration;
@@ -22,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflows against a redis-server of the test's own, each test under its own key prefix, opened again
- * by a new store on the same prefix for restarts; and what the Redis store adds: a prune that meets the
- * results of a running workflow sets them aside and goes on to the tasks behind them.
+ * by a new store on the same prefix for restarts; and what the Redis store adds: a workflow whose insert
+ * cannot be whole writes nothing (a script's writes are not undone, so it checks before its first), and a
+ * prune that meets the results of a running workflow sets them aside and goes on to the tasks behind them.
  */
 class RedisWorkflowTest extends WorkflowConformanceTest {
   private String url;
@@ -37,6 +46,23 @@ class RedisWorkflowTest extends WorkflowConformanceTest {
   @Override
   protected TaskStore reopen() {
     return RedisStore.of(url);
+  }
+
+  @Test
+  void aWorkflowWithANodeWhoseTaskIdIsHeldWritesNothing() {
+    TaskId held = TaskId.generate();
+    store.insertMany(new InsertRequest(List.of(NewTasks.task("wf").id(held.value()).build())));
+    NewTask first = NewTasks.task("wf").build();
+    NewTask second = NewTasks.task("wf").id(held.value()).joinCount(1).build();
+    WorkflowInsert insert = new WorkflowInsert(TaskId.generate().value(), "key-1", "fingerprint", List.of(
+        new WorkflowInsert.Node("first", first, List.of(), false),
+        new WorkflowInsert.Node("second", second, List.of(Dependency.on("first")), false)));
+    WorkflowStore workflows = store.capability(WorkflowStore.class).orElseThrow();
+
+    assertThatThrownBy(() -> workflows.insertWorkflow(insert)).hasMessageContaining(held.value());
+    assertThat(store.get(first.id())).isEmpty();
+    assertThat(workflows.workflow(insert.id())).isEmpty();
+    assertThat(store.get(held).orElseThrow().state()).isEqualTo(TaskState.READY);
   }
 
   @Test
