@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code overhead_vs_independent}: 1.2 means 20% more time per task). Checked: every workflow SUCCEEDED,
  * each chord's callback ran once and saw 1,000 parents, every task ran.
  *
- * <pre>errand bench workflow --store sqlite: --store 'postgres://localhost/errand?schema=bench_wf' --n 10000</pre>
+ * <pre>errand bench workflow --store sqlite: --store 'postgres://localhost/errand?schema=bench_wf' --n 10000
+ * errand bench workflow --store 'redis://127.0.0.1:6379/0?durability=relaxed' --n 20000</pre>
  */
 final class WorkflowScenario implements Scenario {
   static final int CHORD = 1_000;

@@ -14,8 +14,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The rule that moves a workflow on, kept once here and run by each {@link WorkflowStore} inside the
- * transaction of the write that made tasks final, through that store's {@link Writes}.
+ * The rule that moves a workflow on, kept once here and run by each SQL {@link WorkflowStore} inside the
+ * transaction of the write that made tasks final, through that store's {@link Writes}. The Redis store,
+ * whose writes are Lua scripts, runs the same rule written in Lua inside the script of that write; core's
+ * {@code WorkflowConformanceTest} holds every store to it.
  *
  * <p>For the tasks just made final: close their nodes (a node closes once, so a task that ends again
  * after a replay does nothing); resolve the pending edges leaving the closed nodes (each once); a resolved

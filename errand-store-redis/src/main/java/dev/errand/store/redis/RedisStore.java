@@ -39,6 +39,11 @@ import dev.errand.core.spi.TaskQuery;
 import dev.errand.core.spi.TaskStore;
 import dev.errand.core.spi.WaitRequest;
 import dev.errand.core.spi.WakeUpStore;
+import dev.errand.core.spi.WorkflowInsert;
+import dev.errand.core.spi.WorkflowInsertResult;
+import dev.errand.core.spi.WorkflowStore;
+import dev.errand.core.workflow.ParentResult;
+import dev.errand.core.workflow.WorkflowInfo;
 import dev.errand.store.redis.internal.Args;
 import dev.errand.store.redis.internal.DurabilityCheck;
 import dev.errand.store.redis.internal.Micros;
@@ -46,6 +51,7 @@ import dev.errand.store.redis.internal.RedisUrl;
 import dev.errand.store.redis.internal.Scripts;
 import dev.errand.store.redis.internal.TaskCodec;
 import dev.errand.store.redis.internal.WakeSignals;
+import dev.errand.store.redis.internal.WorkflowCodec;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -86,8 +92,11 @@ import java.util.function.Supplier;
  * <p>One multiplexed connection carries every command, so concurrent callers share it without a pool;
  * Lettuce reconnects by itself, and a call made while it is down fails at once with
  * {@link dev.errand.core.StoreUnavailableException} instead of queueing. Thread-safe.
+ *
+ * <p>Workflows ({@link WorkflowStore}) are inserted whole by one script, and moved on by the script of
+ * the completion, sweep or cancel that made a node final, in Lua (see {@code internal/workflow.lua}).
  */
-public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore {
+public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitStore, WakeUpStore, WorkflowStore {
   /** How long an idle worker sleeps at most while the wake-up subscription is down. */
   private static final Duration POLL_WHILE_DEAF = Duration.ofMillis(500);
   /** How soon a waiter looks again at a limited queue that has due work: slots and tokens are not signalled. */
@@ -271,6 +280,34 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       out.add(TaskCodec.fromHash(o));
     }
     return new ClaimResult(out);
+  }
+
+  @Override
+  public WorkflowInsertResult insertWorkflow(WorkflowInsert insert) {
+    java.util.Objects.requireNonNull(insert, "insert");
+    return WorkflowCodec.inserted(insert, scripts.run("winsert", WorkflowCodec.insert(insert)));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> workflow(String id) {
+    java.util.Objects.requireNonNull(id, "id");
+    return WorkflowCodec.info(scripts.run("wget", new Args().add(id)));
+  }
+
+  @Override
+  public Optional<WorkflowInfo> cancelWorkflow(String id) {
+    java.util.Objects.requireNonNull(id, "id");
+    return WorkflowCodec.info(scripts.run("wcancel", new Args().add(id)));
+  }
+
+  @Override
+  public Map<TaskId, List<ParentResult>> parents(List<TaskId> tasks) {
+    if (tasks.isEmpty()) {
+      return Map.of();
+    }
+    Args args = new Args();
+    tasks.forEach(t -> args.add(t.value()));
+    return WorkflowCodec.parents(tasks, scripts.run("wparents", args));
   }
 
   private static List<Task> tasks(List<Object> packed) {

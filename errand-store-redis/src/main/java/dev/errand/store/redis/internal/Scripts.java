@@ -12,19 +12,26 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The store's Lua scripts: each is common.lua followed by its own file, loaded into the server once and
+ * The store's Lua scripts: each is common.lua followed by its own file (with workflow.lua between them
+ * for the scripts that move workflows on or read them), loaded into the server once and
  * run by its SHA; a server that lost its script cache (restarted, failed over, SCRIPT FLUSH) gets it
  * again on NOSCRIPT. Every call passes the installation's key prefix as its only key. Errors reaching
  * the server become {@link StoreUnavailableException}; an error a script raised is a bug and becomes an
  * {@link IllegalStateException}. Thread-safe; not public API.
  */
 public final class Scripts {
+  /** The scripts that call workflow.lua's functions: every write that may make a workflow node final, and its reads. */
+  private static final Set<String> WITH_WORKFLOWS = Set.of("complete", "sweep", "cancel", "replay", "prune", "wget",
+      "wcancel");
+
   private final RedisCommands<String, byte[]> redis;
   private final String prefix;
   private final String common;
+  private final String workflow;
   private final Map<String, String> sources = new ConcurrentHashMap<>();
   private final Map<String, String> shas = new ConcurrentHashMap<>();
   private final String storeName;
@@ -34,6 +41,7 @@ public final class Scripts {
     this.prefix = prefix;
     this.storeName = storeName;
     this.common = resource("common");
+    this.workflow = resource("workflow");
   }
 
   /** Runs script {@code name} with {@code args}; its reply as Lettuce decodes it (lists, byte[], Long). */
@@ -66,7 +74,8 @@ public final class Scripts {
   }
 
   private String load(String name) {
-    String source = sources.computeIfAbsent(name, n -> common + "\n" + resource(n));
+    String source = sources.computeIfAbsent(name,
+        n -> common + "\n" + (WITH_WORKFLOWS.contains(n) ? workflow + "\n" : "") + resource(n));
     String sha = redis.scriptLoad(source);
     shas.put(name, sha);
     return sha;

@@ -273,17 +273,19 @@ local function insert_at(args, i, now)
   return {1, pack(t)}
 end
 
--- One off the join counter of a WAITING task; at zero it runs, in line from now if it is due.
+-- One off the join counter of a WAITING task; at zero it runs, in line from now if it is due. The
+-- task is read whole only then: a chord's callback is counted down by each of its group.
 local function decrement(id, now)
-  local t = load(id)
-  if t == nil or t.st ~= 'WAITING' then
+  local key = P .. 't:' .. id
+  if redis.call('HGET', key, 'st') ~= 'WAITING' then
     return
   end
-  local left = redis.call('HINCRBY', P .. 't:' .. id, 'join', -1)
+  local left = redis.call('HINCRBY', key, 'join', -1)
   if left > 0 then
     return
   end
-  redis.call('HDEL', P .. 't:' .. id, 'join')
+  redis.call('HDEL', key, 'join')
+  local t = load(id)
   if tonumber(t.run) <= now then
     apply(t, {st = 'READY', run = int(now)})
   else

@@ -2,8 +2,9 @@
 -- ARGV[1] is 1 to return the tasks as left; then per completion: id, token, outcome (S succeeded,
 -- R retry, D dead, L release), its value (S: '=' .. result or ''; R, L: delay in us; D: error), R's
 -- error or '', then the number of follow-up inserts and decrements, the inserts' fields (as insert.lua
--- takes them) and the ids to decrement. Inserts of every applied completion come before decrements.
--- Returns {stale ids, tasks as left}.
+-- takes them) and the ids to decrement. Inserts of every applied completion come before decrements;
+-- then the workflow nodes the batch made final (SUCCEEDED or DEAD) move their workflows on
+-- (wf_finished in workflow.lua). Returns {stale ids, tasks as left}.
 local now = now_us()
 local snow = int(now)
 
@@ -39,6 +40,8 @@ end
 
 local returning = ARGV[1] == '1'
 local stale, tasks = {}, {}
+-- Workflow nodes made final here, and how they ended: a task's wf field, read with the fields read anyway.
+local nodes, node_states = {}, {}
 local inserts, decrements = {}, {}
 local i = 2
 while i <= #ARGV do
@@ -48,9 +51,9 @@ while i <= #ARGV do
   i = at + ni * INSERT_FIELDS + nd
   local applied = true
   if outcome == 'S' and not returning then
-    -- The common case reads three fields and writes a few, with no table per task.
+    -- The common case reads four fields and writes a few, with no table per task.
     local tk = P .. 't:' .. id
-    local v = redis.call('HMGET', tk, 'st', 'tok', 'q')
+    local v = redis.call('HMGET', tk, 'st', 'tok', 'q', 'wf')
     if v[1] ~= 'RUNNING' or v[2] ~= token then
       applied = false
     else
@@ -69,6 +72,10 @@ while i <= #ARGV do
       if is_limited(tq) then
         wake(tq)
       end
+      if v[4] then
+        nodes[#nodes + 1] = id
+        node_states[id] = 'SUCCEEDED'
+      end
     end
   else
     local t = load(id)
@@ -76,6 +83,10 @@ while i <= #ARGV do
       applied = false
     else
       complete_loaded(t, outcome, value, err)
+      if t.wf and (outcome == 'S' or outcome == 'D') then
+        nodes[#nodes + 1] = id
+        node_states[id] = t.st
+      end
       if returning then
         tasks[#tasks + 1] = pack(t)
       end
@@ -97,6 +108,9 @@ for _, at in ipairs(inserts) do
 end
 for _, id in ipairs(decrements) do
   decrement(id, now)
+end
+if #nodes > 0 then
+  wf_finished(nodes, node_states, now)
 end
 flush()
 return {stale, tasks}

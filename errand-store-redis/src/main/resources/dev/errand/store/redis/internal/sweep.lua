@@ -1,6 +1,7 @@
 -- Takes back up to ARGV[1] leases that ran out (expiry before now), each once: the lost attempt goes
 -- into the error history; the task becomes DEAD on its final attempt, RETRYING due now when the lease
--- ended at its timeout, else READY in its place in line. Returns each task as found, with its lease.
+-- ended at its timeout, else READY in its place in line. The workflow nodes it kills move their
+-- workflows on (wf_finished in workflow.lua). Returns each task as found, with its lease.
 local now = now_us()
 local ids = {}
 for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
@@ -13,6 +14,7 @@ for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
   end
 end
 local out = {}
+local nodes, node_states = {}, {}
 for _, id in ipairs(ids) do
   local t = load(id)
   out[#out + 1] = pack(t)
@@ -35,6 +37,13 @@ for _, id in ipairs(ids) do
   end
   apply(t, change)
   wake(t.q)
+  if t.wf and change.st == 'DEAD' then
+    nodes[#nodes + 1] = id
+    node_states[id] = 'DEAD'
+  end
+end
+if #nodes > 0 then
+  wf_finished(nodes, node_states, now)
 end
 flush()
 return out
