@@ -117,7 +117,9 @@ public final class WakeSignals implements AutoCloseable {
       lock.unlock();
     }
     if (c != null) {
-      c.closeAsync();
+      // Closed before the store shuts its client down, which would otherwise close it a second time
+      // (and Lettuce warns that the connection is already closed).
+      c.close();
     }
   }
 }
