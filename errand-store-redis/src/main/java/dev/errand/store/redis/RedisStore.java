@@ -57,6 +57,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.AsyncCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,10 @@ import java.util.function.Supplier;
  * <p>Durability follows the server's persistence: the store checks it at start (see {@link Durability}).
  * Idle workers wait on the installation's pub/sub channel, which the scripts publish to when work may
  * have become claimable, and poll while it is down.
+ *
+ * <p>On a server that fsyncs every write ({@code appendfsync always}), a completion batch written while a
+ * claim is expected waits for that claim and goes out in the same write, so that the two share one fsync
+ * (see {@link CompletionCarrier}): a durable completion may then take up to a claim's round trip longer.
  *
  * <p>One multiplexed connection carries every command, so concurrent callers share it without a pool;
  * Lettuce reconnects by itself, and a call made while it is down fails at once with
@@ -278,8 +283,8 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     if (held == null) {
       return scripts.run("claim", claimArgs);
     }
-    io.lettuce.core.protocol.AsyncCommand<String, byte[], List<Object>> completion;
-    io.lettuce.core.protocol.AsyncCommand<String, byte[], List<Object>> claim;
+    AsyncCommand<String, byte[], List<Object>> completion;
+    AsyncCommand<String, byte[], List<Object>> claim;
     try {
       completion = scripts.command("complete", held.args());
       claim = scripts.command("claim", claimArgs);
