@@ -45,6 +45,7 @@ import dev.errand.core.spi.WorkflowStore;
 import dev.errand.core.workflow.ParentResult;
 import dev.errand.core.workflow.WorkflowInfo;
 import dev.errand.store.redis.internal.Args;
+import dev.errand.store.redis.internal.CompletionCarrier;
 import dev.errand.store.redis.internal.DurabilityCheck;
 import dev.errand.store.redis.internal.Micros;
 import dev.errand.store.redis.internal.RedisUrl;
@@ -66,6 +67,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.protocol.AsyncCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,10 @@ import java.util.function.Supplier;
  * <p>Durability follows the server's persistence: the store checks it at start (see {@link Durability}).
  * Idle workers wait on the installation's pub/sub channel, which the scripts publish to when work may
  * have become claimable, and poll while it is down.
+ *
+ * <p>On a server that fsyncs every write ({@code appendfsync always}), a completion batch written while a
+ * claim is expected waits for that claim and goes out in the same write, so that the two share one fsync
+ * (see {@link CompletionCarrier}): a durable completion may then take up to a claim's round trip longer.
  *
  * <p>One multiplexed connection carries every command, so concurrent callers share it without a pool;
  * Lettuce reconnects by itself, and a call made while it is down fails at once with
@@ -115,6 +121,8 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> redis;
   private final Scripts scripts;
+  /** Null unless the server fsyncs every write: then completions ride with claims (see the class). */
+  private final CompletionCarrier carrier;
   private final WakeSignals signals;
   private final String keyPrefix;
   private final int pageReadLimit;
@@ -148,15 +156,17 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       throw Scripts.failure(name, "connect to " + RedisUrl.redact(b.url), e);
     }
     this.redis = connection.sync();
+    boolean fsyncsEveryWrite;
     try {
-      DurabilityCheck.check(name, redis, durability);
+      fsyncsEveryWrite = durability != Durability.NONE && DurabilityCheck.check(name, redis, durability) == null;
       checkSlotIsServed(name, redis, keyPrefix);
     } catch (RuntimeException e) {
       connection.close();
       shutdown();
       throw e;
     }
-    this.scripts = new Scripts(redis, keyPrefix, name);
+    this.scripts = new Scripts(connection, uri.getTimeout(), keyPrefix, name);
+    this.carrier = fsyncsEveryWrite ? new CompletionCarrier() : null;
     this.signals = new WakeSignals(client, uri, keyPrefix);
   }
 
@@ -274,7 +284,18 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
   public ClaimResult claim(ClaimRequest request) {
     Args args = new Args().add(request.queue()).add(request.limit()).add(Micros.of(request.leaseFor()))
         .add(request.workerId()).add(UUID.randomUUID().toString()).add(Math.max(request.limit(), PROMOTION_BATCH));
-    List<Object> hashes = scripts.run("claim", args);
+    List<Object> hashes;
+    if (carrier == null) {
+      hashes = scripts.run("claim", args);
+    } else {
+      boolean full = false;
+      try {
+        hashes = claimCarrying(args);
+        full = hashes.size() == request.limit();
+      } finally {
+        carrier.claimed(full);
+      }
+    }
     List<Task> out = new ArrayList<>(hashes.size());
     for (Object o : hashes) {
       out.add(TaskCodec.fromHash(o));
@@ -308,6 +329,26 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     Args args = new Args();
     tasks.forEach(t -> args.add(t.value()));
     return WorkflowCodec.parents(tasks, scripts.run("wparents", args));
+  }
+
+  /** A claim that takes a held completion batch with it, if there is one: both in one write (see the class). */
+  private List<Object> claimCarrying(Args claimArgs) {
+    CompletionCarrier.Held held = carrier.claimStarting();
+    if (held == null) {
+      return scripts.run("claim", claimArgs);
+    }
+    AsyncCommand<String, byte[], List<Object>> completion;
+    AsyncCommand<String, byte[], List<Object>> claim;
+    try {
+      completion = scripts.command("complete", held.args());
+      claim = scripts.command("claim", claimArgs);
+      scripts.dispatch(List.of(completion, claim));
+    } catch (RuntimeException e) {
+      carrier.carried(held, null, e);
+      throw e;
+    }
+    carrier.carried(held, completion, null);
+    return scripts.await(claim, "claim", claimArgs);
   }
 
   private static List<Task> tasks(List<Object> packed) {
@@ -361,7 +402,7 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       c.followUps().inserts().forEach(n -> TaskCodec.addInsert(args, n));
       c.followUps().decrements().forEach(id -> args.add(id.value()));
     }
-    List<Object> reply = scripts.run("complete", args);
+    List<Object> reply = runCompletion(args);
     List<TaskId> stale = new ArrayList<>();
     for (Object id : (List<?>) reply.get(0)) {
       stale.add(TaskId.of(TaskCodec.text(id)));
@@ -369,6 +410,17 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     @SuppressWarnings("unchecked")
     List<Object> applied = (List<Object>) reply.get(1);
     return new CompleteResult(stale, tasks(applied));
+  }
+
+  /** Runs complete.lua, riding with the next claim when the carrier takes it. */
+  private List<Object> runCompletion(Args args) {
+    if (carrier != null) {
+      var command = carrier.hold(args);
+      if (command != null) {
+        return scripts.await(command, "complete", args);
+      }
+    }
+    return scripts.run("complete", args);
   }
 
   /** A result as complete.lua takes it: '=' then the bytes, so that an absent result ('') differs from any. */

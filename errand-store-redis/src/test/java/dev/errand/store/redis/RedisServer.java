@@ -47,6 +47,21 @@ public final class RedisServer implements AutoCloseable {
     return shared;
   }
 
+  private static RedisServer sharedFsyncing;
+
+  /**
+   * A server that fsyncs every write ({@code appendonly yes}, {@code appendfsync always}), shared like
+   * {@link #shared}: stores opened on it with {@code durability=strict} let completions ride with claims.
+   */
+  public static synchronized RedisServer sharedFsyncing() {
+    if (sharedFsyncing == null) {
+      sharedFsyncing = started("--appendonly", "yes", "--appendfsync", "always");
+      RedisServer s = sharedFsyncing;
+      Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+    }
+    return sharedFsyncing;
+  }
+
   /** A new server with these settings ({@code --appendonly yes --appendfsync always} and the like). */
   public static RedisServer started(String... settings) {
     String binary = binary();
@@ -141,6 +156,11 @@ public final class RedisServer implements AutoCloseable {
   /** A store for a test, checking nothing of the server's persistence. */
   RedisStore newStore() {
     return RedisStore.of(url("durability=none"));
+  }
+
+  /** A store for a test that requires every write fsynced ({@link #sharedFsyncing}). */
+  RedisStore newStrictStore() {
+    return RedisStore.of(url("durability=strict"));
   }
 
   @Override

@@ -6,14 +6,29 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The store's Lua scripts: each is common.lua followed by its own file (with workflow.lua between them
@@ -28,7 +43,11 @@ public final class Scripts {
   private static final Set<String> WITH_WORKFLOWS = Set.of("complete", "sweep", "cancel", "replay", "prune", "wget",
       "wcancel");
 
+  private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> redis;
+  private final Duration timeout;
   private final String prefix;
   private final String common;
   private final String workflow;
@@ -36,8 +55,10 @@ public final class Scripts {
   private final Map<String, String> shas = new ConcurrentHashMap<>();
   private final String storeName;
 
-  public Scripts(RedisCommands<String, byte[]> redis, String prefix, String storeName) {
-    this.redis = redis;
+  public Scripts(StatefulRedisConnection<String, byte[]> connection, Duration timeout, String prefix, String storeName) {
+    this.connection = connection;
+    this.redis = connection.sync();
+    this.timeout = timeout;
     this.prefix = prefix;
     this.storeName = storeName;
     this.common = resource("common");
@@ -71,6 +92,57 @@ public final class Scripts {
       reply = list.getFirst();
     }
     return TaskCodec.number(reply);
+  }
+
+  /** Script {@code name} with {@code args} as a command for {@link #dispatch}, not yet sent. */
+  public AsyncCommand<String, byte[], List<Object>> command(String name, Args args) {
+    String sha = shas.get(name);
+    if (sha == null) {
+      try {
+        sha = load(name);
+      } catch (RedisException e) {
+        throw failure(storeName, "script " + name, e);
+      }
+    }
+    CommandArgs<String, byte[]> commandArgs = new CommandArgs<>(CODEC).add(sha).add(1).addKey(prefix)
+        .addValues(args.toArray());
+    return new AsyncCommand<>(new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(CODEC), commandArgs));
+  }
+
+  /**
+   * Writes {@code commands} in one flush, in order, so that the server reads them together and runs them in
+   * one turn of its event loop: with {@code appendfsync always}, under one fsync.
+   */
+  public void dispatch(List<? extends RedisCommand<String, byte[], ?>> commands) {
+    try {
+      connection.dispatch(commands);
+    } catch (RedisException e) {
+      throw failure(storeName, "send scripts", e);
+    }
+  }
+
+  /**
+   * The reply of script {@code name} sent with {@link #dispatch}, as {@link #run} gives it; a server that
+   * lost its script cache ran nothing, so the script is run again the ordinary way.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T await(AsyncCommand<String, byte[], List<Object>> command, String name, Args args) {
+    try {
+      return (T) command.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RedisNoScriptException) {
+        return run(name, args);
+      }
+      if (e.getCause() instanceof RedisException re) {
+        throw failure(storeName, "script " + name, re);
+      }
+      throw new StoreUnavailableException(storeName + ": script " + name + " failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new StoreUnreachableException(storeName + ": script " + name + " got no reply in " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException(storeName + ": interrupted waiting for script " + name, e);
+    }
   }
 
   private String load(String name) {

@@ -34,25 +34,52 @@ public final class TaskCodec {
   }
 
   /** The fields of common.lua's {@code F}, in its order. */
-  private static final java.util.Map<String, Integer> FIELD_INDEX = fieldIndex("id", "q", "type", "pay", "pri", "st",
-      "att", "max", "rb", "rc", "tmo", "ik", "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr",
-      "prog");
+  private static final String[] FIELDS = {"id", "q", "type", "pay", "pri", "st", "att", "max", "rb", "rc", "tmo", "ik",
+      "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr", "prog", "hbn", "hbf", "hbl"};
+  /**
+   * Each field's name as a number (its bytes, big-endian: every name is at most four ASCII bytes), sorted,
+   * and its place in {@link #FIELDS} at the same index: a claim returns some forty names per task, which are
+   * looked up without decoding them into strings.
+   */
+  private static final int[] NAME_KEYS = new int[FIELDS.length];
+  private static final int[] NAME_PLACES = new int[FIELDS.length];
 
-  private static java.util.Map<String, Integer> fieldIndex(String... fields) {
-    java.util.Map<String, Integer> index = new java.util.HashMap<>();
-    for (int i = 0; i < fields.length; i++) {
-      index.put(fields[i], i);
+  static {
+    long[] sorted = new long[FIELDS.length];
+    for (int i = 0; i < FIELDS.length; i++) {
+      sorted[i] = (long) nameKey(FIELDS[i].getBytes(StandardCharsets.US_ASCII)) << 32 | i;
     }
-    return java.util.Map.copyOf(index);
+    java.util.Arrays.sort(sorted);
+    for (int i = 0; i < sorted.length; i++) {
+      NAME_KEYS[i] = (int) (sorted[i] >>> 32);
+      NAME_PLACES[i] = (int) sorted[i];
+    }
   }
 
-  /** A task as its hash's {@code HGETALL} gives it: fields and values in turn, in any order. */
+  private static int nameKey(byte[] name) {
+    int key = 0;
+    for (byte b : name) {
+      key = key << 8 | (b & 0xff);
+    }
+    return key;
+  }
+
+  /** The place of a field in {@link #FIELDS}, or -1 for a field the task does not hold ({@code join}). */
+  private static int placeOf(byte[] name) {
+    if (name.length > 4) {
+      return -1;
+    }
+    int at = java.util.Arrays.binarySearch(NAME_KEYS, nameKey(name));
+    return at < 0 ? -1 : NAME_PLACES[at];
+  }
+
+  /** A task as its hash's {@code HGETALL} gives it: fields and values in turn, in any order, the last of a field winning. */
   public static Task fromHash(Object flat) {
     List<?> kv = (List<?>) flat;
-    Object[] fields = new Object[FIELD_INDEX.size()];
+    Object[] fields = new Object[FIELDS.length];
     for (int i = 0; i + 1 < kv.size(); i += 2) {
-      Integer at = FIELD_INDEX.get(text(kv.get(i)));
-      if (at != null) {
+      int at = placeOf((byte[]) kv.get(i));
+      if (at >= 0) {
         fields[at] = kv.get(i + 1);
       }
     }

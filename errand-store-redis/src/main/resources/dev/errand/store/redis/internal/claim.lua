@@ -3,7 +3,8 @@
 -- RETRYING tasks (at most ARGV[6]) are promoted to READY; then the best READY tasks are taken:
 -- priority 9 down to 0, each priority's set by runAt then id, which is the claim order. A paused
 -- queue yields nothing; a limited one no more than its cap less its live leases and its whole tokens.
--- Expired leases are left to the sweep. Returns the claimed tasks, each as its hash's HGETALL.
+-- Expired leases are left to the sweep. Returns the claimed tasks, each as its hash's HGETALL before the
+-- claim followed by the lease's fields as written (a field given twice: the last value holds).
 local q, limit, lease, worker, base = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', P .. 'paused', q) == 1 then
   return {}
@@ -34,11 +35,15 @@ if limits then
     allowed = math.min(allowed, math.floor(tokens))
   end
 end
--- Each claimed task is read once, after its change, as its hash's fields and values (the caller
--- decodes them by name): no table per task, no re-encoding. Its indexes move as one command per index.
+-- Each claimed task is read once, before its change, as its hash's fields and values, and the lease's
+-- fields are appended to that list as written: the caller decodes it by name, the last value of a field
+-- winning. One read and one write per task, no table per task, no re-encoding. Its indexes move as one
+-- command per index.
 local claimed = {}
 local snow = int(now)
 local running = {}
+-- Formatting a number is a printf in Redis's Lua: tasks of a batch mostly share their timeout and attempt.
+local until_of, next_of = {}, {}
 local p = 9
 while allowed > #claimed and p >= 0 do
   local key = P .. 'r:' .. q .. ':' .. p
@@ -48,12 +53,33 @@ while allowed > #claimed and p >= 0 do
     call_chunked('ZREM', P .. 'qs:' .. q .. ':READY', ids, 1, 1)
     for _, id in ipairs(ids) do
       local tk = P .. 't:' .. id
-      local v = redis.call('HMGET', tk, 'att', 'tmo')
-      local untl = int(math.min(now + lease, now + math.floor(tonumber(v[2]) / 1000) + GRACE))
+      local h = redis.call('HGETALL', tk)
+      local att, tmo
+      for k = 1, #h, 2 do
+        local f = h[k]
+        if f == 'att' then
+          att = h[k + 1]
+        elseif f == 'tmo' then
+          tmo = h[k + 1]
+        end
+      end
+      local untl = until_of[tmo]
+      if untl == nil then
+        untl = int(math.min(now + lease, now + math.floor(tonumber(tmo) / 1000) + GRACE))
+        until_of[tmo] = untl
+      end
+      local a = next_of[att]
+      if a == nil then
+        a = int(tonumber(att) + 1)
+        next_of[att] = a
+      end
       local n = #claimed + 1
-      redis.call('HSET', tk, 'st', 'RUNNING', 'att', int(tonumber(v[1]) + 1), 'sa', snow, 'tok', base .. ':' .. n,
-        'lu', untl, 'wk', worker)
-      claimed[n] = redis.call('HGETALL', tk)
+      local tok = base .. ':' .. n
+      redis.call('HSET', tk, 'st', 'RUNNING', 'att', a, 'sa', snow, 'tok', tok, 'lu', untl, 'wk', worker)
+      local m = #h
+      h[m + 1], h[m + 2], h[m + 3], h[m + 4], h[m + 5], h[m + 6] = 'st', 'RUNNING', 'att', a, 'sa', snow
+      h[m + 7], h[m + 8], h[m + 9], h[m + 10], h[m + 11], h[m + 12] = 'tok', tok, 'lu', untl, 'wk', worker
+      claimed[n] = h
       running[#running + 1] = untl
       running[#running + 1] = id
     end
