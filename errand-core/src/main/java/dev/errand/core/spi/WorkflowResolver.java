@@ -30,10 +30,19 @@ public final class WorkflowResolver {
 
   /** The store's side of the rule, in SQL; every call runs in the transaction of the write that called {@link #finished}. */
   public interface Writes {
-    /** Closes the open nodes of {@code tasks} (tasks that are no node are ignored); returns those closed now. */
+    /**
+     * The nodes that close with the ends of {@code tasks} (tasks that are no node are ignored). Each task
+     * given was made final by the calling write, a fenced transition that happens once per run of the task,
+     * so a store may close a node by that end alone, with no write of its own (SQLite and PostgreSQL do,
+     * since migration 12); it must ignore a node its end no longer closes (one replayed while its workflow
+     * was cancelled).
+     */
     List<ClosedNode> closeNodes(Collection<TaskId> tasks) throws SQLException;
 
-    /** Marks resolved the pending edges whose parent is in {@code parents}; returns those marked now. */
+    /**
+     * The pending edges leaving {@code parents}, nodes closed now: resolved now, each once. A store may mark
+     * them, or count an edge resolved once its parent is final (SQLite and PostgreSQL, since migration 12).
+     */
     List<ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException;
 
     /** Takes one off the join counter of each WAITING task listed, once per listing (as a follow-up decrement). */
@@ -66,7 +75,7 @@ public final class WorkflowResolver {
     /** Of {@code tasks}, the closed nodes of workflows that were not cancelled (the finally-node aside). */
     List<TaskId> closedNodes(Collection<TaskId> tasks) throws SQLException;
 
-    /** Every edge leaving {@code parents}. */
+    /** Every edge leaving {@code parents}; those leaving a task just replayed are resolved (its end resolved them). */
     List<Edge> edgesFrom(Collection<TaskId> parents) throws SQLException;
 
     /** Every edge entering {@code children}. */
