@@ -243,16 +243,26 @@ SELECT EXISTS (SELECT 1 FROM workflows INDEXED BY workflows_running WHERE state 
 
 -- name: workflow_nodes_close
 -- The nodes closed by the ends of the tasks in the JSON array ?1, which the calling write has just made
--- final: a task's fenced transition to final happens once, so each node closes once with no write here
--- (migration 12). Detached nodes (open = 0) close nothing. One read for a batch; tasks that are no node
--- match nothing.
-SELECT task_id, workflow_id, is_finally FROM workflow_nodes
-WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1
+-- final, counted per workflow with those among the failed ones (JSON array ?2), the finally-node aside: a
+-- task's fenced transition to final happens once, so each node closes once with no write here
+-- (migration 12). Detached nodes (open = 0) close nothing. One read for a batch, a row per workflow;
+-- tasks that are no node match nothing.
+SELECT workflow_id, count(*), sum(task_id IN (SELECT value FROM json_each(?2)))
+FROM workflow_nodes
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1 AND is_finally = 0
+GROUP BY workflow_id
+
+-- name: workflow_edges_release
+-- The edges resolved by the ends of the tasks in the JSON array ?1, which succeeded now: those leaving
+-- them that are pending, read through the partial index workflow_edges_pending, counted per dependant (a
+-- chord's batch is one row). Once the parent is final they count as resolved with no write (migration
+-- 12), so each resolves once, with its parent's end; a detached node's edges are marked resolved.
+SELECT child_id, count(*) FROM workflow_edges
+WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
+GROUP BY child_id
 
 -- name: workflow_edges_resolve
--- The edges resolved by the ends of the tasks in the JSON array ?1 (nodes closed now): those leaving
--- them that are pending, read through the partial index workflow_edges_pending. Once the parent is final
--- they count as resolved with no write (migration 12), so each resolves once, with its parent's end.
+-- As workflow_edges_release, for tasks that did not succeed: each edge with its policy.
 SELECT parent_id, child_id, on_failure FROM workflow_edges
 WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
 

@@ -269,17 +269,38 @@ public final class WorkflowStatements {
     }
 
     @Override
-    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
-      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+    public Map<String, WorkflowResolver.Closed> closeNodes(Collection<TaskId> succeeded, Collection<TaskId> failed)
+        throws SQLException {
+      List<TaskId> all = new ArrayList<>(succeeded);
+      all.addAll(failed);
+      Map<String, WorkflowResolver.Closed> closed = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_nodes_close"))) {
-        ps.setArray(1, SqlArrays.text(c, values(ids)));
+        ps.setArray(1, SqlArrays.text(c, values(failed)));
+        ps.setArray(2, SqlArrays.text(c, values(all)));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            closed.add(new WorkflowResolver.ClosedNode(TaskId.of(rs.getString(1)), rs.getString(2), rs.getBoolean(3)));
+            closed.put(rs.getString(1), new WorkflowResolver.Closed(rs.getInt(2), rs.getInt(3)));
           }
         }
       }
       return closed;
+    }
+
+    @Override
+    public List<TaskId> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      List<TaskId> released = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_edges_release"))) {
+        ps.setArray(1, SqlArrays.text(c, values(parents)));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            TaskId child = TaskId.of(rs.getString(1));
+            for (int n = rs.getInt(2); n > 0; n--) {
+              released.add(child);
+            }
+          }
+        }
+      }
+      return released;
     }
 
     @Override

@@ -480,16 +480,26 @@ WHERE c.workflow_id = ?
 ORDER BY e.child_id, e.position
 
 -- name: workflow_nodes_close
--- The nodes closed by the ends of the tasks listed, which the calling transaction has just made final: a
--- task's fenced transition to final happens once (of two racing transactions, the second finds the token
--- or the state gone), so each node closes once with no write here (migration 12). Detached nodes (open
--- false) close nothing; tasks that are no node match nothing.
-SELECT task_id, workflow_id, is_finally FROM {schema}.workflow_nodes
-WHERE task_id = ANY(?::text[]) AND open
+-- The nodes closed by the ends of the tasks listed first, which the calling transaction has just made
+-- final, counted per workflow with those among the failed ones (listed second), the finally-node aside:
+-- a task's fenced transition to final happens once (of two racing transactions, the second finds the
+-- token or the state gone), so each node closes once with no write here (migration 12). Detached nodes
+-- (open false) close nothing; tasks that are no node match nothing.
+SELECT workflow_id, count(*)::integer, (count(*) FILTER (WHERE task_id = ANY(?::text[])))::integer
+FROM {schema}.workflow_nodes
+WHERE task_id = ANY(?::text[]) AND open AND NOT is_finally
+GROUP BY workflow_id
+
+-- name: workflow_edges_release
+-- The edges resolved by the ends of the tasks listed, which succeeded now: the pending ones leaving them,
+-- counted per dependant. Once the parent is final they count as resolved with no write (migration 12),
+-- so each resolves once; a detached node's edges are marked resolved.
+SELECT child_id, count(*)::integer FROM {schema}.workflow_edges
+WHERE parent_id = ANY(?::text[]) AND NOT resolved
+GROUP BY child_id
 
 -- name: workflow_edges_resolve
--- The edges resolved by the ends of the tasks listed (nodes closed now): the pending ones leaving them.
--- Once the parent is final they count as resolved with no write (migration 12), so each resolves once.
+-- As workflow_edges_release, for tasks that did not succeed: each edge with its policy.
 SELECT parent_id, child_id, on_failure FROM {schema}.workflow_edges
 WHERE parent_id = ANY(?::text[]) AND NOT resolved
 

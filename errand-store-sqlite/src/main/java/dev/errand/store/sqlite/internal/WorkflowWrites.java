@@ -198,16 +198,36 @@ public final class WorkflowWrites {
     }
 
     @Override
-    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
-      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+    public Map<String, WorkflowResolver.Closed> closeNodes(Collection<TaskId> succeeded, Collection<TaskId> failed)
+        throws SQLException {
+      List<TaskId> all = new ArrayList<>(succeeded);
+      all.addAll(failed);
+      Map<String, WorkflowResolver.Closed> closed = new TreeMap<>();
       PreparedStatement close = tx.statement("workflow_nodes_close");
-      close.setString(1, SqlRuns.jsonIds(ids));
+      close.setString(1, SqlRuns.jsonIds(all));
+      close.setString(2, SqlRuns.jsonIds(failed));
       try (ResultSet rs = close.executeQuery()) {
         while (rs.next()) {
-          closed.add(new WorkflowResolver.ClosedNode(TaskId.of(rs.getString(1)), rs.getString(2), rs.getInt(3) == 1));
+          closed.put(rs.getString(1), new WorkflowResolver.Closed(rs.getInt(2), rs.getInt(3)));
         }
       }
       return closed;
+    }
+
+    @Override
+    public List<TaskId> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      List<TaskId> released = new ArrayList<>();
+      PreparedStatement release = tx.statement("workflow_edges_release");
+      release.setString(1, SqlRuns.jsonIds(parents));
+      try (ResultSet rs = release.executeQuery()) {
+        while (rs.next()) {
+          TaskId child = TaskId.of(rs.getString(1));
+          for (int n = rs.getInt(2); n > 0; n--) {
+            released.add(child);
+          }
+        }
+      }
+      return released;
     }
 
     @Override
