@@ -246,9 +246,10 @@ SELECT EXISTS (SELECT 1 FROM workflows INDEXED BY workflows_running WHERE state 
 -- final, counted per workflow with those among the failed ones (JSON array ?2), the finally-node aside: a
 -- task's fenced transition to final happens once, so each node closes once with no write here
 -- (migration 12). Detached nodes (open = 0) close nothing. One read for a batch, a row per workflow;
--- tasks that are no node match nothing.
+-- tasks that are no node match nothing. From the covering index workflow_nodes_closing, which the planner
+-- would not pick over the unique primary key's without statistics.
 SELECT workflow_id, count(*), sum(task_id IN (SELECT value FROM json_each(?2)))
-FROM workflow_nodes
+FROM workflow_nodes INDEXED BY workflow_nodes_closing
 WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1 AND is_finally = 0
 GROUP BY workflow_id
 
