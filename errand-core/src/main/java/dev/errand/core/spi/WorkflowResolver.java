@@ -6,6 +6,7 @@ import dev.errand.core.workflow.OnFailure;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,12 +44,12 @@ public final class WorkflowResolver {
 
     /**
      * Resolves the pending edges leaving {@code parents}, tasks that succeeded now, each once, and returns
-     * their dependants, one listing per edge (a dependant with several parents among them comes as often).
+     * their dependants, each with the number of those edges into it (a chord's batch: its callback, once).
      * A store may mark the edges, or count an edge resolved once its parent is final (SQLite and
      * PostgreSQL, since migration 12), since a task's end closes its node once; the edges of a node whose
      * end closes nothing must then be marked resolved already.
      */
-    List<TaskId> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException;
+    Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException;
 
     /** As {@link #resolveEdgesOfSuccesses}, for {@code parents} that did not succeed: each edge with its policy. */
     List<ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException;
@@ -125,7 +126,8 @@ public final class WorkflowResolver {
       }
       List<TaskId> decrements = new ArrayList<>();
       if (!succeeded.isEmpty()) {
-        decrements.addAll(writes.resolveEdgesOfSuccesses(succeeded));
+        writes.resolveEdgesOfSuccesses(succeeded)
+            .forEach((child, edges) -> decrements.addAll(Collections.nCopies(edges, child)));
       }
       Map<TaskId, String> cancels = new TreeMap<>();
       for (ResolvedEdge e : failed.isEmpty() ? List.<ResolvedEdge>of() : writes.resolveEdges(failed)) {

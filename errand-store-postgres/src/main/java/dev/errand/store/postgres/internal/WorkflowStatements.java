@@ -287,16 +287,13 @@ public final class WorkflowStatements {
     }
 
     @Override
-    public List<TaskId> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
-      List<TaskId> released = new ArrayList<>();
+    public Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      Map<TaskId, Integer> released = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_edges_release"))) {
         ps.setArray(1, SqlArrays.text(c, values(parents)));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            TaskId child = TaskId.of(rs.getString(1));
-            for (int n = rs.getInt(2); n > 0; n--) {
-              released.add(child);
-            }
+            released.put(TaskId.of(rs.getString(1)), rs.getInt(2));
           }
         }
       }

@@ -215,16 +215,13 @@ public final class WorkflowWrites {
     }
 
     @Override
-    public List<TaskId> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
-      List<TaskId> released = new ArrayList<>();
+    public Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      Map<TaskId, Integer> released = new TreeMap<>();
       PreparedStatement release = tx.statement("workflow_edges_release");
       release.setString(1, SqlRuns.jsonIds(parents));
       try (ResultSet rs = release.executeQuery()) {
         while (rs.next()) {
-          TaskId child = TaskId.of(rs.getString(1));
-          for (int n = rs.getInt(2); n > 0; n--) {
-            released.add(child);
-          }
+          released.put(TaskId.of(rs.getString(1)), rs.getInt(2));
         }
       }
       return released;
