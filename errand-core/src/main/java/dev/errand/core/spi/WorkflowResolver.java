@@ -6,6 +6,8 @@ import dev.errand.core.workflow.OnFailure;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,10 +34,26 @@ public final class WorkflowResolver {
 
   /** The store's side of the rule, in SQL; every call runs in the transaction of the write that called {@link #finished}. */
   public interface Writes {
-    /** Closes the open nodes of {@code tasks} (tasks that are no node are ignored); returns those closed now. */
-    List<ClosedNode> closeNodes(Collection<TaskId> tasks) throws SQLException;
+    /**
+     * Closes the nodes of {@code succeeded} and {@code failed} (tasks that are no node are ignored) and
+     * returns, per workflow, how many closed and how many of those belong to {@code failed}, the
+     * finally-node aside (its end counts towards nothing). Each task given was made final by the calling
+     * write, a fenced transition that happens once per run of the task, so a store may close a node by that
+     * end alone, with no write of its own (SQLite and PostgreSQL do, since migration 12); it must then skip
+     * a node its task's end no longer closes (one replayed while its workflow was cancelled).
+     */
+    Map<String, Closed> closeNodes(Collection<TaskId> succeeded, Collection<TaskId> failed) throws SQLException;
 
-    /** Marks resolved the pending edges whose parent is in {@code parents}; returns those marked now. */
+    /**
+     * Resolves the pending edges leaving {@code parents}, tasks that succeeded now, each once, and returns
+     * their dependants, each with the number of those edges into it (a chord's batch: its callback, once).
+     * A store may mark the edges, or count an edge resolved once its parent is final (SQLite and
+     * PostgreSQL, since migration 12), since a task's end closes its node once; the edges of a node whose
+     * end closes nothing must then be marked resolved already.
+     */
+    Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException;
+
+    /** As {@link #resolveEdgesOfSuccesses}, for {@code parents} that did not succeed: each edge with its policy. */
     List<ResolvedEdge> resolveEdges(Collection<TaskId> parents) throws SQLException;
 
     /** Takes one off the join counter of each WAITING task listed, once per listing (as a follow-up decrement). */
@@ -68,7 +86,7 @@ public final class WorkflowResolver {
     /** Of {@code tasks}, the closed nodes of workflows that were not cancelled (the finally-node aside). */
     List<TaskId> closedNodes(Collection<TaskId> tasks) throws SQLException;
 
-    /** Every edge leaving {@code parents}. */
+    /** Every edge leaving {@code parents}; those leaving a task just replayed are resolved (its end resolved them). */
     List<Edge> edgesFrom(Collection<TaskId> parents) throws SQLException;
 
     /** Every edge entering {@code children}. */
@@ -87,9 +105,6 @@ public final class WorkflowResolver {
   public record Edge(TaskId parent, TaskId child, OnFailure onFailure, boolean resolved, TaskState parentState,
       TaskState childState, String childError) {}
 
-  /** A node closed now: its task, its workflow, whether it is the finally-node. */
-  public record ClosedNode(TaskId task, String workflowId, boolean isFinally) {}
-
   /** An edge resolved now. */
   public record ResolvedEdge(TaskId parent, TaskId child, OnFailure onFailure) {}
 
@@ -100,27 +115,28 @@ public final class WorkflowResolver {
   public static void finished(Writes writes, Map<TaskId, TaskState> finished) throws SQLException {
     Map<TaskId, TaskState> frontier = finished;
     while (!frontier.isEmpty()) {
-      List<ClosedNode> closed = writes.closeNodes(sorted(frontier.keySet()));
-      if (closed.isEmpty()) {
-        return;
-      }
-      Map<String, Closed> perWorkflow = new TreeMap<>();
-      List<TaskId> closedTasks = new ArrayList<>(closed.size());
-      for (ClosedNode n : closed) {
-        closedTasks.add(n.task());
-        if (!n.isFinally()) {
-          int failed = frontier.get(n.task()) == TaskState.SUCCEEDED ? 0 : 1;
-          perWorkflow.merge(n.workflowId(), new Closed(1, failed), Closed::plus);
-        }
+      // Successes and the rest apart: what a success releases does not depend on the edge's policy, so
+      // the store can answer for a batch of them in a few rows (a chord's batch: its callback, once).
+      List<TaskId> succeeded = new ArrayList<>();
+      List<TaskId> failed = new ArrayList<>();
+      frontier.forEach((id, state) -> (state == TaskState.SUCCEEDED ? succeeded : failed).add(id));
+      succeeded.sort(ID_ORDER);
+      failed.sort(ID_ORDER);
+      Map<String, Closed> perWorkflow = new TreeMap<>(writes.closeNodes(succeeded, failed));
+      if (perWorkflow.isEmpty()) {
+        return; // no node (but maybe finally-nodes) closed: no edge leaves them
       }
       List<TaskId> decrements = new ArrayList<>();
+      if (!succeeded.isEmpty()) {
+        writes.resolveEdgesOfSuccesses(succeeded)
+            .forEach((child, edges) -> decrements.addAll(Collections.nCopies(edges, child)));
+      }
       Map<TaskId, String> cancels = new TreeMap<>();
-      for (ResolvedEdge e : writes.resolveEdges(sorted(closedTasks))) {
-        TaskState parentState = frontier.get(e.parent());
-        if (parentState == TaskState.SUCCEEDED || e.onFailure() == OnFailure.CONTINUE) {
+      for (ResolvedEdge e : failed.isEmpty() ? List.<ResolvedEdge>of() : writes.resolveEdges(failed)) {
+        if (e.onFailure() == OnFailure.CONTINUE) {
           decrements.add(e.child());
         } else {
-          cancels.putIfAbsent(e.child(), cancelReason(e.parent()) + parentState);
+          cancels.putIfAbsent(e.child(), cancelReason(e.parent()) + frontier.get(e.parent()));
         }
       }
       decrements.sort(null);
@@ -234,9 +250,11 @@ public final class WorkflowResolver {
         ? Map.of(result.task().id(), TaskState.CANCELLED) : Map.of();
   }
 
+  private static final Comparator<TaskId> ID_ORDER = Comparator.comparing(TaskId::value);
+
   private static List<TaskId> sorted(Collection<TaskId> ids) {
     List<TaskId> out = new ArrayList<>(ids);
-    out.sort((a, b) -> a.value().compareTo(b.value()));
+    out.sort(ID_ORDER);
     return out;
   }
 }

@@ -364,6 +364,29 @@ public abstract class WorkflowConformanceTest extends StoreUnderTest {
     assertThat(workflowState(w)).isEqualTo(WorkflowState.CANCELLED);
   }
 
+  @Test
+  void aReplayedNodeOfACancelledWorkflowStillRunningCountsOnceTowardsItsEnd() {
+    // a and b run when the workflow is cancelled; a dies and is replayed while b still runs. a's node
+    // closed with its death: its second end must not count again, or the workflow would end before b.
+    EnqueuedWorkflow w = errand.enqueue(Workflow.chain(Workflow.group(Workflow.task(spec("a")),
+        Workflow.task(spec("b"))), Workflow.task(spec("c"))));
+    List<Task> running = claim(2);
+    assertThat(running).hasSize(2);
+    Task a = running.getFirst();
+    Task b = running.get(1);
+    errand.cancelWorkflow(w.id());
+    die(a);
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING);
+
+    assertThat(store.replayDead(DeadFilter.of(a.id()))).isEqualTo(1);
+    succeed(claimOne(a.id()), "1");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.RUNNING); // b still runs
+    assertThat(state(w.nodes().get("2"))).isEqualTo(TaskState.CANCELLED);
+
+    succeed(b, "2");
+    assertThat(workflowState(w)).isEqualTo(WorkflowState.CANCELLED);
+  }
+
   // ---------------------------------------------------------------- failure policies
 
   @Test

@@ -71,6 +71,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -372,7 +373,11 @@ public final class PostgresStore
   private CompleteResult completeWithWorkflows(Connection c, CompleteRequest request) throws SQLException {
     TaskStatements.Completed completed = statements.complete(c, request);
     if (completed.openWorkflowNodes()) {
-      workflows.finished(c, WorkflowResolver.finalStates(request, completed.result()));
+      // The statement ran the step of the successes; the step here is the deaths'. A node closes with its
+      // task's end and no write (migration 12), so a success handed to it again would count twice.
+      Map<TaskId, TaskState> deaths = new LinkedHashMap<>(WorkflowResolver.finalStates(request, completed.result()));
+      deaths.values().removeIf(state -> state == TaskState.SUCCEEDED);
+      workflows.finished(c, deaths);
     }
     return completed.result();
   }

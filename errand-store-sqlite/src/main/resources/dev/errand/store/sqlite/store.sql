@@ -237,23 +237,35 @@ JOIN workflow_nodes p ON p.task_id = e.parent_id
 WHERE c.workflow_id = ?1
 ORDER BY e.child_id, e.position
 
--- name: workflow_any_open
--- Whether any workflow node is open: one probe of workflow_nodes_open.
-SELECT EXISTS (SELECT 1 FROM workflow_nodes INDEXED BY workflow_nodes_open WHERE open = 1)
+-- name: workflow_any_running
+-- Whether any workflow runs: one probe of workflows_running (migration 12).
+SELECT EXISTS (SELECT 1 FROM workflows INDEXED BY workflows_running WHERE state = 'RUNNING')
 
 -- name: workflow_nodes_close
--- Closes the open nodes of the tasks in the JSON array ?1, once each: the first write that finds a task
--- final counts it, no later one. One statement for a batch; tasks that are no node match nothing.
-UPDATE workflow_nodes SET open = 0
-WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1
-RETURNING task_id, workflow_id, is_finally
+-- The nodes closed by the ends of the tasks in the JSON array ?1, which the calling write has just made
+-- final, counted per workflow with those among the failed ones (JSON array ?2), the finally-node aside: a
+-- task's fenced transition to final happens once, so each node closes once with no write here
+-- (migration 12). Detached nodes (open = 0) close nothing. One read for a batch, a row per workflow;
+-- tasks that are no node match nothing. From the covering index workflow_nodes_closing, which the planner
+-- would not pick over the unique primary key's without statistics.
+SELECT workflow_id, count(*), sum(task_id IN (SELECT value FROM json_each(?2)))
+FROM workflow_nodes INDEXED BY workflow_nodes_closing
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1 AND is_finally = 0
+GROUP BY workflow_id
+
+-- name: workflow_edges_release
+-- The edges resolved by the ends of the tasks in the JSON array ?1, which succeeded now: those leaving
+-- them that are pending, read through the partial index workflow_edges_pending, counted per dependant (a
+-- chord's batch is one row). Once the parent is final they count as resolved with no write (migration
+-- 12), so each resolves once, with its parent's end; a detached node's edges are marked resolved.
+SELECT child_id, count(*) FROM workflow_edges
+WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
+GROUP BY child_id
 
 -- name: workflow_edges_resolve
--- Resolves each pending edge leaving the tasks in the JSON array ?1, once; the partial index holds only
--- pending edges.
-UPDATE workflow_edges SET resolved = 1
+-- As workflow_edges_release, for tasks that did not succeed: each edge with its policy.
+SELECT parent_id, child_id, on_failure FROM workflow_edges
 WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
-RETURNING parent_id, child_id, on_failure
 
 -- name: workflow_cancel_waiting
 -- A dependant whose failed parent's edge says fail: cancelled with the reason ?3 as its last error.
@@ -312,17 +324,35 @@ WHERE f.task_id = ?1 AND f.is_finally = 1
 ORDER BY 6
 
 -- name: workflow_nodes_closed
--- Of the tasks in the JSON array ?1, the closed nodes (the finally-node aside) of workflows not cancelled:
--- the nodes a replay reopens.
+-- Of the tasks in the JSON array ?1, replayed from DEAD (so their nodes had closed), the nodes (the
+-- finally-node aside) of workflows not cancelled: the nodes a replay reopens.
 SELECT n.task_id
 FROM workflow_nodes n JOIN workflows w ON w.id = n.workflow_id
-WHERE n.task_id IN (SELECT value FROM json_each(?1)) AND n.open = 0 AND n.is_finally = 0
+WHERE n.task_id IN (SELECT value FROM json_each(?1)) AND n.is_finally = 0
   AND w.cancel_requested = 0
 
+-- name: workflow_nodes_detach
+-- Of the tasks in the JSON array ?1, replayed from DEAD, the attached nodes of cancelled workflows: they
+-- stay closed, so they are detached, and their end counts no more (migration 12). Returns them, for
+-- workflow_edges_detach.
+UPDATE workflow_nodes SET open = 0
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 1 AND is_finally = 0
+  AND workflow_id IN (SELECT id FROM workflows WHERE cancel_requested = 1)
+RETURNING task_id
+
+-- name: workflow_edges_detach
+-- The edges leaving the detached nodes in the JSON array ?1 stay resolved though their parents run again.
+UPDATE workflow_edges SET resolved = 1
+WHERE parent_id IN (SELECT value FROM json_each(?1)) AND resolved = 0
+
 -- name: workflow_edges_from
--- Every edge leaving the tasks in the JSON array ?1, with its parent's state and its child's state and
--- last error.
-SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+-- Every edge leaving the tasks in the JSON array ?1, with whether it is resolved, its parent's state and
+-- its child's state and last error. Resolved: it says so, or its parent's task is final (or pruned), or
+-- its parent is one of the tasks just replayed (JSON array ?2), whose ends had resolved it (migration 12).
+SELECT e.parent_id, e.child_id, e.on_failure,
+       e.resolved = 1 OR p.state IS NULL OR p.state IN ('SUCCEEDED', 'DEAD', 'CANCELLED')
+         OR e.parent_id IN (SELECT value FROM json_each(?2)),
+       p.state, c.state, c.last_error
 FROM workflow_edges e
 LEFT JOIN tasks p ON p.id = e.parent_id
 LEFT JOIN tasks c ON c.id = e.child_id
@@ -330,31 +360,39 @@ WHERE e.parent_id IN (SELECT value FROM json_each(?1))
 
 -- name: workflow_edges_into
 -- Every edge entering the tasks in the JSON array ?1, as workflow_edges_from.
-SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+SELECT e.parent_id, e.child_id, e.on_failure,
+       e.resolved = 1 OR p.state IS NULL OR p.state IN ('SUCCEEDED', 'DEAD', 'CANCELLED')
+         OR e.parent_id IN (SELECT value FROM json_each(?2)),
+       p.state, c.state, c.last_error
 FROM workflow_edges e
 LEFT JOIN tasks p ON p.id = e.parent_id
 LEFT JOIN tasks c ON c.id = e.child_id
 WHERE e.child_id IN (SELECT value FROM json_each(?1))
 
 -- name: workflow_nodes_reopen
--- Opens again the nodes of the tasks in the JSON array ?1 (a replay): each counts again onto its
--- workflow's open nodes and off its failed ones (workflow_reopen).
+-- Opens again the nodes of the tasks in the JSON array ?1 (a replay), every one of them closed: each
+-- counts again onto its workflow's open nodes and off its failed ones (workflow_reopen). A node closed
+-- since migration 12 is still attached (open = 1): it is counted all the same.
 UPDATE workflow_nodes SET open = 1
-WHERE task_id IN (SELECT value FROM json_each(?1)) AND open = 0 AND is_finally = 0
+WHERE task_id IN (SELECT value FROM json_each(?1)) AND is_finally = 0
 RETURNING workflow_id
 
 -- name: workflow_edges_reopen
--- The edges from the reopened nodes (JSON array ?1) to the revived dependants (JSON array ?2) are
--- pending again.
-UPDATE workflow_edges SET resolved = 0
-WHERE child_id IN (SELECT value FROM json_each(?2)) AND parent_id IN (SELECT value FROM json_each(?1))
+-- Of the edges leaving the reopened nodes (JSON array ?1), those to the revived dependants (JSON array ?2)
+-- are pending again, and the others stay resolved: said so, since their parents run again (migration 12).
+UPDATE workflow_edges SET resolved = CASE WHEN child_id IN (SELECT value FROM json_each(?2)) THEN 0 ELSE 1 END
+WHERE parent_id IN (SELECT value FROM json_each(?1))
 
 -- name: workflow_dependants_revive
 -- The revived dependants (JSON array ?1), cancelled because of a node now replayed: WAITING again, with
--- as many joins pending as they have pending edges.
+-- as many joins pending as they have pending edges: not said resolved, from a reopened node (JSON array
+-- ?2, whose edges workflow_edges_reopen set) or from a parent whose task has not ended (migration 12).
 UPDATE tasks
 SET state = 'WAITING', finished_at = NULL, last_error = NULL,
-    join_pending = (SELECT count(*) FROM workflow_edges e WHERE e.child_id = tasks.id AND e.resolved = 0)
+    join_pending = (SELECT count(*) FROM workflow_edges e LEFT JOIN tasks p ON p.id = e.parent_id
+                    WHERE e.child_id = tasks.id AND e.resolved = 0
+                      AND (e.parent_id IN (SELECT value FROM json_each(?2))
+                           OR p.state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING')))
 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'CANCELLED'
 
 -- name: workflow_reopen

@@ -262,6 +262,19 @@ class SqliteStoreTest {
         .noneMatch(line -> line.matches(".*\\bSCAN tasks\\b(?! USING (COVERING )?INDEX tasks_dead_errors$).*"));
   }
 
+  @Test
+  void workflowStepOfABatchReadsCoveringIndexesAlone() throws Exception {
+    // A chord member's end writes no node or edge row (migration 12); its step is one probe of each index.
+    assertThat(plan("workflow_nodes_close")).as("plan of workflow_nodes_close")
+        .anyMatch(line -> line.startsWith("SEARCH workflow_nodes USING COVERING INDEX workflow_nodes_closing (task_id=?)"))
+        .noneMatch(line -> line.matches(".*\\bSCAN workflow_nodes\\b.*"));
+    assertThat(plan("workflow_edges_release")).as("plan of workflow_edges_release")
+        .anyMatch(line -> line.startsWith("SEARCH workflow_edges USING COVERING INDEX workflow_edges_pending (parent_id=?)"))
+        .noneMatch(line -> line.matches(".*\\bSCAN workflow_edges\\b.*"));
+    assertThat(plan("workflow_any_running")).as("plan of workflow_any_running")
+        .anyMatch(line -> line.contains("INDEX workflows_running"));
+  }
+
   /** The query plan of the named statement of store.sql, on this test's (empty) database. */
   private List<String> plan(String name) throws Exception {
     if (!Files.exists(directory.resolve(SqliteStore.DATABASE_FILE))) {

@@ -133,10 +133,18 @@ public final class WorkflowStatements {
     }
   }
 
-  /** After a replay, in its transaction: reopens the replayed nodes and revives their cancelled dependants. */
+  /**
+   * After a replay, in its transaction: reopens the replayed nodes and revives their cancelled dependants.
+   * A replayed node of a cancelled workflow stays closed: it is detached, so its next end counts nothing
+   * (migration 12).
+   */
   public void replayed(Connection c, List<TaskId> replayed) throws SQLException {
     if (!replayed.isEmpty()) {
-      WorkflowResolver.replayed(new Revivals(c), replayed);
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_nodes_detach"))) {
+        ps.setArray(1, SqlArrays.text(c, values(replayed)));
+        ps.executeQuery().close();
+      }
+      WorkflowResolver.replayed(new Revivals(c, replayed), replayed);
     }
   }
 
@@ -261,17 +269,35 @@ public final class WorkflowStatements {
     }
 
     @Override
-    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
-      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+    public Map<String, WorkflowResolver.Closed> closeNodes(Collection<TaskId> succeeded, Collection<TaskId> failed)
+        throws SQLException {
+      List<TaskId> all = new ArrayList<>(succeeded);
+      all.addAll(failed);
+      Map<String, WorkflowResolver.Closed> closed = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_nodes_close"))) {
-        ps.setArray(1, SqlArrays.text(c, values(ids)));
+        ps.setArray(1, SqlArrays.text(c, values(failed)));
+        ps.setArray(2, SqlArrays.text(c, values(all)));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            closed.add(new WorkflowResolver.ClosedNode(TaskId.of(rs.getString(1)), rs.getString(2), rs.getBoolean(3)));
+            closed.put(rs.getString(1), new WorkflowResolver.Closed(rs.getInt(2), rs.getInt(3)));
           }
         }
       }
       return closed;
+    }
+
+    @Override
+    public Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      Map<TaskId, Integer> released = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.get("workflow_edges_release"))) {
+        ps.setArray(1, SqlArrays.text(c, values(parents)));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            released.put(TaskId.of(rs.getString(1)), rs.getInt(2));
+          }
+        }
+      }
+      return released;
     }
 
     @Override
@@ -330,9 +356,12 @@ public final class WorkflowStatements {
   /** A replay's side of {@link WorkflowResolver#replayed}: one statement per read, and one to reopen. */
   private final class Revivals implements WorkflowResolver.Revivals {
     private final Connection c;
+    // The tasks just replayed: runnable again, but their ends resolved the edges leaving them.
+    private final String[] replayed;
 
-    Revivals(Connection c) {
+    Revivals(Connection c, List<TaskId> replayed) {
       this.c = c;
+      this.replayed = values(replayed);
     }
 
     @Override
@@ -362,7 +391,8 @@ public final class WorkflowStatements {
     private List<WorkflowResolver.Edge> edges(String statement, Collection<TaskId> ids) throws SQLException {
       List<WorkflowResolver.Edge> edges = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql.get(statement))) {
-        ps.setArray(1, SqlArrays.text(c, values(ids)));
+        ps.setArray(1, SqlArrays.text(c, replayed));
+        ps.setArray(2, SqlArrays.text(c, values(ids)));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             edges.add(new WorkflowResolver.Edge(TaskId.of(rs.getString(1)), TaskId.of(rs.getString(2)),

@@ -212,3 +212,15 @@ UPDATE {schema}.workflows w
 SET nodes_failed = (SELECT count(*) FROM {schema}.workflow_nodes n JOIN {schema}.tasks t ON t.id = n.task_id
                     WHERE n.workflow_id = w.id AND NOT n.is_finally AND NOT n.open AND t.state <> 'SUCCEEDED')
 WHERE w.state = 'RUNNING';
+
+-- name: 12_workflow_steps_without_writes
+-- A workflow node closes with its task's end, not with a write of its own: the completion that makes a
+-- task final is its one fenced transition to final, so it is the once-only event, and the step reads the
+-- node and the pending edges leaving it and writes neither (bench/README.md, "Workflows: a chord member's
+-- end writes no node or edge row"). Rows written before this version already read right under the new
+-- rules (a closed node was closed with every edge leaving it resolved), so no row changes; the version
+-- makes a node of an older Errand, which would close nodes by their flag, say it needs an upgrade.
+COMMENT ON COLUMN {schema}.workflow_nodes.open IS
+  'attached: the end of the node''s task closes it; false only for a replayed node of a cancelled workflow, whose end counts no more';
+COMMENT ON COLUMN {schema}.workflow_edges.resolved IS
+  'false: pending while the parent''s task has not ended; the edge is resolved if this says so or its parent''s task is final (or pruned)';

@@ -181,8 +181,11 @@ RETURNING t.*
 -- workflow nodes is still one round trip (as River and Oban complete a batch): the nodes close, the
 -- pending edges leaving them resolve, each dependant's join counter drops once by its number of resolved
 -- edges, each workflow's open count once by its number of closed nodes, and a workflow that reaches zero
--- ends (FAILED if it counted a failed node, migration 11) and releases its finally-node. For a batch of
--- plain tasks those parts find nothing: one probe of workflow_nodes by primary key per task. The rows
+-- ends (FAILED if it counted a failed node, migration 11) and releases its finally-node. Closing a node
+-- and resolving its edges write nothing (migration 12): the task's fenced transition to final is the
+-- once-only event, so the step reads the node and the pending edges leaving it, and the edges count as
+-- resolved from then on because their parent is final. For a batch of plain tasks those parts find
+-- nothing: one probe of workflow_nodes by primary key per task. The rows
 -- this statement changes in tasks are disjoint (RUNNING tasks completed, WAITING dependants, WAITING
 -- finally-nodes, which have no edges), as PostgreSQL requires of one statement. Dependants are locked in
 -- id order, then workflows in id order (each waits for the lock before), as the transactional workflow
@@ -247,16 +250,15 @@ trimmed AS (
     AND e.seq <= (SELECT k.seq FROM {schema}.task_errors k WHERE k.task_id = d.id ORDER BY k.seq DESC OFFSET 19 LIMIT 1)
 ),
 closed AS (
-  UPDATE {schema}.workflow_nodes n SET open = false
-  FROM done d
-  WHERE n.task_id = d.id AND d.outcome = 'succeeded' AND n.open
-  RETURNING n.task_id, n.workflow_id, n.is_finally
+  -- The attached nodes of the tasks that succeeded now (a detached one, open false, counts nothing).
+  SELECT n.task_id, n.workflow_id, n.is_finally
+  FROM done d JOIN {schema}.workflow_nodes n ON n.task_id = d.id
+  WHERE d.outcome = 'succeeded' AND n.open
 ),
 resolved AS (
-  UPDATE {schema}.workflow_edges e SET resolved = true
-  FROM closed c
-  WHERE e.parent_id = c.task_id AND NOT e.resolved
-  RETURNING e.child_id
+  SELECT e.child_id
+  FROM closed c JOIN {schema}.workflow_edges e ON e.parent_id = c.task_id
+  WHERE NOT e.resolved
 ),
 joins_locked AS (
   SELECT t.id, j.n
@@ -490,17 +492,28 @@ WHERE c.workflow_id = ?
 ORDER BY e.child_id, e.position
 
 -- name: workflow_nodes_close
--- Closes the open nodes of the tasks listed, once each: of two transactions that race, the second finds
--- the node closed when it re-checks the row the first changed. Tasks that are no node match nothing.
-UPDATE {schema}.workflow_nodes SET open = false
-WHERE task_id = ANY(?::text[]) AND open
-RETURNING task_id, workflow_id, is_finally
+-- The nodes closed by the ends of the tasks listed first, which the calling transaction has just made
+-- final, counted per workflow with those among the failed ones (listed second), the finally-node aside:
+-- a task's fenced transition to final happens once (of two racing transactions, the second finds the
+-- token or the state gone), so each node closes once with no write here (migration 12). Detached nodes
+-- (open false) close nothing; tasks that are no node match nothing.
+SELECT workflow_id, count(*)::integer, (count(*) FILTER (WHERE task_id = ANY(?::text[])))::integer
+FROM {schema}.workflow_nodes
+WHERE task_id = ANY(?::text[]) AND open AND NOT is_finally
+GROUP BY workflow_id
+
+-- name: workflow_edges_release
+-- The edges resolved by the ends of the tasks listed, which succeeded now: the pending ones leaving them,
+-- counted per dependant. Once the parent is final they count as resolved with no write (migration 12),
+-- so each resolves once; a detached node's edges are marked resolved.
+SELECT child_id, count(*)::integer FROM {schema}.workflow_edges
+WHERE parent_id = ANY(?::text[]) AND NOT resolved
+GROUP BY child_id
 
 -- name: workflow_edges_resolve
--- Resolves each pending edge leaving the tasks listed, once.
-UPDATE {schema}.workflow_edges SET resolved = true
+-- As workflow_edges_release, for tasks that did not succeed: each edge with its policy.
+SELECT parent_id, child_id, on_failure FROM {schema}.workflow_edges
 WHERE parent_id = ANY(?::text[]) AND NOT resolved
-RETURNING parent_id, child_id, on_failure
 
 -- name: workflow_cancel_waiting
 -- Dependants whose failed parent's edge says fail: cancelled, each with its reason as last error.
@@ -575,50 +588,78 @@ LEFT JOIN {schema}.tasks t ON t.id = x.parent_id
 ORDER BY x.child_id, x.position
 
 -- name: workflow_nodes_closed
--- Of the tasks listed, the closed nodes (the finally-node aside) of workflows not cancelled: the nodes a
--- replay reopens.
+-- Of the tasks listed, replayed from DEAD (so their nodes had closed), the nodes (the finally-node aside)
+-- of workflows not cancelled: the nodes a replay reopens.
 SELECT n.task_id
 FROM {schema}.workflow_nodes n JOIN {schema}.workflows w ON w.id = n.workflow_id
-WHERE n.task_id = ANY(?::text[]) AND NOT n.open AND NOT n.is_finally AND NOT w.cancel_requested
+WHERE n.task_id = ANY(?::text[]) AND NOT n.is_finally AND NOT w.cancel_requested
+
+-- name: workflow_nodes_detach
+-- Of the tasks listed, replayed from DEAD, the attached nodes of cancelled workflows: they stay closed, so
+-- they are detached (their end counts no more) and the edges leaving them stay resolved, said so now
+-- since their parents run again (migration 12).
+WITH detached AS (
+  UPDATE {schema}.workflow_nodes n SET open = false
+  FROM {schema}.workflows w
+  WHERE n.task_id = ANY(?::text[]) AND n.open AND NOT n.is_finally AND w.id = n.workflow_id AND w.cancel_requested
+  RETURNING n.task_id
+),
+edges AS (
+  UPDATE {schema}.workflow_edges e SET resolved = true
+  FROM detached d
+  WHERE e.parent_id = d.task_id AND NOT e.resolved
+  RETURNING e.child_id
+)
+SELECT (SELECT count(*) FROM detached) + (SELECT count(*) FROM edges)
 
 -- name: workflow_edges_from
--- Every edge leaving the tasks listed, with its parent's state and its child's state and last error.
-SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+-- Every edge leaving the tasks listed, with whether it is resolved, its parent's state and its child's
+-- state and last error. Resolved: it says so, or its parent's task is final (or pruned), or its parent is
+-- one of the tasks just replayed (the second list), whose ends had resolved it (migration 12).
+SELECT e.parent_id, e.child_id, e.on_failure,
+       e.resolved OR p.state IS NULL OR p.state IN ('SUCCEEDED', 'DEAD', 'CANCELLED') OR e.parent_id = ANY(?::text[]),
+       p.state, c.state, c.last_error
 FROM {schema}.workflow_edges e
 LEFT JOIN {schema}.tasks p ON p.id = e.parent_id
 LEFT JOIN {schema}.tasks c ON c.id = e.child_id
 WHERE e.parent_id = ANY(?::text[])
 
 -- name: workflow_edges_into
--- Every edge entering the tasks listed, as workflow_edges_from.
-SELECT e.parent_id, e.child_id, e.on_failure, e.resolved, p.state, c.state, c.last_error
+-- Every edge entering the tasks listed, as workflow_edges_from (the replayed tasks first here too).
+SELECT e.parent_id, e.child_id, e.on_failure,
+       e.resolved OR p.state IS NULL OR p.state IN ('SUCCEEDED', 'DEAD', 'CANCELLED') OR e.parent_id = ANY(?::text[]),
+       p.state, c.state, c.last_error
 FROM {schema}.workflow_edges e
 LEFT JOIN {schema}.tasks p ON p.id = e.parent_id
 LEFT JOIN {schema}.tasks c ON c.id = e.child_id
 WHERE e.child_id = ANY(?::text[])
 
 -- name: workflow_reopen
--- A replay: the nodes listed first open again, the edges from them to the dependants listed second are
--- pending again, those dependants WAIT again with as many joins pending as they have pending edges, and
--- each workflow counts its reopened nodes back onto its open nodes and off its failed ones (every node
+-- A replay: the nodes listed first (every one closed) open again; of the edges leaving them, those to the
+-- dependants listed second are pending again and the others stay resolved, said so now since their
+-- parents run again (migration 12); those dependants WAIT again with as many joins pending as they have
+-- pending edges (from a reopened node, or not said resolved and from a parent whose task has not ended);
+-- and each workflow counts its reopened nodes back onto its open nodes and off its failed ones (every node
 -- reopened had failed), runs again if it had ended, and its finally-node waits again unless it is running.
+-- A node closed since migration 12 is still attached (open): it is reopened and counted all the same.
 WITH reopened AS (
   UPDATE {schema}.workflow_nodes SET open = true
-  WHERE task_id = ANY(?::text[]) AND NOT open AND NOT is_finally
+  WHERE task_id = ANY(?::text[]) AND NOT is_finally
   RETURNING task_id, workflow_id
 ),
-pending AS (
-  UPDATE {schema}.workflow_edges e SET resolved = false
+edges AS (
+  UPDATE {schema}.workflow_edges e SET resolved = NOT (e.child_id = ANY(?::text[]))
   FROM reopened r
-  WHERE e.parent_id = r.task_id AND e.child_id = ANY(?::text[])
-  RETURNING e.child_id
+  WHERE e.parent_id = r.task_id
+  RETURNING e.child_id, e.resolved
 ),
 revived AS (
   UPDATE {schema}.tasks t
   SET state = 'WAITING', finished_at = NULL, last_error = NULL,
-      join_pending = (SELECT count(*) FROM {schema}.workflow_edges e
-                      WHERE e.child_id = t.id AND NOT e.resolved AND e.parent_id NOT IN (SELECT task_id FROM reopened))
-                     + (SELECT count(*) FROM pending p WHERE p.child_id = t.id)
+      join_pending = (SELECT count(*) FROM {schema}.workflow_edges e JOIN {schema}.tasks p ON p.id = e.parent_id
+                      WHERE e.child_id = t.id AND NOT e.resolved AND e.parent_id NOT IN (SELECT task_id FROM reopened)
+                        AND p.state IN ('WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING'))
+                     + (SELECT count(*) FROM edges p WHERE p.child_id = t.id AND NOT p.resolved)
   WHERE t.id = ANY(?::text[]) AND t.state = 'CANCELLED'
   RETURNING t.id
 ),

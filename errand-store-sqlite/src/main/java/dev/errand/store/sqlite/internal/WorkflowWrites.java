@@ -27,12 +27,13 @@ import java.util.function.Supplier;
  */
 public final class WorkflowWrites {
   private final TaskWrites tasks;
-  // Whether a workflow node may be open; null until asked of the database. While none is, no task that
-  // ends can move a workflow on, and a drain of plain tasks pays no probe per completion. Set at once by
-  // an insert (a rolled-back one leaves it set: harmless); forgotten only after a commit that closed nodes,
-  // so a rollback cannot leave it wrongly unset. The store's directory lock makes this process the only
-  // writer. Confined to the writer thread.
-  private Boolean mayHaveOpenNodes;
+  // Whether a workflow may be running; null until asked of the database. While none is, no task that
+  // ends can move a workflow on (every attached node of an ended workflow is final but its finally-node,
+  // whose end moves nothing), and a drain of plain tasks pays no step per completion. Set at once by an
+  // insert or a replay that reopens (a rolled-back one leaves it set: harmless); forgotten only after a
+  // commit that ended a workflow, so a rollback cannot leave it wrongly unset. The store's directory lock
+  // makes this process the only writer. Confined to the writer thread.
+  private Boolean mayHaveRunning;
 
   public WorkflowWrites(TaskWrites tasks) {
     this.tasks = tasks;
@@ -63,7 +64,7 @@ public final class WorkflowWrites {
       }
     }
     long now = Micros.of(tx.now());
-    mayHaveOpenNodes = true;
+    mayHaveRunning = true;
     tasks.insert(tx, w.nodes().stream().map(WorkflowInsert.Node::task).toList());
     Map<String, TaskId> ids = new LinkedHashMap<>();
     w.nodes().forEach(n -> ids.put(n.name(), n.task().id()));
@@ -106,16 +107,16 @@ public final class WorkflowWrites {
   }
 
   /**
-   * As {@link #finished(WriteContext, Map)}, with the final states worked out only if some workflow node
-   * may be open: a drain of plain tasks builds no map per completion on the writer thread.
+   * As {@link #finished(WriteContext, Map)}, with the final states worked out only if some workflow may
+   * be running: a drain of plain tasks builds no map per completion on the writer thread.
    */
   public void finished(WriteContext tx, Supplier<Map<TaskId, TaskState>> finalStates) throws SQLException {
-    if (mayHaveOpenNodes == null) {
-      try (ResultSet rs = tx.statement("workflow_any_open").executeQuery()) {
-        mayHaveOpenNodes = rs.next() && rs.getInt(1) == 1;
+    if (mayHaveRunning == null) {
+      try (ResultSet rs = tx.statement("workflow_any_running").executeQuery()) {
+        mayHaveRunning = rs.next() && rs.getInt(1) == 1;
       }
     }
-    if (!mayHaveOpenNodes) {
+    if (!mayHaveRunning) {
       return;
     }
     Map<TaskId, TaskState> finished = finalStates.get();
@@ -124,18 +125,27 @@ public final class WorkflowWrites {
     }
     Writes writes = new Writes(tx);
     WorkflowResolver.finished(writes, finished);
-    if (writes.closedAny) {
-      tx.afterCommit(() -> mayHaveOpenNodes = null);
+    if (writes.endedAny) {
+      tx.afterCommit(() -> mayHaveRunning = null);
     }
   }
 
   /**
    * After a replay, in its transaction: the workflow nodes among {@code replayed} open again, and the
-   * dependants cancelled because of them wait again (see {@link WorkflowResolver#replayed}).
+   * dependants cancelled because of them wait again (see {@link WorkflowResolver#replayed}). A replayed
+   * node of a cancelled workflow stays closed: it is detached, so its next end counts nothing (migration 12).
    */
   public void replayed(WriteContext tx, List<TaskId> replayed) throws SQLException {
     if (!replayed.isEmpty()) {
-      WorkflowResolver.replayed(new Revivals(tx), replayed);
+      PreparedStatement detach = tx.statement("workflow_nodes_detach");
+      detach.setString(1, SqlRuns.jsonIds(replayed));
+      List<String> detached = SqlRuns.readIds(detach);
+      if (!detached.isEmpty()) {
+        PreparedStatement edges = tx.statement("workflow_edges_detach");
+        edges.setString(1, SqlRuns.jsonIds(detached.stream().map(TaskId::of).toList()));
+        edges.executeUpdate();
+      }
+      WorkflowResolver.replayed(new Revivals(tx, replayed), replayed);
     }
   }
 
@@ -181,24 +191,40 @@ public final class WorkflowWrites {
 
   private final class Writes implements WorkflowResolver.Writes {
     private final WriteContext tx;
-    private boolean closedAny;
+    private boolean endedAny;
 
     Writes(WriteContext tx) {
       this.tx = tx;
     }
 
     @Override
-    public List<WorkflowResolver.ClosedNode> closeNodes(Collection<TaskId> ids) throws SQLException {
-      List<WorkflowResolver.ClosedNode> closed = new ArrayList<>();
+    public Map<String, WorkflowResolver.Closed> closeNodes(Collection<TaskId> succeeded, Collection<TaskId> failed)
+        throws SQLException {
+      List<TaskId> all = new ArrayList<>(succeeded);
+      all.addAll(failed);
+      Map<String, WorkflowResolver.Closed> closed = new TreeMap<>();
       PreparedStatement close = tx.statement("workflow_nodes_close");
-      close.setString(1, SqlRuns.jsonIds(ids));
+      close.setString(1, SqlRuns.jsonIds(all));
+      close.setString(2, SqlRuns.jsonIds(failed));
       try (ResultSet rs = close.executeQuery()) {
         while (rs.next()) {
-          closed.add(new WorkflowResolver.ClosedNode(TaskId.of(rs.getString(1)), rs.getString(2), rs.getInt(3) == 1));
+          closed.put(rs.getString(1), new WorkflowResolver.Closed(rs.getInt(2), rs.getInt(3)));
         }
       }
-      closedAny |= !closed.isEmpty();
       return closed;
+    }
+
+    @Override
+    public Map<TaskId, Integer> resolveEdgesOfSuccesses(Collection<TaskId> parents) throws SQLException {
+      Map<TaskId, Integer> released = new TreeMap<>();
+      PreparedStatement release = tx.statement("workflow_edges_release");
+      release.setString(1, SqlRuns.jsonIds(parents));
+      try (ResultSet rs = release.executeQuery()) {
+        while (rs.next()) {
+          released.put(TaskId.of(rs.getString(1)), rs.getInt(2));
+        }
+      }
+      return released;
     }
 
     @Override
@@ -254,6 +280,7 @@ public final class WorkflowWrites {
           }
         }
       }
+      endedAny |= !ended.isEmpty();
       List<TaskId> finallyNodes = new ArrayList<>();
       PreparedStatement finallyNode = tx.statement("workflow_finally_node");
       for (String id : ended) {
@@ -268,9 +295,12 @@ public final class WorkflowWrites {
   /** A replay's side of {@link WorkflowResolver#replayed}, in its transaction. */
   private final class Revivals implements WorkflowResolver.Revivals {
     private final WriteContext tx;
+    // The tasks just replayed: runnable again, but their ends resolved the edges leaving them.
+    private final String replayed;
 
-    Revivals(WriteContext tx) {
+    Revivals(WriteContext tx, List<TaskId> replayed) {
       this.tx = tx;
+      this.replayed = SqlRuns.jsonIds(replayed);
     }
 
     @Override
@@ -293,6 +323,7 @@ public final class WorkflowWrites {
     private List<WorkflowResolver.Edge> edges(String statement, Collection<TaskId> ids) throws SQLException {
       PreparedStatement read = tx.statement(statement);
       read.setString(1, SqlRuns.jsonIds(ids));
+      read.setString(2, replayed);
       List<WorkflowResolver.Edge> edges = new ArrayList<>();
       try (ResultSet rs = read.executeQuery()) {
         while (rs.next()) {
@@ -306,20 +337,21 @@ public final class WorkflowWrites {
 
     @Override
     public void reopen(Collection<TaskId> nodes, Collection<TaskId> revived) throws SQLException {
-      mayHaveOpenNodes = true;
+      mayHaveRunning = true;
       PreparedStatement reopen = tx.statement("workflow_nodes_reopen");
       reopen.setString(1, SqlRuns.jsonIds(nodes));
       Map<String, Integer> perWorkflow = new TreeMap<>();
       for (String workflow : SqlRuns.readIds(reopen)) {
         perWorkflow.merge(workflow, 1, Integer::sum);
       }
+      PreparedStatement edges = tx.statement("workflow_edges_reopen");
+      edges.setString(1, SqlRuns.jsonIds(nodes));
+      edges.setString(2, SqlRuns.jsonIds(revived));
+      edges.executeUpdate();
       if (!revived.isEmpty()) {
-        PreparedStatement edges = tx.statement("workflow_edges_reopen");
-        edges.setString(1, SqlRuns.jsonIds(nodes));
-        edges.setString(2, SqlRuns.jsonIds(revived));
-        edges.executeUpdate();
         PreparedStatement revive = tx.statement("workflow_dependants_revive");
         revive.setString(1, SqlRuns.jsonIds(revived));
+        revive.setString(2, SqlRuns.jsonIds(nodes));
         revive.executeUpdate();
       }
       PreparedStatement workflow = tx.statement("workflow_reopen");
