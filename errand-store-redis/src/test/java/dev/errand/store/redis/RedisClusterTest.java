@@ -3,21 +3,12 @@ package dev.errand.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.errand.core.Json;
-import dev.errand.core.RetryPolicy;
-import dev.errand.core.Task;
-import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
-import dev.errand.core.spi.ClaimRequest;
-import dev.errand.core.spi.CompleteRequest;
-import dev.errand.core.spi.Completion;
-import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,20 +39,8 @@ class RedisClusterTest {
         RedisServer other = owner == a ? b : a;
 
         try (RedisStore store = RedisStore.of(url(owner, prefix))) {
-          List<NewTask> tasks = new ArrayList<>();
-          for (int i = 0; i < 5; i++) {
-            tasks.add(new NewTask(TaskId.generate(), "q", "job", Json.ofTrusted("{}".getBytes()), 0, null,
-                Duration.ZERO, RetryPolicy.DEFAULT, Duration.ofMinutes(1), "k" + i));
-          }
-          store.insertMany(new InsertRequest(tasks));
-          List<Task> claimed = store.claim(new ClaimRequest("q", 10, Duration.ofSeconds(30), "w")).tasks();
-          assertThat(claimed).hasSize(5);
-          List<Completion> done = new ArrayList<>();
-          for (Task t : claimed) {
-            done.add(new Completion(t.id(), t.lease().token(), new Completion.Succeeded(null)));
-          }
-          assertThat(store.completeMany(new CompleteRequest(done)).stale()).isEmpty();
-          assertThat(store.get(claimed.getFirst().id()).orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+          List<NewTask> tasks = RoundTrip.insertClaimComplete(store, "{}", true);
+          assertThat(store.get(tasks.getFirst().id()).orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
           assertThat(store.queues().getFirst().count(TaskState.SUCCEEDED)).isEqualTo(5);
           store.deleteInstallation();
         }

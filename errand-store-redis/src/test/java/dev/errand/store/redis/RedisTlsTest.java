@@ -5,16 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.errand.core.Json;
-import dev.errand.core.RetryPolicy;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
-import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
-import dev.errand.core.spi.ClaimRequest;
-import dev.errand.core.spi.CompleteRequest;
-import dev.errand.core.spi.Completion;
-import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -22,7 +15,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -127,19 +119,7 @@ class RedisTlsTest {
   }
 
   private static void insertClaimComplete(RedisStore store) {
-    List<NewTask> tasks = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      tasks.add(new NewTask(TaskId.generate(), "q", "job", Json.ofTrusted("{\"n\":1}".getBytes()), 0, null,
-          Duration.ZERO, RetryPolicy.DEFAULT, Duration.ofMinutes(1), null));
-    }
-    store.insertMany(new InsertRequest(tasks));
-    List<Task> claimed = store.claim(new ClaimRequest("q", 10, Duration.ofSeconds(30), "w")).tasks();
-    assertThat(claimed).hasSize(5);
-    List<Completion> done = new ArrayList<>();
-    for (Task t : claimed) {
-      done.add(new Completion(t.id(), t.lease().token(), new Completion.Succeeded(null)));
-    }
-    assertThat(store.completeMany(new CompleteRequest(done)).stale()).isEmpty();
+    List<NewTask> tasks = RoundTrip.insertClaimComplete(store, "{\"n\":1}", false);
     for (NewTask t : tasks) {
       Task read = store.get(t.id()).orElseThrow();
       assertThat(read.state()).isEqualTo(TaskState.SUCCEEDED);
