@@ -71,6 +71,16 @@ const syncLease = (await api('POST', '/v1/queues/flaky/claim', { workerId: 'sync
 await api('POST', `/v1/tasks/${retrying}/fail`, { leaseToken: syncLease.leaseToken, retryable: true,
   error: 'ConnectException: upstream refused\n\tat Sync.run(Sync.java:12)' });
 
+// A worker holding a task that reports its progress; and one that took a one-second lease, finished the
+// task and was not heard of again: gone once its lease and the grace (5 s) are over.
+const exporting = (await api('POST', '/v1/tasks', { type: 'export', queue: 'exports', payload: { rows: 10 } })).id;
+const exportLease = (await api('POST', '/v1/queues/exports/claim', { workerId: 'export-worker', leaseSeconds: 600 })).tasks[0];
+assert.equal(exportLease.id, exporting);
+await api('POST', `/v1/tasks/${exporting}/heartbeat`, { leaseToken: exportLease.leaseToken, progress: { current: 3, total: 10 } });
+await api('POST', '/v1/tasks', { type: 'export', queue: 'exports', payload: { rows: 1 } });
+const brief = (await api('POST', '/v1/queues/exports/claim', { workerId: 'vanished-worker', leaseSeconds: 1 })).tasks[0];
+await api('POST', `/v1/tasks/${brief.id}/complete`, { leaseToken: brief.leaseToken });
+
 // Limits on a queue; and a queue that was paused and resumed with nothing in it, which must not be listed.
 await api('PUT', '/v1/queues/reports/limits', { maxRunning: 3 });
 await api('POST', '/v1/queues/ghost/pause');
@@ -117,6 +127,7 @@ try {
   assert.match(await mailRow.locator('td.oldest').innerText(), /^\d+s$/, 'how long the oldest ready mail task has waited');
   assert.match(await page.locator('#queues tr[data-queue="reports"] td.limits').innerText(), /≤ 3 running/);
   assert.equal(await page.locator('#queues tr[data-queue="billing"] td.failure').innerText(), '100.0%', 'billing failed every attempt');
+  assert.equal(await mailRow.locator('td.throughput').innerText(), '0.4', 'two mail attempts ended in the last 5 minutes');
   assert.equal(await page.locator('#queues tr[data-queue="ghost"]').count(), 0, 'a queue with nothing left is not listed');
   assert.equal(await page.locator('#queues tfoot td[data-total="DEAD"]').innerText(), '2', 'the dead tasks of every queue');
   assert.ok(await page.evaluate(() => typeof Chart === 'function'), 'the chart library loaded from the server');
@@ -256,6 +267,24 @@ try {
   assert.match(await worker.innerText(), /browser-test-worker\s+(live|gone)\s+mail\s+0\s+—\s+1\s+1\s+\d+ (s|min) ago · /);
   const billingWorker = page.locator('#workers tr[data-worker="billing-worker-2"] td');
   assert.equal(await billingWorker.nth(5).innerText(), '1', 'billing-worker-2 failed one attempt in the hour');
+  // a worker running a task links to it; one unheard of for longer than its lease is marked gone
+  const exporter = page.locator('#workers tr[data-worker="export-worker"]');
+  assert.match(await exporter.innerText(), /export-worker\s+live\s+exports\s+1\s/);
+  assert.equal(await exporter.locator(`td.running-tasks a[href="#/task/${exporting}"]`).count(), 1);
+  await until('vanished-worker to be gone', async () => (await api('GET', '/v1/workers')).workers
+    .find((w) => w.workerId === 'vanished-worker')?.gone === true, 30_000);
+  await page.reload();
+  const vanished = page.locator('#workers tr[data-worker="vanished-worker"]');
+  await vanished.waitFor();
+  assert.equal(await vanished.locator('td.status').innerText(), 'gone', 'gone, in words');
+  // the running task's page shows the progress its worker reported
+  await exporter.locator('td.running-tasks a').click();
+  await page.locator('#task-id', { hasText: exporting }).waitFor();
+  assert.equal(await page.locator('#task-progress-text').innerText(), '3 of 10');
+  assert.equal(await page.locator('#task-progress').evaluate((e) => e.value), 0.3);
+  await shot(page, '5-progress');
+  await page.locator('[data-nav="workers"]').click();
+  await exporter.waitFor();
   // the RabbitMQ panel: the relay's two loops (run.sh's config) connected, or hidden without a broker
   if (process.env.ERRAND_RABBITMQ) {
     const loops = page.locator('#rabbitmq tr[data-loop]');

@@ -91,7 +91,7 @@ public final class WorkerRoutes {
     Integer wait = body.integer("waitSeconds", 0, maxWaitSeconds, errors);
     errors.throwIfAny();
     List<Task> tasks;
-    workers.seen(workerId);
+    workers.polling(workerId, Duration.ofSeconds(wait != null ? wait : 0));
     Thread self = Thread.currentThread();
     waiting.add(self);
     try {

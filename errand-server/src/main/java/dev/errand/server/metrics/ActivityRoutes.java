@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * What the dashboard shows of the last hour beside the store's counts, all from memory (nothing here
  * reads the store). {@code GET /v1/workers}: every worker seen in the last hour, live or gone (not seen
- * for longer than the liveness window, about a lease), with its queues, running tasks, attempts succeeded
+ * for longer than its lease, see {@link WorkerTracker}), with its queues, running tasks, attempts succeeded
  * and failed in the hour and when it was last seen. {@code GET /v1/stats/queues}: each queue's attempts
  * succeeded and failed in the last {@link QueueRates#MINUTES} minutes. Thread-safe.
  */

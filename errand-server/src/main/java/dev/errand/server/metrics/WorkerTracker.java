@@ -18,15 +18,21 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which workers are alive: a worker is alive while its last claim (even an empty long poll) or
- * heartbeat is younger than {@code window}, which should be about a lease period. Workers are seen
- * through the listener's claims (in-process workers and the server's worker protocol alike) and through
- * {@link #seen} and {@link #heartbeat}, which the worker protocol calls. The gauge
- * {@code errand.workers.alive} counts them. Memory is bounded by live workers and running tasks:
- * entries older than the window are dropped whenever the list is read. Thread-safe; never throws.
+ * Which workers are alive: a worker of the worker protocol is alive until it has gone unseen for longer
+ * than its lease, or than the long poll it is in if that is longer, and {@link #GRACE} more (for
+ * {@code window} while it has claimed nothing). A worker holding a lease must come back (a heartbeat, a
+ * completion, a claim) before the lease runs out, so a fixed window either flagged the workers of long
+ * leases as gone between their heartbeats or kept those of short leases alive long after they died. A
+ * worker in this process is seen only when it claims, so it stays alive for {@code window} at least.
+ * Workers are seen through the listener's claims (in-process workers and the server's worker protocol
+ * alike) and through {@link #polling}, {@link #seen} and {@link #heartbeat}, which the worker protocol
+ * calls. The gauge {@code errand.workers.alive} counts them. Memory is bounded by live workers and running
+ * tasks: entries of workers that are gone are dropped whenever the list is read. Thread-safe; never throws.
  */
 public final class WorkerTracker implements ErrandListener, MeterBinder {
   public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(90);
+  /** What a worker is allowed beyond its lease or long poll: a request's way to the server and back. */
+  public static final Duration GRACE = Duration.ofSeconds(5);
 
   private final Clock clock;
   private final Duration window;
@@ -45,13 +51,30 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
     this.window = Objects.requireNonNull(window, "window");
   }
 
-  /** One worker: when last seen and how many tasks it runs. */
+  /** One worker: when last seen, how long it may stay away, and how many tasks it runs. */
   private static final class Worker {
     volatile Instant seenAt;
+    /** The longest lease it was given, or zero while it has claimed nothing. */
+    volatile Duration lease = Duration.ZERO;
+    /** The wait of its latest long poll; null for a worker that does not poll over HTTP (one in process). */
+    volatile Duration poll;
     final AtomicInteger running = new AtomicInteger();
 
     Worker(Instant seenAt) {
       this.seenAt = seenAt;
+    }
+
+    /**
+     * How long it may go unseen before it counts as gone. A worker in this process is seen only when it
+     * claims, not when it waits idle, so it keeps {@code window} at least.
+     */
+    Duration away(Duration window) {
+      if (poll == null) {
+        Duration leased = lease.plus(GRACE);
+        return leased.compareTo(window) > 0 ? leased : window;
+      }
+      Duration longest = lease.isZero() ? window.minus(GRACE) : lease;
+      return (poll.compareTo(longest) > 0 ? poll : longest).plus(GRACE);
     }
   }
 
@@ -67,6 +90,15 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
       w.seenAt = clock.instant();
       return w;
     });
+  }
+
+  /** The worker starts a claim long poll that may last {@code wait}. */
+  public void polling(String workerId, Duration wait) {
+    seen(workerId);
+    Worker w = workers.get(workerId);
+    if (w != null) {
+      w.poll = wait;
+    }
   }
 
   /** The worker running {@code task} extended its lease. */
@@ -90,7 +122,12 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
       // node): it is not running there any more.
       decrement(previous.workerId());
     }
-    workers.computeIfAbsent(workerId, id -> new Worker(clock.instant())).running.incrementAndGet();
+    Worker w = workers.computeIfAbsent(workerId, id -> new Worker(clock.instant()));
+    w.running.incrementAndGet();
+    Duration lease = Duration.between(clock.instant(), task.lease().until());
+    if (lease.compareTo(w.lease) > 0) {
+      w.lease = lease;
+    }
   }
 
   @Override
@@ -151,10 +188,10 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
 
   /** The live workers, most recently seen first; forgets the others. */
   public List<WorkerInfo> alive() {
-    Instant cutoff = clock.instant().minus(window);
+    Instant now = clock.instant();
     List<WorkerInfo> out = new ArrayList<>();
     workers.forEach((id, w) -> {
-      if (w.seenAt.isBefore(cutoff)) {
+      if (w.seenAt.plus(w.away(window)).isBefore(now)) {
         if (workers.remove(id, w)) {
           runningBy.values().removeIf(h -> h.workerId().equals(id)); // the store's sweep takes their leases back
         }
@@ -169,6 +206,6 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     Gauge.builder("errand.workers.alive", this, t -> t.alive().size())
-        .description("Workers that claimed or heartbeat within the last lease period").register(registry);
+        .description("Workers that claimed, polled or heartbeat within their lease").register(registry);
   }
 }
