@@ -8,6 +8,7 @@ import dev.errand.core.TaskFailure;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.TraceContext;
 import dev.errand.core.TypeDefaults;
 import dev.errand.core.RetryPolicy;
 import dev.errand.store.sqlite.SqliteStore;
@@ -34,9 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A task enqueued inside a span on one thread and run by a worker on another makes one trace: the
  * request, the enqueue's producer span under it, the run's consumer span under that, and the handler's
- * own span under the run, with the run's outcome on its span.
+ * own span under the run, with the run's outcome on its span. A traceparent stored from outside (an HTTP
+ * enqueue's header) makes the run a child of that remote span.
  */
 class ErrandTracingTest {
+  private static final String REMOTE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String REMOTE_SPAN = "00f067aa0ba902b7";
   @TempDir
   Path dir;
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
@@ -128,6 +132,53 @@ class ErrandTracingTest {
       assertThat(run.getEvents()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
     });
     assertThat(runs()).extracting(r -> r.getAttributes().get(ErrandTracing.ATTEMPT)).containsExactlyInAnyOrder(1L, 2L);
+  }
+
+  /**
+   * A task whose traceparent came from another process, as errand-server stores an HTTP request's
+   * {@code traceparent} and {@code tracestate} headers with the tasks it enqueues: no span of this process
+   * is around the enqueue, so the run's parent is the remote span itself, in the remote trace.
+   */
+  @Test
+  void aTraceparentHeaderFromOutsideIsTheRunsRemoteParent() throws Exception {
+    errand.handle("send_email", Map.class, (task, payload) -> {
+      tracer.spanBuilder("smtp").startSpan().end();
+      return null;
+    });
+    errand.start();
+
+    TaskId id = errand.enqueue(TaskSpec.builder("send_email").payloadValue(Map.of())
+        .header(TraceContext.TRACEPARENT, "00-" + REMOTE_TRACE + "-" + REMOTE_SPAN + "-01")
+        .header(TraceContext.TRACESTATE, "congo=t61,rojo=00f067aa0ba902b7").build()).task().id();
+    await().atMost(Duration.ofSeconds(10)).until(() -> errand.get(id).state() == TaskState.SUCCEEDED);
+
+    // The run span ends before the task is marked done and SimpleSpanProcessor exports on end.
+    assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName)
+        .containsExactlyInAnyOrder("smtp", "process default"); // no producer span: nothing was current
+    SpanData process = span("process default");
+    assertThat(process.getTraceId()).isEqualTo(REMOTE_TRACE);
+    assertThat(process.getParentSpanId()).isEqualTo(REMOTE_SPAN);
+    assertThat(process.getParentSpanContext().isRemote()).isTrue();
+    assertThat(process.getSpanContext().getTraceState().asMap())
+        .isEqualTo(Map.of("congo", "t61", "rojo", "00f067aa0ba902b7"));
+    assertThat(span("smtp").getParentSpanId()).isEqualTo(process.getSpanId());
+    assertThat(errand.get(id).headers().get(TraceContext.TRACEPARENT)).contains(REMOTE_SPAN); // kept as given
+  }
+
+  /** The remote parent's sampled flag is kept: an unsampled caller's task leaves no span (parent-based sampler). */
+  @Test
+  void anUnsampledRemoteParentLeavesTheRunUnrecorded() {
+    errand.handle("send_email", Map.class, (task, payload) -> {
+      tracer.spanBuilder("smtp").startSpan().end();
+      return null;
+    });
+    errand.start();
+
+    TaskId id = errand.enqueue(TaskSpec.builder("send_email").payloadValue(Map.of())
+        .header(TraceContext.TRACEPARENT, "00-" + REMOTE_TRACE + "-" + REMOTE_SPAN + "-00").build()).task().id();
+    await().atMost(Duration.ofSeconds(10)).until(() -> errand.get(id).state() == TaskState.SUCCEEDED);
+
+    assertThat(spans.getFinishedSpanItems()).isEmpty();
   }
 
   @Test
