@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
  * Marks a method of a singleton bean as the handler of one task type, as {@code Errand.handle} does:
  *
  * <pre>{@code
- * @ErrandHandler(value = "send_email", maxAttempts = 5, timeout = "2m")
+ * @ErrandHandler(value = "send_email", maxAttempts = 5, retry = @ErrandHandler.Retry(base = "2s", cap = "10m"), timeout = "2m")
  * void send(Email email, TaskContext task) { ... }
  * }</pre>
  *
@@ -43,9 +43,31 @@ public @interface ErrandHandler {
   /** Most attempts of this type's tasks whose spec sets none, 1..1000; 0 keeps the Errand's default. */
   int maxAttempts() default 0;
 
+  /**
+   * The retry backoff of this type's tasks whose spec sets none, named as in the server's config file and
+   * the HTTP API ({@code "retry": {"base": "2s", "cap": "10m"}}): the wait before each retry is drawn from
+   * base up to base doubled per failed attempt, at most cap (see {@code RetryPolicy}).
+   */
+  Retry retry() default @Retry;
+
   /** The execution time limit of this type's tasks whose spec sets none ({@code 90s}, {@code PT2M}); empty keeps the default. */
   String timeout() default "";
 
   /** Whether the method runs in the transaction of the task's completion (see the class comment). */
   boolean transactional() default false;
+
+  /**
+   * A retry backoff: durations as {@code 2s} or {@code PT2S}; an empty one keeps the default's (base 1 s,
+   * cap 1 h). The start fails if cap is shorter than base.
+   */
+  @Target({})
+  @Retention(RetentionPolicy.RUNTIME)
+  @Documented
+  @interface Retry {
+    /** The shortest wait before a retry: no retry comes sooner. */
+    String base() default "";
+
+    /** The longest wait before a retry. */
+    String cap() default "";
+  }
 }

@@ -44,6 +44,13 @@ class MisconfigurationTest {
   }
 
   @Test
+  void aHandlersBackoffWhoseCapIsShorterThanItsBaseDoesNotStart() {
+    runner().withUserConfiguration(Backwards.class).run(context -> assertThat(context).getFailure()
+        .hasStackTraceContaining("@ErrandHandler on bean").hasStackTraceContaining("Backwards.poll")
+        .rootCause().hasMessageContaining("backoff cap must be at least base"));
+  }
+
+  @Test
   void aTypeHandledTwiceDoesNotStart() {
     runner().withUserConfiguration(Unzoned.class, Twice.class).withPropertyValues("errand.schedule-zone=UTC")
         .run(context -> assertThat(context).getFailure().rootCause()
@@ -70,5 +77,10 @@ class MisconfigurationTest {
   static class Transactional {
     @ErrandHandler(value = "ledger", transactional = true)
     void write() {}
+  }
+
+  static class Backwards {
+    @ErrandHandler(value = "poll", retry = @ErrandHandler.Retry(base = "10m", cap = "1m"))
+    void poll() {}
   }
 }

@@ -3,7 +3,6 @@ package dev.errand.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.errand.core.Errand;
 import dev.errand.core.Task;
 import dev.errand.core.TaskContext;
 import dev.errand.core.TaskId;
@@ -13,13 +12,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -27,35 +24,32 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A Spring Boot application on the local PostgreSQL whose DataSource holds Errand's store: enqueues join
- * its transactions, handler beans run, and a transactional handler's writes commit with its completion.
- * One application for the whole class, in a schema of its own that is dropped after it has stopped.
+ * A Spring Boot application on the local PostgreSQL whose DataSource holds Errand's store: the common
+ * checks of {@link StarterApplicationTest}, and enqueues joining its transactions, a handler's annotation
+ * defaults, and a transactional handler's writes committing with its completion. One application for the
+ * whole class, in a schema of its own that is dropped after it has stopped.
  */
-class PostgresStarterTest {
+class PostgresStarterTest extends StarterApplicationTest {
   private static final String SCHEMA = PostgresTestServer.newSchema();
-  private static ConfigurableApplicationContext app;
-  private static Errand errand;
-  private static TransactionTemplate transactions;
+  private TransactionTemplate transactions;
 
-  @BeforeAll
-  static void start() throws Exception {
+  @Override
+  SpringApplicationBuilder application() throws Exception {
     PostgresTestServer.require();
     PostgresTestServer.execute("CREATE SCHEMA " + SCHEMA + "; CREATE TABLE " + SCHEMA + ".ledger (entry text, attempt int)");
-    app = new SpringApplicationBuilder(App.class).properties(Map.of(
+    return new SpringApplicationBuilder(App.class).properties(Map.of(
         "spring.datasource.url", PostgresTestServer.JDBC_URL,
         "spring.datasource.hikari.maximum-pool-size", "6",
-        "errand.postgres.schema", SCHEMA,
-        "errand.poll-interval", "200ms",
-        "spring.main.banner-mode", "off")).run();
-    errand = app.getBean(Errand.class);
+        "errand.postgres.schema", SCHEMA));
+  }
+
+  @BeforeAll
+  void transactions() {
     transactions = app.getBean(TransactionTemplate.class);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (app != null) {
-      app.close();
-    }
+  @Override
+  void afterStop() throws Exception {
     PostgresTestServer.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
   }
 
@@ -68,7 +62,7 @@ class PostgresStarterTest {
     });
 
     assertThat(errand.find(id)).isEmpty();
-    assertThat(Handlers.greeted).doesNotContainKey("rolled back");
+    assertThat(GreetingHandlers.greeted).doesNotContainKey("rolled back");
   }
 
   @Test
@@ -81,15 +75,15 @@ class PostgresStarterTest {
     });
 
     await().atMost(Duration.ofSeconds(20)).until(() -> errand.get(id).state() == TaskState.SUCCEEDED);
-    assertThat(Handlers.greeted).containsEntry("committed", id);
+    assertThat(GreetingHandlers.greeted).containsEntry("committed", id);
   }
 
   @Test
   void aHandlerBeanRunsWithItsPayloadDecodedAndItsAnnotationsDefaults() {
     TaskId id = errand.enqueue(TaskSpec.of("greet", new Greeting("outside"))).task().id();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> Handlers.greeted.containsKey("outside"));
-    assertThat(Handlers.greeted.get("outside")).isEqualTo(id);
+    await().atMost(Duration.ofSeconds(20)).until(() -> GreetingHandlers.greeted.containsKey("outside"));
+    assertThat(GreetingHandlers.greeted.get("outside")).isEqualTo(id);
     Task ledger = errand.enqueue(TaskSpec.of("ledger", new Greeting("defaults"))).task();
     assertThat(ledger.retry().maxAttempts()).isEqualTo(3);
     assertThat(ledger.timeout()).isEqualTo(Duration.ofSeconds(45));
@@ -112,15 +106,15 @@ class PostgresStarterTest {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  @Import({Handlers.class, LedgerService.class})
+  @Import({Handlers.class, GreetingHandlers.class, LedgerService.class})
   static class App {}
 
   @Component
-  static class Handlers {
+  static class GreetingHandlers {
     static final Map<String, TaskId> greeted = new ConcurrentHashMap<>();
     private final LedgerService ledger;
 
-    Handlers(LedgerService ledger) {
+    GreetingHandlers(LedgerService ledger) {
       this.ledger = ledger;
     }
 

@@ -115,11 +115,19 @@ public final class ErrandBuilders {
 
   private static TypeDefaults typeDefaults(HandlerMethod h) {
     ErrandHandler a = h.handler();
-    if (a.maxAttempts() == 0 && a.timeout().isEmpty()) {
+    ErrandHandler.Retry backoff = a.retry();
+    boolean setsRetry = a.maxAttempts() != 0 || !backoff.base().isEmpty() || !backoff.cap().isEmpty();
+    if (!setsRetry && a.timeout().isEmpty()) {
       return null;
     }
     try {
-      RetryPolicy retry = a.maxAttempts() == 0 ? null : RetryPolicy.DEFAULT.withMaxAttempts(a.maxAttempts());
+      RetryPolicy retry = null;
+      if (setsRetry) {
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        retry = RetryPolicy.of(a.maxAttempts() == 0 ? d.maxAttempts() : a.maxAttempts(),
+            backoff.base().isEmpty() ? d.base() : DurationStyle.detectAndParse(backoff.base()),
+            backoff.cap().isEmpty() ? d.cap() : DurationStyle.detectAndParse(backoff.cap()));
+      }
       Duration timeout = a.timeout().isEmpty() ? null : DurationStyle.detectAndParse(a.timeout());
       return new TypeDefaults(retry, timeout);
     } catch (IllegalArgumentException e) {
