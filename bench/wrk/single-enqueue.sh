@@ -14,6 +14,7 @@ jar="$1" store="$2"
 seconds="${SECONDS_MEASURED:-20}" warmup="${WARMUP:-5}" connections="${CONNECTIONS:-32}"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../../scripts/find-jdk.sh"
+. "$here/../../scripts/await-ready.sh"
 errand_find_jdk
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 data="$(mktemp -d)"
@@ -35,11 +36,7 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log" >&2; exit 1; }
-  sleep 0.5
-done
+errand_await_ready "$port" "$server" "$data/server.log" 120
 url="http://127.0.0.1:$port/v1/tasks"
 # CPU time in clock ticks of the given processes (utime + stime).
 ticks() { cat "${@/#//proc/}" 2>/dev/null | awk '{ n += $14 + $15 } END { print n + 0 }'; }

@@ -7,6 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 . "$root/scripts/find-jdk.sh"
+. "$root/scripts/await-ready.sh"
 errand_find_jdk
 "$here/setup.sh"
 
@@ -42,11 +43,7 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
-for _ in $(seq 1 60); do
-  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.5
-done
+errand_await_ready "$port" "$server" "$log" 60
 
 export ERRAND_URL="http://127.0.0.1:$port" ERRAND_TOKEN="$token"
 export DASHBOARD_ARTIFACTS="${DASHBOARD_ARTIFACTS:-$root/errand-server/target/dashboard-screenshots}"
