@@ -72,11 +72,7 @@ public final class WorkflowResolver {
   }
 
   /** Of a workflow's nodes closed by one step: how many, and how many of them did not succeed. */
-  public record Closed(int nodes, int failed) {
-    Closed plus(Closed other) {
-      return new Closed(nodes + other.nodes, failed + other.failed);
-    }
-  }
+  public record Closed(int nodes, int failed) {}
 
   /**
    * The store's side of {@link #replayed}: reads of edges, and the one write that reopens. Every call
@@ -151,7 +147,7 @@ public final class WorkflowResolver {
       if (!decrements.isEmpty()) {
         writes.decrementJoins(decrements);
       }
-      List<TaskId> finallyNodes = perWorkflow.isEmpty() ? List.of() : writes.closeWorkflows(perWorkflow);
+      List<TaskId> finallyNodes = writes.closeWorkflows(perWorkflow);
       if (!finallyNodes.isEmpty()) {
         writes.decrementJoins(sorted(finallyNodes));
       }

@@ -91,7 +91,8 @@ public final class WorkerRoutes {
     Integer wait = body.integer("waitSeconds", 0, maxWaitSeconds, errors);
     errors.throwIfAny();
     List<Task> tasks;
-    workers.polling(workerId, Duration.ofSeconds(wait != null ? wait : 0));
+    Duration waitFor = Duration.ofSeconds(wait != null ? wait : 0);
+    workers.polling(workerId, waitFor);
     Thread self = Thread.currentThread();
     waiting.add(self);
     try {
@@ -99,8 +100,7 @@ public final class WorkerRoutes {
         throw new InterruptedException("stopping");
       }
       tasks = errand.claim(queue, max != null ? max : 1,
-          Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS), workerId,
-          Duration.ofSeconds(wait != null ? wait : 0));
+          Duration.ofSeconds(lease != null ? lease : DEFAULT_LEASE_SECONDS), workerId, waitFor);
     } catch (InterruptedException e) {
       throw new ApiException(503, "the server is shutting down", List.of(),
           Map.of("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS));
@@ -108,7 +108,7 @@ public final class WorkerRoutes {
       waiting.remove(self);
       Thread.interrupted(); // an interrupt that came after the claim returned must not outlive this request
     }
-    workers.seen(workerId); // a long poll can outlast the liveness window
+    workers.seen(workerId); // the poll's end starts its next absence
     try (JsonOut out = new JsonOut()) {
       JsonGenerator g = out.generator();
       g.writeStartObject();

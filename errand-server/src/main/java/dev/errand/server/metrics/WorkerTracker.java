@@ -81,24 +81,24 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
   /** A live worker as reported: id, last seen, tasks running as far as this process knows. */
   public record WorkerInfo(String workerId, Instant seenAt, int running) {}
 
-  /** The worker asked for work (at the start and end of a claim long poll). */
+  /** The worker was heard from (at the end of a claim long poll; {@link #polling} is its start). */
   public void seen(String workerId) {
-    workers.compute(workerId, (id, w) -> {
+    touch(workerId);
+  }
+
+  /** The worker starts a claim long poll that may last {@code wait}. */
+  public void polling(String workerId, Duration wait) {
+    touch(workerId).poll = wait;
+  }
+
+  private Worker touch(String workerId) {
+    return workers.compute(workerId, (id, w) -> {
       if (w == null) {
         return new Worker(clock.instant());
       }
       w.seenAt = clock.instant();
       return w;
     });
-  }
-
-  /** The worker starts a claim long poll that may last {@code wait}. */
-  public void polling(String workerId, Duration wait) {
-    seen(workerId);
-    Worker w = workers.get(workerId);
-    if (w != null) {
-      w.poll = wait;
-    }
   }
 
   /** The worker running {@code task} extended its lease. */

@@ -61,9 +61,6 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -150,7 +147,7 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     }
     client.setOptions(options.build());
     try {
-      this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), uri);
+      this.connection = client.connect(Scripts.CODEC, uri);
     } catch (RedisException e) {
       shutdown();
       throw Scripts.failure(name, "connect to " + RedisUrl.redact(b.url), e);

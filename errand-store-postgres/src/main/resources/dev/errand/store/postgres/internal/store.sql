@@ -492,8 +492,8 @@ WHERE c.workflow_id = ?
 ORDER BY e.child_id, e.position
 
 -- name: workflow_nodes_close
--- The nodes closed by the ends of the tasks listed first, which the calling transaction has just made
--- final, counted per workflow with those among the failed ones (listed second), the finally-node aside:
+-- The nodes closed by the ends of the tasks listed second, which the calling transaction has just made
+-- final, counted per workflow with those among the failed ones (listed first), the finally-node aside:
 -- a task's fenced transition to final happens once (of two racing transactions, the second finds the
 -- token or the state gone), so each node closes once with no write here (migration 12). Detached nodes
 -- (open false) close nothing; tasks that are no node match nothing.
@@ -615,7 +615,7 @@ SELECT (SELECT count(*) FROM detached) + (SELECT count(*) FROM edges)
 -- name: workflow_edges_from
 -- Every edge leaving the tasks listed, with whether it is resolved, its parent's state and its child's
 -- state and last error. Resolved: it says so, or its parent's task is final (or pruned), or its parent is
--- one of the tasks just replayed (the second list), whose ends had resolved it (migration 12).
+-- one of the tasks just replayed (the first list), whose ends had resolved it (migration 12).
 SELECT e.parent_id, e.child_id, e.on_failure,
        e.resolved OR p.state IS NULL OR p.state IN ('SUCCEEDED', 'DEAD', 'CANCELLED') OR e.parent_id = ANY(?::text[]),
        p.state, c.state, c.last_error

@@ -41,7 +41,7 @@ public final class CompletionCarrier {
 
   /** A completion batch waiting for a claim; {@code command} or {@code failure} is set once it is taken. */
   public static final class Held {
-    final Args args;
+    private final Args args;
     private boolean taken; // guarded by the carrier's lock
     private AsyncCommand<String, byte[], List<Object>> command; // guarded by the carrier's lock
     private RuntimeException failure; // guarded by the carrier's lock
@@ -80,19 +80,16 @@ public final class CompletionCarrier {
         }
         now = System.nanoTime();
       }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       if (!h.taken) {
         held = null;
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
         return null;
       }
       // Taken: the claim is sending it now and answers within microseconds.
       while (h.command == null && h.failure == null) {
         sent.awaitUninterruptibly();
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
       }
       if (h.failure != null) {
         throw h.failure;

@@ -38,7 +38,7 @@ public record RedisUrl(RedisURI uri, String prefix, Durability durability, Path 
     Durability durability = Durability.STRICT;
     Path caCert = null;
     StringBuilder rest = new StringBuilder();
-    if (q >= 0 && !options.isEmpty()) {
+    if (!options.isEmpty()) {
       for (String option : options.split("&")) {
         int eq = option.indexOf('=');
         String name = decode(eq < 0 ? option : option.substring(0, eq));

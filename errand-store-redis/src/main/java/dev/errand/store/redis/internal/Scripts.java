@@ -43,7 +43,8 @@ public final class Scripts {
   private static final Set<String> WITH_WORKFLOWS = Set.of("complete", "sweep", "cancel", "replay", "prune", "wget",
       "wcancel");
 
-  private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  /** Keys and channels as text, values as bytes: every connection of the store speaks this. */
+  public static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final StatefulRedisConnection<String, byte[]> connection;
   private final RedisCommands<String, byte[]> redis;
@@ -71,10 +72,7 @@ public final class Scripts {
     String[] keys = {prefix};
     byte[][] values = args.toArray();
     try {
-      String sha = shas.get(name);
-      if (sha == null) {
-        sha = load(name);
-      }
+      String sha = sha(name);
       try {
         return (T) redis.evalsha(sha, ScriptOutputType.MULTI, keys, values);
       } catch (RedisNoScriptException e) {
@@ -83,6 +81,12 @@ public final class Scripts {
     } catch (RedisException e) {
       throw failure(storeName, "script " + name, e);
     }
+  }
+
+  /** The SHA of script {@code name}, loading it into Redis the first time. */
+  private String sha(String name) {
+    String sha = shas.get(name);
+    return sha != null ? sha : load(name);
   }
 
   /** Runs script {@code name}, which answers one integer. */
@@ -96,13 +100,11 @@ public final class Scripts {
 
   /** Script {@code name} with {@code args} as a command for {@link #dispatch}, not yet sent. */
   public AsyncCommand<String, byte[], List<Object>> command(String name, Args args) {
-    String sha = shas.get(name);
-    if (sha == null) {
-      try {
-        sha = load(name);
-      } catch (RedisException e) {
-        throw failure(storeName, "script " + name, e);
-      }
+    String sha;
+    try {
+      sha = sha(name);
+    } catch (RedisException e) {
+      throw failure(storeName, "script " + name, e);
     }
     CommandArgs<String, byte[]> commandArgs = new CommandArgs<>(CODEC).add(sha).add(1).addKey(prefix)
         .addValues(args.toArray());

@@ -3,7 +3,6 @@ package dev.errand.store.redis.internal;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +46,7 @@ public final class WakeSignals implements AutoCloseable {
       if (connection == null) {
         try {
           StatefulRedisPubSubConnection<String, byte[]> c =
-              client.connectPubSub(RedisCodec.of(io.lettuce.core.codec.StringCodec.UTF8,
-                  io.lettuce.core.codec.ByteArrayCodec.INSTANCE), uri);
+              client.connectPubSub(Scripts.CODEC, uri);
           c.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String ch, byte[] message) {

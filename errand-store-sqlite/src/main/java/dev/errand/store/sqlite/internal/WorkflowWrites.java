@@ -137,15 +137,16 @@ public final class WorkflowWrites {
    */
   public void replayed(WriteContext tx, List<TaskId> replayed) throws SQLException {
     if (!replayed.isEmpty()) {
+      String replayedIds = SqlRuns.jsonIds(replayed);
       PreparedStatement detach = tx.statement("workflow_nodes_detach");
-      detach.setString(1, SqlRuns.jsonIds(replayed));
+      detach.setString(1, replayedIds);
       List<String> detached = SqlRuns.readIds(detach);
       if (!detached.isEmpty()) {
         PreparedStatement edges = tx.statement("workflow_edges_detach");
         edges.setString(1, SqlRuns.jsonIds(detached.stream().map(TaskId::of).toList()));
         edges.executeUpdate();
       }
-      WorkflowResolver.replayed(new Revivals(tx, replayed), replayed);
+      WorkflowResolver.replayed(new Revivals(tx, replayedIds), replayed);
     }
   }
 
@@ -295,12 +296,13 @@ public final class WorkflowWrites {
   /** A replay's side of {@link WorkflowResolver#replayed}, in its transaction. */
   private final class Revivals implements WorkflowResolver.Revivals {
     private final WriteContext tx;
-    // The tasks just replayed: runnable again, but their ends resolved the edges leaving them.
+    // The tasks just replayed, as a JSON array of ids: runnable again, but their ends resolved the edges
+    // leaving them.
     private final String replayed;
 
-    Revivals(WriteContext tx, List<TaskId> replayed) {
+    Revivals(WriteContext tx, String replayed) {
       this.tx = tx;
-      this.replayed = SqlRuns.jsonIds(replayed);
+      this.replayed = replayed;
     }
 
     @Override
@@ -338,20 +340,22 @@ public final class WorkflowWrites {
     @Override
     public void reopen(Collection<TaskId> nodes, Collection<TaskId> revived) throws SQLException {
       mayHaveRunning = true;
+      String nodeIds = SqlRuns.jsonIds(nodes);
+      String revivedIds = SqlRuns.jsonIds(revived);
       PreparedStatement reopen = tx.statement("workflow_nodes_reopen");
-      reopen.setString(1, SqlRuns.jsonIds(nodes));
+      reopen.setString(1, nodeIds);
       Map<String, Integer> perWorkflow = new TreeMap<>();
       for (String workflow : SqlRuns.readIds(reopen)) {
         perWorkflow.merge(workflow, 1, Integer::sum);
       }
       PreparedStatement edges = tx.statement("workflow_edges_reopen");
-      edges.setString(1, SqlRuns.jsonIds(nodes));
-      edges.setString(2, SqlRuns.jsonIds(revived));
+      edges.setString(1, nodeIds);
+      edges.setString(2, revivedIds);
       edges.executeUpdate();
       if (!revived.isEmpty()) {
         PreparedStatement revive = tx.statement("workflow_dependants_revive");
-        revive.setString(1, SqlRuns.jsonIds(revived));
-        revive.setString(2, SqlRuns.jsonIds(nodes));
+        revive.setString(1, revivedIds);
+        revive.setString(2, nodeIds);
         revive.executeUpdate();
       }
       PreparedStatement workflow = tx.statement("workflow_reopen");
