@@ -70,6 +70,11 @@ class BenchCommandTest {
       assertThat(r.path("settings").path("runs").asInt()).isEqualTo(2);
       assertThat(r.path("settings").path("concurrency").asInt()).isEqualTo(20);
       assertThat(r.path("settings").path("payload_bytes").asInt()).isEqualTo(16);
+      if (scenario.equals("latency")) {
+        // the machine's own hand-off, timed in the same run
+        assertThat(r.path("handoff_p50_ms").asDouble()).isPositive();
+        assertThat(r.path("handoff_p99_ms").asDouble()).isGreaterThanOrEqualTo(r.path("handoff_p50_ms").asDouble());
+      }
     }
     List<JsonNode> summaries = o.kind("summary");
     assertThat(summaries).isNotEmpty();
