@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "store URL, as for errand server; repeat to compare stores (default sqlite: in a temp dir)")
   List<String> stores = new ArrayList<>(List.of("sqlite:"));
 
-  @Option(names = "--n", description = "tasks per run (default per scenario: drain and steady 100000, "
+  @Option(names = "--n", description = "tasks per run (default per scenario: drain, steady and http-target 100000, "
       + "latency 1000, enqueue 50000, backlog 1000000, server-drain 1000000, workflow 10000)")
   Integer n;
 
