@@ -133,6 +133,8 @@ class PostgresBacklogPlanTest {
   void waitBoundPruneAndDeadQueueUseIndexes() throws Exception {
     assertThat(explain("next_due_micros", "text[]", "ARRAY['bulk', 'other']::text[]"))
         .contains("tasks_waiting").doesNotContain("tasks_leased");
+    assertThat(explain("next_due_micros_one", "text, text, text, text", "'bulk', 'bulk', 'bulk', 'bulk'"))
+        .contains("tasks_waiting").doesNotContain("tasks_leased");
     assertThat(explain("prune_finished", "text, text, timestamptz, integer", "'bulk', 'SUCCEEDED', now(), 1000"))
         .contains("tasks_finished");
     explain("cancel_task", "text", "'ready-00000003'");

@@ -727,8 +727,16 @@ public final class TaskStatements {
 
   /** How long until work may come due in one of {@code queues} on the database's clock; null if never. */
   public Duration nextDue(Connection c, Set<String> queues) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.get("next_due_micros"))) {
-      ps.setArray(1, SqlArrays.text(c, queues.toArray(String[]::new)));
+    boolean one = queues.size() == 1;
+    try (PreparedStatement ps = c.prepareStatement(sql.get(one ? "next_due_micros_one" : "next_due_micros"))) {
+      if (one) {
+        String queue = queues.iterator().next();
+        for (int p = 1; p <= 4; p++) {
+          ps.setString(p, queue);
+        }
+      } else {
+        ps.setArray(1, SqlArrays.text(c, queues.toArray(String[]::new)));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long micros = rs.getLong(1);

@@ -974,6 +974,24 @@ CROSS JOIN LATERAL (
 ) n
 WHERE NOT EXISTS (SELECT 1 FROM {schema}.queues p WHERE p.name = q.name AND p.paused)
 
+-- name: next_due_micros_one
+-- next_due_micros for one queue, the wait of every queue worker. The array's unnest is estimated at ten
+-- rows in a generic plan and at one in a custom plan, so PostgreSQL planned the statement above afresh
+-- for every wait (some 0.2 - 0.4 ms of planning against 0.03 ms of execution); with the queue a plain
+-- parameter the generic plan is as cheap as a custom one and is kept.
+SELECT (extract(epoch FROM (min(n.at) - clock_timestamp())) * 1000000)::bigint
+FROM (
+  (SELECT t.run_at AS at FROM {schema}.tasks t
+   WHERE t.queue = ? AND t.state IN ('SCHEDULED', 'RETRYING')
+   ORDER BY t.run_at LIMIT 1)
+  UNION ALL
+  (SELECT clock_timestamp() + interval '50 milliseconds' FROM {schema}.queues l
+   WHERE l.name = ? AND (l.max_running IS NOT NULL OR l.rate_per_second IS NOT NULL)
+     AND (SELECT t.id FROM {schema}.tasks t WHERE t.queue = ? AND t.state = 'READY'
+          ORDER BY t.priority DESC, t.run_at, t.id LIMIT 1) IS NOT NULL)
+) n
+WHERE NOT EXISTS (SELECT 1 FROM {schema}.queues p WHERE p.name = ? AND p.paused)
+
 -- name: listen
 LISTEN {schema}_work
 
