@@ -9,17 +9,22 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A claim is planned once per connection, not once per claim: after the driver has prepared the claim
- * on the server, PostgreSQL keeps its generic plan. Its LIMIT used to be only a parameter, which a
- * generic plan guesses at a tenth of the table, so the generic plan looked dearer than any custom one
- * and every claim was planned again, a cost as large as executing a small claim.
+ * The statements of a worker's loop are planned once per connection, not once per use: after the driver
+ * has prepared them on the server, PostgreSQL keeps their generic plans.
+ *
+ * <p>The claim's LIMIT used to be only a parameter, which a generic plan guesses at a tenth of the table,
+ * so the generic plan looked dearer than any custom one and every claim was planned again, a cost as
+ * large as executing a small claim. The look for due work before an idle wait took its queues as an
+ * array, whose unnest a generic plan estimates at ten rows and a custom plan at one: planned afresh for
+ * every wait, several times the statement's own execution, once per task when tasks come one at a time.
  */
-class PostgresClaimPlanCacheTest {
+class PostgresPlanCacheTest {
   private static TestSchema db;
   private static StoreSql sql;
 
@@ -34,6 +39,12 @@ class PostgresClaimPlanCacheTest {
           + " SELECT 'task-' || lpad(g::text, 8, '0'), 'q', 'test', '\\x7b7d'::bytea, 0, 'READY', 0, 3,"
           + " 1000000000, 60000000000, 30000000000, now() + g * interval '1 microsecond', now()"
           + " FROM generate_series(1, 100000) g");
+      // and a few delayed tasks, the first due in an hour, which bound an idle wait
+      s.execute("INSERT INTO " + db.name() + ".tasks (id, queue, type, payload, priority, state, attempt,"
+          + " max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos, run_at, created_at)"
+          + " SELECT 'later-' || g, 'q', 'test', '\\x7b7d'::bytea, 0, 'SCHEDULED', 0, 3,"
+          + " 1000000000, 60000000000, 30000000000, now() + g * interval '1 hour', now()"
+          + " FROM generate_series(1, 100) g");
       s.execute("ANALYZE " + db.name() + ".tasks");
     }
   }
@@ -68,6 +79,25 @@ class PostgresClaimPlanCacheTest {
         assertThat(rs.next()).as("one claim text for every limit up to 100").isFalse();
       }
       c.rollback();
+    }
+  }
+
+  @Test
+  void aQueueWorkersWaitBoundKeepsOneGenericPlan() throws Exception {
+    TaskStatements statements = new TaskStatements(sql);
+    try (Connection c = TestDatabase.connect()) {
+      int waits = 16;
+      for (int i = 0; i < waits; i++) {
+        assertThat(statements.nextDue(c, Set.of("q"))).isBetween(Duration.ofMinutes(50), Duration.ofMinutes(60));
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+              + " WHERE statement LIKE '%interval ''50 milliseconds''%'")) {
+        assertThat(rs.next()).as("the driver prepared the statement on the server").isTrue();
+        assertThat(rs.getLong(2)).as("PostgreSQL plans five custom plans before it weighs the generic one")
+            .isLessThanOrEqualTo(5);
+        assertThat(rs.getLong(1)).as("every later wait ran the generic plan").isGreaterThanOrEqualTo(waits - 10);
+      }
     }
   }
 
