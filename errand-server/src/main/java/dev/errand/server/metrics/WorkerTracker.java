@@ -69,12 +69,13 @@ public final class WorkerTracker implements ErrandListener, MeterBinder {
      * claims, not when it waits idle, so it keeps {@code window} at least.
      */
     Duration away(Duration window) {
-      if (poll == null) {
-        Duration leased = lease.plus(GRACE);
-        return leased.compareTo(window) > 0 ? leased : window;
-      }
-      Duration longest = lease.isZero() ? window.minus(GRACE) : lease;
-      return (poll.compareTo(longest) > 0 ? poll : longest).plus(GRACE);
+      Duration away = longer(lease, poll == null ? Duration.ZERO : poll).plus(GRACE);
+      // Seen only when it claims (in this process), or owing no visit (no lease yet): the window at least.
+      return poll == null || lease.isZero() ? longer(away, window) : away;
+    }
+
+    private static Duration longer(Duration a, Duration b) {
+      return a.compareTo(b) >= 0 ? a : b;
     }
   }
 

@@ -8,6 +8,7 @@ import dev.errand.core.RetryPolicy;
 import dev.errand.core.Task;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskState;
+import dev.errand.core.testkit.MutableClock;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.Duration;
@@ -63,26 +64,6 @@ class WorkerTrackerTest {
     assertThat(running()).isEqualTo(Map.of("w-1", 0, "w-2", 0));
   }
 
-  /** A clock the test moves. */
-  private static final class MovingClock extends Clock {
-    Instant now = NOW;
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   private static Task leased(String worker, Duration lease, Instant now) {
     return new Task(TaskId.generate(), "q", "job", Json.NULL, 0, TaskState.RUNNING, 1, RetryPolicy.DEFAULT,
         Duration.ofHours(1), null, now, now, now, null, new Lease("t", now.plus(lease), worker), null, null);
@@ -94,36 +75,36 @@ class WorkerTrackerTest {
 
   @Test
   void aWorkerIsGoneOnceUnseenForLongerThanItsLeaseOrItsLongPoll() {
-    MovingClock clock = new MovingClock();
+    MutableClock clock = new MutableClock(NOW);
     WorkerTracker t = new WorkerTracker(clock, WorkerTracker.DEFAULT_WINDOW);
     t.polling("long", Duration.ofSeconds(1));
-    t.claimed(leased("long", Duration.ofMinutes(5), clock.now)); // heartbeats every 100 s or so
+    t.claimed(leased("long", Duration.ofMinutes(5), clock.instant())); // heartbeats every 100 s or so
     t.polling("short", Duration.ofSeconds(1));
-    t.claimed(leased("short", Duration.ofSeconds(10), clock.now));
+    t.claimed(leased("short", Duration.ofSeconds(10), clock.instant()));
     t.polling("idle", Duration.ofSeconds(60)); // claimed nothing yet: the window applies
     t.polling("waiting", Duration.ofSeconds(60));
-    t.claimed(leased("waiting", Duration.ofSeconds(10), clock.now));
-    clock.now = NOW.plus(Duration.ofSeconds(10).plus(WorkerTracker.GRACE).plusMillis(1));
+    t.claimed(leased("waiting", Duration.ofSeconds(10), clock.instant()));
+    clock.set(NOW.plus(Duration.ofSeconds(10).plus(WorkerTracker.GRACE).plusMillis(1)));
     assertThat(alive(t, "short")).as("unseen for its lease and the grace").isFalse();
     assertThat(alive(t, "waiting")).as("in a 60 s long poll").isTrue();
     assertThat(alive(t, "long")).isTrue();
-    clock.now = NOW.plus(Duration.ofSeconds(80));
+    clock.set(NOW.plus(Duration.ofSeconds(80)));
     assertThat(alive(t, "long")).as("between heartbeats of a five-minute lease").isTrue();
     assertThat(alive(t, "idle")).as("within the window").isTrue();
     assertThat(alive(t, "waiting")).as("its long poll and lease are over").isFalse();
-    clock.now = NOW.plus(Duration.ofMinutes(5)).plus(WorkerTracker.GRACE).plusMillis(1);
+    clock.set(NOW.plus(Duration.ofMinutes(5)).plus(WorkerTracker.GRACE).plusMillis(1));
     assertThat(alive(t, "long")).isFalse();
     assertThat(alive(t, "idle")).isFalse();
   }
 
   @Test
   void aWorkerInThisProcessIsSeenOnlyWhenItClaimsSoItKeepsTheWindow() {
-    MovingClock clock = new MovingClock();
+    MutableClock clock = new MutableClock(NOW);
     WorkerTracker t = new WorkerTracker(clock, WorkerTracker.DEFAULT_WINDOW);
-    t.claimed(leased("in-process", Duration.ofSeconds(30), clock.now));
-    clock.now = NOW.plus(WorkerTracker.DEFAULT_WINDOW).minusSeconds(1);
+    t.claimed(leased("in-process", Duration.ofSeconds(30), clock.instant()));
+    clock.set(NOW.plus(WorkerTracker.DEFAULT_WINDOW).minusSeconds(1));
     assertThat(alive(t, "in-process")).as("idle, not gone").isTrue();
-    clock.now = NOW.plus(WorkerTracker.DEFAULT_WINDOW).plusSeconds(1);
+    clock.set(NOW.plus(WorkerTracker.DEFAULT_WINDOW).plusSeconds(1));
     assertThat(alive(t, "in-process")).isFalse();
   }
 }

@@ -725,24 +725,28 @@ public final class TaskStatements {
     }
   }
 
-  /** How long until work may come due in one of {@code queues} on the database's clock; null if never. */
+  /**
+   * How long until work may come due in one of {@code queues} on the database's clock; null if never. One
+   * statement per queue: every wait of Errand's own is on one queue.
+   */
   public Duration nextDue(Connection c, Set<String> queues) throws SQLException {
-    boolean one = queues.size() == 1;
-    try (PreparedStatement ps = c.prepareStatement(sql.get(one ? "next_due_micros_one" : "next_due_micros"))) {
-      if (one) {
-        String queue = queues.iterator().next();
-        for (int p = 1; p <= 4; p++) {
+    Duration earliest = null;
+    try (PreparedStatement ps = c.prepareStatement(sql.get("next_due_micros"))) {
+      for (String queue : queues) {
+        for (int p = 1; p <= 4; p++) { // the statement names the queue four times
           ps.setString(p, queue);
         }
-      } else {
-        ps.setArray(1, SqlArrays.text(c, queues.toArray(String[]::new)));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long micros = rs.getLong(1);
-        return rs.wasNull() ? null : Duration.of(Math.max(0, micros), ChronoUnit.MICROS);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          long micros = rs.getLong(1);
+          if (!rs.wasNull()) {
+            Duration due = Duration.of(Math.max(0, micros), ChronoUnit.MICROS);
+            earliest = earliest == null || due.compareTo(earliest) < 0 ? due : earliest;
+          }
+        }
       }
     }
+    return earliest;
   }
 
   public void ping(Connection c) throws SQLException {
