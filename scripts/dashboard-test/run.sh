@@ -43,7 +43,7 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
-errand_await_ready "$port" "$server" "$log" 60
+errand_await_ready "$port" "$server" "$log" 120
 
 export ERRAND_URL="http://127.0.0.1:$port" ERRAND_TOKEN="$token"
 export DASHBOARD_ARTIFACTS="${DASHBOARD_ARTIFACTS:-$root/errand-server/target/dashboard-screenshots}"
