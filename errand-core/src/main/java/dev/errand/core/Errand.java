@@ -12,6 +12,7 @@ import dev.errand.core.internal.SafeListener;
 import dev.errand.core.internal.SchedulerRuntime;
 import dev.errand.core.internal.Settings;
 import dev.errand.core.internal.TaskResolver;
+import dev.errand.core.internal.HandOff;
 import dev.errand.core.internal.WorkerRuntime;
 import dev.errand.core.internal.WorkflowWriter;
 import dev.errand.core.schedule.Schedule;
@@ -199,7 +200,21 @@ public final class Errand implements AutoCloseable {
    * @throws InvalidTaskException if the payload is over the size limit
    */
   public Enqueued enqueue(TaskSpec spec) {
-    return single(enqueueMany(List.of(spec)), spec);
+    WorkerRuntime workers = runtime;
+    boolean dueNow = spec.runAt() == null && (spec.delay() == null || spec.delay().isZero());
+    HandOff handOff = workers == null || !dueNow ? null : workers.offer(spec.queue());
+    if (handOff == null) {
+      return single(enqueueMany(List.of(spec)), spec);
+    }
+    // This process's worker of the queue waits for work: the store may lease the task to it in the
+    // insert itself, which spares the run a wake-up and a claim (see InsertRequest#claimFor).
+    InsertResult result = null;
+    try {
+      result = store.insertMany(InsertRequest.claiming(resolver.resolve(spec), handOff.claim()));
+    } finally {
+      handOff.settle(result == null ? null : result.outcomes().get(0));
+    }
+    return single(outcomes(List.of(spec), result), spec);
   }
 
   /**

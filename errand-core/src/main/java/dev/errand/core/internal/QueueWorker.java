@@ -42,6 +42,8 @@ final class QueueWorker extends LoopService {
   private final WaitRequest idleWait;
   private boolean backlog; // the loop's thread only
   private final IdleWait idle;
+  /** True while the loop waits for work after a claim that took all there was; read by enqueues. */
+  private volatile boolean waiting;
 
   /** Claim requests differ only in size. */
   interface ClaimRequestFactory {
@@ -87,9 +89,23 @@ final class QueueWorker extends LoopService {
     // A claim that took all there was needs no empty claim after it to learn so (one statement fewer per
     // task when tasks come one at a time, and no claim in flight when the next one arrives).
     if ((tasks.isEmpty() || claimed.drained()) && !stopping()) {
-      idle.await(idleWait);
+      waiting = true;
+      try {
+        idle.await(idleWait);
+      } finally {
+        waiting = false;
+      }
     }
     return true;
+  }
+
+  /** True while this worker found its queue drained and waits for work: a new task may go straight to it. */
+  boolean waiting() {
+    return waiting;
+  }
+
+  Slots slots() {
+    return slots;
   }
 
   /** Takes the slots for the next claim: a full batch if one frees up soon while there is a backlog, else at least one. */

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * release, and the waiter retries, spins and parks again: in a drain of no-op tasks that was more than
  * half of the virtual threads' CPU, ninety-nine useless wake-ups per claim.
  *
- * <p>Threading: one taker at a time (the queue's worker); {@link #release} from any thread, lock-free.
+ * <p>Threading: one waiting taker at a time (the queue's worker); {@link #tryTakeOne} and {@link #release}
+ * from any thread, lock-free.
  * The taker publishes the count it waits for before it rechecks the free count, and a releaser adds to the
  * free count before it reads that wish, so one of the two always sees the other (volatile order) and no
  * wake-up is lost.
@@ -75,6 +76,11 @@ final class Slots {
       await(1, Long.MAX_VALUE);
     }
     return taken;
+  }
+
+  /** Takes one slot if one is free, without waiting (any thread: it is a compare-and-set). */
+  boolean tryTakeOne() {
+    return tryTake(1, 1) == 1;
   }
 
   /** Takes between {@code wanted} and {@code most} slots if {@code wanted} are free, else none. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,9 @@ public final class WorkerRuntime {
   private final String name;
   private final Map<TaskId, Execution> running = new ConcurrentHashMap<>();
   private final List<QueueWorker> workers = new ArrayList<>();
+  private final Map<String, QueueWorker> byQueue = new ConcurrentHashMap<>();
+  /** Hand-offs offered and not yet settled; shutdown waits for them before it counts what runs. */
+  private final AtomicInteger handOffs = new AtomicInteger();
   private final BatchCompleter completer;
   private final TimeoutWatch timeouts;
   private final Heartbeat heartbeat;
@@ -109,11 +113,37 @@ public final class WorkerRuntime {
           limit -> new ClaimRequest(queue, limit, settings.leaseDuration(), settings.workerId()),
           new WaitRequest(Set.of(queue), settings.pollInterval()));
       workers.add(worker);
+      byQueue.put(queue, worker);
       worker.start();
     }
     heartbeat.start();
     log.info("{} started on store {}: queues {}", name, store.name(), settings.queues());
     log.debug("{} settings: {}", name, settings);
+  }
+
+  /**
+   * A slot of this process's worker of {@code queue}, held for a task about to be inserted, if that
+   * worker found its queue drained and waits for work and has a free slot; else null (no worker of the
+   * queue here, a busy or full one, or shutdown under way). The caller must {@link HandOff#settle} it.
+   * A busy worker is left to claim in batches: only a waiting one gains from skipping its claim.
+   */
+  public HandOff offer(String queue) {
+    QueueWorker worker = byQueue.get(queue);
+    if (worker == null || !worker.waiting()) {
+      return null;
+    }
+    handOffs.incrementAndGet();
+    // Checked after the count went up: shutdown sets stopping, then waits for the count to reach zero.
+    if (stopping || !worker.slots().tryTakeOne()) {
+      handOffs.decrementAndGet();
+      return null;
+    }
+    return new HandOff(this, worker.slots(),
+        new ClaimRequest(queue, 1, settings.leaseDuration(), settings.workerId()));
+  }
+
+  void handOffSettled() {
+    handOffs.decrementAndGet();
   }
 
   /**
@@ -307,6 +337,10 @@ public final class WorkerRuntime {
         w.stop(loopsDeadline);
       }
       heartbeat.stop(loopsDeadline);
+      // A task an enqueue is handing to a worker right now is running or given back once this is zero.
+      while (handOffs.get() > 0 && System.nanoTime() - loopsDeadline < 0) {
+        Thread.sleep(1);
+      }
       long deadline = System.nanoTime() + grace.toNanos();
       while (anyRunning() && System.nanoTime() < deadline) {
         Thread.sleep(5);

@@ -80,6 +80,7 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
   private final Condition changed = lock.newCondition();
   private final TreeMap<TaskId, Task> tasks = new TreeMap<>();
   private final Set<String> paused = new HashSet<>();
+  private int insertClaims;
   private final Map<String, QueueLimits> limits = new HashMap<>();
   private final Map<String, TokenBucket> buckets = new HashMap<>();
   private final Map<TaskId, List<AttemptError>> errors = new HashMap<>();
@@ -121,6 +122,12 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       for (NewTask n : request.tasks()) {
         outcomes.add(insert(n, now));
       }
+      if (request.claimFor() != null) {
+        outcomes.set(0, claimedAtInsert(outcomes.get(0), request.claimFor(), now));
+        if (outcomes.get(0).task().state() == TaskState.RUNNING) {
+          return new InsertResult(outcomes); // leased at once: nothing for a waiter to claim
+        }
+      }
       changed.signalAll();
       return new InsertResult(outcomes);
     });
@@ -146,6 +153,33 @@ public final class InMemoryTaskStore implements TaskStore, ScheduleStore, QueueL
       joins.put(t.id(), n.joinCount());
     }
     return new InsertResult.Outcome(t, true);
+  }
+
+  /** The inserted task leased to {@code claim}'s worker if its next claim would take it anyway (InsertRequest#claimFor). */
+  private InsertResult.Outcome claimedAtInsert(InsertResult.Outcome o, ClaimRequest claim, Instant now) {
+    Task t = o.task();
+    boolean nextInLine = o.created() && t.state() == TaskState.READY && !paused.contains(t.queue())
+        && limits.getOrDefault(t.queue(), QueueLimits.NONE).isNone()
+        && tasks.values().stream().noneMatch(other -> other != t && other.queue().equals(t.queue())
+            && other.state().isPending() && !other.runAt().isAfter(now));
+    if (!nextInLine) {
+      return o;
+    }
+    Lease lease = new Lease(UUID.randomUUID().toString(), capped(t, now, now.plus(claim.leaseFor())), claim.workerId());
+    Task c = with(t, TaskState.RUNNING, 1, t.runAt(), now, null, lease, null, null);
+    tasks.put(c.id(), c);
+    insertClaims++;
+    return new InsertResult.Outcome(c, true);
+  }
+
+  /** How many inserts leased their task at once (InsertRequest#claimFor). */
+  public int insertClaims() {
+    lock.lock();
+    try {
+      return insertClaims;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** One off the join counter of a WAITING task; at zero it becomes runnable, in line from now. */

@@ -149,7 +149,7 @@ public final class PostgresStore
     this.statements = new TaskStatements(sql);
     this.workflows = new WorkflowStatements(sql, statements);
     this.schedules = new ScheduleStatements(sql);
-    this.inserter = new GroupInserter(name, this::insertAndWake, Failures::isOwnData);
+    this.inserter = new GroupInserter(name, tasks -> insertAndWake(tasks, null), Failures::isOwnData);
     ConnectionSource listenSource;
     if (b.dataSource != null) {
       this.dataSource = b.dataSource;
@@ -242,18 +242,25 @@ public final class PostgresStore
    * Concurrent small requests share one statement and one commit ({@link GroupInserter}); a request on
    * an idle store goes at once. This process's waiters on the queues that got tasks are woken as soon as
    * the insert has committed, without waiting for the notification's trip through the database, which
-   * still goes to the other nodes.
+   * still goes to the other nodes. A task offered to an idle worker ({@link InsertRequest#claimFor}) goes
+   * at once, in a statement of its own that may lease it to that worker.
    */
   @Override
   public InsertResult insertMany(InsertRequest request) {
     if (request.tasks().isEmpty()) {
       return new InsertResult(List.of());
     }
+    if (request.claimFor() != null) {
+      return insertAndWake(request.tasks(), request.claimFor());
+    }
     return inserter.insert(request.tasks());
   }
 
-  /** One insert in the store's own transaction, which wakes this process's waiters once it has committed. */
-  private InsertResult insertAndWake(List<NewTask> tasks) {
+  /**
+   * One insert in the store's own transaction, which wakes this process's waiters once it has committed;
+   * a task it leased to {@code claimFor} (null: none) wakes nobody.
+   */
+  private InsertResult insertAndWake(List<NewTask> tasks, ClaimRequest claimFor) {
     // Auto-commit: the insert is one statement, so one round trip commits the whole batch atomically.
     return withConnection("insert", c -> {
       int backend = backendOf(c);
@@ -262,7 +269,7 @@ public final class PostgresStore
       ownNotifications.expect(backend, queues);
       InsertResult result;
       try {
-        result = statements.insert(c, tasks);
+        result = statements.insert(c, tasks, claimFor);
       } catch (SQLException | RuntimeException e) {
         // It may have committed all the same (a lost answer); waking for nothing costs only an empty claim.
         ownNotifications.forget(backend, queues);
@@ -273,7 +280,7 @@ public final class PostgresStore
       // notification of this backend used it up meanwhile, that one's waiters are woken here.
       Set<String> silent = new LinkedHashSet<>(queues);
       for (InsertResult.Outcome o : result.outcomes()) {
-        if (o.created() && silent.remove(o.task().queue())) {
+        if (o.created() && o.task().state() != TaskState.RUNNING && silent.remove(o.task().queue())) {
           signals.signal(o.task().queue());
         }
       }

@@ -3,6 +3,7 @@ package dev.errand.store.sqlite;
 import dev.errand.core.AttemptError;
 import dev.errand.core.Names;
 import dev.errand.core.Task;
+import dev.errand.core.TaskState;
 import dev.errand.core.TaskId;
 import dev.errand.core.spi.CancelRequest;
 import dev.errand.core.spi.CancelResult;
@@ -20,6 +21,7 @@ import dev.errand.core.spi.ExtendRequest;
 import dev.errand.core.spi.ExtendResult;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.NewTask;
 import dev.errand.core.spi.PruneRequest;
 import dev.errand.core.spi.QueueInfo;
 import dev.errand.core.spi.RunNowRequest;
@@ -63,6 +65,7 @@ import dev.errand.store.sqlite.internal.WorkSignal;
 import dev.errand.store.sqlite.internal.WorkWait;
 import dev.errand.store.sqlite.internal.WorkflowReads;
 import dev.errand.store.sqlite.internal.WorkflowWrites;
+import dev.errand.store.sqlite.internal.WriteContext;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -156,7 +159,29 @@ public final class SqliteStore implements TaskStore, ScheduleStore, QueueLimitSt
     if (request.tasks().isEmpty()) {
       return new InsertResult(List.of());
     }
+    if (request.claimFor() != null) {
+      return writer.submit("insert", tx -> insertClaiming(tx, request.tasks().get(0), request.claimFor()));
+    }
     return writer.submit("insert", tx -> writes.insert(tx, request.tasks()));
+  }
+
+  /**
+   * The insert of a task offered to an idle worker (InsertRequest#claimFor): in the same transaction, the
+   * worker's claim when it would take this task first, which then wakes nobody.
+   */
+  private InsertResult insertClaiming(WriteContext tx, NewTask task, ClaimRequest claimFor) throws SQLException {
+    boolean takesIt = claims.takesNextInsert(tx, task.queue());
+    InsertResult inserted = writes.insert(tx, List.of(task), !takesIt);
+    InsertResult.Outcome o = inserted.outcomes().get(0);
+    if (!takesIt || !o.created() || o.task().state() != TaskState.READY) {
+      return inserted;
+    }
+    List<Task> claimed = claims.claim(tx, claimFor).tasks();
+    if (claimed.size() != 1 || !claimed.get(0).id().equals(task.id())) {
+      // The look above said the new task was the only one to claim; rolling back keeps that a promise.
+      throw new IllegalStateException("the claim at insert of " + task.id() + " took " + claimed);
+    }
+    return new InsertResult(List.of(new InsertResult.Outcome(claimed.get(0), true)));
   }
 
   @Override

@@ -82,6 +82,14 @@ WHERE id IN (SELECT id FROM tasks
              ORDER BY run_at
              LIMIT ?3)
 
+-- name: claim_at_insert_open
+-- Whether a claim of queue ?1 would take a task inserted now (?2) before any other (InsertRequest.claimFor):
+-- the queue is neither paused nor limited, and holds no READY task and none due. Three index probes.
+SELECT NOT EXISTS (SELECT 1 FROM queues WHERE queue = ?1
+                   AND (paused = 1 OR max_running IS NOT NULL OR rate_per_second IS NOT NULL))
+   AND NOT EXISTS (SELECT 1 FROM tasks WHERE state = 'READY' AND queue = ?1)
+   AND NOT EXISTS (SELECT 1 FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1 AND run_at <= ?2)
+
 -- name: claim_next_due
 -- After a promote: when the queue's next delayed task comes due (ClaimHorizon). One index probe.
 SELECT min(run_at) FROM tasks WHERE state IN ('SCHEDULED', 'RETRYING') AND queue = ?1

@@ -91,6 +91,15 @@ public final class TaskStatements {
    * batch, carries that task with created false.
    */
   public InsertResult insert(Connection c, List<NewTask> tasks) throws SQLException {
+    return insert(c, tasks, null);
+  }
+
+  /**
+   * As {@link #insert(Connection, List)}, the batch's one task leased to {@code claimFor}'s worker in the
+   * same statement when that worker's claim would take it anyway (see InsertRequest#claimFor); null
+   * claims nothing.
+   */
+  public InsertResult insert(Connection c, List<NewTask> tasks, ClaimRequest claimFor) throws SQLException {
     InsertResult.Outcome[] outcomes = new InsertResult.Outcome[tasks.size()];
     List<Integer> pending = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -101,7 +110,7 @@ public final class TaskStatements {
         throw new SQLException("insert kept conflicting with tasks that vanished before they could be read", "40001");
       }
       Map<String, Task> created = new HashMap<>();
-      for (Task t : insertRows(c, tasks, pending)) {
+      for (Task t : insertRows(c, tasks, pending, claimFor)) {
         created.put(t.id().value(), t);
       }
       List<Integer> conflicting = new ArrayList<>();
@@ -119,7 +128,8 @@ public final class TaskStatements {
     return new InsertResult(List.of(outcomes));
   }
 
-  private List<Task> insertRows(Connection c, List<NewTask> tasks, List<Integer> rows) throws SQLException {
+  private List<Task> insertRows(Connection c, List<NewTask> tasks, List<Integer> rows, ClaimRequest claimFor)
+      throws SQLException {
     int n = rows.size();
     String[] ids = new String[n];
     String[] queues = new String[n];
@@ -170,7 +180,16 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.text(c, keys));
       ps.setArray(p++, SqlArrays.int4(c, joinCounts));
       ps.setArray(p++, SqlArrays.text(c, kinds));
-      ps.setArray(p, SqlArrays.text(c, headers));
+      ps.setArray(p++, SqlArrays.text(c, headers));
+      if (claimFor == null) {
+        ps.setNull(p++, Types.VARCHAR);
+        ps.setNull(p++, Types.BIGINT);
+        ps.setNull(p, Types.BIGINT);
+      } else {
+        ps.setString(p++, claimFor.workerId());
+        ps.setLong(p++, SqlArrays.micros(claimFor.leaseFor()));
+        ps.setLong(p, SqlArrays.micros(AttemptTimeout.GRACE));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         return TaskRows.readAll(rs);
       }

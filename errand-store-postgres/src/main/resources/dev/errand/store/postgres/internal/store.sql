@@ -31,6 +31,12 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 -- row whose id or (queue, idempotency key) is taken, including by an earlier row of the same batch, which
 -- the ORDER BY makes the one that wins. Waiting tasks wake waiters too: a new earliest run_at shortens
 -- their wait. A task with a join count above zero is inserted WAITING.
+--
+-- The last three parameters claim the one task of the batch for an idle worker of this process
+-- (InsertRequest.claimFor; all null otherwise): it is inserted RUNNING with that worker's lease, as its
+-- claim would lease it, when that claim would take it anyway: due now, not waiting, its queue neither
+-- paused nor limited, and no READY or due task of the queue before it. Such a task wakes no waiter.
+-- With a null worker the claiming CTE is a one-time filter that scans nothing.
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
@@ -43,21 +49,41 @@ resolved AS (
   SELECT i.*, coalesce(i.run_at, now() + i.delay_micros * interval '1 microsecond') AS due
   FROM input i
 ),
+claim_for AS (
+  SELECT ?::text AS worker_id, ?::bigint AS lease_micros, ?::bigint AS grace_micros
+),
+claiming AS (
+  SELECT r.id, f.*
+  FROM resolved r, claim_for f
+  WHERE f.worker_id IS NOT NULL AND r.join_pending = 0 AND r.due <= now()
+    AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = r.queue
+                    AND (q.paused OR q.max_running IS NOT NULL OR q.rate_per_second IS NOT NULL))
+    AND NOT EXISTS (SELECT 1 FROM {schema}.tasks t WHERE t.queue = r.queue AND t.state = 'READY')
+    AND NOT EXISTS (SELECT 1 FROM {schema}.tasks t
+                    WHERE t.queue = r.queue AND t.state IN ('SCHEDULED', 'RETRYING') AND t.run_at <= now())
+),
 inserted AS (
   INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
                               backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-                              run_at, created_at, join_pending, kind, headers)
-  SELECT id, queue, type, payload, priority,
-         CASE WHEN join_pending > 0 THEN 'WAITING' WHEN due <= now() THEN 'READY' ELSE 'SCHEDULED' END, 0,
-         max_attempts, backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
-         due, now(), join_pending, kind, headers
-  FROM resolved
-  ORDER BY ord
+                              run_at, created_at, join_pending, kind, headers,
+                              lease_token, lease_until, worker_id, started_at)
+  SELECT r.id, r.queue, r.type, r.payload, r.priority,
+         CASE WHEN c.id IS NOT NULL THEN 'RUNNING' WHEN r.join_pending > 0 THEN 'WAITING'
+              WHEN r.due <= now() THEN 'READY' ELSE 'SCHEDULED' END,
+         CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END,
+         r.max_attempts, r.backoff_base_nanos, r.backoff_cap_nanos, r.timeout_nanos, r.idempotency_key,
+         r.due, now(), r.join_pending, r.kind, r.headers,
+         CASE WHEN c.id IS NOT NULL THEN gen_random_uuid()::text END,
+         now() + least(c.lease_micros, r.timeout_nanos / 1000 + c.grace_micros) * interval '1 microsecond',
+         c.worker_id,
+         CASE WHEN c.id IS NOT NULL THEN now() END
+  FROM resolved r LEFT JOIN claiming c ON c.id = r.id
+  ORDER BY r.ord
   ON CONFLICT DO NOTHING
   RETURNING *
 ),
 notified AS (
-  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM inserted) q
+  SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM inserted WHERE state <> 'RUNNING') q
 )
 SELECT * FROM inserted WHERE (SELECT count(*) FROM notified) >= 0
 

@@ -61,6 +61,19 @@ public final class Claims {
     return new ClaimResult(tasks);
   }
 
+  /**
+   * Whether a claim of {@code queue} would take a task inserted now before any other: the queue is
+   * neither paused nor limited and holds no READY or due task (InsertRequest#claimFor).
+   */
+  public boolean takesNextInsert(WriteContext tx, String queue) throws SQLException {
+    PreparedStatement open = tx.statement("claim_at_insert_open");
+    open.setString(1, queue);
+    open.setLong(2, Micros.of(tx.now()));
+    try (ResultSet rs = open.executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
   /** The named statement bound to the (queue, now, batch) parameters the claim's housekeeping shares. */
   private static PreparedStatement queueStatement(WriteContext tx, String name, String queue, long now, int batch)
       throws SQLException {

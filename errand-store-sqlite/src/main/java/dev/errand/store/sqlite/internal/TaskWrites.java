@@ -40,6 +40,11 @@ public final class TaskWrites {
   }
 
   public InsertResult insert(WriteContext tx, List<NewTask> tasks) throws SQLException {
+    return insert(tx, tasks, true);
+  }
+
+  /** As {@link #insert(WriteContext, List)}; READY tasks wake no waiter unless {@code wakeReady}. */
+  public InsertResult insert(WriteContext tx, List<NewTask> tasks, boolean wakeReady) throws SQLException {
     long now = Micros.of(tx.now());
     Instant createdAt = Micros.toInstant(now);
     PreparedStatement insert = tx.statement("task_insert");
@@ -73,7 +78,9 @@ public final class TaskWrites {
     for (int i = 0; i < counts.length; i++) {
       Task candidate = candidates.get(i);
       if (counts[i] > 0) {
-        tx.wake(candidate.queue());
+        if (wakeReady || candidate.state() != TaskState.READY) {
+          tx.wake(candidate.queue());
+        }
         if (candidate.state() == TaskState.SCHEDULED) {
           dueBy(tx, candidate.queue(), Micros.of(candidate.runAt()));
         }
