@@ -106,15 +106,21 @@ class PostgresBacklogPlanTest {
     assertThat(explain("sweep_expired_leases", "integer", "500")).contains("tasks_leased");
   }
 
+  /**
+   * The insert, plain and offered to an idle worker (InsertRequest#claimFor): its look for READY and due
+   * tasks ahead reads the first entry of each index for the queue, never a bitmap of the queue's million.
+   */
   @Test
   void insertAndConflictReadBackUseIndexes() throws Exception {
-    explain("insert_tasks",
-        "text[], text[], text[], bytea[], integer[], text[], bigint[], integer[], bigint[], bigint[], bigint[], text[],"
-            + " integer[], text[], text[]",
-        "ARRAY['new-1']::text[], ARRAY['bulk']::text[], ARRAY['test']::text[], ARRAY['\\x7b7d'::bytea],"
-            + " ARRAY[0], ARRAY[NULL]::text[], ARRAY[0]::bigint[], ARRAY[25], ARRAY[1000000000]::bigint[],"
-            + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0],"
-            + " ARRAY['handler']::text[], ARRAY[NULL]::text[]");
+    String types = "text[], text[], text[], bytea[], integer[], text[], bigint[], integer[], bigint[], bigint[],"
+        + " bigint[], text[], integer[], text[], text[], text, text, bigint, bigint";
+    String task = "ARRAY['new-1']::text[], ARRAY['bulk']::text[], ARRAY['test']::text[], ARRAY['\\x7b7d'::bytea],"
+        + " ARRAY[0], ARRAY[NULL]::text[], ARRAY[0]::bigint[], ARRAY[25], ARRAY[1000000000]::bigint[],"
+        + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0],"
+        + " ARRAY['handler']::text[], ARRAY[NULL]::text[], ";
+    explain("insert_tasks", types, task + "NULL, NULL, NULL, NULL");
+    assertThat(explain("insert_tasks", types, task + "'w', 'bulk', 30000000, 1000000"))
+        .contains("tasks_ready").contains("tasks_waiting").doesNotContain("Bitmap");
     explain("select_conflicting", "text[], text[], text[]",
         "ARRAY['ready-00000001']::text[], ARRAY['bulk']::text[], ARRAY['key-1']::text[]");
   }

@@ -183,10 +183,12 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.text(c, headers));
       if (claimFor == null) {
         ps.setNull(p++, Types.VARCHAR);
+        ps.setNull(p++, Types.VARCHAR);
         ps.setNull(p++, Types.BIGINT);
         ps.setNull(p, Types.BIGINT);
       } else {
         ps.setString(p++, claimFor.workerId());
+        ps.setString(p++, claimFor.queue());
         ps.setLong(p++, SqlArrays.micros(claimFor.leaseFor()));
         ps.setLong(p, SqlArrays.micros(AttemptTimeout.GRACE));
       }

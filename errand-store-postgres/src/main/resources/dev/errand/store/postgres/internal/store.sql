@@ -32,11 +32,15 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 -- the ORDER BY makes the one that wins. Waiting tasks wake waiters too: a new earliest run_at shortens
 -- their wait. A task with a join count above zero is inserted WAITING.
 --
--- The last three parameters claim the one task of the batch for an idle worker of this process
+-- The last four parameters claim the one task of the batch for an idle worker of this process
 -- (InsertRequest.claimFor; all null otherwise): it is inserted RUNNING with that worker's lease, as its
 -- claim would lease it, when that claim would take it anyway: due now, not waiting, its queue neither
 -- paused nor limited, and no READY or due task of the queue before it. Such a task wakes no waiter.
--- With a null worker the claiming CTE is a one-time filter that scans nothing.
+-- With a null worker the claiming CTE is a one-time filter that scans nothing. The queue is a parameter of
+-- its own so that the generic plan probes each index by it (as the queue of the CTE's row, it scanned
+-- every queue's READY tasks for one of this queue's), and the looks ahead are the first entry of each
+-- index in its order, which a plan reads one row of, where NOT EXISTS let it build a bitmap of the
+-- whole queue (PostgresBacklogPlanTest).
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
@@ -50,17 +54,18 @@ resolved AS (
   FROM input i
 ),
 claim_for AS (
-  SELECT ?::text AS worker_id, ?::bigint AS lease_micros, ?::bigint AS grace_micros
+  SELECT ?::text AS worker_id, ?::text AS queue, ?::bigint AS lease_micros, ?::bigint AS grace_micros
 ),
 claiming AS (
-  SELECT r.id, f.*
+  SELECT r.id, f.worker_id, f.lease_micros, f.grace_micros
   FROM resolved r, claim_for f
-  WHERE f.worker_id IS NOT NULL AND r.join_pending = 0 AND r.due <= now()
-    AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = r.queue
+  WHERE f.worker_id IS NOT NULL AND r.queue = f.queue AND r.join_pending = 0 AND r.due <= now()
+    AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = f.queue
                     AND (q.paused OR q.max_running IS NOT NULL OR q.rate_per_second IS NOT NULL))
-    AND NOT EXISTS (SELECT 1 FROM {schema}.tasks t WHERE t.queue = r.queue AND t.state = 'READY')
-    AND NOT EXISTS (SELECT 1 FROM {schema}.tasks t
-                    WHERE t.queue = r.queue AND t.state IN ('SCHEDULED', 'RETRYING') AND t.run_at <= now())
+    AND (SELECT t.id FROM {schema}.tasks t WHERE t.queue = f.queue AND t.state = 'READY'
+         ORDER BY t.priority DESC, t.run_at, t.id LIMIT 1) IS NULL
+    AND coalesce((SELECT min(t.run_at) FROM {schema}.tasks t
+                  WHERE t.queue = f.queue AND t.state IN ('SCHEDULED', 'RETRYING')) > now(), true)
 ),
 inserted AS (
   INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
