@@ -209,12 +209,14 @@ public final class Errand implements AutoCloseable {
     // This process's worker of the queue waits for work: the store may lease the task to it in the
     // insert itself, which spares the run a wake-up and a claim (see InsertRequest#claimFor).
     InsertResult result = null;
+    List<Enqueued> enqueued;
     try {
       result = store.insertMany(InsertRequest.claiming(resolver.resolve(spec), handOff.claim()));
+      enqueued = outcomes(List.of(spec), result); // the listener hears of the enqueue before the start
     } finally {
       handOff.settle(result == null ? null : result.outcomes().get(0));
     }
-    return single(outcomes(List.of(spec), result), spec);
+    return single(enqueued, spec);
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class HandOffTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private final InMemoryTaskStore store = new InMemoryTaskStore();
+  private final List<String> heard = new CopyOnWriteArrayList<>();
   private Errand errand;
 
   @AfterEach
@@ -28,8 +31,19 @@ class HandOffTest {
   }
 
   private Errand start(int concurrency, TaskHandler<Json> handler) {
+    ErrandListener listener = new ErrandListener() {
+      @Override
+      public void enqueued(Task task) {
+        heard.add("enqueued " + task.id());
+      }
+
+      @Override
+      public void claimed(Task task) {
+        heard.add("claimed " + task.id());
+      }
+    };
     errand = Errand.builder().store(store).queue("default", concurrency).pollInterval(Duration.ofSeconds(5))
-        .seed(3).build();
+        .listener(listener).seed(3).build();
     errand.handle("t", Json.class, handler);
     errand.start();
     // The worker's first claim finds nothing; it then waits for work (5 s unless woken).
@@ -54,6 +68,9 @@ class HandOffTest {
     Task done = awaitSucceeded(enqueued.task().id());
     assertThat(done.attempt()).isEqualTo(1);
     assertThat(store.insertClaims()).isEqualTo(1);
+    // Listeners hear of the enqueue first, as for a task claimed the usual way.
+    TaskId id = enqueued.task().id();
+    assertThat(heard).containsSubsequence("enqueued " + id, "claimed " + id);
     // Whatever claims the worker made since, none of them got the task.
     assertThat(store.claims().subList(claims, store.claims().size())).allSatisfy(c -> assertThat(c[1]).isZero());
   }
