@@ -242,8 +242,9 @@ public final class PostgresStore
    * Concurrent small requests share one statement and one commit ({@link GroupInserter}); a request on
    * an idle store goes at once. This process's waiters on the queues that got tasks are woken as soon as
    * the insert has committed, without waiting for the notification's trip through the database, which
-   * still goes to the other nodes. A task offered to an idle worker ({@link InsertRequest#claimFor}) goes
-   * at once, in a statement of its own that may lease it to that worker.
+   * still goes to the other nodes. A task offered to an idle worker ({@link InsertRequest#claimFor}) may be
+   * leased to it by the insert when the insert goes alone; one that joins a group is inserted plainly, so
+   * that a burst of single enqueues still shares statements and commits.
    */
   @Override
   public InsertResult insertMany(InsertRequest request) {
@@ -251,7 +252,7 @@ public final class PostgresStore
       return new InsertResult(List.of());
     }
     if (request.claimFor() != null) {
-      return insertAndWake(request.tasks(), request.claimFor());
+      return inserter.insert(request.tasks(), () -> insertAndWake(request.tasks(), request.claimFor()));
     }
     return inserter.insert(request.tasks());
   }

@@ -9,6 +9,9 @@ import static org.awaitility.Awaitility.await;
 import dev.errand.core.Json;
 import dev.errand.core.StoreUnavailableException;
 import dev.errand.core.Task;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.ClaimRequest;
+import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.InsertResult;
 import dev.errand.core.spi.NewTask;
 import java.sql.Connection;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +134,31 @@ class PostgresGroupInsertTest {
     assertThat(count(queue)).isEqualTo(4); // the blocker's and the three good ones
   }
 
+  /**
+   * A task offered to an idle worker (InsertRequest#claimFor) is leased in its insert only when that
+   * insert goes alone: one that arrives while another is in flight joins the group and is inserted
+   * plainly, so a burst of single enqueues into an idle worker still shares statements and commits.
+   */
+  @Test
+  void offeredTasksThatJoinAGroupAreInsertedPlainlyInItsCommit() throws Exception {
+    String idle = newQueue();
+    List<NewTask> group = List.of(NewTasks.ready(idle), NewTasks.ready(idle), NewTasks.ready(idle));
+    Function<NewTask, InsertRequest> offered =
+        t -> InsertRequest.claiming(t, new ClaimRequest(t.queue(), 1, Duration.ofSeconds(30), "idle-worker"));
+
+    Map<Integer, Object> answers = whileAnInsertIsInFlight(newQueue(), group, Set.of(), offered);
+
+    for (int i = 0; i < group.size(); i++) {
+      assertThat(outcome(answers, i).created()).isTrue();
+      assertThat(outcome(answers, i).task().state()).isEqualTo(TaskState.READY);
+    }
+    assertThat(transactionsOf(group)).isEqualTo(1);
+    // Alone, into a queue with nothing ahead, the offer is taken.
+    String alone = newQueue();
+    assertThat(store.insertMany(offered.apply(NewTasks.ready(alone))).outcomes().getFirst().task().state())
+        .isEqualTo(TaskState.RUNNING);
+  }
+
   @Test
   void interruptingOneWaitingCallerFailsNoOneAndItStillGetsItsAnswer() throws Exception {
     String queue = newQueue();
@@ -155,6 +184,12 @@ class PostgresGroupInsertTest {
    */
   private static Map<Integer, Object> whileAnInsertIsInFlight(String queue, List<NewTask> group,
       Set<Integer> interrupt) throws Exception {
+    return whileAnInsertIsInFlight(queue, group, interrupt, NewTasks::request);
+  }
+
+  /** As above, each caller's request made by {@code requests} (one offered to an idle worker, say). */
+  private static Map<Integer, Object> whileAnInsertIsInFlight(String queue, List<NewTask> group,
+      Set<Integer> interrupt, Function<NewTask, InsertRequest> requests) throws Exception {
     Map<Integer, Object> answers = new ConcurrentHashMap<>();
     List<Thread> callers = new ArrayList<>();
     try (Connection holder = store.openTransaction()) {
@@ -167,7 +202,7 @@ class PostgresGroupInsertTest {
         NewTask task = group.get(i);
         callers.add(Thread.ofVirtual().start(() -> {
           try {
-            answers.put(position, store.insertMany(request(task)).outcomes().getFirst());
+            answers.put(position, store.insertMany(requests.apply(task)).outcomes().getFirst());
           } catch (RuntimeException e) {
             answers.put(position, e);
           }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Coalesces concurrent small inserts in the store's own transactions into one statement and one commit
@@ -65,8 +66,17 @@ public final class GroupInserter {
 
   /** Inserts {@code tasks}, alone or with the requests of other callers; outcomes in request order. */
   public InsertResult insert(List<NewTask> tasks) {
+    return insert(tasks, () -> insert.apply(tasks));
+  }
+
+  /**
+   * As {@link #insert(List)}, but a request that goes alone (nothing in flight, or too large to group) runs
+   * {@code byItself}, which inserts the same tasks and may do more with them (lease a task to an idle worker);
+   * one that joins a group is inserted plainly with it, so concurrent callers still share statements.
+   */
+  public InsertResult insert(List<NewTask> tasks, Supplier<InsertResult> byItself) {
     if (tasks.size() > MAX_COALESCED_REQUEST) {
-      return insert.apply(tasks);
+      return byItself.get();
     }
     Pending me = null;
     lock.lock();
@@ -82,7 +92,7 @@ public final class GroupInserter {
     }
     if (me == null) {
       try {
-        return insert.apply(tasks);
+        return byItself.get();
       } finally {
         handOn();
       }
