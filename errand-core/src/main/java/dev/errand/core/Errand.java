@@ -196,6 +196,11 @@ public final class Errand implements AutoCloseable {
    * Enqueues one task; it is durable when this returns. With an idempotency key already held in the
    * queue, returns the existing task ({@code created == false}).
    *
+   * <p>If this Errand's worker of the task's queue is waiting for work, the task is offered to it: the
+   * store may lease it to that worker in the same write, when the worker's own claim would have taken it
+   * first (see {@link InsertRequest#claimFor}), and the run starts before this returns; the returned
+   * task is then RUNNING. Delayed tasks, batches and inserts in the caller's transaction are not offered.
+   *
    * @throws IdempotencyConflictException if the key's task was enqueued with a different spec
    * @throws InvalidTaskException if the payload is over the size limit
    */
