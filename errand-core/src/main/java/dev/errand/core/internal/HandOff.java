@@ -1,6 +1,5 @@
 package dev.errand.core.internal;
 
-import dev.errand.core.Task;
 import dev.errand.core.TaskState;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.InsertResult;
@@ -33,10 +32,9 @@ public final class HandOff {
    */
   public void settle(InsertResult.Outcome outcome) {
     try {
-      Task task = outcome == null ? null : outcome.task();
-      if (outcome != null && outcome.created() && task.state() == TaskState.RUNNING && task.lease() != null
-          && claim.workerId().equals(task.lease().workerId())) {
-        runtime.dispatch(task, slots);
+      // A task this insert created can be RUNNING only under the lease it took for this claim.
+      if (outcome != null && outcome.created() && outcome.task().state() == TaskState.RUNNING) {
+        runtime.dispatch(outcome.task(), slots);
       } else {
         slots.release();
       }

@@ -61,8 +61,8 @@ public final class WorkerRuntime {
   private final ErrandListener listener;
   private final String name;
   private final Map<TaskId, Execution> running = new ConcurrentHashMap<>();
-  private final List<QueueWorker> workers = new ArrayList<>();
-  private final Map<String, QueueWorker> byQueue = new ConcurrentHashMap<>();
+  /** By queue; concurrent because an enqueue may look a worker up while start() still adds them. */
+  private final Map<String, QueueWorker> workers = new ConcurrentHashMap<>();
   /** Hand-offs offered and not yet settled; shutdown waits for them before it counts what runs. */
   private final AtomicInteger handOffs = new AtomicInteger();
   private final BatchCompleter completer;
@@ -112,8 +112,7 @@ public final class WorkerRuntime {
       QueueWorker worker = new QueueWorker(this, store, queue, q.getValue(), settings.maxClaimBatch(),
           limit -> new ClaimRequest(queue, limit, settings.leaseDuration(), settings.workerId()),
           new WaitRequest(Set.of(queue), settings.pollInterval()));
-      workers.add(worker);
-      byQueue.put(queue, worker);
+      workers.put(queue, worker);
       worker.start();
     }
     heartbeat.start();
@@ -128,7 +127,7 @@ public final class WorkerRuntime {
    * A busy worker is left to claim in batches: only a waiting one gains from skipping its claim.
    */
   public HandOff offer(String queue) {
-    QueueWorker worker = byQueue.get(queue);
+    QueueWorker worker = workers.get(queue);
     if (worker == null || !worker.waiting()) {
       return null;
     }
@@ -333,7 +332,7 @@ public final class WorkerRuntime {
     try {
       // Claim loops and the heartbeat are woken by an interrupt; the deadline only bounds a stuck store call.
       long loopsDeadline = Service.deadline(LOOP_STOP);
-      for (QueueWorker w : workers) {
+      for (QueueWorker w : workers.values()) {
         w.stop(loopsDeadline);
       }
       heartbeat.stop(loopsDeadline);

@@ -271,10 +271,8 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     ClaimRequest claimFor = request.claimFor();
     if (claimFor != null) {
       args.add(claimFor.workerId()).add(Micros.of(claimFor.leaseFor())).add(UUID.randomUUID().toString());
-      List<?> pair = scripts.run("insertclaim", args);
-      return new InsertResult(List.of(new InsertResult.Outcome(TaskCodec.task(pair.get(1)), TaskCodec.number(pair.get(0)) == 1)));
     }
-    List<Object> reply = scripts.run("insert", args);
+    List<Object> reply = scripts.run(claimFor == null ? "insert" : "insertclaim", args);
     List<InsertResult.Outcome> outcomes = new ArrayList<>(reply.size());
     for (Object o : reply) {
       List<?> pair = (List<?>) o;

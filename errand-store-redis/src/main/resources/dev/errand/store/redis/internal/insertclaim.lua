@@ -2,7 +2,7 @@
 -- (InsertRequest.claimFor): ARGV[16] the worker, ARGV[17] its lease in us, ARGV[18] the lease token. The
 -- task is leased to that worker at once, as claim.lua would lease it, when that claim would take it
 -- first: it is due now and not waiting, its queue is neither paused nor limited, and the queue holds no
--- READY task and none due. A task leased here wakes nobody. Returns {created 0|1, task}.
+-- READY task and none due. A task leased here wakes nobody. Returns {{created 0|1, task}}, as insert.lua.
 local now = now_us()
 local q = ARGV[2]
 local takes = redis.call('SISMEMBER', P .. 'paused', q) == 0 and not is_limited(q)
@@ -24,4 +24,4 @@ if takes and out[1] == 1 then
   end
 end
 flush()
-return out
+return {out}
