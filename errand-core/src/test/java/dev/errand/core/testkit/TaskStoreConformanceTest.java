@@ -1223,6 +1223,39 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
     assertThat(secondOfTwo.next()).isNull();
   }
 
+  @Test
+  void runningTasksPageNewestFirstAndLeaveWhenTheyEnd() {
+    List<Task> one = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      insertOne(task("one").build());
+    }
+    Task stillReady = insertOne(task("one").build());
+    one.addAll(claim("one", 4));
+    insertOne(task("two").build());
+    Task two = claim("two", 1).getFirst();
+    List<TaskId> running = java.util.stream.Stream.concat(one.stream(), java.util.stream.Stream.of(two))
+        .map(Task::id).sorted(Collections.reverseOrder()).toList();
+    assertThat(one).extracting(Task::id).doesNotContain(stillReady.id());
+
+    List<Integer> sizes = new ArrayList<>();
+    assertThat(allPages(new TaskQuery(null, TaskState.RUNNING, null, 2, null), sizes)).containsExactlyElementsOf(running);
+    assertThat(sizes).startsWith(2, 2).allMatch(n -> n <= 2);
+    assertThat(allPages(new TaskQuery("one", TaskState.RUNNING, null, 3, null)))
+        .containsExactlyElementsOf(running.stream().filter(id -> !id.equals(two.id())).toList());
+    assertThat(store.list(new TaskQuery(null, TaskState.RUNNING, null, 10, null)).tasks())
+        .allSatisfy(t -> assertThat(t.lease()).as("a running task's lease").isNotNull());
+
+    Task done = one.getFirst();
+    assertThat(complete(done, succeeded()).stale()).isEmpty();
+    assertThat(allPages(new TaskQuery(null, TaskState.RUNNING, null, 2, null)))
+        .containsExactlyElementsOf(running.stream().filter(id -> !id.equals(done.id())).toList());
+    Task succeeded = get(done.id());
+    assertThat(succeeded.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(succeeded.lease()).as("an ended task holds no lease").isNull();
+    assertThat(store.list(new TaskQuery(null, TaskState.SUCCEEDED, null, 10, null)).tasks())
+        .singleElement().satisfies(t -> assertThat(t.lease()).isNull());
+  }
+
   private List<TaskId> listIds(TaskQuery query) {
     return store.list(query).tasks().stream().map(Task::id).toList();
   }

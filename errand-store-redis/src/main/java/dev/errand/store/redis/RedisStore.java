@@ -283,23 +283,27 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
+    String base = UUID.randomUUID().toString();
     Args args = new Args().add(request.queue()).add(request.limit()).add(Micros.of(request.leaseFor()))
-        .add(request.workerId()).add(UUID.randomUUID().toString()).add(Math.max(request.limit(), PROMOTION_BATCH));
-    List<Object> hashes;
+        .add(request.workerId()).add(base).add(Math.max(request.limit(), PROMOTION_BATCH));
+    List<Object> reply;
     if (carrier == null) {
-      hashes = scripts.run("claim", args);
+      reply = scripts.run("claim", args);
     } else {
       boolean full = false;
       try {
-        hashes = claimCarrying(args);
-        full = hashes.size() == request.limit();
+        reply = claimCarrying(args);
+        full = ((List<?>) reply.get(1)).size() == request.limit();
       } finally {
         carrier.claimed(full);
       }
     }
+    Object startedAt = reply.get(0);
+    List<?> hashes = (List<?>) reply.get(1);
+    List<?> untils = (List<?>) reply.get(2);
     List<Task> out = new ArrayList<>(hashes.size());
-    for (Object o : hashes) {
-      out.add(TaskCodec.fromHash(o));
+    for (int i = 0; i < hashes.size(); i++) {
+      out.add(TaskCodec.claimed(hashes.get(i), startedAt, untils.get(i), base + ":" + (i + 1), request.workerId()));
     }
     return new ClaimResult(out);
   }

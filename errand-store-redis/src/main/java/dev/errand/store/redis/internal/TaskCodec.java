@@ -38,7 +38,7 @@ public final class TaskCodec {
       "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr", "prog", "hbn", "hbf", "hbl"};
   /**
    * Each field's name as a number (its bytes, big-endian: every name is at most four ASCII bytes), sorted,
-   * and its place in {@link #FIELDS} at the same index: a claim returns some forty names per task, which are
+   * and its place in {@link #FIELDS} at the same index: a claim returns some fifteen names per task, which are
    * looked up without decoding them into strings.
    */
   private static final int[] NAME_KEYS = new int[FIELDS.length];
@@ -73,8 +73,25 @@ public final class TaskCodec {
     return at < 0 ? -1 : NAME_PLACES[at];
   }
 
-  /** A task as its hash's {@code HGETALL} gives it: fields and values in turn, in any order, the last of a field winning. */
-  public static Task fromHash(Object flat) {
+  private static final byte[] RUNNING = "RUNNING".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * A task that claim.lua leased: its hash as read before the claim, with the lease the script wrote, which
+   * it does not send back (RUNNING, the next attempt, {@code startedAt}, the token, its expiry, the worker).
+   */
+  public static Task claimed(Object flat, Object startedAt, Object leaseUntil, String token, String worker) {
+    Object[] fields = fieldsOf(flat);
+    fields[5] = RUNNING;
+    fields[6] = number(fields[6]) + 1;
+    fields[14] = startedAt;
+    fields[16] = token.getBytes(StandardCharsets.UTF_8);
+    fields[17] = leaseUntil;
+    fields[18] = worker.getBytes(StandardCharsets.UTF_8);
+    return task(java.util.Arrays.asList(fields));
+  }
+
+  /** A hash's fields as {@code HGETALL} gives them (names and values in turn, in any order), in the order of F. */
+  private static Object[] fieldsOf(Object flat) {
     List<?> kv = (List<?>) flat;
     Object[] fields = new Object[FIELDS.length];
     for (int i = 0; i + 1 < kv.size(); i += 2) {
@@ -83,14 +100,17 @@ public final class TaskCodec {
         fields[at] = kv.get(i + 1);
       }
     }
-    return task(java.util.Arrays.asList(fields));
+    return fields;
   }
 
   /** A task as {@code pack} returned it. */
   public static Task task(Object packed) {
     List<?> f = (List<?>) packed;
+    TaskState state = TaskState.valueOf(text(f.get(5)));
     String token = text(f.get(16));
-    Lease lease = token == null ? null : new Lease(token, instant(f.get(17)), text(f.get(18)));
+    // A success leaves the lease's fields in the hash (common.lua): they hold only while RUNNING.
+    Lease lease = token == null || state != TaskState.RUNNING ? null
+        : new Lease(token, instant(f.get(17)), text(f.get(18)));
     byte[] result = (byte[]) f.get(19);
     byte[] progress = f.size() > 23 ? (byte[]) f.get(23) : null;
     Heartbeats heartbeats = null;
@@ -99,7 +119,7 @@ public final class TaskCodec {
       heartbeats = new Heartbeats((int) number(f.get(24)), instant(f.get(25)), instant(f.get(26)));
     }
     return new Task(TaskId.of(text(f.get(0))), text(f.get(1)), text(f.get(2)), Json.ofTrusted((byte[]) f.get(3)),
-        (int) number(f.get(4)), TaskState.valueOf(text(f.get(5))), (int) number(f.get(6)),
+        (int) number(f.get(4)), state, (int) number(f.get(6)),
         new RetryPolicy((int) number(f.get(7)), Duration.ofNanos(number(f.get(8))), Duration.ofNanos(number(f.get(9)))),
         Duration.ofNanos(number(f.get(10))), text(f.get(11)), instant(f.get(12)), instant(f.get(13)),
         instant(f.get(14)), instant(f.get(15)), lease, result == null ? null : Json.ofTrusted(result), text(f.get(20)),

@@ -3,11 +3,12 @@
 -- RETRYING tasks (at most ARGV[6]) are promoted to READY; then the best READY tasks are taken:
 -- priority 9 down to 0, each priority's set by runAt then id, which is the claim order. A paused
 -- queue yields nothing; a limited one no more than its cap less its live leases and its whole tokens.
--- Expired leases are left to the sweep. Returns the claimed tasks, each as its hash's HGETALL before the
--- claim followed by the lease's fields as written (a field given twice: the last value holds).
+-- Expired leases are left to the sweep. Returns {the claim's time, the claimed tasks' hashes as HGETALL
+-- read them before the claim, their leases' expiries}: the caller knows the rest of each lease (RUNNING,
+-- the next attempt, token ARGV[5] .. ':' .. n in the order returned, worker ARGV[4]).
 local q, limit, lease, worker, base = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', P .. 'paused', q) == 1 then
-  return {}
+  return {0, {}, {}}
 end
 local now = now_us()
 local due = redis.call('ZRANGEBYSCORE', P .. 'd:' .. q, '-inf', int(now), 'LIMIT', 0, tonumber(ARGV[6]))
@@ -35,11 +36,10 @@ if limits then
     allowed = math.min(allowed, math.floor(tokens))
   end
 end
--- Each claimed task is read once, before its change, as its hash's fields and values, and the lease's
--- fields are appended to that list as written: the caller decodes it by name, the last value of a field
--- winning. One read and one write per task, no table per task, no re-encoding. Its indexes move as one
--- command per index.
-local claimed = {}
+-- Each claimed task is read once, before its change, as its hash's fields and values, and goes back as
+-- read: one read and one write per task, no table per task, no re-encoding, and none of the lease's
+-- fields, which the caller knows or finds in untils. Its indexes move as one command per index.
+local claimed, untils = {}, {}
 local snow = int(now)
 local running = {}
 -- Formatting a number is a printf in Redis's Lua: tasks of a batch mostly share their timeout and attempt.
@@ -76,10 +76,8 @@ while allowed > #claimed and p >= 0 do
       local n = #claimed + 1
       local tok = base .. ':' .. n
       redis.call('HSET', tk, 'st', 'RUNNING', 'att', a, 'sa', snow, 'tok', tok, 'lu', untl, 'wk', worker)
-      local m = #h
-      h[m + 1], h[m + 2], h[m + 3], h[m + 4], h[m + 5], h[m + 6] = 'st', 'RUNNING', 'att', a, 'sa', snow
-      h[m + 7], h[m + 8], h[m + 9], h[m + 10], h[m + 11], h[m + 12] = 'tok', tok, 'lu', untl, 'wk', worker
       claimed[n] = h
+      untils[n] = untl
       running[#running + 1] = untl
       running[#running + 1] = id
     end
@@ -87,15 +85,9 @@ while allowed > #claimed and p >= 0 do
   p = p - 1
 end
 if #running > 0 then
-  local ids = {}
-  for k = 2, #running, 2 do
-    ids[#ids + 1] = 0
-    ids[#ids + 1] = running[k]
-  end
-  call_chunked('ZADD', P .. 'qs:' .. q .. ':RUNNING', ids, 1, 2)
   call_chunked('ZADD', P .. 'run:' .. q, running, 1, 2)
 end
 if rate then
   redis.call('HSET', P .. 'bucket', q, tostring(tokens - #claimed) .. '|' .. int(bucket_at))
 end
-return claimed
+return {snow, claimed, untils}

@@ -13,7 +13,11 @@
 --   P q:<q>, P qs:<q>:<state>
 --                     sorted sets of ids at score 0 (byte order of ids): the catalog's indexes, per
 --                     queue only, so that a change of state touches two of them; a list across
---                     queues merges the queues' indexes (list.lua)
+--                     queues merges the queues' indexes (list.lua). RUNNING has none: run:<q> holds
+--                     those tasks already, and there are never more of them than leases held, so a
+--                     claim and a completion each move one index fewer per task
+--   lease fields      tok, lu and wk mean something only while st is RUNNING: a success leaves them
+--                     (one HDEL fewer per task) and every reader ignores them in other states
 --   P r:<q>:<p>       READY tasks of q at priority p by runAt: claims walk p = 9..0
 --   P d:<q>, P due    SCHEDULED and RETRYING tasks by runAt (of q; of every queue)
 --   P run:<q>         RUNNING tasks of q by lease expiry, for its cap and for sweeps
@@ -119,7 +123,9 @@ end
 -- RUNNING or finished index the state puts it in.
 local function index_out(t)
   local id, q, st = t.id, t.q, t.st
-  defer(P .. 'qs:' .. q .. ':' .. st, 'ZREM', nil, id)
+  if st ~= 'RUNNING' then
+    defer(P .. 'qs:' .. q .. ':' .. st, 'ZREM', nil, id)
+  end
   if st == 'READY' then
     defer(P .. 'r:' .. q .. ':' .. t.pri, 'ZREM', nil, id)
   elseif st == 'SCHEDULED' or st == 'RETRYING' then
@@ -134,7 +140,9 @@ end
 
 local function index_in(t)
   local id, q, st = t.id, t.q, t.st
-  defer(P .. 'qs:' .. q .. ':' .. st, 'ZADD', 0, id)
+  if st ~= 'RUNNING' then
+    defer(P .. 'qs:' .. q .. ':' .. st, 'ZADD', 0, id)
+  end
   if st == 'READY' then
     defer(P .. 'r:' .. q .. ':' .. t.pri, 'ZADD', t.run, id)
   elseif st == 'SCHEDULED' or st == 'RETRYING' then

@@ -58,14 +58,13 @@ while i <= #ARGV do
       applied = false
     else
       local tq = v[3]
+      -- The lease's fields stay (they mean nothing once not RUNNING), and a RUNNING task holds no result
+      -- (every way back to a waiting state removes it), so this is one write.
       if value ~= '' then
         redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow, 'res', string.sub(value, 2))
-        redis.call('HDEL', tk, 'tok', 'lu', 'wk')
       else
         redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow)
-        redis.call('HDEL', tk, 'tok', 'lu', 'wk', 'res')
       end
-      defer(P .. 'qs:' .. tq .. ':RUNNING', 'ZREM', nil, id)
       defer(P .. 'run:' .. tq, 'ZREM', nil, id)
       defer(P .. 'qs:' .. tq .. ':SUCCEEDED', 'ZADD', 0, id)
       defer(P .. 'fin', 'ZADD', snow, id)

@@ -15,12 +15,43 @@ local each = math.max(limit + 1, math.floor(budget / math.max(1, #queues)))
 local ids = {}
 -- Below the highest id at which a queue's read stopped short, that queue may hold ids not read.
 local floor
-for _, name in ipairs(queues) do
-  local index = P .. 'q:' .. name
-  if st ~= '' then
-    index = P .. 'qs:' .. name .. ':' .. st
+-- The highest n ids of queue name's RUNNING tasks below the cursor. They have no catalog index (see
+-- common.lua): run:<name> holds them by lease expiry, never more than the leases held, and is read whole.
+-- Byte order, as the lex indexes have it: Lua's < follows the server's locale, in which the cursor above
+-- every id ('~') may sort first.
+local function bytes_below(a, b)
+  for k = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then
+      return x < y
+    end
   end
-  local read = redis.call('ZREVRANGEBYLEX', index, '(' .. before, '-', 'LIMIT', 0, each)
+  return #a < #b
+end
+local function running_below(name, n)
+  local read = {}
+  for _, id in ipairs(redis.call('ZRANGE', P .. 'run:' .. name, 0, -1)) do
+    if bytes_below(id, before) then
+      read[#read + 1] = id
+    end
+  end
+  table.sort(read, function(a, b) return a > b end)
+  for k = #read, n + 1, -1 do
+    read[k] = nil
+  end
+  return read
+end
+for _, name in ipairs(queues) do
+  local read
+  if st == 'RUNNING' then
+    read = running_below(name, each)
+  else
+    local index = P .. 'q:' .. name
+    if st ~= '' then
+      index = P .. 'qs:' .. name .. ':' .. st
+    end
+    read = redis.call('ZREVRANGEBYLEX', index, '(' .. before, '-', 'LIMIT', 0, each)
+  end
   for _, id in ipairs(read) do
     ids[#ids + 1] = id
   end

@@ -1,6 +1,6 @@
 -- Every queue with tasks, paused or limited: {name, counts of the 8 states in TaskState's order,
 -- paused 0|1, limits or '', the runAt of its oldest task that may run now or ''}. Counts are the
--- cardinalities of the per-queue state indexes, so they cost nothing per task. A queue left idle is
+-- cardinalities of the per-queue state indexes (RUNNING's is run:<q>), so they cost nothing per task. A queue left idle is
 -- forgotten here.
 local STATES = {'WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'}
 local now = now_us()
@@ -17,7 +17,12 @@ local out = {}
 for q in pairs(names) do
   local row, total = {q}, 0
   for i, st in ipairs(STATES) do
-    local n = redis.call('ZCARD', P .. 'qs:' .. q .. ':' .. st)
+    local n
+    if st == 'RUNNING' then
+      n = redis.call('ZCARD', P .. 'run:' .. q)
+    else
+      n = redis.call('ZCARD', P .. 'qs:' .. q .. ':' .. st)
+    end
     row[i + 1] = n
     total = total + n
   end
