@@ -301,9 +301,11 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     Object startedAt = reply.get(0);
     List<?> hashes = (List<?>) reply.get(1);
     List<?> untils = (List<?>) reply.get(2);
+    List<?> ids = (List<?>) reply.get(3);
     List<Task> out = new ArrayList<>(hashes.size());
     for (int i = 0; i < hashes.size(); i++) {
-      out.add(TaskCodec.claimed(hashes.get(i), startedAt, untils.get(i), base + ":" + (i + 1), request.workerId()));
+      out.add(TaskCodec.claimed(ids.get(i), hashes.get(i), startedAt, untils.get(i), base + ":" + (i + 1),
+          request.workerId()));
     }
     return new ClaimResult(out);
   }

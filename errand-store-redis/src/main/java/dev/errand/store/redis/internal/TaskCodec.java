@@ -74,13 +74,22 @@ public final class TaskCodec {
   }
 
   private static final byte[] RUNNING = "RUNNING".getBytes(StandardCharsets.US_ASCII);
+  /** What a hash without a kind holds (common.lua's DEFAULT_KIND). */
+  private static final byte[] DEFAULT_KIND = "handler".getBytes(StandardCharsets.US_ASCII);
+  /** The retry policy's one field, 'max base cap' (common.lua), and the places of its parts in F. */
+  private static final int RETRY_POLICY = nameKey("rp".getBytes(StandardCharsets.US_ASCII));
+  private static final int MAX_ATTEMPTS = 7;
 
   /**
    * A task that claim.lua leased: its hash as read before the claim, with the lease the script wrote, which
    * it does not send back (RUNNING, the next attempt, {@code startedAt}, the token, its expiry, the worker).
    */
-  public static Task claimed(Object flat, Object startedAt, Object leaseUntil, String token, String worker) {
+  public static Task claimed(Object id, Object flat, Object startedAt, Object leaseUntil, String token, String worker) {
     Object[] fields = fieldsOf(flat);
+    fields[0] = id;
+    if (fields[21] == null) {
+      fields[21] = DEFAULT_KIND;
+    }
     fields[5] = RUNNING;
     fields[6] = number(fields[6]) + 1;
     fields[14] = startedAt;
@@ -95,9 +104,15 @@ public final class TaskCodec {
     List<?> kv = (List<?>) flat;
     Object[] fields = new Object[FIELDS.length];
     for (int i = 0; i + 1 < kv.size(); i += 2) {
-      int at = placeOf((byte[]) kv.get(i));
+      byte[] name = (byte[]) kv.get(i);
+      int at = placeOf(name);
       if (at >= 0) {
         fields[at] = kv.get(i + 1);
+      } else if (name.length == 2 && nameKey(name) == RETRY_POLICY) {
+        String[] parts = text(kv.get(i + 1)).split(" ", 3);
+        for (int k = 0; k < 3; k++) {
+          fields[MAX_ATTEMPTS + k] = Long.parseLong(parts[k]);
+        }
       }
     }
     return fields;

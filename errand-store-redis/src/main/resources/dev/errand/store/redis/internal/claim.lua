@@ -4,11 +4,12 @@
 -- priority 9 down to 0, each priority's set by runAt then id, which is the claim order. A paused
 -- queue yields nothing; a limited one no more than its cap less its live leases and its whole tokens.
 -- Expired leases are left to the sweep. Returns {the claim's time, the claimed tasks' hashes as HGETALL
--- read them before the claim, their leases' expiries}: the caller knows the rest of each lease (RUNNING,
--- the next attempt, token ARGV[5] .. ':' .. n in the order returned, worker ARGV[4]).
+-- read them before the claim (without what load() in common.lua puts back), their leases' expiries,
+-- their ids}: the caller knows the rest of each lease (RUNNING, the next attempt, token ARGV[5] .. ':' ..
+-- n in the order returned, worker ARGV[4]).
 local q, limit, lease, worker, base = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', P .. 'paused', q) == 1 then
-  return {0, {}, {}}
+  return {0, {}, {}, {}}
 end
 local now = now_us()
 local due = redis.call('ZRANGEBYSCORE', P .. 'd:' .. q, '-inf', int(now), 'LIMIT', 0, tonumber(ARGV[6]))
@@ -39,7 +40,7 @@ end
 -- Each claimed task is read once, before its change, as its hash's fields and values, and goes back as
 -- read: one read and one write per task, no table per task, no re-encoding, and none of the lease's
 -- fields, which the caller knows or finds in untils. Its indexes move as one command per index.
-local claimed, untils = {}, {}
+local claimed, untils, claimed_ids = {}, {}, {}
 local snow = int(now)
 local running = {}
 -- Formatting a number is a printf in Redis's Lua: tasks of a batch mostly share their timeout and attempt.
@@ -78,6 +79,7 @@ while allowed > #claimed and p >= 0 do
       redis.call('HSET', tk, 'st', 'RUNNING', 'att', a, 'sa', snow, 'tok', tok, 'lu', untl, 'wk', worker)
       claimed[n] = h
       untils[n] = untl
+      claimed_ids[n] = id
       running[#running + 1] = untl
       running[#running + 1] = id
     end
@@ -90,4 +92,4 @@ end
 if rate then
   redis.call('HSET', P .. 'bucket', q, tostring(tokens - #claimed) .. '|' .. int(bucket_at))
 end
-return {snow, claimed, untils}
+return {snow, claimed, untils, claimed_ids}
