@@ -43,6 +43,17 @@ local stale, tasks = {}, {}
 -- Workflow nodes made final here, and how they ended: a task's wf field, read with the fields read anyway.
 local nodes, node_states = {}, {}
 local inserts, decrements = {}, {}
+-- A queue's keys of the common case, built once per script: a concatenation is a new string to hash.
+local success_keys = {}
+local function success_keys_of(q)
+  local k = success_keys[q]
+  if k == nil then
+    k = {P .. 'run:' .. q, P .. 'qs:' .. q .. ':SUCCEEDED'}
+    success_keys[q] = k
+  end
+  return k
+end
+local fin = P .. 'fin'
 local i = 2
 while i <= #ARGV do
   local id, token, outcome, value, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
@@ -65,9 +76,10 @@ while i <= #ARGV do
       else
         redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow)
       end
-      defer(P .. 'run:' .. tq, 'ZREM', nil, id)
-      defer(P .. 'qs:' .. tq .. ':SUCCEEDED', 'ZADD', 0, id)
-      defer(P .. 'fin', 'ZADD', snow, id)
+      local keys = success_keys_of(tq)
+      defer(keys[1], 'ZREM', nil, id)
+      defer(keys[2], 'ZADD', 0, id)
+      defer(fin, 'ZADD', snow, id)
       if is_limited(tq) then
         wake(tq)
       end
