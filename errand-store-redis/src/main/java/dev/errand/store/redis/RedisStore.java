@@ -304,8 +304,8 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     List<?> ids = (List<?>) reply.get(3);
     List<Task> out = new ArrayList<>(hashes.size());
     for (int i = 0; i < hashes.size(); i++) {
-      out.add(TaskCodec.claimed(ids.get(i), hashes.get(i), startedAt, untils.get(i), base + ":" + (i + 1),
-          request.workerId()));
+      out.add(TaskCodec.claimed(request.queue(), ids.get(i), hashes.get(i), startedAt, untils.get(i),
+          base + ":" + (i + 1), request.workerId()));
     }
     return new ClaimResult(out);
   }

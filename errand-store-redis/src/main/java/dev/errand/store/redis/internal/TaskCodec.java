@@ -36,57 +36,37 @@ public final class TaskCodec {
   /** The fields of common.lua's {@code F}, in its order. */
   private static final String[] FIELDS = {"id", "q", "type", "pay", "pri", "st", "att", "max", "rb", "rc", "tmo", "ik",
       "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr", "prog", "hbn", "hbf", "hbl"};
-  /**
-   * Each field's name as a number (its bytes, big-endian: every name is at most four ASCII bytes), sorted,
-   * and its place in {@link #FIELDS} at the same index: a claim returns some fifteen names per task, which are
-   * looked up without decoding them into strings.
-   */
-  private static final int[] NAME_KEYS = new int[FIELDS.length];
-  private static final int[] NAME_PLACES = new int[FIELDS.length];
-
-  static {
-    long[] sorted = new long[FIELDS.length];
-    for (int i = 0; i < FIELDS.length; i++) {
-      sorted[i] = (long) nameKey(FIELDS[i].getBytes(StandardCharsets.US_ASCII)) << 32 | i;
-    }
-    java.util.Arrays.sort(sorted);
-    for (int i = 0; i < sorted.length; i++) {
-      NAME_KEYS[i] = (int) (sorted[i] >>> 32);
-      NAME_PLACES[i] = (int) sorted[i];
-    }
-  }
-
-  private static int nameKey(byte[] name) {
-    int key = 0;
-    for (byte b : name) {
-      key = key << 8 | (b & 0xff);
-    }
-    return key;
-  }
-
-  /** The place of a field in {@link #FIELDS}, or -1 for a field the task does not hold ({@code join}). */
-  private static int placeOf(byte[] name) {
-    if (name.length > 4) {
-      return -1;
-    }
-    int at = java.util.Arrays.binarySearch(NAME_KEYS, nameKey(name));
-    return at < 0 ? -1 : NAME_PLACES[at];
-  }
-
   private static final byte[] RUNNING = "RUNNING".getBytes(StandardCharsets.US_ASCII);
   /** What a hash without a kind holds (common.lua's DEFAULT_KIND). */
   private static final byte[] DEFAULT_KIND = "handler".getBytes(StandardCharsets.US_ASCII);
-  /** The retry policy's one field, 'max base cap' (common.lua), and the places of its parts in F. */
-  private static final int RETRY_POLICY = nameKey("rp".getBytes(StandardCharsets.US_ASCII));
+  /**
+   * The places in {@link #FIELDS} of the fields claim.lua reads and returns, in its order: type, pay,
+   * pri, att, tmo, run, cr, rp (the retry policy, 'max base cap'), kind, hdr, ik, err, prog.
+   */
+  private static final int[] CLAIMED = {2, 3, 4, 6, 10, 12, 13, -1, 21, 22, 11, 20, 23};
+  private static final int RETRY_POLICY_AT = 7;
   private static final int MAX_ATTEMPTS = 7;
 
   /**
-   * A task that claim.lua leased: its hash as read before the claim, with the lease the script wrote, which
-   * it does not send back (RUNNING, the next attempt, {@code startedAt}, the token, its expiry, the worker).
+   * A task that claim.lua leased: its fields as read before the claim, with the lease the script wrote,
+   * which it does not send back (RUNNING, the next attempt, {@code startedAt}, the token, its expiry, the
+   * worker).
    */
-  public static Task claimed(Object id, Object flat, Object startedAt, Object leaseUntil, String token, String worker) {
-    Object[] fields = fieldsOf(flat);
+  public static Task claimed(String queue, Object id, Object read, Object startedAt, Object leaseUntil, String token,
+      String worker) {
+    List<?> values = (List<?>) read;
+    Object[] fields = new Object[FIELDS.length];
+    for (int i = 0; i < CLAIMED.length; i++) {
+      if (CLAIMED[i] >= 0) {
+        fields[CLAIMED[i]] = values.get(i);
+      }
+    }
+    String[] policy = text(values.get(RETRY_POLICY_AT)).split(" ", 3);
+    for (int k = 0; k < 3; k++) {
+      fields[MAX_ATTEMPTS + k] = Long.parseLong(policy[k]);
+    }
     fields[0] = id;
+    fields[1] = queue.getBytes(StandardCharsets.UTF_8);
     if (fields[21] == null) {
       fields[21] = DEFAULT_KIND;
     }
@@ -97,25 +77,6 @@ public final class TaskCodec {
     fields[17] = leaseUntil;
     fields[18] = worker.getBytes(StandardCharsets.UTF_8);
     return task(java.util.Arrays.asList(fields));
-  }
-
-  /** A hash's fields as {@code HGETALL} gives them (names and values in turn, in any order), in the order of F. */
-  private static Object[] fieldsOf(Object flat) {
-    List<?> kv = (List<?>) flat;
-    Object[] fields = new Object[FIELDS.length];
-    for (int i = 0; i + 1 < kv.size(); i += 2) {
-      byte[] name = (byte[]) kv.get(i);
-      int at = placeOf(name);
-      if (at >= 0) {
-        fields[at] = kv.get(i + 1);
-      } else if (name.length == 2 && nameKey(name) == RETRY_POLICY) {
-        String[] parts = text(kv.get(i + 1)).split(" ", 3);
-        for (int k = 0; k < 3; k++) {
-          fields[MAX_ATTEMPTS + k] = Long.parseLong(parts[k]);
-        }
-      }
-    }
-    return fields;
   }
 
   /** A task as {@code pack} returned it. */

@@ -3,10 +3,9 @@
 -- RETRYING tasks (at most ARGV[6]) are promoted to READY; then the best READY tasks are taken:
 -- priority 9 down to 0, each priority's set by runAt then id, which is the claim order. A paused
 -- queue yields nothing; a limited one no more than its cap less its live leases and its whole tokens.
--- Expired leases are left to the sweep. Returns {the claim's time, the claimed tasks' hashes as HGETALL
--- read them before the claim (without what load() in common.lua puts back), their leases' expiries,
--- their ids}: the caller knows the rest of each lease (RUNNING, the next attempt, token ARGV[5] .. ':' ..
--- n in the order returned, worker ARGV[4]).
+-- Expired leases are left to the sweep. Returns {the claim's time, the claimed tasks' fields as read
+-- before the claim (below), their leases' expiries, their ids}: the caller knows the rest of each lease
+-- (RUNNING, the next attempt, token ARGV[5] .. ':' .. n in the order returned, worker ARGV[4]).
 local q, limit, lease, worker, base = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if redis.call('SISMEMBER', P .. 'paused', q) == 1 then
   return {0, {}, {}, {}}
@@ -37,9 +36,12 @@ if limits then
     allowed = math.min(allowed, math.floor(tokens))
   end
 end
--- Each claimed task is read once, before its change, as its hash's fields and values, and goes back as
--- read: one read and one write per task, no table per task, no re-encoding, and none of the lease's
--- fields, which the caller knows or finds in untils. Its indexes move as one command per index.
+-- Each claimed task is read once, before its change, and goes back as read: one read and one write per
+-- task, no table per task, no re-encoding. The read names the fields a claimed task goes back with
+-- (TaskCodec.CLAIMED, in its order, false where absent), so no name is sent and att and tmo are found
+-- by place; left out are the queue (the caller's), the lease (the caller knows it, or finds it in
+-- untils) and what a READY task cannot hold or a new attempt does not keep (result, end, heartbeats of
+-- an attempt before this one). Its indexes move as one command per index.
 local claimed, untils, claimed_ids = {}, {}, {}
 local snow = int(now)
 local running = {}
@@ -54,15 +56,13 @@ while allowed > #claimed and p >= 0 do
     call_chunked('ZREM', P .. 'qs:' .. q .. ':READY', ids, 1, 1)
     for _, id in ipairs(ids) do
       local tk = P .. 't:' .. id
-      local h = redis.call('HGETALL', tk)
-      local att, tmo
-      for k = 1, #h, 2 do
-        local f = h[k]
-        if f == 'att' then
-          att = h[k + 1]
-        elseif f == 'tmo' then
-          tmo = h[k + 1]
-        end
+      local h = redis.call('HMGET', tk, 'type', 'pay', 'pri', 'att', 'tmo', 'run', 'cr', 'rp', 'kind', 'hdr', 'ik',
+        'err', 'prog')
+      local att, tmo = h[4], h[5]
+      if not h[8] then
+        -- Written before the retry policy was one field (see load in common.lua).
+        local r = redis.call('HMGET', tk, 'max', 'rb', 'rc')
+        h[8] = r[1] .. ' ' .. r[2] .. ' ' .. r[3]
       end
       local untl = until_of[tmo]
       if untl == nil then
