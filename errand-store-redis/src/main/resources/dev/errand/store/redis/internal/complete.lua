@@ -1,5 +1,7 @@
 -- Applies completions, each fenced by its lease token, with the follow-ups of those applied.
--- ARGV[1] is 1 to return the tasks as left; then per completion: id, token, outcome (S succeeded,
+-- ARGV[1] is 1 to return the tasks as left. ARGV[2] counts the plain successes (no follow-ups) that
+-- come first, three arguments each: id, token, '=' .. result or '' (none when returning). Then per
+-- completion: id, token, outcome (S succeeded,
 -- R retry, D dead, L release), its value (S: '=' .. result or ''; R, L: delay in us; D: error), R's
 -- error or '', then the number of follow-up inserts and decrements, the inserts' fields (as insert.lua
 -- takes them) and the ids to decrement. Inserts of every applied completion come before decrements;
@@ -54,7 +56,43 @@ local function success_keys_of(q)
   return k
 end
 local fin = P .. 'fin'
-local i = 2
+
+-- The common case: reads four fields and writes a few, with no table per task. False if stale.
+local function succeed(id, token, value)
+  local tk = P .. 't:' .. id
+  local v = redis.call('HMGET', tk, 'st', 'tok', 'q', 'wf')
+  if v[1] ~= 'RUNNING' or v[2] ~= token then
+    return false
+  end
+  local tq = v[3]
+  -- The lease's fields stay (they mean nothing once not RUNNING), and a RUNNING task holds no result
+  -- (every way back to a waiting state removes it), so this is one write.
+  if value ~= '' then
+    redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow, 'res', string.sub(value, 2))
+  else
+    redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow)
+  end
+  local keys = success_keys_of(tq)
+  defer(keys[1], 'ZREM', nil, id)
+  defer(keys[2], 'ZADD', 0, id)
+  defer(fin, 'ZADD', snow, id)
+  if is_limited(tq) then
+    wake(tq)
+  end
+  if v[4] then
+    nodes[#nodes + 1] = id
+    node_states[id] = 'SUCCEEDED'
+  end
+  return true
+end
+
+local i = 3
+for _ = 1, tonumber(ARGV[2]) do
+  if not succeed(ARGV[i], ARGV[i + 1], ARGV[i + 2]) then
+    stale[#stale + 1] = ARGV[i]
+  end
+  i = i + 3
+end
 while i <= #ARGV do
   local id, token, outcome, value, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local ni, nd = tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
@@ -62,32 +100,7 @@ while i <= #ARGV do
   i = at + ni * INSERT_FIELDS + nd
   local applied = true
   if outcome == 'S' and not returning then
-    -- The common case reads four fields and writes a few, with no table per task.
-    local tk = P .. 't:' .. id
-    local v = redis.call('HMGET', tk, 'st', 'tok', 'q', 'wf')
-    if v[1] ~= 'RUNNING' or v[2] ~= token then
-      applied = false
-    else
-      local tq = v[3]
-      -- The lease's fields stay (they mean nothing once not RUNNING), and a RUNNING task holds no result
-      -- (every way back to a waiting state removes it), so this is one write.
-      if value ~= '' then
-        redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow, 'res', string.sub(value, 2))
-      else
-        redis.call('HSET', tk, 'st', 'SUCCEEDED', 'fa', snow)
-      end
-      local keys = success_keys_of(tq)
-      defer(keys[1], 'ZREM', nil, id)
-      defer(keys[2], 'ZADD', 0, id)
-      defer(fin, 'ZADD', snow, id)
-      if is_limited(tq) then
-        wake(tq)
-      end
-      if v[4] then
-        nodes[#nodes + 1] = id
-        node_states[id] = 'SUCCEEDED'
-      end
-    end
+    applied = succeed(id, token, value)
   else
     local t = load(id)
     if t == nil or t.st ~= 'RUNNING' or t.tok ~= token then
