@@ -11,7 +11,7 @@ import { args, Ledger, now, until, openLoop, latencies, report, round } from '..
 
 const a = args({
   port: 6379,
-  concurrency: 50,         // the worker's concurrency
+  concurrency: 400,        // the worker's concurrency: its best drain on a quiet machine (peers README)
   warmup: 10_000,
   rate: 100,
   warmJobs: 100,
