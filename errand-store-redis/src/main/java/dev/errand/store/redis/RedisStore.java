@@ -163,6 +163,13 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       throw e;
     }
     this.scripts = new Scripts(connection, uri.getTimeout(), keyPrefix, name);
+    try {
+      scripts.run("tidy", new Args());
+    } catch (RuntimeException e) {
+      connection.close();
+      shutdown();
+      throw e;
+    }
     this.carrier = fsyncsEveryWrite ? new CompletionCarrier() : null;
     this.signals = new WakeSignals(client, uri, keyPrefix);
   }

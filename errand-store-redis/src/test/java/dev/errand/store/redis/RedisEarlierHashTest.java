@@ -18,8 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A task hash as releases before wrote it (its id, its kind and headers always, the retry policy as three
- * fields) reads, claims and lists as the same task: stores upgraded with tasks in them keep working.
+ * What releases before wrote: a task hash with its id, its kind and headers always and the retry policy
+ * as three fields reads and claims as the same task, and the catalog index of RUNNING tasks, which
+ * nothing reads now, goes when a store opens. Stores upgraded with tasks in them keep working.
  */
 class RedisEarlierHashTest {
   private String url;
@@ -64,5 +65,21 @@ class RedisEarlierHashTest {
     assertThat(claimed.kind()).isEqualTo("handler");
     assertThat(claimed.type()).isEqualTo("mail");
     assertThat(store.get(inserted.id())).contains(claimed);
+  }
+
+  @Test
+  void theIndexOfRunningTasksThatNothingReadsGoesWhenAStoreOpens() {
+    store.insertMany(new InsertRequest(List.of(task("old").build())));
+    Task running = store.claim(new ClaimRequest("old", 1, Duration.ofMinutes(1), "w")).tasks().getFirst();
+    String prefix = url.substring(url.indexOf("prefix=") + "prefix=".length(), url.indexOf('&'));
+    String index = "{" + prefix + "}:qs:old:RUNNING";
+    assertThat(raw.sync().exists(index)).as("written by this release").isZero();
+    raw.sync().zadd(index, 0, running.id().value());
+
+    RedisStore.of(url).close();
+
+    assertThat(raw.sync().exists(index)).as("after a store opened").isZero();
+    assertThat(store.list(new dev.errand.core.spi.TaskQuery("old", TaskState.RUNNING, null, 10, null)).tasks())
+        .singleElement().satisfies(t -> assertThat(t.id()).isEqualTo(running.id()));
   }
 }
