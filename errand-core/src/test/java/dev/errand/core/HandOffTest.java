@@ -3,19 +3,25 @@ package dev.errand.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.errand.core.spi.InsertRequest;
+import dev.errand.core.spi.InsertResult;
+import dev.errand.core.spi.TaskStore;
+import dev.errand.core.testkit.ForwardingTaskStore;
 import dev.errand.core.testkit.InMemoryTaskStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * An enqueue into a worker of this process that waits for work hands the task to it in the insert
  * (InsertRequest#claimFor), with no claim of the worker's; a busy worker, a delayed task and shutdown
- * take the usual way.
+ * take the usual way, and shutdown waits for a hand-off under way.
  */
 class HandOffTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -31,6 +37,10 @@ class HandOffTest {
   }
 
   private Errand start(int concurrency, TaskHandler<Json> handler) {
+    return start(store, concurrency, handler);
+  }
+
+  private Errand start(TaskStore through, int concurrency, TaskHandler<Json> handler) {
     ErrandListener listener = new ErrandListener() {
       @Override
       public void enqueued(Task task) {
@@ -42,7 +52,7 @@ class HandOffTest {
         heard.add("claimed " + task.id());
       }
     };
-    errand = Errand.builder().store(store).queue("default", concurrency).pollInterval(Duration.ofSeconds(5))
+    errand = Errand.builder().store(through).queue("default", concurrency).pollInterval(Duration.ofSeconds(5))
         .listener(listener).seed(3).build();
     errand.handle("t", Json.class, handler);
     errand.start();
@@ -112,5 +122,49 @@ class HandOffTest {
     Enqueued after = errand.enqueue(TaskSpec.of("t", Json.parse("{}")));
     assertThat(after.task().state()).isEqualTo(TaskState.READY);
     assertThat(store.insertClaims()).isZero();
+  }
+
+  @Test
+  void anOfferedInsertUnderWayWhenShutdownBeginsEndsRunOrGivenBack() throws Exception {
+    CountDownLatch inInsert = new CountDownLatch(1);
+    CountDownLatch letItGo = new CountDownLatch(1);
+    TaskStore held = new ForwardingTaskStore(store) {
+      @Override
+      public InsertResult insertMany(InsertRequest request) {
+        if (request.claimFor() != null) {
+          inInsert.countDown();
+          try {
+            letItGo.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.insertMany(request);
+      }
+    };
+    AtomicInteger runs = new AtomicInteger();
+    start(held, 2, (task, payload) -> {
+      runs.incrementAndGet();
+      return null;
+    });
+    Thread.sleep(100);
+    AtomicReference<Enqueued> enqueued = new AtomicReference<>();
+    Thread enqueuer = Thread.ofVirtual().start(() -> enqueued.set(errand.enqueue(TaskSpec.of("t", Json.parse("{}")))));
+    assertThat(inInsert.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the offered insert started").isTrue();
+
+    Thread stopper = Thread.ofVirtual().start(errand::stop);
+    Thread.sleep(200);
+    assertThat(stopper.isAlive()).as("shutdown waits for the hand-off under way").isTrue();
+    letItGo.countDown();
+    stopper.join(WAIT);
+    enqueuer.join(WAIT);
+    assertThat(stopper.isAlive()).isFalse();
+
+    // The insert leased the task to the stopping worker: it ran (once) before shutdown ended, or went
+    // back to READY; never RUNNING under a lease nobody holds any more.
+    assertThat(store.insertClaims()).isEqualTo(1);
+    Task after = store.get(enqueued.get().task().id()).orElseThrow();
+    assertThat(after.state()).isIn(TaskState.SUCCEEDED, TaskState.READY);
+    assertThat(runs.get()).isEqualTo(after.state() == TaskState.SUCCEEDED ? 1 : 0);
   }
 }
