@@ -153,17 +153,11 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
       throw Scripts.failure(name, "connect to " + RedisUrl.redact(b.url), e);
     }
     this.redis = connection.sync();
+    this.scripts = new Scripts(connection, uri.getTimeout(), keyPrefix, name);
     boolean fsyncsEveryWrite;
     try {
       fsyncsEveryWrite = durability != Durability.NONE && DurabilityCheck.check(name, redis, durability) == null;
       checkSlotIsServed(name, redis, keyPrefix);
-    } catch (RuntimeException e) {
-      connection.close();
-      shutdown();
-      throw e;
-    }
-    this.scripts = new Scripts(connection, uri.getTimeout(), keyPrefix, name);
-    try {
       scripts.run("tidy", new Args());
     } catch (RuntimeException e) {
       connection.close();
@@ -414,12 +408,12 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
     args.add(plain);
     for (Completion c : all.subList(0, plain)) {
       Json result = ((Completion.Succeeded) c.outcome()).result();
-      args.add(c.id().value()).add(c.leaseToken()).add(result == null ? new byte[0] : withMark(result));
+      args.add(c.id().value()).add(c.leaseToken()).add(withMark(result));
     }
     for (Completion c : all.subList(plain, all.size())) {
       args.add(c.id().value()).add(c.leaseToken());
       switch (c.outcome()) {
-        case Completion.Succeeded s -> args.add("S").add(s.result() == null ? new byte[0] : withMark(s.result())).add("");
+        case Completion.Succeeded s -> args.add("S").add(withMark(s.result())).add("");
         case Completion.Retry r -> args.add("R").add(Micros.of(r.delay())).add(r.error());
         case Completion.Dead d -> args.add("D").add(d.error()).add("");
         case Completion.Release r -> args.add("L").add(Micros.of(r.delay())).add("");
@@ -456,6 +450,9 @@ public final class RedisStore implements TaskStore, ScheduleStore, QueueLimitSto
 
   /** A result as complete.lua takes it: '=' then the bytes, so that an absent result ('') differs from any. */
   private static byte[] withMark(Json result) {
+    if (result == null) {
+      return new byte[0];
+    }
     byte[] bytes = result.toByteArray();
     byte[] out = new byte[bytes.length + 1];
     out[0] = '=';

@@ -36,16 +36,22 @@ public final class TaskCodec {
   /** The fields of common.lua's {@code F}, in its order. */
   private static final String[] FIELDS = {"id", "q", "type", "pay", "pri", "st", "att", "max", "rb", "rc", "tmo", "ik",
       "run", "cr", "sa", "fa", "tok", "lu", "wk", "res", "err", "kind", "hdr", "prog", "hbn", "hbf", "hbl"};
+  private static final List<String> F = List.of(FIELDS);
+  private static final int ID = F.indexOf("id"), QUEUE = F.indexOf("q"), STATE = F.indexOf("st"),
+      ATTEMPT = F.indexOf("att"), MAX_ATTEMPTS = F.indexOf("max"), STARTED = F.indexOf("sa"),
+      TOKEN = F.indexOf("tok"), LEASE_UNTIL = F.indexOf("lu"), WORKER = F.indexOf("wk"), KIND = F.indexOf("kind");
   private static final byte[] RUNNING = "RUNNING".getBytes(StandardCharsets.US_ASCII);
   /** What a hash without a kind holds (common.lua's DEFAULT_KIND). */
   private static final byte[] DEFAULT_KIND = "handler".getBytes(StandardCharsets.US_ASCII);
   /**
-   * The places in {@link #FIELDS} of the fields claim.lua reads and returns, in its order: type, pay,
-   * pri, att, tmo, run, cr, rp (the retry policy, 'max base cap'), kind, hdr, ik, err, prog.
+   * The fields claim.lua reads and returns, in its order; {@code rp} is the retry policy, 'max base cap',
+   * which goes to max, rb and rc.
    */
-  private static final int[] CLAIMED = {2, 3, 4, 6, 10, 12, 13, -1, 21, 22, 11, 20, 23};
-  private static final int RETRY_POLICY_AT = 7;
-  private static final int MAX_ATTEMPTS = 7;
+  private static final List<String> CLAIMED = List.of("type", "pay", "pri", "att", "tmo", "run", "cr", "rp", "kind",
+      "hdr", "ik", "err", "prog");
+  private static final int CLAIMED_RETRY_POLICY = CLAIMED.indexOf("rp");
+  /** Where each of CLAIMED goes in F (-1 for rp). */
+  private static final int[] CLAIMED_PLACES = CLAIMED.stream().mapToInt(F::indexOf).toArray();
 
   /**
    * A task that claim.lua leased: its fields as read before the claim, with the lease the script wrote,
@@ -56,26 +62,26 @@ public final class TaskCodec {
       String worker) {
     List<?> values = (List<?>) read;
     Object[] fields = new Object[FIELDS.length];
-    for (int i = 0; i < CLAIMED.length; i++) {
-      if (CLAIMED[i] >= 0) {
-        fields[CLAIMED[i]] = values.get(i);
+    for (int i = 0; i < CLAIMED_PLACES.length; i++) {
+      if (CLAIMED_PLACES[i] >= 0) {
+        fields[CLAIMED_PLACES[i]] = values.get(i);
       }
     }
-    String[] policy = text(values.get(RETRY_POLICY_AT)).split(" ", 3);
+    String[] policy = text(values.get(CLAIMED_RETRY_POLICY)).split(" ", 3);
     for (int k = 0; k < 3; k++) {
-      fields[MAX_ATTEMPTS + k] = Long.parseLong(policy[k]);
+      fields[MAX_ATTEMPTS + k] = Long.parseLong(policy[k]); // max, rb, rc follow each other in F
     }
-    fields[0] = id;
-    fields[1] = queue.getBytes(StandardCharsets.UTF_8);
-    if (fields[21] == null) {
-      fields[21] = DEFAULT_KIND;
+    fields[ID] = id;
+    fields[QUEUE] = queue.getBytes(StandardCharsets.UTF_8);
+    if (fields[KIND] == null) {
+      fields[KIND] = DEFAULT_KIND;
     }
-    fields[5] = RUNNING;
-    fields[6] = number(fields[6]) + 1;
-    fields[14] = startedAt;
-    fields[16] = token.getBytes(StandardCharsets.UTF_8);
-    fields[17] = leaseUntil;
-    fields[18] = worker.getBytes(StandardCharsets.UTF_8);
+    fields[STATE] = RUNNING;
+    fields[ATTEMPT] = number(fields[ATTEMPT]) + 1;
+    fields[STARTED] = startedAt;
+    fields[TOKEN] = token.getBytes(StandardCharsets.UTF_8);
+    fields[LEASE_UNTIL] = leaseUntil;
+    fields[WORKER] = worker.getBytes(StandardCharsets.UTF_8);
     return task(java.util.Arrays.asList(fields));
   }
 

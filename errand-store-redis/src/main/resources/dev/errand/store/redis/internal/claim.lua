@@ -37,7 +37,7 @@ if limits then
   end
 end
 -- Each claimed task is read once, before its change, and goes back as read: one read and one write per
--- task, no table per task, no re-encoding. The read names the fields a claimed task goes back with
+-- task, no table built per task beyond the read's, no re-encoding. The read names the fields a claimed task goes back with
 -- (TaskCodec.CLAIMED, in its order, false where absent), so no name is sent and att and tmo are found
 -- by place; left out are the queue (the caller's), the lease (the caller knows it, or finds it in
 -- untils) and what a READY task cannot hold or a new attempt does not keep (result, end, heartbeats of

@@ -44,8 +44,8 @@ end
 
 -- What a task's hash leaves out and load() puts back: the id (the key holds it), the kind when it is
 -- the default and the headers when there are none, and the retry policy as one field, rp = 'max base
--- cap'. A claim reads the hash whole for every task it takes: each field fewer is two strings fewer to
--- read, convert and send back. Hashes written before hold id, kind, hdr, max, rb and rc, and load alike.
+-- cap'. Every insert writes the hash and every claim reads it: fewer fields are less to write, to scan
+-- and to send back. Hashes written before hold id, kind, hdr, max, rb and rc, and load alike.
 local DEFAULT_KIND = 'handler'
 
 -- One pass over the hash (HMGET of every field looks each up in turn).

@@ -1,7 +1,7 @@
 -- Every queue with tasks, paused or limited: {name, counts of the 8 states in TaskState's order,
 -- paused 0|1, limits or '', the runAt of its oldest task that may run now or ''}. Counts are the
--- cardinalities of the per-queue state indexes (RUNNING's is run:<q>), so they cost nothing per task. A queue left idle is
--- forgotten here.
+-- cardinalities of the per-queue state indexes (RUNNING's is run:<q>), so they cost nothing per task. A
+-- queue left idle is forgotten here.
 local STATES = {'WAITING', 'SCHEDULED', 'READY', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'DEAD', 'CANCELLED'}
 local now = now_us()
 local names = {}
