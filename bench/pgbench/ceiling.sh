@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The ceiling of Errand's own claim and batch-complete statements on PostgreSQL, without Errand: pgbench
-# clients each claim a batch with the store's claim statement and complete it with its complete_tasks
-# statement (both taken from errand-store-postgres's store.sql, as the store runs them: the completion
-# autocommits, skipping open workflow nodes), on a freshly filled and ANALYZEd table of N READY tasks
+# clients each claim a batch with the store's claim statement and complete it with its complete_successes
+# statement (both taken from errand-store-postgres's store.sql, as the store runs them for a drain: the
+# completion autocommits), on a freshly filled and ANALYZEd table of N READY tasks
 # in a schema of its own, built by the store's own migrations. Prints one JSON line per client count:
 # tasks/s = claims/s x batch, the figure `errand bench drain` is compared with (bench/README.md).
 #
@@ -68,17 +68,13 @@ claim = bind(store['claim'].replace('{claim_cap}', str(cap)), ['queue', 'queue',
 head, tail = claim.rsplit(f'\nUPDATE {schema}.tasks t\nSET state = \'RUNNING\'', 1)
 claim = (head + f',\nclaimed AS (\nUPDATE {schema}.tasks t\nSET state = \'RUNNING\'' + tail + ')\n'
          'SELECT coalesce(array_agg(id), \'{}\') AS ids, coalesce(array_agg(lease_token), \'{}\') AS tokens,\n'
-         '       array_fill(\'succeeded\'::text, ARRAY[count(*)::int]) AS kinds,\n'
-         '       array_fill(NULL::bytea, ARRAY[count(*)::int]) AS results,\n'
-         '       array_fill(NULL::text, ARRAY[count(*)::int]) AS errors,\n'
-         '       array_fill(0::bigint, ARRAY[count(*)::int]) AS delays\n'
+         '       array_fill(NULL::bytea, ARRAY[count(*)::int]) AS results\n'
          'FROM claimed')
-complete = bind(store['complete_tasks'], ['ids', 'tokens', 'kinds', 'results', 'errors', 'delays',
-                                          'skip', 'returning'])
+# A batch of successes whose tasks are not wanted back, as the store completes a drain's.
+complete = bind(store['complete_successes'], ['ids', 'tokens', 'results'])
 with open(f'{work}/drain.sql', 'w') as f:
     f.write(f'\\set limit {batch}\n\\set promote {max(int(batch), 100)}\n'
-            '\\set lease 30000000\n\\set grace 5000000\n\\set skip true\n'
-            '\\set returning false\n')
+            '\\set lease 30000000\n\\set grace 5000000\n')
     f.write(' '.join(claim.split('\n')) + '\n\\gset\n')
     f.write(' '.join(complete.split('\n')) + ';\n')
 PY

@@ -69,6 +69,13 @@ class PostgresFencePlanTest {
   }
 
   @Test
+  void aBatchOfSuccessesLooksEachTaskUpByItsId() throws Exception {
+    String plan = Plans.explain(sql, "complete_successes", "text[], text[], bytea[]",
+        ids + ", " + tokens + ", array_fill(NULL::bytea, ARRAY[100])");
+    assertThat(plan).contains("tasks_pkey").doesNotContain("tasks_leased");
+  }
+
+  @Test
   void anExtensionLooksEachTaskUpByItsId() throws Exception {
     String plan = Plans.explain(sql, "extend_leases", "bigint, bigint, text[], text[], bytea[]",
         "30000000, 1000000, " + ids + ", " + tokens + ", array_fill(NULL::bytea, ARRAY[100])");

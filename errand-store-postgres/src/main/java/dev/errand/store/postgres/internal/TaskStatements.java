@@ -271,17 +271,19 @@ public final class TaskStatements {
   }
 
   /**
-   * Applies the batch with one statement; ids whose token no longer matches are returned as stale, and,
-   * if the request asks, the applied tasks as the statement left them. The applied completions'
-   * follow-ups take one statement more per kind (inserts, then join decrements), which the caller runs
-   * in the same transaction; a batch without follow-ups runs the one statement alone.
-   */
-  /**
    * The result of a batch of completions, and whether the caller has the workflow step to run: an applied
    * death of an open workflow node (the statement runs the step of successes itself).
    */
   public record Completed(CompleteResult result, boolean openWorkflowNodes) {}
 
+  /**
+   * Applies the batch with one statement; ids whose token no longer matches are returned as stale, and,
+   * if the request asks, the applied tasks as the statement left them. A batch of successes whose tasks
+   * are not wanted back goes through complete_successes, which does a success's part of complete_tasks
+   * alone (and hands the batch to complete_tasks when it holds an open workflow node). The applied
+   * completions' follow-ups take one statement more per kind (inserts, then join decrements), which the
+   * caller runs in the same transaction; a batch without follow-ups runs the one statement alone.
+   */
   public Completed complete(Connection c, CompleteRequest request) throws SQLException {
     return complete(c, request, false);
   }
@@ -297,6 +299,69 @@ public final class TaskStatements {
     if (completions.isEmpty()) {
       return new Completed(new CompleteResult(List.of(), List.of()), false);
     }
+    Set<String> applied = request.returnTasks() ? null : completeSuccesses(c, completions);
+    boolean openWorkflowNodes = false;
+    Map<String, Task> tasks = new HashMap<>();
+    if (applied == null) {
+      applied = new HashSet<>();
+      openWorkflowNodes = completeAny(c, request, skipWorkflowNodes, applied, tasks);
+    }
+    if (request.hasFollowUps()) {
+      Set<TaskId> appliedIds = new HashSet<>();
+      applied.forEach(id -> appliedIds.add(TaskId.of(id)));
+      writeFollowUps(c, request.appliedFollowUps(appliedIds));
+    }
+    List<Task> inOrder = new ArrayList<>(tasks.size());
+    for (int i = 0; i < completions.size() && !tasks.isEmpty(); i++) {
+      Task t = tasks.remove(completions.get(i).id().value()); // removed: a repeated id was applied once, comes back once
+      if (t != null) {
+        inOrder.add(t);
+      }
+    }
+    return new Completed(new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied),
+        inOrder), openWorkflowNodes);
+  }
+
+  /**
+   * A batch of successes alone through complete_successes: the ids applied, or null if the batch holds
+   * something else or an open workflow node (then nothing was applied, and complete_tasks is the way).
+   */
+  private Set<String> completeSuccesses(Connection c, List<Completion> completions) throws SQLException {
+    int n = completions.size();
+    String[] ids = new String[n];
+    String[] tokens = new String[n];
+    byte[][] results = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      Completion done = completions.get(i);
+      if (!(done.outcome() instanceof Completion.Succeeded s)) {
+        return null;
+      }
+      ids[i] = done.id().value();
+      tokens[i] = done.leaseToken();
+      results[i] = s.result() == null ? null : s.result().bytesUnsafe();
+    }
+    Set<String> applied = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.get("complete_successes"))) {
+      ps.setArray(1, SqlArrays.text(c, ids));
+      ps.setArray(2, SqlArrays.text(c, tokens));
+      ps.setArray(3, SqlArrays.bytea(c, results));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String id = rs.getString(1);
+          if (id == null) {
+            return null; // an open workflow node: nothing applied
+          }
+          applied.add(id);
+        }
+      }
+    }
+    return applied;
+  }
+
+  /** Any batch through complete_tasks; fills the ids applied and the tasks read back. Returns openWorkflowNodes. */
+  private boolean completeAny(Connection c, CompleteRequest request, boolean skipWorkflowNodes, Set<String> applied,
+      Map<String, Task> tasks) throws SQLException {
+    List<Completion> completions = request.completions();
     int n = completions.size();
     boolean openWorkflowNodes = false;
     String[] ids = new String[n];
@@ -330,8 +395,6 @@ public final class TaskStatements {
         }
       }
     }
-    Set<String> applied = new HashSet<>();
-    Map<String, Task> tasks = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("complete_tasks"))) {
       ps.setArray(1, SqlArrays.text(c, ids));
       ps.setArray(2, SqlArrays.text(c, tokens));
@@ -351,21 +414,7 @@ public final class TaskStatements {
         }
       }
     }
-    if (request.hasFollowUps()) {
-      Set<TaskId> appliedIds = new HashSet<>();
-      applied.forEach(id -> appliedIds.add(TaskId.of(id)));
-      writeFollowUps(c, request.appliedFollowUps(appliedIds));
-    }
-    List<Task> inOrder = new ArrayList<>(tasks.size());
-    for (int i = 0; i < n && !tasks.isEmpty(); i++) {
-      Completion done = completions.get(i);
-      Task t = tasks.remove(done.id().value()); // removed: a repeated id was applied once and comes back once
-      if (t != null) {
-        inOrder.add(t);
-      }
-    }
-    return new Completed(new CompleteResult(missing(completions.stream().map(Completion::id).toList(), applied),
-        inOrder), openWorkflowNodes);
+    return openWorkflowNodes;
   }
 
   private void writeFollowUps(Connection c, Completion.FollowUps followUps) throws SQLException {
