@@ -832,6 +832,26 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
   }
 
   @Test
+  void aBatchOfSuccessesAskedForTasksReturnsEachAppliedOneAsItLeftIt() {
+    insert(task("q").id("a").build(), task("q").id("b").build(), task("q").id("c").build());
+    Map<String, Task> running = claim("q", 3).stream().collect(Collectors.toMap(t -> t.id().value(), t -> t));
+    Json result = Json.parse("{\"sent\":2}");
+
+    CompleteResult outcome = store.completeMany(new CompleteRequest(List.of(
+        new Completion(TaskId.of("c"), running.get("c").lease().token(), succeeded()),
+        new Completion(TaskId.of("a"), "stale-token", succeeded()),
+        new Completion(TaskId.of("b"), running.get("b").lease().token(), new Completion.Succeeded(result))),
+        true));
+
+    assertThat(outcome.stale()).containsExactly(TaskId.of("a"));
+    assertThat(outcome.tasks()).containsExactly(get(TaskId.of("c")), get(TaskId.of("b")));
+    assertThat(outcome.tasks()).extracting(Task::state).containsOnly(TaskState.SUCCEEDED);
+    assertThat(outcome.tasks().get(1).result()).isEqualTo(result);
+    assertThat(outcome.tasks()).allSatisfy(t -> assertThat(t.lease()).isNull());
+    assertThat(get(TaskId.of("a")).state()).isEqualTo(TaskState.RUNNING);
+  }
+
+  @Test
   void completionNotAskedForTasksReturnsNone() {
     Task running = insertAndClaim("q");
 
