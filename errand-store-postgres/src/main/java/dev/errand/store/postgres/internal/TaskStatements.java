@@ -327,18 +327,18 @@ public final class TaskStatements {
    * something else or an open workflow node (then nothing was applied, and complete_tasks is the way).
    */
   private Set<String> completeSuccesses(Connection c, List<Completion> completions) throws SQLException {
+    if (!completions.stream().allMatch(done -> done.outcome() instanceof Completion.Succeeded)) {
+      return null;
+    }
     int n = completions.size();
     String[] ids = new String[n];
     String[] tokens = new String[n];
     byte[][] results = new byte[n][];
     for (int i = 0; i < n; i++) {
       Completion done = completions.get(i);
-      if (!(done.outcome() instanceof Completion.Succeeded s)) {
-        return null;
-      }
       ids[i] = done.id().value();
       tokens[i] = done.leaseToken();
-      results[i] = s.result() == null ? null : s.result().bytesUnsafe();
+      results[i] = resultBytes((Completion.Succeeded) done.outcome());
     }
     Set<String> applied = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql.get("complete_successes"))) {
@@ -378,7 +378,7 @@ public final class TaskStatements {
       switch (done.outcome()) {
         case Completion.Succeeded s -> {
           kinds[i] = "succeeded";
-          results[i] = s.result() == null ? null : s.result().bytesUnsafe();
+          results[i] = resultBytes(s);
         }
         case Completion.Retry retry -> {
           kinds[i] = "retry";
@@ -415,6 +415,11 @@ public final class TaskStatements {
       }
     }
     return openWorkflowNodes;
+  }
+
+  /** A success's result as both completion statements bind it: its bytes, or NULL for none. */
+  private static byte[] resultBytes(Completion.Succeeded s) {
+    return s.result() == null ? null : s.result().bytesUnsafe();
   }
 
   private void writeFollowUps(Connection c, Completion.FollowUps followUps) throws SQLException {

@@ -368,7 +368,9 @@ WHERE (SELECT count(*) FROM notified) >= 0
 -- The parts of complete_tasks that a success never uses (the error history, the notifications, the
 -- workflow step's updates, the tasks read back) cost about a fifth of the database's time per drained
 -- task there (bench/README.md, "PostgreSQL: a batch of successes completes in a statement of its own").
--- Fenced as complete_tasks is, by the token and lease_until; absent ids are stale.
+-- Fenced as complete_tasks is, by the token and lease_until; absent ids are stale. A batch holding an
+-- open node costs this statement's look (no write) before complete_tasks: one round trip more, which the
+-- workflow scenarios of errand bench did not show beside the runs' spread.
 WITH input AS (
   SELECT * FROM unnest(?::text[], ?::text[], ?::bytea[]) AS c(id, lease_token, result)
 ),
