@@ -49,7 +49,8 @@ class InboxKillTest {
       channel.waitForConfirmsOrDie(60_000);
 
       child = startChild(pg, queue, "first");
-      await().atMost(Duration.ofSeconds(120)).until(() -> count(pg, "count(*)") >= 2000);
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10))
+          .until(() -> count(pg, "count(*)") >= 2000);
       child.destroyForcibly().waitFor(); // SIGKILL
       long atKill = count(pg, "count(*)");
       System.out.println("inbox child killed after " + atKill + " tasks");
