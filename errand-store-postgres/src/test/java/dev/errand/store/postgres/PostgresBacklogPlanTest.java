@@ -113,13 +113,16 @@ class PostgresBacklogPlanTest {
   @Test
   void insertAndConflictReadBackUseIndexes() throws Exception {
     String types = "text[], text[], text[], bytea[], integer[], text[], bigint[], integer[], bigint[], bigint[],"
-        + " bigint[], text[], integer[], text[], text[], text, text, bigint, bigint";
+        + " bigint[], text[], integer[], text[], text[]";
     String task = "ARRAY['new-1']::text[], ARRAY['bulk']::text[], ARRAY['test']::text[], ARRAY['\\x7b7d'::bytea],"
         + " ARRAY[0], ARRAY[NULL]::text[], ARRAY[0]::bigint[], ARRAY[25], ARRAY[1000000000]::bigint[],"
         + " ARRAY[3600000000000]::bigint[], ARRAY[60000000000]::bigint[], ARRAY['key-1']::text[], ARRAY[0],"
-        + " ARRAY['handler']::text[], ARRAY[NULL]::text[], ";
-    explain("insert_tasks", types, task + "NULL, NULL, NULL, NULL");
-    assertThat(explain("insert_tasks", types, task + "'w', 'bulk', 30000000, 1000000"))
+        + " ARRAY['handler']::text[], ARRAY[NULL]::text[]";
+    assertThat(Plans.explainText("insert, leasing nothing", sql.insert(false), types, task))
+        .as("an insert that leases nothing looks at no index for tasks ahead")
+        .doesNotContain("tasks_ready").doesNotContain("tasks_waiting");
+    assertThat(Plans.explainText("insert, offered to an idle worker", sql.insert(true),
+        types + ", text, text, bigint, bigint", task + ", 'w', 'bulk', 30000000, 1000000"))
         .contains("tasks_ready").contains("tasks_waiting").doesNotContain("Bitmap");
     explain("select_conflicting", "text[], text[], text[]",
         "ARRAY['ready-00000001']::text[], ARRAY['bulk']::text[], ARRAY['key-1']::text[]");

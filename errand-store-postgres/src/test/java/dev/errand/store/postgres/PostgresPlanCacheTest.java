@@ -101,6 +101,15 @@ class PostgresPlanCacheTest {
     }
   }
 
+  /** Fifteen arrays, one a column; the insert that may lease its task to an idle worker takes four more. */
+  @Test
+  void theInsertThatLeasesNothingHasNoClaimingPart() {
+    assertThat(sql.insert(false)).doesNotContain("{claiming}").doesNotContain("claim_for").contains("WHERE false");
+    assertThat(sql.insert(true)).doesNotContain("{claiming}").contains("claim_for");
+    assertThat(sql.insert(false).chars().filter(ch -> ch == '?')).hasSize(15);
+    assertThat(sql.insert(true).chars().filter(ch -> ch == '?')).hasSize(19);
+  }
+
   @Test
   void theCapIsTheFirstPowerOfTenFromAHundredThatHoldsTheLimit() {
     assertThat(sql.claim(1)).isEqualTo(sql.claim(100)).contains("LIMIT 100\n");

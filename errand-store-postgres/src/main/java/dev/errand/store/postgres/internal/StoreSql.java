@@ -17,6 +17,7 @@ public final class StoreSql {
   private static final Pattern MIGRATION_NAME = Pattern.compile("(\\d+)_[a-z0-9_]+");
   private static final String PLACEHOLDER = "{schema}";
   private static final String CLAIM_CAP = "{claim_cap}";
+  private static final String CLAIMING = "{claiming}";
   /** The smallest claim cap: the promotion batch, which a claim's cap must not cut. */
   private static final int FIRST_CLAIM_CAP = TaskStatements.PROMOTE_BATCH;
 
@@ -25,6 +26,8 @@ public final class StoreSql {
   private final List<Migration> migrations;
   /** The claim statement with caps 100, 1,000, ... 100,000,000, then the largest int (see claim(int)). */
   private final String[] claims;
+  private final String insertClaiming;
+  private final String insertNotClaiming;
 
   private StoreSql(String schema, Map<String, String> statements, List<Migration> migrations) {
     this.schema = schema;
@@ -35,6 +38,9 @@ public final class StoreSql {
     for (int i = 0, cap = FIRST_CLAIM_CAP; i < claims.length; i++, cap *= 10) {
       claims[i] = claim.replace(CLAIM_CAP, Integer.toString(i == claims.length - 1 ? Integer.MAX_VALUE : cap));
     }
+    String insert = get("insert_tasks");
+    insertClaiming = insert.replace(CLAIMING, get("insert_claiming"));
+    insertNotClaiming = insert.replace(CLAIMING, get("insert_not_claiming"));
   }
 
   /** Loads and binds the SQL to {@code schema}; throws IllegalArgumentException for a bad name. */
@@ -95,6 +101,15 @@ public final class StoreSql {
       i++;
     }
     return claims[i];
+  }
+
+  /**
+   * The insert statement: with {@code claiming}, the one that may lease its task to an idle worker (four
+   * more parameters after the columns' arrays); else the one that leases nothing, whose smaller plan
+   * costs less to start on every execution (store.sql).
+   */
+  public String insert(boolean claiming) {
+    return claiming ? insertClaiming : insertNotClaiming;
   }
 
   public List<Migration> migrations() {

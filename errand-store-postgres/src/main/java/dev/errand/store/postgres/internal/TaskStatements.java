@@ -164,7 +164,7 @@ public final class TaskStatements {
       kinds[j] = t.kind();
       headers[j] = TaskHeaders.toJson(t.headers());
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.get("insert_tasks"))) {
+    try (PreparedStatement ps = c.prepareStatement(sql.insert(claimFor != null))) {
       int p = 1;
       ps.setArray(p++, SqlArrays.text(c, ids));
       ps.setArray(p++, SqlArrays.text(c, queues));
@@ -181,12 +181,7 @@ public final class TaskStatements {
       ps.setArray(p++, SqlArrays.int4(c, joinCounts));
       ps.setArray(p++, SqlArrays.text(c, kinds));
       ps.setArray(p++, SqlArrays.text(c, headers));
-      if (claimFor == null) {
-        ps.setNull(p++, Types.VARCHAR);
-        ps.setNull(p++, Types.VARCHAR);
-        ps.setNull(p++, Types.BIGINT);
-        ps.setNull(p, Types.BIGINT);
-      } else {
+      if (claimFor != null) {
         ps.setString(p++, claimFor.workerId());
         ps.setString(p++, claimFor.queue());
         ps.setLong(p++, SqlArrays.micros(claimFor.leaseFor()));

@@ -32,15 +32,11 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 -- the ORDER BY makes the one that wins. Waiting tasks wake waiters too: a new earliest run_at shortens
 -- their wait. A task with a join count above zero is inserted WAITING.
 --
--- The last four parameters claim the one task of the batch for an idle worker of this process
--- (InsertRequest.claimFor; all null otherwise): it is inserted RUNNING with that worker's lease, as its
--- claim would lease it, when that claim would take it anyway: due now, not waiting, its queue neither
--- paused nor limited, and no READY or due task of the queue before it. Such a task wakes no waiter.
--- With a null worker the claiming CTE is a one-time filter that scans nothing. The queue is a parameter of
--- its own so that the generic plan probes each index by it (as the queue of the CTE's row, it scanned
--- every queue's READY tasks for one of this queue's), and the looks ahead are the first entry of each
--- index in its order, which a plan reads one row of, where NOT EXISTS let it build a bitmap of the
--- whole queue (PostgresBacklogPlanTest).
+-- The claiming CTE's placeholder below takes one of the two sections after this one (StoreSql):
+-- insert_claiming, for an insert that may lease its task to an idle worker, or insert_not_claiming, for
+-- every other insert. Without a worker the claiming CTE scanned nothing, but its larger plan still cost
+-- its start and end on every execution: a sixth of a 15-row group's execution (bench/README.md, "HTTP
+-- single enqueue on PostgreSQL").
 WITH input AS (
   SELECT *
   FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::timestamptz[], ?::bigint[],
@@ -53,20 +49,7 @@ resolved AS (
   SELECT i.*, coalesce(i.run_at, now() + i.delay_micros * interval '1 microsecond') AS due
   FROM input i
 ),
-claim_for AS (
-  SELECT ?::text AS worker_id, ?::text AS queue, ?::bigint AS lease_micros, ?::bigint AS grace_micros
-),
-claiming AS (
-  SELECT r.id, f.worker_id, f.lease_micros, f.grace_micros
-  FROM resolved r, claim_for f
-  WHERE f.worker_id IS NOT NULL AND r.queue = f.queue AND r.join_pending = 0 AND r.due <= now()
-    AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = f.queue
-                    AND (q.paused OR q.max_running IS NOT NULL OR q.rate_per_second IS NOT NULL))
-    AND (SELECT t.id FROM {schema}.tasks t WHERE t.queue = f.queue AND t.state = 'READY'
-         ORDER BY t.priority DESC, t.run_at, t.id LIMIT 1) IS NULL
-    AND coalesce((SELECT min(t.run_at) FROM {schema}.tasks t
-                  WHERE t.queue = f.queue AND t.state IN ('SCHEDULED', 'RETRYING')) > now(), true)
-),
+{claiming}
 inserted AS (
   INSERT INTO {schema}.tasks (id, queue, type, payload, priority, state, attempt, max_attempts,
                               backoff_base_nanos, backoff_cap_nanos, timeout_nanos, idempotency_key,
@@ -91,6 +74,38 @@ notified AS (
   SELECT pg_notify('{schema}_work', q.queue) FROM (SELECT DISTINCT queue FROM inserted WHERE state <> 'RUNNING') q
 )
 SELECT * FROM inserted WHERE (SELECT count(*) FROM notified) >= 0
+
+-- name: insert_claiming
+-- The CTEs insert_tasks runs for an insert that offers its one task to an idle worker of this process
+-- (InsertRequest.claimFor), in its last four parameters: the task is inserted RUNNING with that worker's
+-- lease, as its claim would lease it, when that claim would take it anyway: due now, not waiting, its
+-- queue neither paused nor limited, and no READY or due task of the queue before it. Such a task wakes
+-- no waiter. The queue is a parameter of its own so that the generic plan probes each index by it (as
+-- the queue of the CTE's row, it scanned every queue's READY tasks for one of this queue's), and the
+-- looks ahead are the first entry of each index in its order, which a plan reads one row of, where NOT
+-- EXISTS let it build a bitmap of the whole queue (PostgresBacklogPlanTest).
+claim_for AS (
+  SELECT ?::text AS worker_id, ?::text AS queue, ?::bigint AS lease_micros, ?::bigint AS grace_micros
+),
+claiming AS (
+  SELECT r.id, f.worker_id, f.lease_micros, f.grace_micros
+  FROM resolved r, claim_for f
+  WHERE r.queue = f.queue AND r.join_pending = 0 AND r.due <= now()
+    AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = f.queue
+                    AND (q.paused OR q.max_running IS NOT NULL OR q.rate_per_second IS NOT NULL))
+    AND (SELECT t.id FROM {schema}.tasks t WHERE t.queue = f.queue AND t.state = 'READY'
+         ORDER BY t.priority DESC, t.run_at, t.id LIMIT 1) IS NULL
+    AND coalesce((SELECT min(t.run_at) FROM {schema}.tasks t
+                  WHERE t.queue = f.queue AND t.state IN ('SCHEDULED', 'RETRYING')) > now(), true)
+),
+
+-- name: insert_not_claiming
+-- The CTE insert_tasks runs for every other insert: no task is leased, and the statement has no
+-- parameters after the columns' arrays.
+claiming AS (
+  SELECT NULL::text AS id, NULL::text AS worker_id, NULL::bigint AS lease_micros, NULL::bigint AS grace_micros
+  WHERE false
+),
 
 -- name: select_conflicting
 -- The tasks that kept a batch's rows out: by id, and by (queue, idempotency key). Run as a statement of
