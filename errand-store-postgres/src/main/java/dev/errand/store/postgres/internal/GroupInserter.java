@@ -105,9 +105,9 @@ public final class GroupInserter {
   }
 
   /**
-   * Ends a caller's own insert: the callers waiting now go next, as one group, on a thread of its own,
-   * never a caller's: an interrupt meant for one caller (a handler's timeout) would close the connection
-   * under every caller of the group. Or nothing is in flight any more.
+   * Ends a caller's own insert (or a group's run that threw): the callers waiting now go next, as one
+   * group, on a thread of its own, never a caller's: an interrupt meant for one caller (a handler's
+   * timeout) would close the connection under every caller of the group. Or nothing is in flight any more.
    */
   private void handOn() {
     List<Pending> group = nextGroup();

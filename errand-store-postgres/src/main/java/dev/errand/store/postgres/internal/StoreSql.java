@@ -82,6 +82,10 @@ public final class StoreSql {
     return schema + "_work";
   }
 
+  /**
+   * A statement of store.sql by name. The claim and the insert are templates that {@link #claim(int)} and
+   * {@link #insert(boolean)} complete; their names here give the template itself.
+   */
   public String get(String name) {
     String sql = statements.get(name);
     if (sql == null) {
