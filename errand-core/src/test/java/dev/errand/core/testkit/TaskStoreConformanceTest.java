@@ -1105,6 +1105,33 @@ public abstract class TaskStoreConformanceTest extends StoreUnderTest {
   }
 
   @Test
+  void everyTaskABatchInsertsIsWhatAReadOfItGives() {
+    // A store may answer an insert from what it was given and what the database decided, without reading
+    // the rows back: each field must still be what is stored, in every state an insert can produce.
+    Map<String, String> headers = Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "x-tenant", "acme");
+    List<NewTask> batch = List.of(
+        task("mail").id("client-chosen-1").type("send_email").priority(9).payload("{\"to\":[1,2.5,null]}")
+            .retry(new RetryPolicy(9, Duration.ofMillis(250), Duration.ofMinutes(3)))
+            .timeout(Duration.ofSeconds(42)).idempotencyKey("k-1").kind("http").headers(headers).build(),
+        task("mail").delay(Duration.ofMinutes(5)).build(),
+        task("mail").runAt(Instant.parse("2031-01-02T03:04:05.123456Z")).build(),
+        task("mail").joinCount(2).build(),
+        task("other").runAt(Instant.parse("2020-01-01T00:00:00Z")).build());
+
+    List<InsertResult.Outcome> outcomes = store.insertMany(new InsertRequest(batch)).outcomes();
+
+    assertThat(outcomes).extracting(o -> o.task().state()).containsExactly(
+        TaskState.READY, TaskState.SCHEDULED, TaskState.SCHEDULED, TaskState.WAITING, TaskState.READY);
+    for (InsertResult.Outcome o : outcomes) {
+      assertThat(o.created()).isTrue();
+      assertThat(o.task()).isEqualTo(get(o.task().id()));
+    }
+    assertThat(outcomes.get(0).task().headers()).isEqualTo(headers);
+    assertThat(outcomes.get(2).task().runAt()).isEqualTo(Instant.parse("2031-01-02T03:04:05.123456Z"));
+  }
+
+  @Test
   void kindAndHeadersAreKeptFromInsertThroughClaimAndCompletion() {
     Map<String, String> headers = Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "tracestate", "congo=t61rcWkgMzE", "x-tenant", "acme");

@@ -9,6 +9,7 @@ import dev.errand.core.TaskHeaders;
 import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
 import dev.errand.core.TaskState;
+import dev.errand.core.spi.NewTask;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -30,11 +31,6 @@ public final class TaskRows {
   }
 
   public static Task read(ResultSet rs) throws SQLException {
-    String token = rs.getString("lease_token");
-    Instant leaseUntil = instant(rs, "lease_until");
-    Lease lease = token == null || leaseUntil == null
-        ? null
-        : new Lease(token, leaseUntil, rs.getString("worker_id"));
     byte[] result = rs.getBytes("result");
     byte[] progress = rs.getBytes("progress");
     return new Task(
@@ -55,13 +51,43 @@ public final class TaskRows {
         instant(rs, "created_at"),
         instant(rs, "started_at"),
         instant(rs, "finished_at"),
-        lease,
+        lease(rs),
         result == null ? null : Json.ofTrusted(result),
         rs.getString("last_error"),
         kind(rs.getString("kind")),
         TaskHeaders.fromJson(rs.getString("headers")),
         progress == null ? null : Json.ofTrusted(progress),
         currentHeartbeats(rs));
+  }
+
+  /**
+   * A task just inserted as {@code t}, from the row insert_tasks returns: only what the database decided
+   * (the state, the attempt, the times and the lease) is read; the rest is {@code t}'s, as stored. A new
+   * row has no result, error, progress or heartbeats.
+   */
+  public static Task inserted(NewTask t, ResultSet rs) throws SQLException {
+    return new Task(
+        t.id(),
+        t.queue(),
+        t.type(),
+        t.payload(),
+        t.priority(),
+        TaskState.valueOf(rs.getString("state")),
+        rs.getInt("attempt"),
+        t.retry(),
+        t.timeout(),
+        t.idempotencyKey(),
+        instant(rs, "run_at"),
+        instant(rs, "created_at"),
+        instant(rs, "started_at"),
+        null,
+        lease(rs),
+        null,
+        null,
+        kind(t.kind()),
+        t.headers(),
+        null,
+        null);
   }
 
   /** The heartbeats of a row's three heartbeat columns (migration 10), or null for none. */
@@ -75,6 +101,12 @@ public final class TaskRows {
     Instant first = instant(rs, "heartbeat_first");
     Instant started = instant(rs, "started_at");
     return first == null || started == null || first.isBefore(started) ? null : heartbeats(rs);
+  }
+
+  private static Lease lease(ResultSet rs) throws SQLException {
+    String token = rs.getString("lease_token");
+    Instant leaseUntil = instant(rs, "lease_until");
+    return token == null || leaseUntil == null ? null : new Lease(token, leaseUntil, rs.getString("worker_id"));
   }
 
   /** The usual kind as the one constant, so many rows read do not hold many copies of it. */

@@ -188,7 +188,17 @@ public final class TaskStatements {
         ps.setLong(p, SqlArrays.micros(AttemptTimeout.GRACE));
       }
       try (ResultSet rs = ps.executeQuery()) {
-        return TaskRows.readAll(rs);
+        // A row comes back for the first of the batch's rows with its id (ON CONFLICT keeps the first).
+        Map<String, NewTask> byId = new HashMap<>(n * 2);
+        for (int j = n - 1; j >= 0; j--) {
+          NewTask t = tasks.get(rows.get(j));
+          byId.put(t.id().value(), t);
+        }
+        List<Task> inserted = new ArrayList<>(n);
+        while (rs.next()) {
+          inserted.add(TaskRows.inserted(byId.get(rs.getString("id")), rs));
+        }
+        return inserted;
       }
     }
   }
