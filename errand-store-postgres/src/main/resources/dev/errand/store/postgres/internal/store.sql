@@ -36,8 +36,8 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 -- a CTE kept them in a tuple store to be read twice (once to notify, once to answer). Each row that is
 -- not leased notifies its queue from RETURNING; PostgreSQL sends one notification per channel and
 -- payload per transaction, so a group of one queue sends one. RETURNING carries only what the database
--- decided (the state, the times, the lease); the caller has the rest (TaskRows.inserted). Together a
--- twelfth less of the database's time per group of 15 (bench/README.md, "HTTP single enqueue on
+-- decided (the state, the times, the lease); the caller has the rest (TaskRows.inserted). Together an
+-- eighth less of the database's CPU per HTTP single enqueue (bench/README.md, "HTTP single enqueue on
 -- PostgreSQL: the insert's rows go straight out").
 --
 -- The claiming CTE's placeholder below takes one of the two sections after this one (StoreSql):
