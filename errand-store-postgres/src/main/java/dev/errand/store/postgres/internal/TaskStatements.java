@@ -109,10 +109,7 @@ public final class TaskStatements {
       if (round > MAX_INSERT_ROUNDS) {
         throw new SQLException("insert kept conflicting with tasks that vanished before they could be read", "40001");
       }
-      Map<String, Task> created = new HashMap<>();
-      for (Task t : insertRows(c, tasks, pending, claimFor)) {
-        created.put(t.id().value(), t);
-      }
+      Map<String, Task> created = insertRows(c, tasks, pending, claimFor);
       List<Integer> conflicting = new ArrayList<>();
       for (int i : pending) {
         // Remove, so that a second row with the same id in the batch is not also reported created.
@@ -128,7 +125,8 @@ public final class TaskStatements {
     return new InsertResult(List.of(outcomes));
   }
 
-  private List<Task> insertRows(Connection c, List<NewTask> tasks, List<Integer> rows, ClaimRequest claimFor)
+  /** Inserts the given rows of the batch; returns the tasks created, by id. */
+  private Map<String, Task> insertRows(Connection c, List<NewTask> tasks, List<Integer> rows, ClaimRequest claimFor)
       throws SQLException {
     int n = rows.size();
     String[] ids = new String[n];
@@ -189,16 +187,17 @@ public final class TaskStatements {
       }
       try (ResultSet rs = ps.executeQuery()) {
         // A row comes back for the first of the batch's rows with its id (ON CONFLICT keeps the first).
-        Map<String, NewTask> byId = new HashMap<>(n * 2);
+        Map<String, NewTask> given = new HashMap<>(n * 2);
         for (int j = n - 1; j >= 0; j--) {
           NewTask t = tasks.get(rows.get(j));
-          byId.put(t.id().value(), t);
+          given.put(t.id().value(), t);
         }
-        List<Task> inserted = new ArrayList<>(n);
+        Map<String, Task> created = new HashMap<>(n * 2);
         while (rs.next()) {
-          inserted.add(TaskRows.inserted(byId.get(rs.getString("id")), rs));
+          String id = rs.getString("id");
+          created.put(id, TaskRows.inserted(given.get(id), rs));
         }
-        return inserted;
+        return created;
       }
     }
   }

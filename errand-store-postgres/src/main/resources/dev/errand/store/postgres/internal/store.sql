@@ -34,8 +34,9 @@ INSERT INTO {schema}.schema_version (version, name) VALUES (?, ?)
 --
 -- The INSERT is the statement itself, not a CTE read by a final SELECT: its rows go straight out, where
 -- a CTE kept them in a tuple store to be read twice (once to notify, once to answer). Each row that is
--- not leased notifies its queue from RETURNING; PostgreSQL sends one notification per channel and
--- payload per transaction, so a group of one queue sends one. RETURNING carries only what the database
+-- not leased notifies its queue from RETURNING (the notified column, which the store does not read);
+-- PostgreSQL sends one notification per channel and payload per transaction, so a group of one queue
+-- sends one, and a rolled-back insert none (PostgresWakeUpTest). RETURNING carries only what the database
 -- decided (the state, the times, the lease); the caller has the rest (TaskRows.inserted). Together an
 -- eighth less of the database's CPU per HTTP single enqueue (bench/README.md, "HTTP single enqueue on
 -- PostgreSQL: the insert's rows go straight out").
