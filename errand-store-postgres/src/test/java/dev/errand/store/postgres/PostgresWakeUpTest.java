@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.errand.core.Task;
+import dev.errand.core.TaskState;
 import dev.errand.core.spi.ClaimRequest;
 import dev.errand.core.spi.InsertRequest;
 import dev.errand.core.spi.NewTask;
@@ -158,6 +159,22 @@ class PostgresWakeUpTest {
       producer.insertMany(new InsertRequest(tasks));
       List<String> payloads = drain(listen.unwrap(PGConnection.class));
       assertThat(payloads).containsExactlyInAnyOrder(a, b);
+    }
+  }
+
+  @Test
+  void aTaskLeasedAtItsInsertSendsNoNotification() throws Exception {
+    // Its worker already has it: other nodes' waiters have nothing to claim.
+    String q = newQueue();
+    try (Connection listen = TestDatabase.connect(); Statement s = listen.createStatement()) {
+      s.execute("LISTEN " + schema + "_work");
+      Task leased = producer.insertMany(InsertRequest.claiming(NewTasks.ready(q),
+          new ClaimRequest(q, 1, LEASE, "worker-1"))).outcomes().getFirst().task();
+      assertThat(leased.state()).isEqualTo(TaskState.RUNNING);
+      assertThat(drain(listen.unwrap(PGConnection.class))).doesNotContain(q);
+
+      producer.insertMany(request(NewTasks.ready(q)));
+      assertThat(drain(listen.unwrap(PGConnection.class))).as("a task left READY does notify").containsExactly(q);
     }
   }
 
