@@ -4,7 +4,12 @@ import com.sun.net.httpserver.HttpServer;
 import dev.errand.core.Errand;
 import dev.errand.core.ErrandListener;
 import dev.errand.core.Task;
+import dev.errand.core.RetryPolicy;
+import dev.errand.core.TaskContext;
+import dev.errand.core.TaskId;
 import dev.errand.core.TaskSpec;
+import dev.errand.core.TaskState;
+import dev.errand.core.spi.Completion;
 import dev.errand.httptarget.HttpTarget;
 import dev.errand.httptarget.HttpTargetExecutor;
 import dev.errand.httptarget.TargetPolicy;
@@ -15,15 +20,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,8 +43,11 @@ import java.util.regex.Pattern;
  * HTTP server on loopback, opened by the allow-list), then the workers start; tasks per second from the
  * start to the last durable success. In the same run {@code wrk} drives the same endpoint with as many
  * connections as worker slots for as long as the drain took: its requests per second are the machine's
- * ceiling, and {@code ratio} is tasks per second over it. Checked: every task called its endpoint exactly
- * once and succeeded. Without {@code wrk} on the PATH the ceiling and ratio are left out.
+ * ceiling, and {@code ratio} is tasks per second over it. Then, for as long again each, the same slots
+ * without the store or the task runtime: the target executor alone ({@code executor_requests_per_s}) and
+ * a bare HTTP/1.1 exchange over a plain socket ({@code bare_requests_per_s}), each also as a ratio to
+ * wrk's rate. Checked: every task called its endpoint exactly once and succeeded, and every call of the
+ * executor alone succeeded. Without {@code wrk} on the PATH the ceiling and ratios are left out.
  *
  * <pre>
  * ./errand bench http-target --store sqlite: --concurrency 64 --runs 5
@@ -102,10 +116,121 @@ final class HttpTargetScenario extends FreshStoreScenario {
           // part of cpu_us_per_task that is not Errand's or its HTTP client's.
           m.put("endpoint_cpu_us_per_request", endpointCpu / 1000.0 / (ceiling * seconds));
         }
+        // The same slots without the store or the task runtime, for as long: the target executor alone
+        // (its HTTP client, the policy's checks, the result), then a bare HTTP/1.1 exchange over a plain
+        // socket. What a task system reaches with this executor, and with the cheapest client a virtual
+        // thread can drive (bench/README.md, "HTTP targets: the client alone").
+        Task probe = probe(base + "?i=-1");
+        double executorRate = closedLoop(s.concurrency(), seconds, () -> {
+          Completion.Outcome outcome = executor.execute(new ProbeContext(probe));
+          if (!(outcome instanceof Completion.Succeeded)) {
+            throw new CorrectnessException("http-target: the executor alone ended a call with " + outcome);
+          }
+          return null;
+        });
+        double bareRate;
+        try (BareExchange bare = new BareExchange(base)) {
+          bareRate = closedLoop(s.concurrency(), seconds, bare);
+        }
+        m.put("executor_requests_per_s", executorRate);
+        m.put("bare_requests_per_s", bareRate);
+        if (ceiling != null) {
+          m.put("executor_ratio", executorRate / ceiling);
+          m.put("bare_ratio", bareRate / ceiling);
+        }
         return List.of(new Measurement(name(), "noop-endpoint", s.n(), m));
       }
     } finally {
       endpoint.stop(0);
+    }
+  }
+
+  /** A RUNNING target task calling {@code url}, as a claim would hand it to the executor. */
+  private static Task probe(String url) {
+    TaskSpec spec = HttpTarget.post(url).body("{}").build().spec();
+    Instant now = Instant.now();
+    return new Task(TaskId.generate(), HttpTarget.DEFAULT_QUEUE, spec.type(), spec.payload(), 0, TaskState.RUNNING, 1,
+        RetryPolicy.DEFAULT, Duration.ofMinutes(5), null, now, now, now, null, null, null, null, HttpTarget.KIND,
+        Map.of(), null, null);
+  }
+
+  /**
+   * Calls/s of {@code call} made back to back on {@code threads} virtual threads, counted over
+   * {@code seconds} after half a second of warm-up; the first failure fails the run.
+   */
+  private static double closedLoop(int threads, int seconds, Callable<?> call) throws Exception {
+    AtomicLong calls = new AtomicLong();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      running.add(Thread.ofVirtual().start(() -> {
+        try {
+          while (!stop.get()) {
+            call.call();
+            calls.incrementAndGet();
+          }
+        } catch (Exception e) {
+          failure.compareAndSet(null, e);
+          stop.set(true);
+        }
+      }));
+    }
+    Thread.sleep(500);
+    long from = calls.get();
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double rate = Stats.perSecond(calls.get() - from, System.nanoTime() - start);
+    stop.set(true);
+    for (Thread t : running) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return rate;
+  }
+
+  /** The context the executor alone runs in: the task and nothing else a target uses. */
+  private record ProbeContext(Task task) implements TaskContext {
+    @Override
+    public TaskId enqueueOnSuccess(TaskSpec spec) {
+      throw new UnsupportedOperationException("a probe enqueues nothing");
+    }
+
+    @Override
+    public java.sql.Connection connection() {
+      throw new UnsupportedOperationException("a probe has no transaction");
+    }
+  }
+
+  /** A POST of "{}" on one plain-socket connection per virtual thread (HttpConnection), made lazily. */
+  private static final class BareExchange implements Callable<Void>, AutoCloseable {
+    private static final byte[] BODY = "{}".getBytes(StandardCharsets.UTF_8);
+    private final Queue<HttpConnection> opened = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<HttpConnection> connection;
+
+    BareExchange(String base) {
+      String origin = base.substring(0, base.indexOf('/', "http://".length()));
+      this.connection = ThreadLocal.withInitial(() -> {
+        HttpConnection c = new HttpConnection(origin, "/noop?i=-1", Duration.ofSeconds(30));
+        opened.add(c);
+        return c;
+      });
+    }
+
+    @Override
+    public void close() {
+      opened.forEach(HttpConnection::close);
+    }
+
+    @Override
+    public Void call() throws IOException {
+      HttpConnection.Response r = connection.get().post(BODY, BODY.length);
+      if (r.status() != 200) {
+        throw new CorrectnessException("http-target: the bare exchange got status " + r.status());
+      }
+      return null;
     }
   }
 

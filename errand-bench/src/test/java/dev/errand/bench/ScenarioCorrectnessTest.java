@@ -83,6 +83,8 @@ class ScenarioCorrectnessTest {
       assertThat(m.n()).isEqualTo(300);
       assertThat(m.metrics().get("tasks_per_s")).isPositive();
       assertThat(m.metrics().get("cpu_us_per_task")).isPositive();
+      assertThat(m.metrics().get("executor_requests_per_s")).isPositive();
+      assertThat(m.metrics().get("bare_requests_per_s")).isPositive();
     });
   }
 
