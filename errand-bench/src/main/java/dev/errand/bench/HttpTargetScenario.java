@@ -119,7 +119,8 @@ final class HttpTargetScenario extends FreshStoreScenario {
         // The same slots without the store or the task runtime, for as long: the target executor alone
         // (its HTTP client, the policy's checks, the result), then a bare HTTP/1.1 exchange over a plain
         // socket. What a task system reaches with this executor, and with the cheapest client a virtual
-        // thread can drive (bench/README.md, "HTTP targets: the client alone").
+        // thread can drive (bench/README.md, "Issue 15: HTTP targets, the client alone and a bare socket in
+        // its place").
         Task probe = probe(base + "?i=-1");
         double executorRate = closedLoop(s.concurrency(), seconds, () -> {
           Completion.Outcome outcome = executor.execute(new ProbeContext(probe));
