@@ -67,7 +67,8 @@ final class HttpTargetScenario extends FreshStoreScenario {
     AtomicIntegerArray hits = new AtomicIntegerArray(s.n());
     HttpServer endpoint = endpoint(hits);
     try {
-      String base = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/noop";
+      String origin = "http://127.0.0.1:" + endpoint.getAddress().getPort();
+      String base = origin + "/noop";
       CountDownLatch done = new CountDownLatch(s.n());
       AtomicLong lastSuccess = new AtomicLong();
       ErrandListener counting = new ErrandListener() {
@@ -121,16 +122,9 @@ final class HttpTargetScenario extends FreshStoreScenario {
         // socket. What a task system reaches with this executor, and with the cheapest client a virtual
         // thread can drive (bench/README.md, "Issue 15: HTTP targets, the client alone and a bare socket in
         // its place").
-        Task probe = probe(base + "?i=-1");
-        double executorRate = closedLoop(s.concurrency(), seconds, () -> {
-          Completion.Outcome outcome = executor.execute(new ProbeContext(probe));
-          if (!(outcome instanceof Completion.Succeeded)) {
-            throw new CorrectnessException("http-target: the executor alone ended a call with " + outcome);
-          }
-          return null;
-        });
+        double executorRate = closedLoop(s.concurrency(), seconds, executorAlone(executor, base + "?i=-1"));
         double bareRate;
-        try (BareExchange bare = new BareExchange(base)) {
+        try (BareExchange bare = new BareExchange(origin)) {
           bareRate = closedLoop(s.concurrency(), seconds, bare);
         }
         m.put("executor_requests_per_s", executorRate);
@@ -146,20 +140,31 @@ final class HttpTargetScenario extends FreshStoreScenario {
     }
   }
 
-  /** A RUNNING target task calling {@code url}, as a claim would hand it to the executor. */
-  private static Task probe(String url) {
+  /**
+   * One call of {@code executor} on a RUNNING target task that POSTs "{}" to {@code url}, as a claim
+   * would hand it over; any outcome but success fails the run.
+   */
+  static Callable<Void> executorAlone(HttpTargetExecutor executor, String url) {
     TaskSpec spec = HttpTarget.post(url).body("{}").build().spec();
     Instant now = Instant.now();
-    return new Task(TaskId.generate(), HttpTarget.DEFAULT_QUEUE, spec.type(), spec.payload(), 0, TaskState.RUNNING, 1,
-        RetryPolicy.DEFAULT, Duration.ofMinutes(5), null, now, now, now, null, null, null, null, HttpTarget.KIND,
+    Task probe = new Task(TaskId.generate(), HttpTarget.DEFAULT_QUEUE, spec.type(), spec.payload(), 0, TaskState.RUNNING,
+        1, RetryPolicy.DEFAULT, Duration.ofMinutes(5), null, now, now, now, null, null, null, null, HttpTarget.KIND,
         Map.of(), null, null);
+    ProbeContext context = new ProbeContext(probe);
+    return () -> {
+      Completion.Outcome outcome = executor.execute(context);
+      if (!(outcome instanceof Completion.Succeeded)) {
+        throw new CorrectnessException("http-target: the executor alone ended a call with " + outcome);
+      }
+      return null;
+    };
   }
 
   /**
    * Calls/s of {@code call} made back to back on {@code threads} virtual threads, counted over
    * {@code seconds} after half a second of warm-up; the first failure fails the run.
    */
-  private static double closedLoop(int threads, int seconds, Callable<?> call) throws Exception {
+  static double closedLoop(int threads, int seconds, Callable<?> call) throws Exception {
     AtomicLong calls = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
     AtomicBoolean stop = new AtomicBoolean();
@@ -211,8 +216,7 @@ final class HttpTargetScenario extends FreshStoreScenario {
     private final Queue<HttpConnection> opened = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<HttpConnection> connection;
 
-    BareExchange(String base) {
-      String origin = base.substring(0, base.indexOf('/', "http://".length()));
+    BareExchange(String origin) {
       this.connection = ThreadLocal.withInitial(() -> {
         HttpConnection c = new HttpConnection(origin, "/noop?i=-1", Duration.ofSeconds(30));
         opened.add(c);

@@ -144,9 +144,12 @@ public final class TaskStatements {
     Integer[] joinCounts = new Integer[n];
     String[] kinds = new String[n];
     String[] headers = new String[n];
+    // A row comes back for the first of the batch's rows with its id (ON CONFLICT keeps the first).
+    Map<String, NewTask> given = new HashMap<>(n * 2);
     for (int j = 0; j < n; j++) {
       NewTask t = tasks.get(rows.get(j));
       ids[j] = t.id().value();
+      given.putIfAbsent(ids[j], t);
       queues[j] = t.queue();
       types[j] = t.type();
       payloads[j] = t.payload().bytesUnsafe();
@@ -186,12 +189,6 @@ public final class TaskStatements {
         ps.setLong(p, SqlArrays.micros(AttemptTimeout.GRACE));
       }
       try (ResultSet rs = ps.executeQuery()) {
-        // A row comes back for the first of the batch's rows with its id (ON CONFLICT keeps the first).
-        Map<String, NewTask> given = new HashMap<>(n * 2);
-        for (int j = n - 1; j >= 0; j--) {
-          NewTask t = tasks.get(rows.get(j));
-          given.put(t.id().value(), t);
-        }
         Map<String, Task> created = new HashMap<>(n * 2);
         while (rs.next()) {
           String id = rs.getString("id");
